@@ -1,0 +1,37 @@
+/**
+ * One problem found while validating a fleet, tied to the construct that caused it.
+ */
+export interface FleetProblem {
+  /** Construct path of the offending construct (e.g. `fleet/infrastructure/base/dns/release`). */
+  readonly path: string;
+  /** What is wrong, naming the field, the bad value and what would be valid. */
+  readonly message: string;
+}
+
+/**
+ * Thrown by synthesis when the fleet is invalid. Carries every problem at once so that
+ * a user fixes them in one pass rather than one synth at a time. Nothing has been
+ * written to disk when this is thrown.
+ */
+export class FleetValidationError extends Error {
+  public readonly problems: readonly FleetProblem[];
+
+  constructor(problems: readonly FleetProblem[]) {
+    const sorted = [...problems].sort((a, b) => a.path.localeCompare(b.path) || a.message.localeCompare(b.message));
+    const count = sorted.length === 1 ? '1 problem' : `${sorted.length} problems`;
+    super(`The fleet has ${count}; nothing was written:\n${sorted.map(p => `  [${p.path}] ${p.message}`).join('\n')}`);
+    this.name = 'FleetValidationError';
+    this.problems = sorted;
+  }
+}
+
+/**
+ * Thrown when writing the layout would overwrite a file that cdk8s-flux did not generate,
+ * or when the repository is otherwise not in a state that can be written safely.
+ */
+export class LayoutWriteError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'LayoutWriteError';
+  }
+}

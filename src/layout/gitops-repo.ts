@@ -1,0 +1,97 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { App, AppProps } from 'cdk8s';
+import { LayoutDirectory } from './layout-directory';
+import { LayoutFiles, renderLayout } from './layout-model';
+import { diffPlan, isClean, LayoutPlan, planLayout, writeLayout, WriteHooks } from './tree-writer';
+
+/** Props of a `GitOpsRepo`. */
+export interface GitOpsRepoProps extends AppProps {
+  /**
+   * The repository root the layout is written into.
+   * @default the current working directory
+   */
+  readonly rootDir?: string;
+}
+
+/** Result of comparing the repository with a fresh synth. */
+export interface LayoutCheck {
+  /** Whether the files on disk are exactly what a synth would write. */
+  readonly clean: boolean;
+  /** A unified diff from the files on disk to a fresh synth (empty when clean). */
+  readonly diff: string;
+  /** The plan behind the diff. */
+  readonly plan: LayoutPlan;
+}
+
+/**
+ * The root of a Flux GitOps repository. Constructs placed in its three top-level directories
+ * are written to stable paths of the Flux layout:
+ *
+ * - `clusters/<cluster>/…`: what each cluster's Flux reconciles;
+ * - `infrastructure/base/<component>/…` and `infrastructure/overlays/<env>/…`: shared controllers;
+ * - `apps/…`: applications and tenants.
+ *
+ * `synth()` validates the whole fleet, renders every file in memory, and only then writes the
+ * tree atomically, pruning files it generated earlier that are no longer produced.
+ */
+export class GitOpsRepo extends App {
+  /** The top-level directories the layout writer owns; it writes and prunes nowhere else. */
+  public static readonly MANAGED_ROOTS: readonly string[] = ['clusters', 'infrastructure', 'apps'];
+
+  /** The repository root the layout is written into. */
+  public readonly rootDir: string;
+  /** `clusters/`: one directory per cluster. */
+  public readonly clusters: LayoutDirectory;
+  /** `infrastructure/`: shared components, as a base plus per-environment overlays. */
+  public readonly infrastructure: LayoutDirectory;
+  /** `apps/`: applications and tenants. */
+  public readonly apps: LayoutDirectory;
+
+  constructor(props: GitOpsRepoProps = {}) {
+    super(props);
+    this.rootDir = path.resolve(props.rootDir ?? process.cwd());
+    this.clusters = new LayoutDirectory(this, 'clusters', { kustomize: false });
+    this.infrastructure = new LayoutDirectory(this, 'infrastructure', { kustomize: false });
+    this.apps = new LayoutDirectory(this, 'apps', { kustomize: false });
+  }
+
+  /**
+   * Validates the fleet and renders every file of the layout in memory, without touching
+   * the disk. Throws `FleetValidationError` listing every problem.
+   */
+  public synthLayout(): LayoutFiles {
+    return renderLayout(this, GitOpsRepo.MANAGED_ROOTS);
+  }
+
+  /** Validates, renders and writes the layout into `rootDir` (see `write`). */
+  public override synth(): void {
+    this.write();
+  }
+
+  /**
+   * Validates, renders and atomically writes the layout into `rootDir`, returning what changed.
+   * When run by `cdk8s synth` (which sets `CDK8S_OUTDIR`), also copies the layout into the
+   * CLI's scratch output directory so the CLI can list and validate it.
+   */
+  public write(hooks?: WriteHooks): LayoutPlan {
+    const files = this.synthLayout();
+    const plan = writeLayout(this.rootDir, files, GitOpsRepo.MANAGED_ROOTS, hooks);
+    if (process.env.CDK8S_OUTDIR) this.copyTo(path.resolve(this.outdir), files);
+    return plan;
+  }
+
+  /** Compares `rootDir` with a fresh synth, writing nothing. */
+  public check(): LayoutCheck {
+    const plan = planLayout(this.rootDir, this.synthLayout(), GitOpsRepo.MANAGED_ROOTS);
+    return { clean: isClean(plan), diff: diffPlan(plan), plan };
+  }
+
+  private copyTo(outdir: string, files: LayoutFiles): void {
+    if (outdir === this.rootDir) return; // never let the scratch copy touch the repository itself
+    for (const [p, content] of files) {
+      fs.mkdirSync(path.dirname(path.join(outdir, p)), { recursive: true });
+      fs.writeFileSync(path.join(outdir, p), content);
+    }
+  }
+}

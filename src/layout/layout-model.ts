@@ -1,0 +1,245 @@
+import * as path from 'node:path';
+import { Chart } from 'cdk8s';
+import { IConstruct } from 'constructs';
+import { FleetProblem, FleetValidationError } from './errors';
+import { LayoutDirectory } from './layout-directory';
+import { FileRole, ILayoutFile, isLayoutFile } from './layout-file';
+import { KUSTOMIZATION_FILE } from './names';
+import { compareKeys, toYaml, withHeader } from './render';
+
+/** The layout as it will be written: repository-relative path → file content, sorted by path. */
+export type LayoutFiles = ReadonlyMap<string, string>;
+
+interface RenderedFile {
+  readonly file: ILayoutFile;
+  readonly directory: LayoutDirectory;
+  readonly repoPath: string;
+  readonly docs: Record<string, unknown>[];
+}
+
+interface DirectoryModel {
+  readonly dir: LayoutDirectory;
+  readonly repoPath: string;
+  readonly files: RenderedFile[];
+  readonly subdirs: DirectoryModel[];
+}
+
+/** Where an object of a kustomize build comes from, for error messages. */
+type BuildSet = Map<string, string>;
+
+/**
+ * Validates the whole construct tree under `root` and renders every file of the layout in
+ * memory. Throws a `FleetValidationError` listing every problem when anything is wrong; in
+ * that case nothing has been rendered to disk (the caller writes only what this returns).
+ *
+ * @param managedRoots the top-level directories the layout may use (e.g. `clusters`)
+ */
+export function renderLayout(root: IConstruct, managedRoots: readonly string[]): LayoutFiles {
+  const problems: FleetProblem[] = [];
+  const all = root.node.findAll();
+
+  for (const c of all) {
+    for (const message of c.node.validate()) problems.push({ path: c.node.path, message });
+  }
+
+  const directories = all.filter(LayoutDirectory.isLayoutDirectory);
+  for (const dir of directories) {
+    if (!LayoutDirectory.enclosing(dir) && !managedRoots.includes(dir.dirName)) {
+      problems.push({
+        path: dir.node.path,
+        message: `dirName "${dir.dirName}" cannot be a top-level directory: the layout writes only under ${managedRoots.map(r => `"${r}/"`).join(', ')}; create it inside one of those`,
+      });
+    }
+  }
+
+  for (const c of all) {
+    if (c instanceof Chart && !isLayoutFile(c)) {
+      problems.push({
+        path: c.node.path,
+        message: `is a plain cdk8s Chart, which the layout writer cannot place: use ManifestFile (a Chart that knows its file name) inside a LayoutDirectory`,
+      });
+    }
+  }
+
+  const rendered: RenderedFile[] = [];
+  for (const file of all.filter(isLayoutFile)) {
+    const directory = LayoutDirectory.enclosing(file);
+    if (!directory) {
+      problems.push({
+        path: file.node.path,
+        message: `file "${file.fileName}" is not inside any LayoutDirectory, so it has no place in the repository: create it inside a directory such as repo.infrastructure`,
+      });
+      continue;
+    }
+    try {
+      const docs = file.renderDocuments();
+      if (docs.length > 0) rendered.push({ file, directory, repoPath: `${directory.repoPath}/${file.fileName}`, docs });
+    } catch (e) {
+      problems.push({ path: file.node.path, message: `could not be rendered: ${(e as Error).message}` });
+    }
+  }
+
+  const models = buildDirectoryModels(directories, rendered);
+  checkPathCollisions(directories, rendered, problems);
+  checkBuilds(models, problems);
+
+  if (problems.length > 0) throw new FleetValidationError(problems);
+
+  const out = new Map<string, string>();
+  for (const f of rendered) out.set(f.repoPath, withHeader(toYaml(f.docs), f.file.node.path));
+  for (const model of models.values()) {
+    if (model.dir.kustomize && !isEmpty(model)) {
+      out.set(`${model.repoPath}/${KUSTOMIZATION_FILE}`, withHeader(toYaml([kustomizationOf(model)]), model.dir.node.path));
+    }
+  }
+  return new Map([...out.entries()].sort(([a], [b]) => compareKeys(a, b)));
+}
+
+function buildDirectoryModels(directories: LayoutDirectory[], rendered: RenderedFile[]): Map<LayoutDirectory, DirectoryModel> {
+  const models = new Map<LayoutDirectory, DirectoryModel>();
+  for (const dir of directories) models.set(dir, { dir, repoPath: dir.repoPath, files: [], subdirs: [] });
+  for (const f of rendered) models.get(f.directory)!.files.push(f);
+  for (const dir of directories) {
+    const parent = LayoutDirectory.enclosing(dir);
+    if (parent) models.get(parent)!.subdirs.push(models.get(dir)!);
+  }
+  return models;
+}
+
+/** A directory with nothing to write is skipped, and its parent does not list it. */
+function isEmpty(model: DirectoryModel): boolean {
+  return model.files.length === 0 && model.dir.resources.length === 0 && model.subdirs.every(isEmpty);
+}
+
+/** Sub-directories that the kustomization of `model` lists under `resources:`. */
+function includedSubdirs(model: DirectoryModel): DirectoryModel[] {
+  return model.subdirs.filter(s => s.dir.kustomize && s.dir.includeInParent && !isEmpty(s));
+}
+
+function kustomizationOf(model: DirectoryModel): Record<string, unknown> {
+  const relative = (target: string) => path.posix.relative(model.repoPath, target);
+  const resources = [
+    ...model.dir.resources.map(r => relative(r.repoPath)),
+    ...includedSubdirs(model).map(s => relative(s.repoPath)),
+    ...model.files.filter(f => f.file.role === FileRole.RESOURCE).map(f => f.file.fileName),
+  ].sort(compareKeys);
+  const patches = model.files
+    .filter(f => f.file.role === FileRole.PATCH)
+    .sort((a, b) => compareKeys(a.file.fileName, b.file.fileName))
+    .map(f => ({ path: f.file.fileName, target: definedOnly({ ...f.file.patchTarget }) }));
+
+  const doc: Record<string, unknown> = { apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization' };
+  if (resources.length > 0) doc.resources = resources;
+  if (patches.length > 0) doc.patches = patches;
+  return doc;
+}
+
+function checkPathCollisions(directories: LayoutDirectory[], rendered: RenderedFile[], problems: FleetProblem[]): void {
+  const dirOwners = new Map<string, LayoutDirectory>();
+  for (const dir of directories) {
+    const other = dirOwners.get(dir.repoPath);
+    if (other) {
+      problems.push({
+        path: dir.node.path,
+        message: `directory "${dir.repoPath}" is already declared by ${other.node.path}: two constructs cannot share one directory; give one of them another dirName`,
+      });
+    } else {
+      dirOwners.set(dir.repoPath, dir);
+    }
+  }
+  const fileOwners = new Map<string, ILayoutFile>();
+  for (const f of rendered) {
+    const other = fileOwners.get(f.repoPath);
+    if (other) {
+      problems.push({
+        path: f.file.node.path,
+        message: `file "${f.repoPath}" is already written by ${other.node.path}: give one of them another fileName`,
+      });
+    } else {
+      fileOwners.set(f.repoPath, f.file);
+    }
+  }
+}
+
+/** kustomize's identity of an object (group, kind, namespace, name). */
+function objectId(doc: Record<string, unknown>): string {
+  const apiVersion = String(doc.apiVersion ?? '');
+  const group = apiVersion.includes('/') ? apiVersion.split('/')[0] : '';
+  const meta = (doc.metadata ?? {}) as Record<string, unknown>;
+  const ns = meta.namespace ? `${String(meta.namespace)}/` : '';
+  return `${doc.kind}${group ? `.${group}` : ''} ${ns}${String(meta.name)}`;
+}
+
+/**
+ * Computes, for every kustomize-built directory, the objects its build yields (before patches),
+ * and reports: objects defined twice in one build, resource cycles, and patches whose target is
+ * not part of the build (kustomize would drop such a targeted patch without a word).
+ */
+function checkBuilds(models: Map<LayoutDirectory, DirectoryModel>, problems: FleetProblem[]): void {
+  const memo = new Map<LayoutDirectory, BuildSet>();
+  const inProgress: LayoutDirectory[] = [];
+
+  const build = (model: DirectoryModel): BuildSet => {
+    const cached = memo.get(model.dir);
+    if (cached) return cached;
+    if (inProgress.includes(model.dir)) {
+      const cycle = [...inProgress.slice(inProgress.indexOf(model.dir)), model.dir].map(d => d.repoPath).join(' -> ');
+      problems.push({ path: model.dir.node.path, message: `directories include each other in a cycle (${cycle}); kustomize cannot build that: remove one addResource()` });
+      return new Map();
+    }
+    inProgress.push(model.dir);
+    const set: BuildSet = new Map();
+    const add = (id: string, from: string) => {
+      const existing = set.get(id);
+      if (existing !== undefined && existing !== from) {
+        problems.push({
+          path: model.dir.node.path,
+          message: `object ${id} is defined twice in the build of "${model.repoPath}" (in ${existing} and in ${from}); kustomize refuses duplicate objects: keep one`,
+        });
+      } else if (existing === from) {
+        problems.push({ path: model.dir.node.path, message: `object ${id} is defined twice in ${from}; keep one` });
+      } else {
+        set.set(id, from);
+      }
+    };
+    for (const f of model.files.filter(x => x.file.role === FileRole.RESOURCE)) {
+      for (const doc of f.docs) add(objectId(doc), f.repoPath);
+    }
+    for (const child of [...model.dir.resources.map(r => models.get(r)!), ...includedSubdirs(model)]) {
+      for (const [id, from] of build(child)) {
+        if (set.get(id) !== from) add(id, from);
+      }
+    }
+    inProgress.pop();
+    memo.set(model.dir, set);
+    return set;
+  };
+
+  for (const model of models.values()) {
+    if (!model.dir.kustomize) continue;
+    const subdirs = includedSubdirs(model).map(s => s.dir);
+    for (const r of model.dir.resources) {
+      if (subdirs.includes(r)) {
+        problems.push({ path: model.dir.node.path, message: `lists directory "${r.repoPath}" twice: it is a sub-directory (included automatically) and was also added with addResource(); remove the addResource()` });
+      }
+      if (isEmpty(models.get(r)!)) {
+        problems.push({ path: model.dir.node.path, message: `includes directory "${r.repoPath}", which has nothing to write; add objects to it or remove the addResource()` });
+      }
+    }
+    const set = build(model);
+    for (const f of model.files.filter(x => x.file.role === FileRole.PATCH)) {
+      const t = f.file.patchTarget!;
+      const id = `${t.kind}${t.group ? `.${t.group}` : ''} ${t.namespace ? `${t.namespace}/` : ''}${t.name}`;
+      if (!set.has(id)) {
+        problems.push({
+          path: f.file.node.path,
+          message: `patch "${f.repoPath}" targets ${id}, which is not part of the build of "${model.repoPath}"; kustomize would apply it to nothing without a word. Build the directory that holds the object into "${model.repoPath}" (addResource), or patch an object that is there`,
+        });
+      }
+    }
+  }
+}
+
+function definedOnly(obj: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(obj).filter(([, v]) => v !== undefined));
+}

@@ -1,0 +1,96 @@
+import { ApiObject } from 'cdk8s';
+import { Construct } from 'constructs';
+import { FileRole, ILayoutFile, markLayoutFile, PatchTarget } from './layout-file';
+import { FILE_NAME_PATTERN, KUSTOMIZATION_FILE } from './names';
+import { orderDocument } from './render';
+
+/** The part of an object a strategic-merge patch changes. */
+export interface PatchContent {
+  /** Labels and annotations to add or override. */
+  readonly metadata?: {
+    readonly labels?: Record<string, string>;
+    readonly annotations?: Record<string, string>;
+  };
+  /** Any other top-level field (`spec`, `data`, …) merged into the target. */
+  readonly [field: string]: unknown;
+}
+
+/** Props of an `ObjectPatch`. */
+export interface ObjectPatchProps {
+  /** The object to patch: a reference to the object itself, never its name. */
+  readonly target: ApiObject;
+  /** The fields to merge into the target (kustomize strategic merge). */
+  readonly patch: PatchContent;
+  /**
+   * The file's name inside its directory.
+   * @default `${id}.yaml`
+   */
+  readonly fileName?: string;
+}
+
+/**
+ * A strategic-merge patch of one object, written as its own file and listed under `patches:`
+ * of its directory's `kustomization.yaml` with a precise `target` (group, version, kind, name,
+ * namespace). Because the target is an object reference, the writer checks at synth that the
+ * object is part of the directory's build: kustomize silently ignores a targeted patch that
+ * matches nothing.
+ */
+export class ObjectPatch extends Construct implements ILayoutFile {
+  public readonly fileName: string;
+  public readonly role = FileRole.PATCH;
+  /** The patched object. */
+  public readonly target: ApiObject;
+  private readonly patch: PatchContent;
+
+  constructor(scope: Construct, id: string, props: ObjectPatchProps) {
+    super(scope, id);
+    markLayoutFile(this);
+    this.fileName = props.fileName ?? `${id}.yaml`;
+    this.target = props.target;
+    this.patch = props.patch;
+
+    this.node.addValidation({ validate: () => this.validatePatch() });
+  }
+
+  public get patchTarget(): PatchTarget {
+    const [group, version] = this.target.apiVersion.includes('/')
+      ? this.target.apiVersion.split('/')
+      : [undefined, this.target.apiVersion];
+    return {
+      group,
+      version: version!,
+      kind: this.target.kind,
+      name: this.target.name,
+      namespace: this.target.metadata.namespace,
+    };
+  }
+
+  public renderDocuments(): Record<string, unknown>[] {
+    const { metadata, ...fields } = this.patch;
+    return [orderDocument({
+      apiVersion: this.target.apiVersion,
+      kind: this.target.kind,
+      metadata: { name: this.target.name, namespace: this.target.metadata.namespace, ...metadata },
+      ...fields,
+    })];
+  }
+
+  private validatePatch(): string[] {
+    const problems: string[] = [];
+    if (this.fileName === KUSTOMIZATION_FILE || !FILE_NAME_PATTERN.test(this.fileName)) {
+      problems.push(`fileName "${this.fileName}" is not a valid patch file name: use lowercase letters, digits, '-', '.' or '_', end with ".yaml", and do not use "kustomization.yaml" (e.g. "dns-patch.yaml")`);
+    }
+    for (const field of ['apiVersion', 'kind']) {
+      if (field in this.patch) {
+        problems.push(`patch.${field} is set to ${JSON.stringify(this.patch[field])}: a patch cannot change the ${field} of its target; leave it out (it is taken from the target object)`);
+      }
+    }
+    const meta = this.patch.metadata as Record<string, unknown> | undefined;
+    for (const field of ['name', 'namespace']) {
+      if (meta && field in meta) {
+        problems.push(`patch.metadata.${field} is set to ${JSON.stringify(meta[field])}: a patch cannot rename or move its target; leave it out (it is taken from the target object)`);
+      }
+    }
+    return problems;
+  }
+}
