@@ -1,0 +1,70 @@
+/**
+ * The example fleet's environments: seed 000's three EKS clusters. Everything that differs
+ * between environments is a typed field here, so components derive their differences from it
+ * instead of carrying hand-written patches.
+ */
+export interface FleetEnvironment {
+  /** Environment name; also the overlay directory `infrastructure/overlays/<name>`. */
+  readonly name: string;
+  /** Cluster directory name under `clusters/`. */
+  readonly cluster: string;
+  /** The EKS cluster's name (used by the load balancer controller and as external-dns owner id). */
+  readonly eksClusterName: string;
+  /** AWS region of the cluster. */
+  readonly region: string;
+  /** VPC the cluster runs in (the load balancer controller needs it when IMDS is not reachable). */
+  readonly vpcId: string;
+  /** Route 53 domain that external-dns manages in this environment. */
+  readonly domain: string;
+  /** IAM role (IRSA) of the AWS Load Balancer Controller's service account. */
+  readonly loadBalancerControllerRoleArn: string;
+  /** IAM role (IRSA) of external-dns's service account. */
+  readonly externalDnsRoleArn: string;
+  /** Slack channel that receives this environment's Flux alerts. */
+  readonly slackChannel: string;
+}
+
+/** The Git repository every cluster's Flux syncs from (this fleet's own repository). */
+export const FLEET_REPOSITORY = {
+  url: 'ssh://git@github.com/zxkane/eks-gitops',
+  branch: 'main',
+} as const;
+
+export const development: FleetEnvironment = {
+  name: 'development',
+  cluster: 'cluster-dev',
+  eksClusterName: 'gitops-cluster',
+  region: 'ap-southeast-1',
+  vpcId: 'vpc-0d1e2f3a4b5c60001',
+  domain: 'test.kane.mx',
+  loadBalancerControllerRoleArn: 'arn:aws:iam::845861764576:role/gitops-cluster-aws-load-balancer-controller-role',
+  externalDnsRoleArn: 'arn:aws:iam::845861764576:role/gitops-cluster-external-dns-role',
+  slackChannel: 'gitops-flux',
+};
+
+export const staging: FleetEnvironment = {
+  name: 'staging',
+  cluster: 'cluster-staging',
+  eksClusterName: 'gitops-cluster-staging',
+  region: 'ap-southeast-1',
+  vpcId: 'vpc-0d1e2f3a4b5c60002',
+  domain: 'test.kane.mx',
+  loadBalancerControllerRoleArn: 'arn:aws:iam::845861764576:role/gitops-cluster-staging-aws-load-balancer-controller-role',
+  externalDnsRoleArn: 'arn:aws:iam::845861764576:role/gitops-cluster-staging-external-dns-role',
+  slackChannel: 'gitops-flux-staging',
+};
+
+export const production: FleetEnvironment = {
+  name: 'production',
+  cluster: 'cluster-prod',
+  eksClusterName: 'gitops-cluster-prod',
+  region: 'ap-southeast-1',
+  vpcId: 'vpc-0d1e2f3a4b5c60003',
+  domain: 'gitops.test.kane.mx',
+  loadBalancerControllerRoleArn: 'arn:aws:iam::324908031092:role/aws-load-balancer-serviceaccount-role',
+  externalDnsRoleArn: 'arn:aws:iam::324908031092:role/gitops-cluster-prod-external-dns-role',
+  slackChannel: 'gitops-flux-prod',
+};
+
+/** All environments, in promotion order. */
+export const ENVIRONMENTS: readonly FleetEnvironment[] = [development, staging, production];

@@ -1,0 +1,55 @@
+import { ApiObject } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { HelmRelease } from '../../imports/helm-helm.toolkit.fluxcd.io';
+import { LayoutDirectory } from '../../layout/layout-directory';
+import { ManifestFile } from '../../layout/manifest-file';
+import { ObjectPatch } from '../../layout/object-patch';
+import { FleetEnvironment } from '../environments';
+import { InfrastructureComponent, IRSA_ROLE_ANNOTATION } from './component';
+import { helmRepositoryRef } from './helm';
+import { Sources } from './sources';
+
+const NAMESPACE = 'kube-system';
+const NAME = 'aws-load-balancer-controller';
+
+/** `infrastructure/base/aws-load-balancer-controller/`: the AWS Load Balancer Controller with its IRSA service account. */
+export class AwsLoadBalancerController extends LayoutDirectory implements InfrastructureComponent {
+  private readonly serviceAccount: kplus.ServiceAccount;
+  private readonly release: HelmRelease;
+
+  constructor(scope: Construct, sources: Sources) {
+    super(scope, NAME);
+    this.serviceAccount = new kplus.ServiceAccount(new ManifestFile(this, 'serviceaccount'), 'service-account', {
+      metadata: {
+        name: NAME,
+        namespace: NAMESPACE,
+        // the IAM role is per environment (overlay); regional STS endpoints everywhere
+        annotations: { 'eks.amazonaws.com/sts-regional-endpoints': 'true' },
+      },
+      // the controller talks to the Kubernetes API with this account's token
+      automountToken: true,
+    });
+    this.release = new HelmRelease(new ManifestFile(this, 'release'), 'release', {
+      metadata: { name: NAME, namespace: NAMESPACE },
+      spec: {
+        releaseName: NAME,
+        interval: '1h',
+        chart: { spec: { chart: NAME, version: '1.4.0', sourceRef: helmRepositoryRef(sources.eksCharts) } },
+        install: { remediation: { retries: 3 } },
+        values: { serviceAccount: { create: false, name: this.serviceAccount.name } },
+      },
+    });
+  }
+
+  public customize(overlay: LayoutDirectory, env: FleetEnvironment): void {
+    new ObjectPatch(overlay, 'aws-load-balancer-controller-patch', {
+      target: this.release,
+      patch: { spec: { values: { clusterName: env.eksClusterName, region: env.region, vpcId: env.vpcId } } },
+    });
+    new ObjectPatch(overlay, 'aws-load-balancer-serviceaccount-patch', {
+      target: ApiObject.of(this.serviceAccount),
+      patch: { metadata: { annotations: { [IRSA_ROLE_ANNOTATION]: env.loadBalancerControllerRoleArn } } },
+    });
+  }
+}

@@ -1,0 +1,61 @@
+import { ApiObject } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { HelmRelease } from '../../imports/helm-helm.toolkit.fluxcd.io';
+import { LayoutDirectory } from '../../layout/layout-directory';
+import { ManifestFile } from '../../layout/manifest-file';
+import { ObjectPatch } from '../../layout/object-patch';
+import { FleetEnvironment } from '../environments';
+import { InfrastructureComponent, IRSA_ROLE_ANNOTATION } from './component';
+import { helmRepositoryRef } from './helm';
+import { Sources } from './sources';
+
+const NAMESPACE = 'kube-system';
+const NAME = 'external-dns';
+
+/** `infrastructure/base/dns/`: external-dns publishing Services and Ingresses to Route 53. */
+export class ExternalDns extends LayoutDirectory implements InfrastructureComponent {
+  private readonly serviceAccount: kplus.ServiceAccount;
+  private readonly release: HelmRelease;
+
+  constructor(scope: Construct, sources: Sources) {
+    super(scope, 'dns');
+    this.serviceAccount = new kplus.ServiceAccount(new ManifestFile(this, 'serviceaccount'), 'service-account', {
+      metadata: {
+        name: NAME,
+        namespace: NAMESPACE,
+        annotations: { 'eks.amazonaws.com/sts-regional-endpoints': 'true' },
+      },
+      // external-dns watches Services and Ingresses through the Kubernetes API
+      automountToken: true,
+    });
+    this.release = new HelmRelease(new ManifestFile(this, 'release'), 'release', {
+      metadata: { name: NAME, namespace: NAMESPACE },
+      spec: {
+        releaseName: NAME,
+        targetNamespace: NAMESPACE,
+        interval: '1h',
+        chart: { spec: { chart: NAME, version: '>=6.2.1 <7', sourceRef: helmRepositoryRef(sources.bitnami) } },
+        install: { remediation: { retries: 3 } },
+        values: {
+          provider: 'aws',
+          aws: { zoneType: 'public' },
+          policy: 'sync',
+          serviceAccount: { create: false, name: this.serviceAccount.name },
+          podSecurityContext: { fsGroup: 65534, runAsUser: 0 },
+        },
+      },
+    });
+  }
+
+  public customize(overlay: LayoutDirectory, env: FleetEnvironment): void {
+    new ObjectPatch(overlay, 'dns-patch', {
+      target: this.release,
+      patch: { spec: { values: { txtOwnerId: env.eksClusterName, domainFilters: [env.domain] } } },
+    });
+    new ObjectPatch(overlay, 'dns-sa-patch', {
+      target: ApiObject.of(this.serviceAccount),
+      patch: { metadata: { annotations: { [IRSA_ROLE_ANNOTATION]: env.externalDnsRoleArn } } },
+    });
+  }
+}

@@ -1,0 +1,58 @@
+import * as kplus from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { HelmRelease, HelmReleaseSpecValuesFromKind } from '../../imports/helm-helm.toolkit.fluxcd.io';
+import { LayoutDirectory } from '../../layout/layout-directory';
+import { ManifestFile } from '../../layout/manifest-file';
+import { toYaml } from '../../layout/render';
+import { InfrastructureComponent } from './component';
+import { helmRepositoryRef } from './helm';
+import { Sources } from './sources';
+
+const NAMESPACE = 'mariadb';
+
+/**
+ * The name of the Secret (sealed per environment) that holds the MariaDB passwords; the
+ * chart reads it through `auth.existingSecret`.
+ */
+export const MARIADB_SECRET_NAME = 'prestashop-mariadb';
+
+/**
+ * `infrastructure/base/mariadb/`: the PrestaShop MariaDB, its values kept in a ConfigMap
+ * consumed through `valuesFrom`, as in seed 000.
+ */
+export class MariaDb extends LayoutDirectory implements InfrastructureComponent {
+  constructor(scope: Construct, sources: Sources) {
+    super(scope, 'mariadb');
+    new kplus.Namespace(new ManifestFile(this, 'namespace'), 'namespace', { metadata: { name: NAMESPACE } });
+
+    const values = new kplus.ConfigMap(new ManifestFile(this, 'prestashop-values'), 'values', {
+      metadata: {
+        name: 'prestashop-values',
+        namespace: NAMESPACE,
+        // helm-controller re-reconciles the release when a watched values ConfigMap changes
+        labels: { 'reconcile.fluxcd.io/watch': 'Enabled' },
+      },
+      data: {
+        'values.yaml': toYaml([{
+          auth: { existingSecret: MARIADB_SECRET_NAME },
+          primary: { persistence: { enabled: false, storageClass: 'standard' } },
+        }]),
+      },
+    });
+
+    new HelmRelease(new ManifestFile(this, 'prestashop-release'), 'release', {
+      metadata: { name: 'prestashop-mariadb', namespace: NAMESPACE },
+      spec: {
+        releaseName: 'mariadb',
+        interval: '1h',
+        chart: { spec: { chart: 'mariadb', version: '10.4.0', sourceRef: helmRepositoryRef(sources.bitnami) } },
+        install: { remediation: { retries: 3 } },
+        valuesFrom: [{ kind: HelmReleaseSpecValuesFromKind.CONFIG_MAP, name: values.name, valuesKey: 'values.yaml' }],
+      },
+    });
+  }
+
+  public customize(): void {
+    // the MariaDB passwords are sealed per environment (SealedSecret `prestashop-mariadb`)
+  }
+}

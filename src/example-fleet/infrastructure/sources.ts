@@ -1,0 +1,28 @@
+import { Construct } from 'constructs';
+import { HelmRepository } from '../../imports/source-source.toolkit.fluxcd.io';
+import { LayoutDirectory } from '../../layout/layout-directory';
+import { ManifestFile } from '../../layout/manifest-file';
+import { FLUX_NAMESPACE } from './component';
+
+/** `infrastructure/base/sources/`: the Helm repositories every environment installs charts from. */
+export class Sources extends LayoutDirectory {
+  public readonly bitnami: HelmRepository;
+  public readonly eksCharts: HelmRepository;
+  public readonly sealedSecrets: HelmRepository;
+
+  constructor(scope: Construct) {
+    super(scope, 'sources');
+    this.bitnami = new HelmRepository(new ManifestFile(this, 'bitnami'), 'repository', {
+      metadata: { name: 'bitnami', namespace: FLUX_NAMESPACE },
+      spec: { interval: '30m', url: 'https://charts.bitnami.com/bitnami' },
+    });
+    this.eksCharts = new HelmRepository(new ManifestFile(this, 'eks-charts'), 'repository', {
+      metadata: { name: 'eks-charts', namespace: FLUX_NAMESPACE },
+      spec: { interval: '30m', url: 'https://aws.github.io/eks-charts' },
+    });
+    this.sealedSecrets = new HelmRepository(new ManifestFile(this, 'sealed-secrets'), 'repository', {
+      metadata: { name: 'sealed-secrets', namespace: FLUX_NAMESPACE },
+      spec: { interval: '1h', url: 'https://bitnami-labs.github.io/sealed-secrets' },
+    });
+  }
+}
