@@ -6,6 +6,6 @@ export default defineConfig({
     // synthesizing a fleet and shelling out to kubectl can take a few seconds on a 2-core machine
     testTimeout: 60_000,
     hookTimeout: 60_000,
-    reporters: ['default'],
+    reporters: ['default', './test/summary-reporter.ts'],
   },
 });
