@@ -10,3 +10,12 @@ export { LayoutFiles } from './layout/layout-model';
 export { LayoutPlan, TRANSACTION_DIR, diffPlan, planLayout, recoverTransaction } from './layout/tree-writer';
 export * from './testing/fleet-testing';
 export * from './cli/synth';
+
+// Generated L1 classes of the vendored CRDs, one namespace per API group (names overlap across groups).
+export * as source from './imports/source-source.toolkit.fluxcd.io';
+export * as helm from './imports/helm-helm.toolkit.fluxcd.io';
+export * as kustomize from './imports/kustomize-kustomize.toolkit.fluxcd.io';
+export * as notification from './imports/notification-notification.toolkit.fluxcd.io';
+export * as imageReflector from './imports/image-reflector-image.toolkit.fluxcd.io';
+export * as imageAutomation from './imports/image-automation-image.toolkit.fluxcd.io';
+export * as sealedSecrets from './imports/sealed-secrets-bitnami.com';
