@@ -12,7 +12,7 @@ describe('the cdk8s CLI', () => {
   it('`cdk8s synth` writes the whole layout (and a scratch copy into its output dir, never the repository root)', () => {
     const root = FleetTesting.tempDir();
     const scratch = path.join(FleetTesting.tempDir(), 'out');
-    const result = spawnSync(path.join(PROJECT_ROOT, 'node_modules/.bin/cdk8s'), ['synth', '--output', scratch, '--no-validate'], {
+    const result = spawnSync(path.join(PROJECT_ROOT, 'node_modules/.bin/cdk8s'), ['synth', '--no-check-upgrade', '--output', scratch], {
       cwd: PROJECT_ROOT,
       encoding: 'utf8',
       env: { ...process.env, CDK8S_FLUX_ROOT_DIR: root },
