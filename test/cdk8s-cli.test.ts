@@ -1,5 +1,4 @@
 import { spawnSync } from 'node:child_process';
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createExampleFleet } from '../src/example-fleet';
@@ -12,6 +11,7 @@ describe('the cdk8s CLI', () => {
   it('`cdk8s synth` writes the whole layout (and a scratch copy into its output dir, never the repository root)', () => {
     const root = FleetTesting.tempDir();
     const scratch = path.join(FleetTesting.tempDir(), 'out');
+    const projectScratch = readTree(path.join(PROJECT_ROOT, '.cdk8s-out'));
     const result = spawnSync(path.join(PROJECT_ROOT, 'node_modules/.bin/cdk8s'), ['synth', '--no-check-upgrade', '--output', scratch], {
       cwd: PROJECT_ROOT,
       encoding: 'utf8',
@@ -22,7 +22,7 @@ describe('the cdk8s CLI', () => {
     expect(readTree(root)).toEqual(expected);
     expect(readTree(scratch)).toEqual(expected);
     expect(result.stdout).toContain('infrastructure/overlays/production/kustomization.yaml');
-    expect(fs.existsSync(path.join(PROJECT_ROOT, '.cdk8s-out'))).toBe(false);
+    expect(readTree(path.join(PROJECT_ROOT, '.cdk8s-out'))).toEqual(projectScratch); // --output was honoured
   });
 
   it('`npm run synth -- --check` exits 1 with a diff on drift and 0 once synthesized', () => {

@@ -154,3 +154,33 @@ describe('layout validation', () => {
     expect(FleetTesting.synthDocuments(repo)['apps/demo/kustomization.yaml'][0].resources).toEqual(['config.yaml']);
   });
 });
+
+describe('directory wiring', () => {
+  it('rejects a directory name ending like a YAML file', () => {
+    const repo = FleetTesting.repo();
+    new LayoutDirectory(repo.apps, 'x', { dirName: 'x.yaml' });
+    expect(problemsOf(repo)).toEqual([
+      '[apps/x] dirName "x.yaml" ends like a YAML file, which would collide with generated files: drop the extension (e.g. "x")',
+    ]);
+  });
+
+  it('rejects including a directory kustomize does not build, a directory of another repository, and patches nothing builds', () => {
+    const repo = FleetTesting.repo();
+    const grouping = new LayoutDirectory(repo.apps, 'grouping', { kustomize: false });
+    const child = new LayoutDirectory(grouping, 'child');
+    const target = configMap(new ManifestFile(child, 'config'), 'cfg');
+    new ObjectPatch(grouping, 'orphan-patch', { target, patch: { data: { k: 'x' } } });
+    const user = new LayoutDirectory(repo.apps, 'user');
+    configMap(new ManifestFile(user, 'config'), 'user');
+    user.addResource(grouping);
+    const other = FleetTesting.repo();
+    user.addResource(new LayoutDirectory(other.apps, 'foreign'));
+    grouping.addResource(child);
+    expect(problemsOf(repo)).toEqual([
+      '[apps/grouping] has resources added with addResource(), but kustomize: false means no kustomization.yaml lists them; set kustomize: true or remove the addResource()',
+      '[apps/grouping/orphan-patch] patch "apps/grouping/orphan-patch.yaml" is in a directory that kustomize does not build (kustomize: false), so nothing would apply it: put it in a built directory such as an overlay',
+      '[apps/user] includes directory "apps/grouping", which has no kustomization.yaml (kustomize: false), so kustomize cannot build it: include a directory built by kustomize',
+      '[apps/user] includes directory apps/foreign, which belongs to another GitOpsRepo; include only directories of this repository',
+    ]);
+  });
+});

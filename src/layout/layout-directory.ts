@@ -64,9 +64,15 @@ export class LayoutDirectory extends Construct {
     this.includeInParent = props.includeInParent ?? true;
 
     this.node.addValidation({
-      validate: () => DIRECTORY_NAME_PATTERN.test(this.dirName) ? [] : [
-        `dirName "${this.dirName}" is not a valid directory name: use lowercase letters, digits, '-', '.' or '_', starting and ending with a letter or digit (e.g. "external-dns")`,
-      ],
+      validate: () => {
+        if (!DIRECTORY_NAME_PATTERN.test(this.dirName)) {
+          return [`dirName "${this.dirName}" is not a valid directory name: use lowercase letters, digits, '-', '.' or '_', starting and ending with a letter or digit (e.g. "external-dns")`];
+        }
+        if (/\.ya?ml$/.test(this.dirName)) {
+          return [`dirName "${this.dirName}" ends like a YAML file, which would collide with generated files: drop the extension (e.g. "${this.dirName.replace(/\.ya?ml$/, '')}")`];
+        }
+        return [];
+      },
     });
   }
 

@@ -1,9 +1,10 @@
 import * as path from 'node:path';
-import { Chart } from 'cdk8s';
+import { ApiObject, Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { FleetProblem, FleetValidationError } from './errors';
 import { LayoutDirectory } from './layout-directory';
 import { FileRole, ILayoutFile, isLayoutFile } from './layout-file';
+import { ManifestFile } from './manifest-file';
 import { KUSTOMIZATION_FILE } from './names';
 import { compareKeys, toYaml, withHeader } from './render';
 
@@ -15,6 +16,8 @@ interface RenderedFile {
   readonly directory: LayoutDirectory;
   readonly repoPath: string;
   readonly docs: Record<string, unknown>[];
+  /** The API object behind each document (resource files only). */
+  readonly objects?: ApiObject[];
 }
 
 interface DirectoryModel {
@@ -24,8 +27,30 @@ interface DirectoryModel {
   readonly subdirs: DirectoryModel[];
 }
 
-/** Where an object of a kustomize build comes from, for error messages. */
-type BuildSet = Map<string, string>;
+/** One object of a kustomize build. */
+export interface BuildEntry {
+  /** The rendered document. */
+  readonly doc: Record<string, unknown>;
+  /** The API object that rendered it. */
+  readonly object?: ApiObject;
+  /** Repository path of the file that holds it. */
+  readonly file: string;
+}
+
+type BuildSet = Map<string, BuildEntry>;
+
+/** What fleet-level checks can ask of the validated layout. */
+export interface LayoutAnalysis {
+  /** Every directory of the layout. */
+  readonly directories: readonly LayoutDirectory[];
+  /** The objects a kustomize build of `dir` yields before patches, by kustomize identity. */
+  build(dir: LayoutDirectory): ReadonlyMap<string, BuildEntry>;
+  /** The patch documents applied in the build of `dir` (its own and those of what it includes). */
+  patchDocuments(dir: LayoutDirectory): Record<string, unknown>[];
+}
+
+/** A check over the whole layout (references between objects, per-cluster rules…). */
+export type FleetCheck = (analysis: LayoutAnalysis) => FleetProblem[];
 
 /**
  * Validates the whole construct tree under `root` and renders every file of the layout in
@@ -34,7 +59,7 @@ type BuildSet = Map<string, string>;
  *
  * @param managedRoots the top-level directories the layout may use (e.g. `clusters`)
  */
-export function renderLayout(root: IConstruct, managedRoots: readonly string[]): LayoutFiles {
+export function renderLayout(root: IConstruct, managedRoots: readonly string[], checks: readonly FleetCheck[] = []): LayoutFiles {
   const problems: FleetProblem[] = [];
   const all = root.node.findAll();
 
@@ -73,7 +98,8 @@ export function renderLayout(root: IConstruct, managedRoots: readonly string[]):
     }
     try {
       const docs = file.renderDocuments();
-      if (docs.length > 0) rendered.push({ file, directory, repoPath: `${directory.repoPath}/${file.fileName}`, docs });
+      const objects = file instanceof ManifestFile ? file.apiObjects : undefined;
+      if (docs.length > 0) rendered.push({ file, directory, repoPath: `${directory.repoPath}/${file.fileName}`, docs, objects });
     } catch (e) {
       problems.push({ path: file.node.path, message: `could not be rendered: ${(e as Error).message}` });
     }
@@ -81,7 +107,9 @@ export function renderLayout(root: IConstruct, managedRoots: readonly string[]):
 
   const models = buildDirectoryModels(directories, rendered);
   checkPathCollisions(directories, rendered, problems);
-  checkBuilds(models, problems);
+  checkDirectoryUse(models, problems);
+  const analysis = checkBuilds(models, problems);
+  for (const check of checks) problems.push(...check(analysis));
 
   if (problems.length > 0) throw new FleetValidationError(problems);
 
@@ -161,6 +189,30 @@ function checkPathCollisions(directories: LayoutDirectory[], rendered: RenderedF
   }
 }
 
+/**
+ * Reports directory wiring kustomize cannot build or would ignore: a resource directory from
+ * another repository or one without a kustomization, and patches in a directory that is not built.
+ */
+function checkDirectoryUse(models: Map<LayoutDirectory, DirectoryModel>, problems: FleetProblem[]): void {
+  for (const model of models.values()) {
+    for (const r of model.dir.resources) {
+      if (!models.has(r)) {
+        problems.push({ path: model.dir.node.path, message: `includes directory ${r.node.path}, which belongs to another GitOpsRepo; include only directories of this repository` });
+      } else if (!r.kustomize) {
+        problems.push({ path: model.dir.node.path, message: `includes directory "${r.repoPath}", which has no kustomization.yaml (kustomize: false), so kustomize cannot build it: include a directory built by kustomize` });
+      }
+    }
+    if (!model.dir.kustomize) {
+      if (model.dir.resources.length > 0) {
+        problems.push({ path: model.dir.node.path, message: `has resources added with addResource(), but kustomize: false means no kustomization.yaml lists them; set kustomize: true or remove the addResource()` });
+      }
+      for (const f of model.files.filter(x => x.file.role === FileRole.PATCH)) {
+        problems.push({ path: f.file.node.path, message: `patch "${f.repoPath}" is in a directory that kustomize does not build (kustomize: false), so nothing would apply it: put it in a built directory such as an overlay` });
+      }
+    }
+  }
+}
+
 /** kustomize's identity of an object (group, kind, namespace, name). */
 function objectId(doc: Record<string, unknown>): string {
   const apiVersion = String(doc.apiVersion ?? '');
@@ -175,9 +227,13 @@ function objectId(doc: Record<string, unknown>): string {
  * and reports: objects defined twice in one build, resource cycles, and patches whose target is
  * not part of the build (kustomize would drop such a targeted patch without a word).
  */
-function checkBuilds(models: Map<LayoutDirectory, DirectoryModel>, problems: FleetProblem[]): void {
+function checkBuilds(models: Map<LayoutDirectory, DirectoryModel>, problems: FleetProblem[]): LayoutAnalysis {
   const memo = new Map<LayoutDirectory, BuildSet>();
   const inProgress: LayoutDirectory[] = [];
+  const children = (model: DirectoryModel) => [
+    ...model.dir.resources.map(r => models.get(r)).filter((m): m is DirectoryModel => m !== undefined && m.dir.kustomize),
+    ...includedSubdirs(model),
+  ];
 
   const build = (model: DirectoryModel): BuildSet => {
     const cached = memo.get(model.dir);
@@ -189,30 +245,39 @@ function checkBuilds(models: Map<LayoutDirectory, DirectoryModel>, problems: Fle
     }
     inProgress.push(model.dir);
     const set: BuildSet = new Map();
-    const add = (id: string, from: string) => {
+    const add = (id: string, entry: BuildEntry) => {
       const existing = set.get(id);
-      if (existing !== undefined && existing !== from) {
+      if (existing !== undefined && existing.file !== entry.file) {
         problems.push({
           path: model.dir.node.path,
-          message: `object ${id} is defined twice in the build of "${model.repoPath}" (in ${existing} and in ${from}); kustomize refuses duplicate objects: keep one`,
+          message: `object ${id} is defined twice in the build of "${model.repoPath}" (in ${existing.file} and in ${entry.file}); kustomize refuses duplicate objects: keep one`,
         });
-      } else if (existing === from) {
-        problems.push({ path: model.dir.node.path, message: `object ${id} is defined twice in ${from}; keep one` });
+      } else if (existing !== undefined) {
+        problems.push({ path: model.dir.node.path, message: `object ${id} is defined twice in ${entry.file}; keep one` });
       } else {
-        set.set(id, from);
+        set.set(id, entry);
       }
     };
     for (const f of model.files.filter(x => x.file.role === FileRole.RESOURCE)) {
-      for (const doc of f.docs) add(objectId(doc), f.repoPath);
+      f.docs.forEach((doc, i) => add(objectId(doc), { doc, object: f.objects?.[i], file: f.repoPath }));
     }
-    for (const child of [...model.dir.resources.map(r => models.get(r)!), ...includedSubdirs(model)]) {
-      for (const [id, from] of build(child)) {
-        if (set.get(id) !== from) add(id, from);
+    for (const child of children(model)) {
+      for (const [id, entry] of build(child)) {
+        if (set.get(id)?.file !== entry.file) add(id, entry);
       }
     }
     inProgress.pop();
     memo.set(model.dir, set);
     return set;
+  };
+
+  const patchDocuments = (model: DirectoryModel, seen = new Set<LayoutDirectory>()): Record<string, unknown>[] => {
+    if (seen.has(model.dir)) return [];
+    seen.add(model.dir);
+    return [
+      ...children(model).flatMap(c => patchDocuments(c, seen)),
+      ...model.files.filter(f => f.file.role === FileRole.PATCH).flatMap(f => f.docs),
+    ];
   };
 
   for (const model of models.values()) {
@@ -222,7 +287,8 @@ function checkBuilds(models: Map<LayoutDirectory, DirectoryModel>, problems: Fle
       if (subdirs.includes(r)) {
         problems.push({ path: model.dir.node.path, message: `lists directory "${r.repoPath}" twice: it is a sub-directory (included automatically) and was also added with addResource(); remove the addResource()` });
       }
-      if (isEmpty(models.get(r)!)) {
+      const target = models.get(r);
+      if (target && isEmpty(target)) {
         problems.push({ path: model.dir.node.path, message: `includes directory "${r.repoPath}", which has nothing to write; add objects to it or remove the addResource()` });
       }
     }
@@ -238,6 +304,17 @@ function checkBuilds(models: Map<LayoutDirectory, DirectoryModel>, problems: Fle
       }
     }
   }
+
+  const modelOf = (dir: LayoutDirectory) => {
+    const model = models.get(dir);
+    if (!model) throw new Error(`directory ${dir.node.path} is not part of this layout`);
+    return model;
+  };
+  return {
+    directories: [...models.keys()],
+    build: dir => build(modelOf(dir)),
+    patchDocuments: dir => patchDocuments(modelOf(dir)),
+  };
 }
 
 function definedOnly(obj: Record<string, unknown>): Record<string, unknown> {

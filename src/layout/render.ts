@@ -51,11 +51,13 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 
 /**
  * Serializes YAML documents the same way every time: block style, no line folding,
- * no anchors, LF line endings, exactly one final newline.
+ * no anchors, LF line endings, exactly one final newline. Scalars are quoted by YAML 1.1
+ * rules, which Kubernetes tooling (sigs.k8s.io/yaml, kustomize, Helm) applies when reading:
+ * unquoted `on`, `yes`, `n` or `1_000` would turn into booleans and numbers there.
  */
 export function toYaml(docs: readonly unknown[]): string {
   return docs
-    .map(doc => stringify(doc, { lineWidth: 0, aliasDuplicateObjects: false, indentSeq: true }))
+    .map(doc => stringify(doc, { version: '1.1', lineWidth: 0, aliasDuplicateObjects: false, indentSeq: true }))
     .join('---\n');
 }
 

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createTwoFilesPatch } from 'diff';
@@ -5,11 +6,14 @@ import { LayoutWriteError } from './errors';
 import { LayoutFiles } from './layout-model';
 import { compareKeys, GENERATED_MARKER } from './render';
 
+/** The folder cdk8s-flux keeps its working state in, relative to the repository root. Git-ignored. */
+export const STATE_DIR = '.cdk8s-flux';
 /**
  * Where an in-flight synth keeps its staged files and journal, relative to the repository
- * root. Git-ignored; it exists only while a synth runs or after one was killed.
+ * root. It exists only while a synth runs or after one was killed.
  */
-export const TRANSACTION_DIR = '.cdk8s-flux/transaction';
+export const TRANSACTION_DIR = `${STATE_DIR}/transaction`;
+const LOCK_FILE = `${STATE_DIR}/lock`;
 const JOURNAL = 'journal.json';
 const STAGED = 'staged';
 
@@ -21,7 +25,7 @@ export interface LayoutPlan {
   readonly deletes: readonly { readonly path: string; readonly previous: string }[];
   /** Number of files already up to date. */
   readonly unchanged: number;
-  /** Paths the layout needs that hold files cdk8s-flux did not generate (never overwritten). */
+  /** Paths the layout needs that hold something cdk8s-flux did not generate (never overwritten). */
   readonly conflicts: readonly string[];
   /** Whether an interrupted synth left a committed transaction that has not been finished. */
   readonly pendingTransaction: boolean;
@@ -32,30 +36,38 @@ export function isClean(plan: LayoutPlan): boolean {
   return plan.writes.length === 0 && plan.deletes.length === 0 && plan.conflicts.length === 0 && !plan.pendingTransaction;
 }
 
+/** Whether a file's content carries the generated-file marker. */
+function isGenerated(content: string): boolean {
+  return content.startsWith(`${GENERATED_MARKER}\n`);
+}
+
 /**
  * Compares the desired layout with the files on disk. A file counts as generated (and so may be
- * overwritten or pruned) only when its first line is the cdk8s-flux marker; every other file is
- * left alone, and a desired path occupied by such a file is a conflict. Only the managed
- * top-level directories are scanned.
+ * overwritten or pruned) only when its first line is the cdk8s-flux marker; every other file,
+ * symlink or special file is left alone, and a desired path it occupies is a conflict. Only the
+ * managed top-level directories are scanned, and only when they are real directories (a
+ * symlinked `apps/` is never followed).
  */
 export function planLayout(rootDir: string, files: LayoutFiles, managedRoots: readonly string[]): LayoutPlan {
   const generated = new Map<string, string>();
   const foreign = new Set<string>();
-  for (const top of managedRoots) scan(rootDir, top, generated, foreign);
+  for (const top of managedRoots) {
+    const st = lstatOrUndefined(path.join(rootDir, top));
+    if (st?.isDirectory()) scan(rootDir, top, generated, foreign);
+    else if (st) foreign.add(top);
+  }
+  const deleting = new Set([...generated.keys()].filter(p => !files.has(p)));
 
   const writes: { path: string; content: string; previous?: string }[] = [];
   const conflicts: string[] = [];
   let unchanged = 0;
   for (const [p, content] of files) {
     const previous = generated.get(p);
-    if (foreign.has(p) || blockedByNonDirectory(rootDir, p)) conflicts.push(p);
+    if (foreign.has(p) || isBlocked(rootDir, p, deleting)) conflicts.push(p);
     else if (previous === content) unchanged++;
     else writes.push({ path: p, content, previous });
   }
-  const deletes = [...generated.entries()]
-    .filter(([p]) => !files.has(p))
-    .map(([p, previous]) => ({ path: p, previous }))
-    .sort((a, b) => compareKeys(a.path, b.path));
+  const deletes = [...deleting].sort(compareKeys).map(p => ({ path: p, previous: generated.get(p)! }));
   return {
     writes,
     deletes,
@@ -66,22 +78,13 @@ export function planLayout(rootDir: string, files: LayoutFiles, managedRoots: re
 }
 
 function scan(rootDir: string, rel: string, generated: Map<string, string>, foreign: Set<string>): void {
-  const abs = path.join(rootDir, rel);
-  let entries: fs.Dirent[];
-  try {
-    entries = fs.readdirSync(abs, { withFileTypes: true });
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
-    if ((e as NodeJS.ErrnoException).code === 'ENOTDIR') { foreign.add(rel); return; }
-    throw e;
-  }
-  for (const entry of entries) {
+  for (const entry of fs.readdirSync(path.join(rootDir, rel), { withFileTypes: true })) {
     const child = `${rel}/${entry.name}`;
     if (entry.isDirectory()) {
       scan(rootDir, child, generated, foreign);
     } else if (entry.isFile()) {
       const content = fs.readFileSync(path.join(rootDir, child), 'utf8');
-      if (content.startsWith(`${GENERATED_MARKER}\n`)) generated.set(child, content);
+      if (isGenerated(content)) generated.set(child, content);
       else foreign.add(child);
     } else {
       foreign.add(child); // symlinks, sockets…: never ours, never followed
@@ -89,16 +92,31 @@ function scan(rootDir: string, rel: string, generated: Map<string, string>, fore
   }
 }
 
-/** A path whose parent is a file (or symlink) cannot be written without touching that file. */
-function blockedByNonDirectory(rootDir: string, rel: string): boolean {
+/**
+ * Whether something the writer may not remove stands at `rel` or at one of its parents. A
+ * generated file that is being pruned, or a directory holding only such files, does not block:
+ * the writer removes them before moving new files in (a file may become a directory and back).
+ */
+function isBlocked(rootDir: string, rel: string, deleting: ReadonlySet<string>): boolean {
   const parts = rel.split('/');
   for (let i = 1; i < parts.length; i++) {
-    const st = lstatOrUndefined(path.join(rootDir, ...parts.slice(0, i)));
+    const prefix = parts.slice(0, i).join('/');
+    const st = lstatOrUndefined(path.join(rootDir, prefix));
     if (!st) return false;
-    if (!st.isDirectory()) return true;
+    if (st.isDirectory()) continue;
+    return !(st.isFile() && deleting.has(prefix));
   }
   const st = lstatOrUndefined(path.join(rootDir, rel));
-  return st !== undefined && !st.isFile();
+  if (!st || st.isFile()) return false; // a foreign file at rel is reported by the caller
+  return !(st.isDirectory() && onlyPrunedFiles(rootDir, rel, deleting));
+}
+
+function onlyPrunedFiles(rootDir: string, rel: string, deleting: ReadonlySet<string>): boolean {
+  return fs.readdirSync(path.join(rootDir, rel), { withFileTypes: true }).every(e => {
+    const child = `${rel}/${e.name}`;
+    if (e.isDirectory()) return onlyPrunedFiles(rootDir, child, deleting);
+    return e.isFile() && deleting.has(child);
+  });
 }
 
 function lstatOrUndefined(p: string): fs.Stats | undefined {
@@ -118,81 +136,124 @@ export interface WriteHooks {
 }
 
 interface Journal {
-  readonly moves: { readonly from: string; readonly to: string }[];
+  readonly moves: { readonly from: string; readonly to: string; readonly sha256: string }[];
   readonly deletes: string[];
 }
 
 /**
- * Writes the layout so that an interrupted synth never leaves a half-written tree:
+ * Writes the layout so that an interrupted synth never leaves a half-written tree behind for good:
  *
- * 1. every new or changed file is staged under `.cdk8s-flux/transaction/` (same file system);
- * 2. a journal listing the moves and deletions is written and renamed into place: the commit point;
- * 3. staged files are renamed over their targets, pruned files deleted, then the journal removed.
+ * 1. a lock (`.cdk8s-flux/lock`, created exclusively) keeps two synths from writing at once;
+ * 2. every new or changed file is staged under `.cdk8s-flux/transaction/` (same file system) and fsynced;
+ * 3. a journal listing the moves (with content hashes) and deletions is written, fsynced and
+ *    renamed into place: the commit point;
+ * 4. pruned files are deleted, staged files renamed over their targets, directories fsynced,
+ *    then the journal removed.
  *
- * A synth killed before step 2 leaves the previous tree untouched (the next run discards the
- * staging area); one killed during step 3 is finished by the next run (`recoverTransaction`).
- * Refuses, before touching anything, to overwrite a file it did not generate.
+ * A synth that fails or is killed before step 3 leaves the previous tree untouched (the next run
+ * discards the staging area); one killed during step 4 is finished by the next run
+ * (`recoverTransaction`). Refuses, before touching anything, to overwrite a file it did not generate.
  */
 export function writeLayout(rootDir: string, files: LayoutFiles, managedRoots: readonly string[], hooks: WriteHooks = {}): LayoutPlan {
-  recoverTransaction(rootDir);
-  const plan = planLayout(rootDir, files, managedRoots);
-  if (plan.conflicts.length > 0) {
-    throw new LayoutWriteError(
-      `Refusing to write: ${plan.conflicts.length === 1 ? 'this path holds' : 'these paths hold'} something cdk8s-flux did not generate ` +
-      `(generated files start with "${GENERATED_MARKER.slice(0, 30)}…"):\n${plan.conflicts.map(c => `  ${c}`).join('\n')}\n` +
-      'Move or delete it, or rename the construct that wants that path. Nothing was written.',
-    );
-  }
-  if (plan.writes.length === 0 && plan.deletes.length === 0) return plan;
+  return withLock(rootDir, () => {
+    recoverLocked(rootDir);
+    const plan = planLayout(rootDir, files, managedRoots);
+    if (plan.conflicts.length > 0) {
+      throw new LayoutWriteError(
+        `Refusing to write: ${plan.conflicts.length === 1 ? 'this path holds' : 'these paths hold'} something cdk8s-flux did not generate ` +
+        `(generated files start with "${GENERATED_MARKER.slice(0, 30)}…"; symlinks are never followed):\n${plan.conflicts.map(c => `  ${c}`).join('\n')}\n` +
+        'Move or delete it, or rename the construct that wants that path. Nothing was written.',
+      );
+    }
+    if (plan.writes.length === 0 && plan.deletes.length === 0) return plan;
 
-  const txDir = path.join(rootDir, TRANSACTION_DIR);
-  fs.mkdirSync(path.join(txDir, STAGED), { recursive: true });
-  const moves = plan.writes.map((w, i) => {
-    const from = `${TRANSACTION_DIR}/${STAGED}/${i}`;
-    writeDurably(path.join(rootDir, from), w.content);
-    return { from, to: w.path };
+    const txDir = path.join(rootDir, TRANSACTION_DIR);
+    fs.mkdirSync(path.join(txDir, STAGED), { recursive: true });
+    const moves = plan.writes.map((w, i) => {
+      const from = `${TRANSACTION_DIR}/${STAGED}/${i}`;
+      writeDurably(path.join(rootDir, from), w.content);
+      return { from, to: w.path, sha256: sha256(w.content) };
+    });
+    fsyncDir(path.join(txDir, STAGED));
+    hooks.afterStaged?.();
+
+    const journal: Journal = { moves, deletes: plan.deletes.map(d => d.path) };
+    writeDurably(path.join(txDir, `${JOURNAL}.tmp`), JSON.stringify(journal));
+    fs.renameSync(path.join(txDir, `${JOURNAL}.tmp`), path.join(txDir, JOURNAL)); // commit point
+    fsyncDir(txDir);
+    applyJournal(rootDir, journal, hooks);
+    return plan;
   });
-  hooks.afterStaged?.();
-
-  const journal: Journal = { moves, deletes: plan.deletes.map(d => d.path) };
-  writeDurably(path.join(txDir, `${JOURNAL}.tmp`), JSON.stringify(journal));
-  fs.renameSync(path.join(txDir, `${JOURNAL}.tmp`), path.join(txDir, JOURNAL)); // commit point
-  applyJournal(rootDir, journal, hooks);
-  return plan;
 }
 
 /**
  * Finishes or discards a transaction left by a killed synth: a committed journal is applied
- * (every step is idempotent); staged files without a committed journal are thrown away.
- * Returns whether anything was found.
+ * (every step is idempotent and re-checks the generated marker); staged files without a
+ * committed journal are thrown away. Returns whether anything was found.
  */
 export function recoverTransaction(rootDir: string): boolean {
+  return withLock(rootDir, () => recoverLocked(rootDir));
+}
+
+function recoverLocked(rootDir: string): boolean {
   const txDir = path.join(rootDir, TRANSACTION_DIR);
   if (!fs.existsSync(txDir)) return false;
   const journalPath = path.join(txDir, JOURNAL);
-  if (fs.existsSync(journalPath)) {
-    applyJournal(rootDir, JSON.parse(fs.readFileSync(journalPath, 'utf8')) as Journal);
-  } else {
+  if (!fs.existsSync(journalPath)) {
     fs.rmSync(txDir, { recursive: true, force: true });
+    return true;
+  }
+  try {
+    applyJournal(rootDir, JSON.parse(fs.readFileSync(journalPath, 'utf8')) as Journal);
+  } catch (e) {
+    throw new LayoutWriteError(
+      `An interrupted synth left a transaction in ${TRANSACTION_DIR}/ that cannot be finished: ${(e as Error).message}\n` +
+      `Delete ${TRANSACTION_DIR}/ and run the synth again: it rewrites every generated file from the fleet code.`,
+    );
   }
   return true;
 }
 
 function applyJournal(rootDir: string, journal: Journal, hooks: WriteHooks = {}): void {
+  const touched = new Set<string>();
+  for (const del of journal.deletes) {
+    const abs = resolveInside(rootDir, del);
+    const st = lstatOrUndefined(abs);
+    // only ever delete a generated file: after a crash, a hand-written file may stand there now
+    if (st?.isFile() && isGenerated(fs.readFileSync(abs, 'utf8'))) fs.rmSync(abs);
+    removeEmptyParents(rootDir, path.dirname(del));
+    touched.add(path.dirname(abs));
+  }
   journal.moves.forEach((move, i) => {
     hooks.beforeApply?.(i);
-    const from = path.join(rootDir, move.from);
-    if (!fs.existsSync(from)) return; // already moved by an earlier, interrupted run
-    const to = path.join(rootDir, move.to);
+    const from = resolveInside(rootDir, move.from);
+    const to = resolveInside(rootDir, move.to);
+    const existing = lstatOrUndefined(to);
+    if (!fs.existsSync(from)) {
+      // moved by an earlier, interrupted run: the target must hold exactly the staged content
+      if (!existing?.isFile() || sha256(fs.readFileSync(to, 'utf8')) !== move.sha256) {
+        throw new Error(`the staged copy of ${move.to} is missing and ${move.to} does not hold the new content`);
+      }
+      return;
+    }
+    if (existing && !(existing.isFile() && isGenerated(fs.readFileSync(to, 'utf8')))) {
+      throw new Error(`${move.to} now holds something cdk8s-flux did not generate; it was left alone`);
+    }
     fs.mkdirSync(path.dirname(to), { recursive: true });
     fs.renameSync(from, to);
+    touched.add(path.dirname(to));
   });
-  for (const del of journal.deletes) {
-    fs.rmSync(path.join(rootDir, del), { force: true });
-    removeEmptyParents(rootDir, path.dirname(del));
-  }
+  for (const dir of touched) if (fs.existsSync(dir)) fsyncDir(dir);
   fs.rmSync(path.join(rootDir, TRANSACTION_DIR), { recursive: true, force: true });
-  removeEmptyParents(rootDir, path.dirname(TRANSACTION_DIR));
+}
+
+/** Resolves a journal path, refusing anything that would leave the repository root. */
+function resolveInside(rootDir: string, rel: string): string {
+  const abs = path.resolve(rootDir, rel);
+  if (path.isAbsolute(rel) || rel.split(/[\\/]/).includes('..') || !abs.startsWith(path.resolve(rootDir) + path.sep)) {
+    throw new Error(`journal path ${JSON.stringify(rel)} points outside the repository`);
+  }
+  return abs;
 }
 
 /** Removes directories left empty by pruning, walking up but never past the repository root. */
@@ -208,10 +269,61 @@ function removeEmptyParents(rootDir: string, rel: string): void {
   }
 }
 
+/** Runs `fn` holding the repository's write lock; a stale lock of a dead process is taken over. */
+function withLock<T>(rootDir: string, fn: () => T): T {
+  const lock = path.join(rootDir, LOCK_FILE);
+  fs.mkdirSync(path.dirname(lock), { recursive: true });
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const fd = fs.openSync(lock, 'wx');
+      fs.writeSync(fd, String(process.pid));
+      fs.closeSync(fd);
+      break;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 0) throw e;
+      const owner = Number(fs.readFileSync(lock, 'utf8'));
+      if (isAlive(owner)) {
+        throw new LayoutWriteError(`Another synth (process ${owner}) is writing this repository. Wait for it to finish; if no synth is running, delete ${LOCK_FILE}.`);
+      }
+      fs.rmSync(lock, { force: true });
+    }
+  }
+  try {
+    return fn();
+  } finally {
+    fs.rmSync(lock, { force: true });
+    removeEmptyParents(rootDir, STATE_DIR);
+  }
+}
+
+function isAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function sha256(content: string): string {
+  return createHash('sha256').update(content).digest('hex');
+}
+
 function writeDurably(file: string, content: string): void {
   const fd = fs.openSync(file, 'w');
   try {
     fs.writeFileSync(fd, content);
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** Makes a directory's entries (creations, renames) durable. */
+function fsyncDir(dir: string): void {
+  const fd = fs.openSync(dir, 'r');
+  try {
     fs.fsyncSync(fd);
   } finally {
     fs.closeSync(fd);
