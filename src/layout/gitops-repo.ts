@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { App, AppProps } from 'cdk8s';
 import { LayoutDirectory } from './layout-directory';
+import { fluxChecks } from '../flux/fleet-checks';
 import { LayoutFiles, renderLayout } from './layout-model';
 import { diffPlan, isClean, LayoutPlan, planLayout, writeLayout, WriteHooks } from './tree-writer';
 
@@ -12,6 +13,15 @@ export interface GitOpsRepoProps extends AppProps {
    * @default the current working directory
    */
   readonly rootDir?: string;
+
+  /**
+   * Allow Flux objects to reference objects in another namespace (a HelmRelease in `kube-system`
+   * using a HelmRepository in `flux-system`). Flux allows it by default, but its multi-tenancy
+   * lockdown (`--no-cross-namespace-refs`) refuses such references, so synth reports them unless
+   * this is set.
+   * @default false
+   */
+  readonly allowCrossNamespaceReferences?: boolean;
 }
 
 /** Result of comparing the repository with a fresh synth. */
@@ -47,6 +57,8 @@ export class GitOpsRepo extends App {
   public readonly infrastructure: LayoutDirectory;
   /** `apps/`: applications and tenants. */
   public readonly apps: LayoutDirectory;
+  /** Whether Flux objects may reference objects in other namespaces. */
+  public readonly allowCrossNamespaceReferences: boolean;
 
   constructor(props: GitOpsRepoProps = {}) {
     super(props);
@@ -54,6 +66,7 @@ export class GitOpsRepo extends App {
     this.clusters = new LayoutDirectory(this, 'clusters', { kustomize: false });
     this.infrastructure = new LayoutDirectory(this, 'infrastructure', { kustomize: false });
     this.apps = new LayoutDirectory(this, 'apps', { kustomize: false });
+    this.allowCrossNamespaceReferences = props.allowCrossNamespaceReferences ?? false;
   }
 
   /**
@@ -61,7 +74,9 @@ export class GitOpsRepo extends App {
    * the disk. Throws `FleetValidationError` listing every problem.
    */
   public synthLayout(): LayoutFiles {
-    return renderLayout(this, GitOpsRepo.MANAGED_ROOTS);
+    return renderLayout(this, GitOpsRepo.MANAGED_ROOTS, [
+      fluxChecks(this, { clustersDir: this.clusters, allowCrossNamespaceReferences: this.allowCrossNamespaceReferences }),
+    ]);
   }
 
   /** Validates, renders and writes the layout into `rootDir` (see `write`). */

@@ -1,5 +1,5 @@
 import { ApiObject } from 'cdk8s';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { FileRole, ILayoutFile, markLayoutFile, PatchTarget } from './layout-file';
 import { FILE_NAME_PATTERN, KUSTOMIZATION_FILE } from './names';
 import { orderDocument } from './render';
@@ -17,8 +17,11 @@ export interface PatchContent {
 
 /** Props of an `ObjectPatch`. */
 export interface ObjectPatchProps {
-  /** The object to patch: a reference to the object itself, never its name. */
-  readonly target: ApiObject;
+  /**
+   * The object to patch: the object itself (an API object, or a construct that renders one such
+   * as a Flux or cdk8s-plus construct), never its name.
+   */
+  readonly target: ApiObject | IConstruct;
   /** The fields to merge into the target (kustomize strategic merge). */
   readonly patch: PatchContent;
   /**
@@ -46,7 +49,7 @@ export class ObjectPatch extends Construct implements ILayoutFile {
     super(scope, id);
     markLayoutFile(this);
     this.fileName = props.fileName ?? `${id}.yaml`;
-    this.target = props.target;
+    this.target = ApiObject.of(props.target);
     this.patch = props.patch;
 
     this.node.addValidation({ validate: () => this.validatePatch() });

@@ -1,0 +1,80 @@
+import * as semver from 'semver';
+
+/** Go duration as Flux's CRDs accept it (units ms, s, m, h), e.g. `1m30s`. */
+const GO_DURATION = /^([0-9]+(\.[0-9]+)?(ms|s|m|h))+$/;
+/** RFC 1123 label: lowercase alphanumerics and '-', starting and ending alphanumeric. */
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+/** RFC 1123 subdomain: dot-separated labels. */
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+/**
+ * Collects field problems of one construct, each phrased for a person: the field, the bad
+ * value, and what would be valid. Used inside `node.addValidation`.
+ */
+export class FieldChecks {
+  public readonly problems: string[] = [];
+
+  /** Records a problem as is. */
+  public add(message: string): this {
+    this.problems.push(message);
+    return this;
+  }
+
+  /** A Go duration such as `1m30s` (`undefined` is accepted: the field is optional). */
+  public duration(field: string, value: string | undefined): this {
+    if (value !== undefined && !GO_DURATION.test(value)) {
+      this.add(`${field} ${JSON.stringify(value)} is not a Go duration: use digits with units ms, s, m or h, e.g. "30s", "10m", "1h" or "1m30s"`);
+    }
+    return this;
+  }
+
+  /** A Kubernetes object name (RFC 1123 subdomain, at most `max` characters). */
+  public objectName(field: string, value: string | undefined, max = 253): this {
+    if (value === undefined) return this;
+    if (value.length > max || !DNS_SUBDOMAIN.test(value)) {
+      this.add(`${field} ${JSON.stringify(value)} is not a valid Kubernetes name: use at most ${max} lowercase letters, digits, '-' or '.', starting and ending with a letter or digit (e.g. "external-dns")`);
+    }
+    return this;
+  }
+
+  /** A namespace or other RFC 1123 label (at most 63 characters by default). */
+  public label(field: string, value: string | undefined, max = 63): this {
+    if (value === undefined) return this;
+    if (value.length > max || !DNS_LABEL.test(value)) {
+      this.add(`${field} ${JSON.stringify(value)} is not a valid RFC 1123 label: use at most ${max} lowercase letters, digits or '-', starting and ending with a letter or digit (e.g. "kube-system")`);
+    }
+    return this;
+  }
+
+  /**
+   * A chart or artifact version: an exact semantic version or a range as Flux (Masterminds
+   * semver) reads it: `1.4.0`, `>=6.2.1 <7`, `~1.2`, `1.x`, `>=1.0, <2.0`, `*`.
+   */
+  public semverRange(field: string, value: string | undefined): this {
+    if (value === undefined) return this;
+    // Masterminds separates AND-ed constraints with commas; node-semver with spaces
+    const normalized = value.replace(/\s*,\s*/g, ' ').trim();
+    if (normalized === '' || semver.validRange(normalized, { loose: false }) === null) {
+      this.add(`${field} ${JSON.stringify(value)} is not a semantic version or range: use e.g. "1.4.0", ">=6.2.1 <7", "~1.2" or "1.x"`);
+    }
+    return this;
+  }
+
+  /** A URL whose scheme is one of `schemes` (e.g. `['https', 'http']`). */
+  public urlScheme(field: string, value: string | undefined, schemes: readonly string[], example: string): this {
+    if (value === undefined) return this;
+    const scheme = /^([a-z][a-z0-9+.-]*):\/\/./i.exec(value)?.[1]?.toLowerCase();
+    if (!scheme || !schemes.includes(scheme)) {
+      this.add(`${field} ${JSON.stringify(value)} must start with ${schemes.map(s => `"${s}://"`).join(' or ')} (e.g. "${example}")`);
+    }
+    return this;
+  }
+
+  /** An integer within `[min, max]`. */
+  public integer(field: string, value: number | undefined, min: number, max = Number.MAX_SAFE_INTEGER): this {
+    if (value !== undefined && (!Number.isInteger(value) || value < min || value > max)) {
+      this.add(`${field} ${value} is not valid: use a whole number from ${min}${max === Number.MAX_SAFE_INTEGER ? ' up' : ` to ${max}`}`);
+    }
+    return this;
+  }
+}

@@ -1,0 +1,184 @@
+import { ApiObject, ApiObjectMetadata, GroupVersionKind, Lazy } from 'cdk8s';
+import { Construct, IConstruct } from 'constructs';
+import { FieldChecks } from './field-checks';
+
+/**
+ * Anything a Flux object can point at: an object of the fleet (a construct with an API object)
+ * or one defined elsewhere and imported by name (`fromName`).
+ */
+export interface IObjectRef {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly name: string;
+  /** The object's namespace; `undefined` for cluster-scoped objects or when not known. */
+  readonly namespace?: string;
+}
+
+/** One reference from a Flux object to another object, for synth-time checks. */
+export interface FluxReference {
+  /** The field that holds the reference, e.g. `spec.chart.spec.sourceRef`. */
+  readonly field: string;
+  /** The referenced object: its kind, name and namespace as the field will say them. */
+  readonly target: IObjectRef;
+  /**
+   * The referenced value as the user passed it, when it differs from `target` (e.g. a
+   * cdk8s-plus Secret): the checks look for its API object in the fleet.
+   * @default target
+   */
+  readonly object?: unknown;
+  /**
+   * Whether the field can point into another namespace at all. Fields such as `valuesFrom`
+   * and `secretRef` always resolve in the object's own namespace.
+   * @default true
+   */
+  readonly crossNamespace?: boolean;
+  /**
+   * Whether Flux's multi-tenancy lockdown (`--no-cross-namespace-refs`) refuses this reference
+   * when it crosses namespaces. Health checks, for one, may watch any namespace.
+   * @default true
+   */
+  readonly lockedDown?: boolean;
+  /** Whether this reference is a `dependsOn` edge (checked for cycles). */
+  readonly dependsOn?: boolean;
+}
+
+/** An object that references others (implemented by the L2 Flux constructs). */
+export interface IReferencingObject extends IConstruct, IObjectRef {
+  /** Every reference this object makes, with the field that makes it. */
+  fluxReferences(): FluxReference[];
+}
+
+/** Whether a construct declares references to check. */
+export function isReferencingObject(x: unknown): x is IReferencingObject {
+  return typeof x === 'object' && x !== null && typeof (x as IReferencingObject).fluxReferences === 'function';
+}
+
+/**
+ * The API object behind a reference when the object is part of the fleet, `undefined` when it
+ * was imported by name or is not a construct.
+ */
+export function apiObjectOf(ref: unknown): ApiObject | undefined {
+  if (ApiObject.isApiObject(ref)) return ref;
+  if (typeof ref !== 'object' || ref === null || !('node' in ref)) return undefined;
+  try {
+    return ApiObject.of(ref as IConstruct);
+  } catch {
+    return undefined;
+  }
+}
+
+/** A readable `Kind namespace/name` for messages. */
+export function describeRef(ref: IObjectRef): string {
+  return `${ref.kind} ${ref.namespace ? `${ref.namespace}/` : ''}${ref.name}`;
+}
+
+/** Props common to every Flux object. */
+export interface FluxObjectProps {
+  /**
+   * Name, namespace, labels and annotations.
+   * @default a name generated from the construct path; the namespace of the enclosing chart
+   */
+  readonly metadata?: ApiObjectMetadata;
+}
+
+/** Signature of a generated L1 class (`new HelmRelease(scope, id, props)`). */
+type L1Class = new (scope: Construct, id: string, props: any) => ApiObject;
+
+/**
+ * Base of the hand-written Flux constructs: owns one generated L1 object (child `Resource`,
+ * so `ApiObject.of(x)` finds it), renders its spec lazily so that methods such as
+ * `addDependsOn` can still change it, and validates its fields at synth.
+ */
+export abstract class FluxObject extends Construct implements IReferencingObject {
+  /** The generated L1 object this construct renders into. */
+  public readonly apiObject: ApiObject;
+
+  constructor(scope: Construct, id: string, l1: L1Class & { GVK: GroupVersionKind }, props: FluxObjectProps) {
+    super(scope, id);
+    this.apiObject = new l1(this, 'Resource', {
+      metadata: props.metadata,
+      spec: Lazy.any({ produce: () => this.renderSpec() }),
+    });
+    this.node.addValidation({
+      validate: () => {
+        const checks = new FieldChecks();
+        checks.objectName('metadata.name', this.name, this.maxNameLength);
+        checks.label('metadata.namespace', this.namespace);
+        this.validateSpec(checks);
+        return checks.problems;
+      },
+    });
+  }
+
+  public get apiVersion(): string {
+    return this.apiObject.apiVersion;
+  }
+
+  public get kind(): string {
+    return this.apiObject.kind;
+  }
+
+  public get name(): string {
+    return this.apiObject.name;
+  }
+
+  public get namespace(): string | undefined {
+    return this.apiObject.metadata.namespace;
+  }
+
+  public fluxReferences(): FluxReference[] {
+    return [];
+  }
+
+  /** Longest `metadata.name` the controller accepts for this kind. */
+  protected get maxNameLength(): number {
+    return 253;
+  }
+
+  /** The object's `spec`, computed at synth. */
+  protected abstract renderSpec(): Record<string, unknown>;
+
+  /** Adds this object's field problems (beyond name and namespace). */
+  protected abstract validateSpec(checks: FieldChecks): void;
+}
+
+/** Props of a `fromName` import. */
+export interface ImportedObjectProps {
+  readonly name: string;
+  /** @default no namespace (the referencing object's own namespace) */
+  readonly namespace?: string;
+}
+
+/** An object defined outside the fleet, referenced by name. Emits nothing. */
+export class ImportedObject extends Construct implements IObjectRef {
+  public readonly name: string;
+  public readonly namespace?: string;
+
+  constructor(scope: Construct, id: string, public readonly gvk: GroupVersionKind, props: ImportedObjectProps) {
+    super(scope, id);
+    this.name = props.name;
+    this.namespace = props.namespace;
+  }
+
+  public get apiVersion(): string {
+    return this.gvk.apiVersion;
+  }
+
+  public get kind(): string {
+    return this.gvk.kind;
+  }
+}
+
+/**
+ * `{ kind, name, namespace }` of a reference. The namespace is written whenever it is known,
+ * even when it is the referrer's own: an implicit one would silently follow the referrer if a
+ * Kustomization's `targetNamespace` moved it.
+ */
+export function referenceTo(target: IObjectRef, withApiVersion = false): Record<string, string | undefined> {
+  return {
+    ...(withApiVersion ? { apiVersion: target.apiVersion } : {}),
+    kind: target.kind,
+    name: target.name,
+    namespace: target.namespace,
+  };
+}

@@ -1,0 +1,13 @@
+export * from './api-versions';
+export * from './field-checks';
+export * from './flux-object';
+export * from './values-source';
+export * from './sources/source';
+export * from './sources/git-repository';
+export * from './sources/helm-repository';
+export * from './sources/oci-repository';
+export * from './sources/bucket';
+export * from './sources/helm-chart';
+export * from './helm-release';
+export * from './kustomization';
+export { fluxChecks, FluxCheckOptions } from './fleet-checks';

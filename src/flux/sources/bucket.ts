@@ -1,0 +1,82 @@
+import { Construct } from 'constructs';
+import * as l1 from '../../imports/source-source.toolkit.fluxcd.io';
+import { FieldChecks } from '../field-checks';
+import { FluxObject, FluxObjectProps, FluxReference, ImportedObject, ImportedObjectProps } from '../flux-object';
+import { IKustomizationSource, ISecretRef, secretReference } from './source';
+
+/** The object storage API a Bucket speaks. */
+export enum BucketProvider {
+  GENERIC = 'generic',
+  AWS = 'aws',
+  GCP = 'gcp',
+  AZURE = 'azure',
+}
+
+/** Props of a `Bucket`. */
+export interface BucketProps extends FluxObjectProps {
+  /** The bucket's name. */
+  readonly bucketName: string;
+  /** Storage endpoint as `host[:port]`, without a scheme (e.g. `s3.amazonaws.com`). */
+  readonly endpoint: string;
+  /** @default BucketProvider.GENERIC (Flux's default) */
+  readonly provider?: BucketProvider;
+  /** @default none */
+  readonly region?: string;
+  /** Only objects under this key prefix. @default the whole bucket */
+  readonly prefix?: string;
+  /** @default '5m' */
+  readonly interval?: string;
+  /** Credentials, a Secret in the same namespace. @default none */
+  readonly secretRef?: ISecretRef;
+  /** Connect over plain HTTP. @default false */
+  readonly insecure?: boolean;
+  /** @default '60s' (Flux's default) */
+  readonly timeout?: string;
+  /** @default false */
+  readonly suspend?: boolean;
+}
+
+/** A Flux `Bucket` (source.toolkit.fluxcd.io/v1): manifests from S3-compatible object storage. */
+export class Bucket extends FluxObject implements IKustomizationSource {
+  /** References a Bucket defined outside the fleet. */
+  public static fromName(scope: Construct, id: string, props: ImportedObjectProps): IKustomizationSource {
+    return Object.assign(new ImportedObject(scope, id, l1.Bucket.GVK, props), { isKustomizationSource: true as const });
+  }
+
+  public readonly isKustomizationSource = true as const;
+
+  constructor(scope: Construct, id: string, private readonly props: BucketProps) {
+    super(scope, id, l1.Bucket, props);
+  }
+
+  public override fluxReferences(): FluxReference[] {
+    return secretReference('spec.secretRef', this.props.secretRef);
+  }
+
+  protected renderSpec() {
+    const p = this.props;
+    return {
+      bucketName: p.bucketName,
+      endpoint: p.endpoint,
+      provider: p.provider,
+      region: p.region,
+      prefix: p.prefix,
+      interval: p.interval ?? '5m',
+      secretRef: p.secretRef ? { name: p.secretRef.name } : undefined,
+      insecure: p.insecure,
+      timeout: p.timeout,
+      suspend: p.suspend,
+    };
+  }
+
+  protected validateSpec(c: FieldChecks): void {
+    const p = this.props;
+    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(p.endpoint) || p.endpoint.includes('/')) {
+      c.add(`spec.endpoint ${JSON.stringify(p.endpoint)} must be a host with an optional port, without scheme or path (e.g. "s3.amazonaws.com" or "minio.example.com:9000"); use insecure: true for plain HTTP`);
+    }
+    if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(p.bucketName)) {
+      c.add(`spec.bucketName ${JSON.stringify(p.bucketName)} is not a valid bucket name: use 3 to 63 lowercase letters, digits, '.' or '-'`);
+    }
+    c.duration('spec.interval', p.interval).duration('spec.timeout', p.timeout);
+  }
+}

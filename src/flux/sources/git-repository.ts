@@ -1,0 +1,81 @@
+import { Construct } from 'constructs';
+import * as l1 from '../../imports/source-source.toolkit.fluxcd.io';
+import { FieldChecks } from '../field-checks';
+import { FluxObject, FluxObjectProps, FluxReference, ImportedObject, ImportedObjectProps } from '../flux-object';
+import { IKustomizationSource, ISecretRef, secretReference } from './source';
+
+/** Which revision of a Git repository to check out: exactly one of these. */
+export type GitRef =
+  | { readonly branch: string }
+  | { readonly tag: string }
+  | { readonly semver: string }
+  | { readonly commit: string }
+  | { readonly name: string };
+
+/** Props of a `GitRepository`. */
+export interface GitRepositoryProps extends FluxObjectProps {
+  /** Repository URL: `https://`, `http://` or `ssh://`. */
+  readonly url: string;
+  /**
+   * The revision to check out.
+   * @default { branch: 'master' } (Flux's default)
+   */
+  readonly ref?: GitRef;
+  /**
+   * How often Flux checks for new revisions.
+   * @default '1m'
+   */
+  readonly interval?: string;
+  /** Credentials (SSH deploy key or HTTPS token), a Secret in the same namespace. @default none */
+  readonly secretRef?: ISecretRef;
+  /** Timeout of Git operations. @default '60s' (Flux's default) */
+  readonly timeout?: string;
+  /** Stop reconciling. @default false */
+  readonly suspend?: boolean;
+  /** `.sourceignore`-style exclusions. @default Flux's defaults */
+  readonly ignore?: string;
+}
+
+/** A Flux `GitRepository` (source.toolkit.fluxcd.io/v1). */
+export class GitRepository extends FluxObject implements IKustomizationSource {
+  /** References a GitRepository defined outside the fleet. */
+  public static fromName(scope: Construct, id: string, props: ImportedObjectProps): IKustomizationSource {
+    return Object.assign(new ImportedObject(scope, id, l1.GitRepository.GVK, props), { isKustomizationSource: true as const });
+  }
+
+  public readonly isKustomizationSource = true as const;
+
+  constructor(scope: Construct, id: string, private readonly props: GitRepositoryProps) {
+    super(scope, id, l1.GitRepository, props);
+  }
+
+  public override fluxReferences(): FluxReference[] {
+    return secretReference('spec.secretRef', this.props.secretRef);
+  }
+
+  protected renderSpec() {
+    const p = this.props;
+    return {
+      url: p.url,
+      interval: p.interval ?? '1m',
+      ref: p.ref,
+      secretRef: p.secretRef ? { name: p.secretRef.name } : undefined,
+      timeout: p.timeout,
+      suspend: p.suspend,
+      ignore: p.ignore,
+    };
+  }
+
+  protected validateSpec(c: FieldChecks): void {
+    const p = this.props;
+    c.urlScheme('spec.url', p.url, ['https', 'http', 'ssh'], 'ssh://git@github.com/org/repo');
+    c.duration('spec.interval', p.interval).duration('spec.timeout', p.timeout);
+    if (p.ref) {
+      const keys = Object.keys(p.ref);
+      if (keys.length !== 1) {
+        c.add(`spec.ref sets ${keys.map(k => `"${k}"`).join(', ') || 'nothing'}: set exactly one of branch, tag, semver, commit or name`);
+      }
+      if ('semver' in p.ref) c.semverRange('spec.ref.semver', p.ref.semver);
+    }
+  }
+}

@@ -1,0 +1,77 @@
+import { Construct } from 'constructs';
+import * as l1 from '../../imports/source-source.toolkit.fluxcd.io';
+import { FieldChecks } from '../field-checks';
+import { FluxObject, FluxObjectProps, FluxReference, ImportedObject, ImportedObjectProps } from '../flux-object';
+import { IChartSource, ISecretRef, secretReference } from './source';
+
+/** Whether a Helm repository serves an HTTP index or OCI artifacts. */
+export enum HelmRepositoryType {
+  /** A classic repository with an `index.yaml` at an `https://` URL. */
+  DEFAULT = 'default',
+  /** Charts stored as OCI artifacts at an `oci://` URL. */
+  OCI = 'oci',
+}
+
+/** Props of a `HelmRepository`. */
+export interface HelmRepositoryProps extends FluxObjectProps {
+  /** Repository URL: `https://` (or `http://`) for the default type, `oci://` for OCI. */
+  readonly url: string;
+  /** @default HelmRepositoryType.DEFAULT */
+  readonly type?: HelmRepositoryType;
+  /**
+   * How often the index is fetched (ignored by Flux for OCI repositories).
+   * @default '1h'
+   */
+  readonly interval?: string;
+  /** Credentials, a Secret in the same namespace. @default none */
+  readonly secretRef?: ISecretRef;
+  /** Timeout of index or OCI operations. @default '60s' (Flux's default) */
+  readonly timeout?: string;
+  /** Stop reconciling. @default false */
+  readonly suspend?: boolean;
+}
+
+/** A Flux `HelmRepository` (source.toolkit.fluxcd.io/v1), HTTP or OCI. */
+export class HelmRepository extends FluxObject implements IChartSource {
+  /** References a HelmRepository defined outside the fleet. */
+  public static fromName(scope: Construct, id: string, props: ImportedObjectProps): IChartSource {
+    return Object.assign(new ImportedObject(scope, id, l1.HelmRepository.GVK, props), { isChartSource: true as const });
+  }
+
+  public readonly isChartSource = true as const;
+
+  constructor(scope: Construct, id: string, private readonly props: HelmRepositoryProps) {
+    super(scope, id, l1.HelmRepository, props);
+  }
+
+  /** Whether charts come from an OCI registry. */
+  public get isOci(): boolean {
+    return this.props.type === HelmRepositoryType.OCI;
+  }
+
+  public override fluxReferences(): FluxReference[] {
+    return secretReference('spec.secretRef', this.props.secretRef);
+  }
+
+  protected renderSpec() {
+    const p = this.props;
+    return {
+      url: p.url,
+      type: this.isOci ? 'oci' : undefined,
+      interval: p.interval ?? '1h',
+      secretRef: p.secretRef ? { name: p.secretRef.name } : undefined,
+      timeout: p.timeout,
+      suspend: p.suspend,
+    };
+  }
+
+  protected validateSpec(c: FieldChecks): void {
+    const p = this.props;
+    if (this.isOci) c.urlScheme('spec.url', p.url, ['oci'], 'oci://ghcr.io/stefanprodan/charts');
+    else c.urlScheme('spec.url', p.url, ['https', 'http'], 'https://charts.bitnami.com/bitnami');
+    c.duration('spec.interval', p.interval);
+    if (p.timeout !== undefined && !/^([0-9]+(\.[0-9]+)?(ms|s|m))+$/.test(p.timeout)) {
+      c.add(`spec.timeout ${JSON.stringify(p.timeout)} is not valid for a HelmRepository: use a Go duration in ms, s or m (no hours), e.g. "60s" or "2m"`);
+    }
+  }
+}

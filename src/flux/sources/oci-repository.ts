@@ -1,0 +1,67 @@
+import { Construct } from 'constructs';
+import * as l1 from '../../imports/source-source.toolkit.fluxcd.io';
+import { FieldChecks } from '../field-checks';
+import { FluxObject, FluxObjectProps, FluxReference, ImportedObject, ImportedObjectProps } from '../flux-object';
+import { IChartRefSource, IKustomizationSource, ISecretRef, secretReference } from './source';
+
+/** Which artifact of an OCI repository to pull: one of these. */
+export type OciRef =
+  | { readonly tag: string }
+  | { readonly semver: string; readonly semverFilter?: string }
+  | { readonly digest: string };
+
+/** Props of an `OCIRepository`. */
+export interface OCIRepositoryProps extends FluxObjectProps {
+  /** Artifact URL, `oci://`. */
+  readonly url: string;
+  /** @default { tag: 'latest' } (Flux's default) */
+  readonly ref?: OciRef;
+  /** How often Flux checks for new artifacts. @default '5m' */
+  readonly interval?: string;
+  /** Registry credentials, a Secret in the same namespace. @default none */
+  readonly secretRef?: ISecretRef;
+  /** @default '60s' (Flux's default) */
+  readonly timeout?: string;
+  /** @default false */
+  readonly suspend?: boolean;
+}
+
+/** A Flux `OCIRepository` (source.toolkit.fluxcd.io/v1): manifests or a Helm chart as an OCI artifact. */
+export class OCIRepository extends FluxObject implements IKustomizationSource, IChartRefSource {
+  /** References an OCIRepository defined outside the fleet. */
+  public static fromName(scope: Construct, id: string, props: ImportedObjectProps): IKustomizationSource & IChartRefSource {
+    return Object.assign(new ImportedObject(scope, id, l1.OciRepository.GVK, props), {
+      isKustomizationSource: true as const, isChartRefSource: true as const,
+    });
+  }
+
+  public readonly isKustomizationSource = true as const;
+  public readonly isChartRefSource = true as const;
+
+  constructor(scope: Construct, id: string, private readonly props: OCIRepositoryProps) {
+    super(scope, id, l1.OciRepository, props);
+  }
+
+  public override fluxReferences(): FluxReference[] {
+    return secretReference('spec.secretRef', this.props.secretRef);
+  }
+
+  protected renderSpec() {
+    const p = this.props;
+    return {
+      url: p.url,
+      ref: p.ref,
+      interval: p.interval ?? '5m',
+      secretRef: p.secretRef ? { name: p.secretRef.name } : undefined,
+      timeout: p.timeout,
+      suspend: p.suspend,
+    };
+  }
+
+  protected validateSpec(c: FieldChecks): void {
+    const p = this.props;
+    c.urlScheme('spec.url', p.url, ['oci'], 'oci://ghcr.io/stefanprodan/manifests/podinfo');
+    c.duration('spec.interval', p.interval).duration('spec.timeout', p.timeout);
+    if (p.ref && 'semver' in p.ref) c.semverRange('spec.ref.semver', p.ref.semver);
+  }
+}

@@ -1,0 +1,37 @@
+import { apiObjectOf, FluxReference, IObjectRef } from '../flux-object';
+
+/** A Flux source a Kustomization can reconcile (GitRepository, OCIRepository, Bucket). */
+export interface IKustomizationSource extends IObjectRef {
+  /** Brand: only source kinds implement it. */
+  readonly isKustomizationSource: true;
+}
+
+/** A Flux source a HelmRelease can install a chart from by name (`spec.chart.spec.sourceRef`). */
+export interface IChartSource extends IObjectRef {
+  readonly isChartSource: true;
+}
+
+/** A Flux object a HelmRelease can take as `spec.chartRef` (OCIRepository, HelmChart). */
+export interface IChartRefSource extends IObjectRef {
+  readonly isChartRefSource: true;
+}
+
+/** A Secret (or SealedSecret) a Flux object points at, e.g. with `secretRef`. */
+export interface ISecretRef {
+  readonly name: string;
+  /** The Secret's namespace, when known; `secretRef` resolves in the referrer's own namespace. */
+  readonly namespace?: string;
+}
+
+/** Kubernetes `Secret` group/version/kind, for references to Secrets. */
+export const SECRET_GVK = { apiVersion: 'v1', kind: 'Secret' } as const;
+
+/**
+ * The reference record of a `secretRef`-style field, for synth-time checks. A secretRef always
+ * resolves in the referrer's own namespace.
+ */
+export function secretReference(field: string, secret: ISecretRef | undefined): FluxReference[] {
+  if (!secret) return [];
+  const namespace = apiObjectOf(secret)?.metadata.namespace ?? secret.namespace;
+  return [{ field, target: { ...SECRET_GVK, name: secret.name, namespace }, object: secret, crossNamespace: false }];
+}
