@@ -1,8 +1,6 @@
 import { Construct } from 'constructs';
-import {
-  Kustomization, KustomizationSpecSourceRef, KustomizationSpecSourceRefKind,
-} from '../imports/kustomize-kustomize.toolkit.fluxcd.io';
-import { GitRepository } from '../imports/source-source.toolkit.fluxcd.io';
+import { Kustomization } from '../flux/kustomization';
+import { GitRepository } from '../flux/sources/git-repository';
 import { LayoutDirectory } from '../layout/layout-directory';
 import { ManifestFile } from '../layout/manifest-file';
 import { FLEET_REPOSITORY, FleetEnvironment } from './environments';
@@ -22,26 +20,32 @@ export interface ClusterConfigProps {
  * environment's infrastructure overlay. Every path comes from the layout, never typed by hand.
  */
 export class ClusterConfig extends LayoutDirectory {
+  /** The GitRepository of this fleet repository, as seen by the cluster. */
+  public readonly repository: GitRepository;
+  /** The Kustomization that reconciles the environment's infrastructure. */
+  public readonly infrastructure: Kustomization;
+
   constructor(scope: Construct, props: ClusterConfigProps) {
     super(scope, props.env.cluster);
     const sync = new ManifestFile(new LayoutDirectory(this, 'flux-system'), 'gotk-sync');
-    const repository = new GitRepository(sync, 'repository', {
+    this.repository = new GitRepository(sync, 'repository', {
       metadata: { name: 'flux-system', namespace: FLUX_NAMESPACE },
-      spec: {
-        interval: '1m0s',
-        url: FLEET_REPOSITORY.url,
-        ref: { branch: FLEET_REPOSITORY.branch },
-        secretRef: { name: 'flux-system' },
-      },
+      url: FLEET_REPOSITORY.url,
+      ref: { branch: FLEET_REPOSITORY.branch },
+      interval: '1m0s',
+      secretRef: { name: 'flux-system' }, // the deploy key, created by the cluster bootstrap
     });
-    const sourceRef: KustomizationSpecSourceRef = { kind: KustomizationSpecSourceRefKind.GIT_REPOSITORY, name: repository.name };
     new Kustomization(sync, 'kustomization', {
       metadata: { name: 'flux-system', namespace: FLUX_NAMESPACE },
-      spec: { interval: '10m0s', path: this.fluxPath, prune: true, sourceRef },
+      sourceRef: this.repository,
+      path: this,
+      interval: '10m0s',
     });
-    new Kustomization(new ManifestFile(this, 'infrastructure'), 'kustomization', {
+    this.infrastructure = new Kustomization(new ManifestFile(this, 'infrastructure'), 'kustomization', {
       metadata: { name: 'infrastructure', namespace: FLUX_NAMESPACE },
-      spec: { interval: '10m0s', path: props.infrastructure.fluxPath, prune: true, sourceRef },
+      sourceRef: this.repository,
+      path: props.infrastructure,
+      interval: '10m0s',
     });
   }
 }

@@ -25,7 +25,9 @@ export interface ExampleFleetProps {
  * each with an overlay carrying only its differences.
  */
 export function createExampleFleet(props: ExampleFleetProps = {}): GitOpsRepo {
-  const repo = new GitOpsRepo({ rootDir: props.rootDir });
+  // As in seed 000, the HelmReleases of kube-system and mariadb use the HelmRepositories of
+  // flux-system: cross-namespace references, which Flux allows unless locked down.
+  const repo = new GitOpsRepo({ rootDir: props.rootDir, allowCrossNamespaceReferences: true });
 
   const base = new LayoutDirectory(repo.infrastructure, 'base');
   const sources = new Sources(base);

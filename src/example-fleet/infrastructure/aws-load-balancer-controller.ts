@@ -1,13 +1,11 @@
-import { ApiObject } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { HelmRelease } from '../../imports/helm-helm.toolkit.fluxcd.io';
+import { HelmRelease } from '../../flux/helm-release';
 import { LayoutDirectory } from '../../layout/layout-directory';
 import { ManifestFile } from '../../layout/manifest-file';
 import { ObjectPatch } from '../../layout/object-patch';
 import { FleetEnvironment } from '../environments';
 import { InfrastructureComponent, IRSA_ROLE_ANNOTATION } from './component';
-import { helmRepositoryRef } from './helm';
 import { Sources } from './sources';
 
 const NAMESPACE = 'kube-system';
@@ -32,13 +30,11 @@ export class AwsLoadBalancerController extends LayoutDirectory implements Infras
     });
     this.release = new HelmRelease(new ManifestFile(this, 'release'), 'release', {
       metadata: { name: NAME, namespace: NAMESPACE },
-      spec: {
-        releaseName: NAME,
-        interval: '1h',
-        chart: { spec: { chart: NAME, version: '1.4.0', sourceRef: helmRepositoryRef(sources.eksCharts) } },
-        install: { remediation: { retries: 3 } },
-        values: { serviceAccount: { create: false, name: this.serviceAccount.name } },
-      },
+      chart: { repository: sources.eksCharts, name: NAME, version: '1.4.0' },
+      releaseName: NAME,
+      interval: '1h',
+      install: { remediation: { retries: 3 } },
+      values: { serviceAccount: { create: false, name: this.serviceAccount.name } },
     });
   }
 
@@ -48,7 +44,7 @@ export class AwsLoadBalancerController extends LayoutDirectory implements Infras
       patch: { spec: { values: { clusterName: env.eksClusterName, region: env.region, vpcId: env.vpcId } } },
     });
     new ObjectPatch(overlay, 'aws-load-balancer-serviceaccount-patch', {
-      target: ApiObject.of(this.serviceAccount),
+      target: this.serviceAccount,
       patch: { metadata: { annotations: { [IRSA_ROLE_ANNOTATION]: env.loadBalancerControllerRoleArn } } },
     });
   }

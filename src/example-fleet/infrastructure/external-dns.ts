@@ -1,13 +1,11 @@
-import { ApiObject } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { HelmRelease } from '../../imports/helm-helm.toolkit.fluxcd.io';
+import { HelmRelease } from '../../flux/helm-release';
 import { LayoutDirectory } from '../../layout/layout-directory';
 import { ManifestFile } from '../../layout/manifest-file';
 import { ObjectPatch } from '../../layout/object-patch';
 import { FleetEnvironment } from '../environments';
 import { InfrastructureComponent, IRSA_ROLE_ANNOTATION } from './component';
-import { helmRepositoryRef } from './helm';
 import { Sources } from './sources';
 
 const NAMESPACE = 'kube-system';
@@ -31,19 +29,17 @@ export class ExternalDns extends LayoutDirectory implements InfrastructureCompon
     });
     this.release = new HelmRelease(new ManifestFile(this, 'release'), 'release', {
       metadata: { name: NAME, namespace: NAMESPACE },
-      spec: {
-        releaseName: NAME,
-        targetNamespace: NAMESPACE,
-        interval: '1h',
-        chart: { spec: { chart: NAME, version: '>=6.2.1 <7', sourceRef: helmRepositoryRef(sources.bitnami) } },
-        install: { remediation: { retries: 3 } },
-        values: {
-          provider: 'aws',
-          aws: { zoneType: 'public' },
-          policy: 'sync',
-          serviceAccount: { create: false, name: this.serviceAccount.name },
-          podSecurityContext: { fsGroup: 65534, runAsUser: 0 },
-        },
+      chart: { repository: sources.bitnami, name: NAME, version: '>=6.2.1 <7' },
+      releaseName: NAME,
+      targetNamespace: NAMESPACE,
+      interval: '1h',
+      install: { remediation: { retries: 3 } },
+      values: {
+        provider: 'aws',
+        aws: { zoneType: 'public' },
+        policy: 'sync',
+        serviceAccount: { create: false, name: this.serviceAccount.name },
+        podSecurityContext: { fsGroup: 65534, runAsUser: 0 },
       },
     });
   }
@@ -54,7 +50,7 @@ export class ExternalDns extends LayoutDirectory implements InfrastructureCompon
       patch: { spec: { values: { txtOwnerId: env.eksClusterName, domainFilters: [env.domain] } } },
     });
     new ObjectPatch(overlay, 'dns-sa-patch', {
-      target: ApiObject.of(this.serviceAccount),
+      target: this.serviceAccount,
       patch: { metadata: { annotations: { [IRSA_ROLE_ANNOTATION]: env.externalDnsRoleArn } } },
     });
   }

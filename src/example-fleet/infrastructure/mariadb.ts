@@ -1,11 +1,10 @@
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { HelmRelease, HelmReleaseSpecValuesFromKind } from '../../imports/helm-helm.toolkit.fluxcd.io';
+import { HelmRelease } from '../../flux/helm-release';
 import { LayoutDirectory } from '../../layout/layout-directory';
 import { ManifestFile } from '../../layout/manifest-file';
 import { toYaml } from '../../layout/render';
 import { InfrastructureComponent } from './component';
-import { helmRepositoryRef } from './helm';
 import { Sources } from './sources';
 
 const NAMESPACE = 'mariadb';
@@ -42,13 +41,11 @@ export class MariaDb extends LayoutDirectory implements InfrastructureComponent 
 
     new HelmRelease(new ManifestFile(this, 'prestashop-release'), 'release', {
       metadata: { name: 'prestashop-mariadb', namespace: NAMESPACE },
-      spec: {
-        releaseName: 'mariadb',
-        interval: '1h',
-        chart: { spec: { chart: 'mariadb', version: '10.4.0', sourceRef: helmRepositoryRef(sources.bitnami) } },
-        install: { remediation: { retries: 3 } },
-        valuesFrom: [{ kind: HelmReleaseSpecValuesFromKind.CONFIG_MAP, name: values.name, valuesKey: 'values.yaml' }],
-      },
+      chart: { repository: sources.bitnami, name: 'mariadb', version: '10.4.0' },
+      releaseName: 'mariadb',
+      interval: '1h',
+      install: { remediation: { retries: 3 } },
+      valuesFrom: [{ source: values, valuesKey: 'values.yaml' }],
     });
   }
 

@@ -1,9 +1,8 @@
 import { Construct } from 'constructs';
-import { HelmRelease, HelmReleaseSpecInstallCrds, HelmReleaseSpecUpgradeCrds } from '../../imports/helm-helm.toolkit.fluxcd.io';
+import { CrdPolicy, HelmRelease } from '../../flux/helm-release';
 import { LayoutDirectory } from '../../layout/layout-directory';
 import { ManifestFile } from '../../layout/manifest-file';
 import { FLUX_NAMESPACE, InfrastructureComponent } from './component';
-import { helmRepositoryRef } from './helm';
 import { Sources } from './sources';
 
 /**
@@ -15,14 +14,12 @@ export class SealedSecretsController extends LayoutDirectory implements Infrastr
     super(scope, 'sealed-secrets');
     new HelmRelease(new ManifestFile(this, 'release'), 'release', {
       metadata: { name: 'sealed-secrets', namespace: FLUX_NAMESPACE },
-      spec: {
-        releaseName: 'sealed-secrets-controller',
-        targetNamespace: FLUX_NAMESPACE,
-        interval: '1h',
-        chart: { spec: { chart: 'sealed-secrets', version: '2.18.5', sourceRef: helmRepositoryRef(sources.sealedSecrets) } },
-        install: { crds: HelmReleaseSpecInstallCrds.CREATE },
-        upgrade: { crds: HelmReleaseSpecUpgradeCrds.CREATE_REPLACE },
-      },
+      chart: { repository: sources.sealedSecrets, name: 'sealed-secrets', version: '2.18.5' },
+      releaseName: 'sealed-secrets-controller',
+      targetNamespace: FLUX_NAMESPACE,
+      interval: '1h',
+      install: { crds: CrdPolicy.CREATE },
+      upgrade: { crds: CrdPolicy.CREATE_REPLACE },
     });
   }
 

@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { HelmRepository } from '../../imports/source-source.toolkit.fluxcd.io';
+import { HelmRepository } from '../../flux/sources/helm-repository';
 import { LayoutDirectory } from '../../layout/layout-directory';
 import { ManifestFile } from '../../layout/manifest-file';
 import { FLUX_NAMESPACE } from './component';
@@ -14,15 +14,18 @@ export class Sources extends LayoutDirectory {
     super(scope, 'sources');
     this.bitnami = new HelmRepository(new ManifestFile(this, 'bitnami'), 'repository', {
       metadata: { name: 'bitnami', namespace: FLUX_NAMESPACE },
-      spec: { interval: '30m', url: 'https://charts.bitnami.com/bitnami' },
+      url: 'https://charts.bitnami.com/bitnami',
+      interval: '30m',
     });
     this.eksCharts = new HelmRepository(new ManifestFile(this, 'eks-charts'), 'repository', {
       metadata: { name: 'eks-charts', namespace: FLUX_NAMESPACE },
-      spec: { interval: '30m', url: 'https://aws.github.io/eks-charts' },
+      url: 'https://aws.github.io/eks-charts',
+      interval: '30m',
     });
     this.sealedSecrets = new HelmRepository(new ManifestFile(this, 'sealed-secrets'), 'repository', {
       metadata: { name: 'sealed-secrets', namespace: FLUX_NAMESPACE },
-      spec: { interval: '1h', url: 'https://bitnami-labs.github.io/sealed-secrets' },
+      url: 'https://bitnami-labs.github.io/sealed-secrets',
+      interval: '1h',
     });
   }
 }
