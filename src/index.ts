@@ -9,8 +9,10 @@ export { GENERATED_MARKER, orderDocument, toYaml } from './layout/render';
 export { BuildEntry, FleetCheck, LayoutAnalysis, LayoutFiles } from './layout/layout-model';
 export { LayoutPlan, TRANSACTION_DIR, diffPlan, planLayout, recoverTransaction } from './layout/tree-writer';
 export * from './flux';
+export * from './secrets';
 export * from './testing/fleet-testing';
 export * from './cli/synth';
+export * from './cli/seal';
 
 // Generated L1 classes of the vendored CRDs, one namespace per API group (names overlap across groups).
 export * as source from './imports/source-source.toolkit.fluxcd.io';

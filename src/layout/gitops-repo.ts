@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { App, AppProps } from 'cdk8s';
 import { LayoutDirectory } from './layout-directory';
 import { fluxChecks } from '../flux/fleet-checks';
+import { plaintextSecretGuard } from '../secrets/plaintext-guard';
 import { LayoutFiles, renderLayout } from './layout-model';
 import { diffPlan, isClean, LayoutPlan, planLayout, writeLayout, WriteHooks } from './tree-writer';
 
@@ -76,6 +77,7 @@ export class GitOpsRepo extends App {
   public synthLayout(): LayoutFiles {
     return renderLayout(this, GitOpsRepo.MANAGED_ROOTS, [
       fluxChecks(this, { clustersDir: this.clusters, allowCrossNamespaceReferences: this.allowCrossNamespaceReferences }),
+      plaintextSecretGuard(this),
     ]);
   }
 

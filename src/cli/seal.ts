@@ -1,0 +1,139 @@
+import * as fs from 'node:fs';
+import { CertificateError, SealingCertificate } from '../secrets/certificate';
+import { SealingScope } from '../secrets/seal';
+import { SealedStore, SealError } from '../secrets/sealed-store';
+
+/** Where an environment's certificate and store live. */
+export interface SealingEnvironment {
+  /** The controller's public certificate (PEM), committed. */
+  readonly certificate: string;
+  /** The environment's store of sealed values, committed. */
+  readonly store: string;
+}
+
+/** Where the seal command reads and prints; injectable for tests. */
+export interface SealIo {
+  readonly out: (text: string) => void;
+  readonly err: (text: string) => void;
+  /** Reads all of standard input. */
+  readonly stdin: () => Buffer;
+}
+
+const USAGE = `Usage: npm run seal -- --env <env> --namespace <ns> --name <name> [values…] [--scope <scope>] [--rotate]
+
+Seals Secret values with the environment's Sealed Secrets certificate, offline, exactly as kubeseal
+does, and stores only the ciphertext in the environment's store for synth to emit.
+
+  --from-literal KEY=VALUE   a value given on the command line (it stays in your shell history:
+                             prefer --from-stdin or --from-file for real secrets)
+  --from-file KEY=PATH       the exact bytes of a file
+  --from-stdin KEY           the exact bytes of standard input (e.g. printf '%s' "$PW" | npm run seal …)
+  --scope SCOPE              strict (default), namespace-wide or cluster-wide
+  --rotate                   replace values already sealed (needed after a certificate change, or to
+                             change the scope, which re-seals every key)
+  --help                     show this help`;
+
+const defaultIo: SealIo = {
+  out: t => process.stdout.write(t),
+  err: t => process.stderr.write(t),
+  stdin: () => fs.readFileSync(0),
+};
+
+interface SealArgs {
+  env?: string;
+  namespace?: string;
+  name?: string;
+  scope: SealingScope;
+  rotate: boolean;
+  values: Map<string, Buffer>;
+}
+
+const KEY = /^[-._a-zA-Z0-9]+$/;
+const LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+/** Runs the seal command; returns the exit code (0 sealed, 2 usage or sealing error). */
+export function runSeal(environments: Readonly<Record<string, SealingEnvironment>>, argv: readonly string[], io: SealIo = defaultIo): number {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    io.out(`${USAGE}\n\nEnvironments: ${Object.keys(environments).join(', ')}\n`);
+    return 0;
+  }
+  try {
+    const args = parseArgs(argv, environments, io);
+    const env = environments[args.env!];
+    const certificate = SealingCertificate.fromFile(env.certificate);
+    const store = SealedStore.load(env.store, certificate, args.env);
+    const keys = store.seal({ namespace: args.namespace!, name: args.name!, scope: args.scope, values: Object.fromEntries(args.values), rotate: args.rotate });
+    store.save();
+    io.out(`Sealed ${keys.map(k => `"${k}"`).join(', ')} of ${args.namespace}/${args.name} (scope ${args.scope}) for ${args.env} ` +
+      `with certificate ${certificate.fingerprint} into ${store.displayPath}.\nCommit it, then run \`npm run synth\`.\n`);
+    return 0;
+  } catch (e) {
+    if (e instanceof UsageError || e instanceof SealError || e instanceof CertificateError) {
+      io.err(`${e.message}\n${e instanceof UsageError ? `\n${USAGE}\n` : ''}`);
+      return 2;
+    }
+    throw e;
+  }
+}
+
+class UsageError extends Error {}
+
+function parseArgs(argv: readonly string[], environments: Readonly<Record<string, SealingEnvironment>>, io: SealIo): SealArgs {
+  const args: SealArgs = { scope: SealingScope.STRICT, rotate: false, values: new Map() };
+  if (argv.filter(a => a === '--from-stdin').length > 1) throw new UsageError('--from-stdin can be given once (standard input is read once)');
+  const addValue = (key: string, value: Buffer, flag: string) => {
+    if (!KEY.test(key)) throw new UsageError(`${flag}: key ${JSON.stringify(key)} is not a valid Secret key: use letters, digits, '-', '.' or '_'`);
+    if (args.values.has(key)) throw new UsageError(`${flag}: key "${key}" is given twice`);
+    args.values.set(key, value);
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i];
+    const next = () => {
+      const v = argv[++i];
+      if (v === undefined) throw new UsageError(`${flag} needs a value`);
+      return v;
+    };
+    const pair = () => {
+      const v = next();
+      const at = v.indexOf('=');
+      if (at <= 0) throw new UsageError(`${flag} takes KEY=${flag === '--from-file' ? 'PATH' : 'VALUE'}, got ${JSON.stringify(v)}`);
+      return [v.slice(0, at), v.slice(at + 1)] as const;
+    };
+    switch (flag) {
+      case '--env': args.env = next(); break;
+      case '--namespace': case '-n': args.namespace = next(); break;
+      case '--name': args.name = next(); break;
+      case '--rotate': args.rotate = true; break;
+      case '--scope': {
+        const v = next();
+        const scope = Object.values(SealingScope).find(s => s === v);
+        if (!scope) throw new UsageError(`--scope ${JSON.stringify(v)} is not a scope: use ${Object.values(SealingScope).join(', ')}`);
+        args.scope = scope;
+        break;
+      }
+      case '--from-literal': { const [k, v] = pair(); addValue(k, Buffer.from(v), flag); break; }
+      case '--from-file': {
+        const [k, file] = pair();
+        let content: Buffer;
+        try {
+          content = fs.readFileSync(file);
+        } catch (e) {
+          throw new UsageError(`--from-file ${k}=${file}: cannot read the file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+        }
+        addValue(k, content, flag);
+        break;
+      }
+      case '--from-stdin': addValue(next(), io.stdin(), flag); break;
+      default: throw new UsageError(`Unknown argument: ${flag}`);
+    }
+  }
+  if (!args.env) throw new UsageError('--env is required');
+  if (!(args.env in environments)) throw new UsageError(`--env ${JSON.stringify(args.env)} is not an environment of this fleet: use ${Object.keys(environments).join(', ')}`);
+  if (!args.namespace) throw new UsageError('--namespace is required');
+  if (!LABEL.test(args.namespace)) throw new UsageError(`--namespace ${JSON.stringify(args.namespace)} is not a valid namespace (lowercase letters, digits and '-')`);
+  if (!args.name) throw new UsageError('--name is required');
+  if (!NAME.test(args.name) || args.name.length > 253) throw new UsageError(`--name ${JSON.stringify(args.name)} is not a valid Secret name (lowercase letters, digits, '-' and '.')`);
+  if (args.values.size === 0) throw new UsageError('nothing to seal: give at least one --from-literal, --from-file or --from-stdin');
+  return args;
+}

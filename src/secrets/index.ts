@@ -1,0 +1,5 @@
+export * from './certificate';
+export * from './seal';
+export * from './sealed-store';
+export * from './sealed-secret';
+export * from './plaintext-guard';

@@ -1,0 +1,102 @@
+import { ApiObjectMetadata, Lazy } from 'cdk8s';
+import { Construct } from 'constructs';
+import * as l1 from '../imports/sealed-secrets-bitnami.com';
+import { FieldChecks } from '../flux/field-checks';
+import { FluxObject, FluxReference } from '../flux/flux-object';
+import { ISecretRef } from '../flux/sources/source';
+import { IValuesSource } from '../flux/values-source';
+import { compareKeys } from '../layout/render';
+import { displayPath, SealedStore } from './sealed-store';
+import { scopeAnnotation, SealingScope } from './seal';
+
+/** Props of a `SealedSecret`. */
+export interface SealedSecretProps {
+  /** Name and namespace (required: sealed values are bound to them), labels and annotations of the SealedSecret. */
+  readonly metadata: ApiObjectMetadata & { readonly name: string; readonly namespace: string };
+  /** The environment's store, where `npm run seal` put the ciphertext. */
+  readonly store: SealedStore;
+  /** The Secret keys this SealedSecret carries; each must be sealed in the store. */
+  readonly keys: readonly string[];
+  /** @default SealingScope.STRICT */
+  readonly scope?: SealingScope;
+  /** The Secret's type. @default 'Opaque' */
+  readonly type?: string;
+  /** Labels and annotations of the Secret the controller creates. @default none */
+  readonly template?: { readonly labels?: Record<string, string>; readonly annotations?: Record<string, string> };
+}
+
+/**
+ * A Sealed Secrets `SealedSecret` (bitnami.com/v1alpha1): an encrypted Secret that only the
+ * cluster's controller can decrypt. Its ciphertext comes from the environment's `SealedStore`
+ * unchanged; synth fails if a key is missing or was sealed for another certificate, scope,
+ * namespace or name. Usable wherever a Secret is referenced (`secretRef`, `valuesFrom`).
+ */
+export class SealedSecret extends FluxObject implements ISecretRef, IValuesSource {
+  /** The Secret keys it carries, for checks of `valuesKey` and of provider secrets. */
+  public readonly keys: readonly string[];
+  /** The scope its values are sealed for. */
+  public readonly scope: SealingScope;
+
+  constructor(scope: Construct, id: string, private readonly props: SealedSecretProps) {
+    super(scope, id, l1.SealedSecret, {
+      metadata: {
+        ...props.metadata,
+        annotations: { ...props.metadata.annotations, ...scopeAnnotation(props.scope ?? SealingScope.STRICT) },
+      },
+    });
+    this.keys = [...props.keys].sort(compareKeys);
+    this.scope = props.scope ?? SealingScope.STRICT;
+  }
+
+  public override fluxReferences(): FluxReference[] {
+    return [];
+  }
+
+  protected renderSpec() {
+    const p = this.props;
+    const entry = p.store.entry(p.metadata.namespace, p.metadata.name);
+    return {
+      encryptedData: Object.fromEntries(this.keys.map(k => [k, entry?.data[k]?.ciphertext ?? ''])),
+      template: {
+        type: p.type ?? 'Opaque',
+        metadata: {
+          name: p.metadata.name,
+          namespace: p.metadata.namespace,
+          labels: p.template?.labels,
+          annotations: Lazy.any({ produce: () => {
+            const annotations = { ...p.template?.annotations, ...scopeAnnotation(this.scope) };
+            return Object.keys(annotations).length > 0 ? annotations : undefined;
+          } }),
+        },
+      },
+    };
+  }
+
+  protected validateSpec(c: FieldChecks): void {
+    const p = this.props;
+    const id = `${p.metadata.namespace}/${p.metadata.name}`;
+    const sealCommand = (keys: readonly string[]) =>
+      `npm run seal -- --env ${p.store.environment} --namespace ${p.metadata.namespace} --name ${p.metadata.name}${this.scope !== SealingScope.STRICT ? ` --scope ${this.scope}` : ''} ${keys.map(k => `--from-literal ${k}=…`).join(' ')}`;
+    if (this.keys.length === 0) {
+      c.add('spec.encryptedData is empty: list the Secret keys in keys (e.g. ["password"])');
+      return;
+    }
+    const entry = p.store.entry(p.metadata.namespace, p.metadata.name);
+    if (!entry) {
+      const sameName = p.store.all.filter(e => e.name === p.metadata.name).map(e => `${e.namespace}/${e.name}`);
+      c.add(`spec.encryptedData: ${id} has no sealed values in ${p.store.displayPath}${sameName.length > 0 ? ` (it has ${sameName.join(', ')}: sealed values are bound to their namespace and name)` : ''}; seal them with ${sealCommand(this.keys)}`);
+      return;
+    }
+    if (entry.scope !== this.scope) {
+      c.add(`spec.encryptedData: ${id} is sealed with scope ${entry.scope} in ${p.store.displayPath}, but this SealedSecret has scope ${this.scope}, so the controller could not decrypt it: re-seal with --rotate (${sealCommand(this.keys)} --rotate) or set scope: SealingScope.${entry.scope.toUpperCase().replace('-', '_')}`);
+    }
+    const missing = this.keys.filter(k => !(k in entry.data));
+    if (missing.length > 0) {
+      c.add(`spec.encryptedData: ${id} has no sealed ${missing.map(k => `"${k}"`).join(', ')} in ${p.store.displayPath}; seal ${missing.length === 1 ? 'it' : 'them'} with ${sealCommand(missing)}`);
+    }
+    const stale = this.keys.filter(k => entry.data[k] && entry.data[k].certificate !== p.store.certificate.fingerprint);
+    if (stale.length > 0) {
+      c.add(`spec.encryptedData: ${stale.map(k => `"${k}"`).join(', ')} of ${id} ${stale.length === 1 ? 'was' : 'were'} sealed for certificate ${entry.data[stale[0]].certificate}, but the environment's certificate (${displayPath(p.store.certificate.source)}) is now ${p.store.certificate.fingerprint}, whose controller cannot decrypt ${stale.length === 1 ? 'it' : 'them'}: re-seal with ${sealCommand(stale)} --rotate`);
+    }
+  }
+}

@@ -1,0 +1,154 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parse } from 'yaml';
+import { compareKeys, toYaml } from '../layout/render';
+import { SealingCertificate } from './certificate';
+import { encryptionLabel, SealingScope, sealValue } from './seal';
+
+/** One sealed value and the certificate it was sealed for. */
+export interface SealedValue {
+  /** Fingerprint of the certificate the value was sealed with (`sha256:…`). */
+  readonly certificate: string;
+  /** The kubeseal ciphertext, base64. */
+  readonly ciphertext: string;
+}
+
+/** The sealed values of one Secret. */
+export interface SealedEntry {
+  readonly namespace: string;
+  readonly name: string;
+  readonly scope: SealingScope;
+  /** Secret key → sealed value. */
+  readonly data: Readonly<Record<string, SealedValue>>;
+}
+
+/** What to seal into a store. */
+export interface SealRequest {
+  readonly namespace: string;
+  readonly name: string;
+  /** @default SealingScope.STRICT */
+  readonly scope?: SealingScope;
+  /** Key → plaintext. Never stored; only its ciphertext is. */
+  readonly values: Readonly<Record<string, Buffer>>;
+  /** Replace values that are already sealed (and allow a scope change). @default false */
+  readonly rotate?: boolean;
+}
+
+/** Thrown by `SealedStore.seal` for a request that would lose or silently replace sealed values. */
+export class SealError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SealError';
+  }
+}
+
+const HEADER = '# Sealed values, written by `npm run seal` and read by synth. Ciphertext only: each value\n' +
+  '# can be decrypted only by the Sealed Secrets controller that holds the certificate\'s private key.\n';
+
+/**
+ * The committed store of one environment's sealed values (`sealed-secrets/<env>.yaml`). Sealing
+ * is randomized, so synth never seals: it emits what `npm run seal` stored here, unchanged, and
+ * checks that every value was sealed for the environment's current certificate and for the
+ * SealedSecret's namespace, name and scope.
+ */
+export class SealedStore {
+  /**
+   * Reads a store; a missing file is an empty store.
+   * @param environment the environment's name, for the `npm run seal` commands messages suggest
+   */
+  public static load(file: string, certificate: SealingCertificate, environment = '<env>'): SealedStore {
+    if (!fs.existsSync(file)) return new SealedStore(file, certificate, environment, new Map());
+    const doc = (parse(fs.readFileSync(file, 'utf8')) ?? {}) as { secrets?: SealedEntry[] };
+    const entries = new Map<string, SealedEntry>();
+    for (const e of doc.secrets ?? []) entries.set(`${e.namespace}/${e.name}`, e);
+    return new SealedStore(file, certificate, environment, entries);
+  }
+
+  private constructor(
+    /** The store's file. */
+    public readonly file: string,
+    /** The environment's certificate: what every value must be sealed for. */
+    public readonly certificate: SealingCertificate,
+    /** The environment's name. */
+    public readonly environment: string,
+    private readonly entries: Map<string, SealedEntry>,
+  ) {}
+
+  /** The store's path as messages show it: relative to the working directory when inside it. */
+  public get displayPath(): string {
+    return displayPath(this.file);
+  }
+
+  /** The entry of a Secret, if sealed. */
+  public entry(namespace: string, name: string): SealedEntry | undefined {
+    return this.entries.get(`${namespace}/${name}`);
+  }
+
+  /** Every entry, sorted by namespace and name. */
+  public get all(): SealedEntry[] {
+    return [...this.entries.keys()].sort(compareKeys).map(k => this.entries.get(k)!);
+  }
+
+  /**
+   * Seals values into the store (in memory; call `save`). Refuses to replace a sealed value
+   * without `rotate`, and to change an entry's scope unless every key is sealed again.
+   * Returns the keys sealed.
+   */
+  public seal(request: SealRequest): string[] {
+    const scope = request.scope ?? SealingScope.STRICT;
+    const keys = Object.keys(request.values).sort(compareKeys);
+    if (keys.length === 0) throw new SealError('nothing to seal: give at least one --from-literal, --from-file or --from-stdin');
+    const id = `${request.namespace}/${request.name}`;
+    const existing = this.entries.get(id);
+    if (existing && !request.rotate) {
+      const already = keys.filter(k => k in existing.data);
+      if (already.length > 0) {
+        throw new SealError(`${id} already has sealed ${already.map(k => `"${k}"`).join(', ')} in ${this.displayPath}: pass --rotate to replace ${already.length === 1 ? 'it' : 'them'}`);
+      }
+      if (existing.scope !== scope) {
+        throw new SealError(`${id} is sealed with scope ${existing.scope} in ${this.displayPath}, not ${scope}: changing the scope re-seals the whole secret; pass --rotate and every key (${Object.keys(existing.data).sort(compareKeys).join(', ')})`);
+      }
+    }
+    const kept = existing && existing.scope === scope ? existing.data : {};
+    if (existing && existing.scope !== scope) {
+      const missing = Object.keys(existing.data).filter(k => !keys.includes(k)).sort(compareKeys);
+      if (missing.length > 0) {
+        throw new SealError(`changing the scope of ${id} from ${existing.scope} to ${scope} re-seals the whole secret: also give ${missing.map(k => `"${k}"`).join(', ')}`);
+      }
+    }
+    const label = encryptionLabel(request.namespace, request.name, scope);
+    const data: Record<string, SealedValue> = { ...kept };
+    for (const key of keys) {
+      data[key] = { certificate: this.certificate.fingerprint, ciphertext: sealValue(this.certificate, request.values[key], label) };
+    }
+    this.entries.set(id, { namespace: request.namespace, name: request.name, scope, data });
+    return keys;
+  }
+
+  /** Writes the store atomically (temporary file, fsync, rename), sorted, so diffs show only real changes. */
+  public save(): void {
+    const secrets = this.all.map(e => ({
+      namespace: e.namespace,
+      name: e.name,
+      scope: e.scope,
+      data: Object.fromEntries(Object.keys(e.data).sort(compareKeys).map(k => [k, { certificate: e.data[k].certificate, ciphertext: e.data[k].ciphertext }])),
+    }));
+    const content = HEADER + toYaml([{ secrets }]);
+    fs.mkdirSync(path.dirname(this.file), { recursive: true });
+    const tmp = `${this.file}.tmp-${process.pid}`;
+    const fd = fs.openSync(tmp, 'w');
+    try {
+      fs.writeFileSync(fd, content);
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+    fs.renameSync(tmp, this.file);
+  }
+}
+
+/** A path relative to the working directory when it lies inside it, else as given. */
+export function displayPath(file: string): string {
+  const rel = path.relative(process.cwd(), file);
+  return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : file;
+}
