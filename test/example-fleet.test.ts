@@ -45,7 +45,9 @@ describe('example fleet (seed 000)', () => {
         `infrastructure/overlays/${env}/dns-patch.yaml`,
         `infrastructure/overlays/${env}/dns-sa-patch.yaml`,
         `infrastructure/overlays/${env}/kustomization.yaml`,
+        `infrastructure/overlays/${env}/prestashop-mariadb-secrets.yaml`,
         `infrastructure/overlays/${env}/slack-patch.yaml`,
+        `infrastructure/overlays/${env}/slack-sealed-secrets.yaml`,
       ]);
     }
   });
@@ -73,6 +75,7 @@ describe('example fleet (seed 000)', () => {
       }
     }
     expect([...seen].sort()).toEqual([
+      'bitnami.com/v1alpha1',
       'helm.toolkit.fluxcd.io/v2',
       'kustomize.toolkit.fluxcd.io/v1',
       'notification.toolkit.fluxcd.io/v1beta3',

@@ -31,7 +31,7 @@ describe(`kubectl kustomize builds the generated layout${SKIP_NOTE}`, () => {
     repo.write();
     const objects = kustomize(`${repo.rootDir}/infrastructure/overlays/production`);
     const find = (kind: string, name: string) => objects.find(o => o.kind === kind && o.metadata.name === name)!;
-    expect(objects).toHaveLength(15);
+    expect(objects).toHaveLength(17); // 15 from the base, 2 SealedSecrets of the overlay
     expect(find('HelmRelease', 'external-dns').spec.values).toMatchObject({
       txtOwnerId: 'gitops-cluster-prod', domainFilters: ['gitops.test.kane.mx'], provider: 'aws',
     });
@@ -43,5 +43,6 @@ describe(`kubectl kustomize builds the generated layout${SKIP_NOTE}`, () => {
       'eks.amazonaws.com/sts-regional-endpoints': 'true',
     });
     expect(find('Provider', 'slack').spec).toEqual({ type: 'slack', channel: 'gitops-flux-prod', secretRef: { name: 'slack-url' } });
+    expect(find('SealedSecret', 'prestashop-mariadb').metadata.namespace).toBe('mariadb');
   });
 });

@@ -22,6 +22,16 @@ export interface FleetEnvironment {
   readonly externalDnsRoleArn: string;
   /** Slack channel that receives this environment's Flux alerts. */
   readonly slackChannel: string;
+  /**
+   * The cluster's Sealed Secrets certificate (`kubeseal --fetch-cert`) and the store of values
+   * sealed for it, relative to the repository root. Both are committed; the private key never is.
+   */
+  readonly sealing: { readonly certificate: string; readonly store: string };
+}
+
+/** Sealing files of an environment, by convention `sealed-secrets/certs/<env>.pem` and `sealed-secrets/<env>.yaml`. */
+function sealingFiles(env: string) {
+  return { certificate: `sealed-secrets/certs/${env}.pem`, store: `sealed-secrets/${env}.yaml` };
 }
 
 /** The Git repository every cluster's Flux syncs from (this fleet's own repository). */
@@ -40,6 +50,7 @@ export const development: FleetEnvironment = {
   loadBalancerControllerRoleArn: 'arn:aws:iam::845861764576:role/gitops-cluster-aws-load-balancer-controller-role',
   externalDnsRoleArn: 'arn:aws:iam::845861764576:role/gitops-cluster-external-dns-role',
   slackChannel: 'gitops-flux',
+  sealing: sealingFiles('development'),
 };
 
 export const staging: FleetEnvironment = {
@@ -52,6 +63,7 @@ export const staging: FleetEnvironment = {
   loadBalancerControllerRoleArn: 'arn:aws:iam::845861764576:role/gitops-cluster-staging-aws-load-balancer-controller-role',
   externalDnsRoleArn: 'arn:aws:iam::845861764576:role/gitops-cluster-staging-external-dns-role',
   slackChannel: 'gitops-flux-staging',
+  sealing: sealingFiles('staging'),
 };
 
 export const production: FleetEnvironment = {
@@ -64,6 +76,7 @@ export const production: FleetEnvironment = {
   loadBalancerControllerRoleArn: 'arn:aws:iam::324908031092:role/aws-load-balancer-serviceaccount-role',
   externalDnsRoleArn: 'arn:aws:iam::324908031092:role/gitops-cluster-prod-external-dns-role',
   slackChannel: 'gitops-flux-prod',
+  sealing: sealingFiles('production'),
 };
 
 /** All environments, in promotion order. */

@@ -1,4 +1,8 @@
+import * as path from 'node:path';
+import { SealingEnvironment } from '../cli/seal';
 import { GitOpsRepo } from '../layout/gitops-repo';
+import { SealingCertificate } from '../secrets/certificate';
+import { SealedStore } from '../secrets/sealed-store';
 import { LayoutDirectory } from '../layout/layout-directory';
 import { ClusterConfig } from './cluster';
 import { ENVIRONMENTS } from './environments';
@@ -9,6 +13,17 @@ import { MariaDb } from './infrastructure/mariadb';
 import { SealedSecretsController } from './infrastructure/sealed-secrets';
 import { SlackNotifications } from './infrastructure/slack';
 import { Sources } from './infrastructure/sources';
+
+/** Where the fleet's inputs (certificates, sealed values) live: the repository root. */
+const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
+
+/** Each environment's certificate and store, as absolute paths (for `npm run seal`). */
+export function sealingEnvironments(): Record<string, SealingEnvironment> {
+  return Object.fromEntries(ENVIRONMENTS.map(env => [env.name, {
+    certificate: path.join(PROJECT_ROOT, env.sealing.certificate),
+    store: path.join(PROJECT_ROOT, env.sealing.store),
+  }]));
+}
 
 /** Props of the example fleet. */
 export interface ExampleFleetProps {
@@ -40,10 +55,13 @@ export function createExampleFleet(props: ExampleFleetProps = {}): GitOpsRepo {
   ];
 
   const overlays = new LayoutDirectory(repo.infrastructure, 'overlays', { kustomize: false });
+  const sealing = sealingEnvironments();
   for (const env of ENVIRONMENTS) {
+    const certificate = SealingCertificate.fromFile(sealing[env.name].certificate);
+    const secrets = SealedStore.load(sealing[env.name].store, certificate, env.name);
     const overlay = new LayoutDirectory(overlays, env.name);
     overlay.addResource(base);
-    for (const component of components) component.customize(overlay, env);
+    for (const component of components) component.customize(overlay, env, secrets);
     new ClusterConfig(repo.clusters, { env, infrastructure: overlay });
   }
   return repo;

@@ -1,4 +1,5 @@
 import { LayoutDirectory } from '../../layout/layout-directory';
+import { SealedStore } from '../../secrets/sealed-store';
 import { FleetEnvironment } from '../environments';
 
 /**
@@ -6,8 +7,11 @@ import { FleetEnvironment } from '../environments';
  * with its per-environment differences written into each environment's overlay.
  */
 export interface InfrastructureComponent {
-  /** Writes this component's differences for `env` into the environment's overlay directory. */
-  customize(overlay: LayoutDirectory, env: FleetEnvironment): void;
+  /**
+   * Writes this component's differences for `env` into the environment's overlay directory.
+   * @param secrets the environment's sealed values
+   */
+  customize(overlay: LayoutDirectory, env: FleetEnvironment, secrets: SealedStore): void;
 }
 
 /** The namespace Flux runs in, and where the fleet keeps its sources and notifications. */

@@ -4,6 +4,8 @@ import { HelmRelease } from '../../flux/helm-release';
 import { LayoutDirectory } from '../../layout/layout-directory';
 import { ManifestFile } from '../../layout/manifest-file';
 import { toYaml } from '../../layout/render';
+import { SealedSecret } from '../../secrets/sealed-secret';
+import { SealedStore } from '../../secrets/sealed-store';
 import { InfrastructureComponent } from './component';
 import { Sources } from './sources';
 
@@ -14,6 +16,9 @@ const NAMESPACE = 'mariadb';
  * chart reads it through `auth.existingSecret`.
  */
 export const MARIADB_SECRET_NAME = 'prestashop-mariadb';
+
+/** The keys the bitnami/mariadb chart reads from `auth.existingSecret`. */
+export const MARIADB_SECRET_KEYS = ['mariadb-password', 'mariadb-replication-password', 'mariadb-root-password'];
 
 /**
  * `infrastructure/base/mariadb/`: the PrestaShop MariaDB, its values kept in a ConfigMap
@@ -49,7 +54,12 @@ export class MariaDb extends LayoutDirectory implements InfrastructureComponent 
     });
   }
 
-  public customize(): void {
-    // the MariaDB passwords are sealed per environment (SealedSecret `prestashop-mariadb`)
+  /** The MariaDB passwords, sealed for each environment's own controller. */
+  public customize(overlay: LayoutDirectory, _env: unknown, secrets: SealedStore): void {
+    new SealedSecret(new ManifestFile(overlay, 'prestashop-mariadb-secrets'), 'secret', {
+      metadata: { name: MARIADB_SECRET_NAME, namespace: NAMESPACE },
+      store: secrets,
+      keys: MARIADB_SECRET_KEYS,
+    });
   }
 }

@@ -5,6 +5,8 @@ import {
 import { LayoutDirectory } from '../../layout/layout-directory';
 import { ManifestFile } from '../../layout/manifest-file';
 import { ObjectPatch } from '../../layout/object-patch';
+import { SealedSecret } from '../../secrets/sealed-secret';
+import { SealedStore } from '../../secrets/sealed-store';
 import { FleetEnvironment } from '../environments';
 import { FLUX_NAMESPACE, InfrastructureComponent } from './component';
 
@@ -53,7 +55,13 @@ export class SlackNotifications extends LayoutDirectory implements Infrastructur
     }
   }
 
-  public customize(overlay: LayoutDirectory, env: FleetEnvironment): void {
+  public customize(overlay: LayoutDirectory, env: FleetEnvironment, secrets: SealedStore): void {
     new ObjectPatch(overlay, 'slack-patch', { target: this.provider, patch: { spec: { channel: env.slackChannel } } });
+    // the webhook URL is a credential: sealed per environment, never in plaintext
+    new SealedSecret(new ManifestFile(overlay, 'slack-sealed-secrets'), 'secret', {
+      metadata: { name: SLACK_SECRET_NAME, namespace: FLUX_NAMESPACE },
+      store: secrets,
+      keys: ['address'],
+    });
   }
 }
