@@ -33,7 +33,7 @@ const CORPUS: BadInput[] = [
   {
     name: 'an object name that is not DNS-1123',
     breakIt: f => release(f, 'x', { metadata: { name: 'Podinfo_App', namespace: 'flux-system' } }),
-    expected: '[apps/base/releases/x] metadata.name "Podinfo_App" is not a valid Kubernetes name: use at most 253 lowercase letters, digits, \'-\' or \'.\', starting and ending with a letter or digit (e.g. "external-dns")',
+    expected: '[apps/base/releases/x] metadata.name "Podinfo_App" is not a valid Kubernetes name: use at most 63 lowercase letters, digits, \'-\' or \'.\', starting and ending with a letter or digit (e.g. "external-dns")',
   },
   {
     name: 'a namespace that is not an RFC 1123 label',
@@ -78,7 +78,7 @@ const CORPUS: BadInput[] = [
   {
     name: 'a HelmRepository timeout in hours',
     breakIt: f => new HelmRepository(f.sources, 'r', { metadata: { name: 'r', namespace: 'flux-system' }, url: 'https://charts.example.com', timeout: '1h' }),
-    expected: '[apps/base/sources/r] spec.timeout "1h" is not valid for a HelmRepository: use a Go duration in ms, s or m (no hours), e.g. "60s" or "2m"',
+    expected: '[apps/base/sources/r] spec.timeout "1h" is not valid here: use a Go duration in ms, s or m (no hours), e.g. "60s" or "2m"',
   },
   {
     name: 'a HelmRelease with neither chart nor chartRef',
@@ -103,7 +103,7 @@ const CORPUS: BadInput[] = [
     breakIt: f => new GitRepository(f.sources, 'git', {
       metadata: { name: 'app', namespace: 'flux-system' }, url: 'https://github.com/org/app', ref: { branch: 'main', tag: 'v1' } as never,
     }),
-    expected: '[apps/base/sources/git] spec.ref sets "branch", "tag": set exactly one of branch, tag, semver, commit or name',
+    expected: '[apps/base/sources/git] spec.ref sets "branch", "tag": set exactly one of branch, tag, semver, commit or name (or a branch with a commit)',
   },
   {
     name: 'valuesFrom a key the ConfigMap does not have',
@@ -116,7 +116,7 @@ const CORPUS: BadInput[] = [
   {
     name: 'install retries that are not a whole number',
     breakIt: f => release(f, 'x', { install: { remediation: { retries: 1.5 } } }),
-    expected: '[apps/base/releases/x] spec.install.remediation.retries 1.5 is not valid: use a whole number from -1 up',
+    expected: '[apps/base/releases/x] spec.install.remediation.retries 1.5 is not valid: use a whole number',
   },
   {
     name: 'a drift-detection ignore path that is not a JSON pointer',
@@ -168,7 +168,7 @@ const CORPUS: BadInput[] = [
       const values = new kplus.ConfigMap(f.releases, 'values', { metadata: { name: 'values', namespace: 'apps' }, data: { 'values.yaml': 'a: 1\n' } });
       release(f, 'x', { valuesFrom: [{ source: values }] });
     },
-    expected: '[apps/base/releases/x] spec.valuesFrom[0] points at ConfigMap apps/values, but this field only resolves in the object\'s own namespace "flux-system": define ConfigMap values in namespace "flux-system"',
+    expected: '[apps/base/releases/x] spec.valuesFrom[0] points at ConfigMap apps/values, but this field only resolves in the object\'s own namespace ("flux-system"): define ConfigMap values in that namespace',
   },
   {
     name: 'the same object defined in two directories of one cluster',
@@ -179,12 +179,12 @@ const CORPUS: BadInput[] = [
       });
       new Kustomization(new ManifestFile(f.cluster, 'other'), 'k', { metadata: { name: 'other', namespace: 'flux-system' }, sourceRef: f.gitRepo, path: other });
     },
-    expected: '[apps/other/releases/podinfo/Resource] HelmRelease flux-system/podinfo is defined twice in cluster "dev" (also by apps/base/releases/podinfo/Resource, in apps/base/releases.yaml); the two would overwrite each other: keep one, or give one another name or namespace',
+    expected: '[apps/other/releases/podinfo/Resource] HelmRelease.helm.toolkit.fluxcd.io flux-system/podinfo is defined twice in cluster "dev" (also by apps/base/releases/podinfo/Resource, in apps/base/releases.yaml); the two would overwrite each other: keep one, or give one another name or namespace',
   },
   {
     name: 'one directory applied by two Kustomizations of a cluster',
     breakIt: f => new Kustomization(new ManifestFile(f.cluster, 'again'), 'k', { metadata: { name: 'again', namespace: 'flux-system' }, sourceRef: f.gitRepo, path: f.apps }),
-    expected: '[apps/base/releases/podinfo/Resource] HelmRelease flux-system/podinfo is applied twice in cluster "dev", by Kustomization flux-system/again and Kustomization flux-system/apps; the Kustomizations would fight over it (and pruning by one deletes it from the other): build its directory from only one of them',
+    expected: '[apps/base/releases/podinfo/Resource] HelmRelease.helm.toolkit.fluxcd.io flux-system/podinfo is applied twice in cluster "dev", by Kustomization flux-system/again and Kustomization flux-system/apps; the Kustomizations would fight over it (and pruning by one deletes it from the other): build its directory from only one of them, or give them different targetNamespaces',
     count: 2, // the HelmRepository of that directory too
   },
   {
@@ -248,7 +248,8 @@ describe('references that are fine', () => {
     const external = HelmRepository.fromName(f.releases, 'external', { name: 'shared-charts', namespace: 'flux-system' });
     release(f, 'x', { chart: { repository: external, name: 'app' }, dependsOn: [HelmRelease.fromName(f.releases, 'dep', { name: 'db', namespace: 'flux-system' })] });
     const docs = FleetTesting.synthDocuments(f.repo)['apps/base/releases.yaml'];
-    expect(docs[1].spec.chart.spec.sourceRef).toEqual({ kind: 'HelmRepository', name: 'shared-charts', namespace: 'flux-system' });
+    // same namespace as the release: no namespace written, so it follows a targetNamespace move
+    expect(docs[1].spec.chart.spec.sourceRef).toEqual({ kind: 'HelmRepository', name: 'shared-charts' });
   });
 
   it('a defined, defaulted or escaped variable passes the substitution check', () => {

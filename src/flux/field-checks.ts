@@ -2,6 +2,8 @@ import * as semver from 'semver';
 
 /** Go duration as Flux's CRDs accept it (units ms, s, m, h), e.g. `1m30s`. */
 const GO_DURATION = /^([0-9]+(\.[0-9]+)?(ms|s|m|h))+$/;
+/** The sources' `spec.timeout` pattern: no hours. */
+const GO_DURATION_NO_HOURS = /^([0-9]+(\.[0-9]+)?(ms|s|m))+$/;
 /** RFC 1123 label: lowercase alphanumerics and '-', starting and ending alphanumeric. */
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 /** RFC 1123 subdomain: dot-separated labels. */
@@ -28,6 +30,14 @@ export class FieldChecks {
     return this;
   }
 
+  /** A Go duration without hours, as the sources' `spec.timeout` takes it (e.g. `60s`, `2m`). */
+  public shortDuration(field: string, value: string | undefined): this {
+    if (value !== undefined && !GO_DURATION_NO_HOURS.test(value)) {
+      this.add(`${field} ${JSON.stringify(value)} is not valid here: use a Go duration in ms, s or m (no hours), e.g. "60s" or "2m"`);
+    }
+    return this;
+  }
+
   /** A Kubernetes object name (RFC 1123 subdomain, at most `max` characters). */
   public objectName(field: string, value: string | undefined, max = 253): this {
     if (value === undefined) return this;
@@ -47,14 +57,13 @@ export class FieldChecks {
   }
 
   /**
-   * A chart or artifact version: an exact semantic version or a range as Flux (Masterminds
-   * semver) reads it: `1.4.0`, `>=6.2.1 <7`, `~1.2`, `1.x`, `>=1.0, <2.0`, `*`.
+   * A chart or artifact version: an exact semantic version or a range as Flux reads it with
+   * Masterminds semver: `1.4.0`, `>=6.2.1 <7`, `>=1.0, <2.0`, `~1.2`, `^1.2`, `1.x`, `*`,
+   * `1.2 - 1.4`, `!=1.5.0`, `=>1.0`, alternatives with `||`.
    */
   public semverRange(field: string, value: string | undefined): this {
     if (value === undefined) return this;
-    // Masterminds separates AND-ed constraints with commas; node-semver with spaces
-    const normalized = value.replace(/\s*,\s*/g, ' ').trim();
-    if (normalized === '' || semver.validRange(normalized, { loose: false }) === null) {
+    if (!isMastermindsRange(value)) {
       this.add(`${field} ${JSON.stringify(value)} is not a semantic version or range: use e.g. "1.4.0", ">=6.2.1 <7", "~1.2" or "1.x"`);
     }
     return this;
@@ -70,11 +79,29 @@ export class FieldChecks {
     return this;
   }
 
-  /** An integer within `[min, max]`. */
-  public integer(field: string, value: number | undefined, min: number, max = Number.MAX_SAFE_INTEGER): this {
-    if (value !== undefined && (!Number.isInteger(value) || value < min || value > max)) {
-      this.add(`${field} ${value} is not valid: use a whole number from ${min}${max === Number.MAX_SAFE_INTEGER ? ' up' : ` to ${max}`}`);
+  /** A whole number, optionally not below `min`. */
+  public integer(field: string, value: number | undefined, min = Number.MIN_SAFE_INTEGER): this {
+    if (value !== undefined && (!Number.isInteger(value) || value < min)) {
+      this.add(`${field} ${value} is not valid: use a whole number${min === Number.MIN_SAFE_INTEGER ? '' : ` from ${min} up`}`);
     }
     return this;
   }
+}
+
+/**
+ * Whether Masterminds semver (Flux's library) accepts a constraint string. Each `||` alternative
+ * and each comma-separated part must be non-empty; Masterminds' extra operators (`!=`, `=>`, `=<`)
+ * are mapped onto node-semver's before node-semver checks the rest.
+ */
+export function isMastermindsRange(value: string): boolean {
+  const alternatives = value.split('||').map(a => a.trim());
+  if (alternatives.some(a => a === '')) return false;
+  return alternatives.every(alternative => {
+    const parts = alternative.split(',').map(p => p.trim());
+    if (parts.some(p => p === '')) return false;
+    const normalized = parts.join(' ')
+      .replace(/=>\s*/g, '>=').replace(/=<\s*/g, '<=')
+      .replace(/!=\s*/g, '>='); // `!=V` excludes one version: V itself must be valid
+    return semver.validRange(normalized, { loose: false }) !== null;
+  });
 }

@@ -3,8 +3,10 @@ import { IConstruct } from 'constructs';
 import { FleetProblem } from '../layout/errors';
 import { LayoutDirectory } from '../layout/layout-directory';
 import { BuildEntry, FleetCheck, LayoutAnalysis } from '../layout/layout-model';
-import { apiObjectOf, describeRef, FluxObject, IReferencingObject, isReferencingObject } from './flux-object';
-import { definedVariables, Kustomization } from './kustomization';
+import { isNamespaced } from './cluster-scoped';
+import { apiObjectOf, describeRef, FluxObject, FluxReference, IReferencingObject, isReferencingObject } from './flux-object';
+import { definedVariables, Kustomization, VARIABLE_NAME } from './kustomization';
+import { knownKeysOf } from './values-source';
 
 /** Options of the Flux checks. */
 export interface FluxCheckOptions {
@@ -14,19 +16,31 @@ export interface FluxCheckOptions {
   readonly allowCrossNamespaceReferences: boolean;
 }
 
-/** What a cluster reconciles: each API object and the Flux Kustomizations that apply it. */
-interface ClusterMembers {
+/** One object as one Flux Kustomization applies it to a cluster. */
+interface Application {
+  readonly object: ApiObject;
+  readonly entry: BuildEntry;
+  /** Who applies it: `clusters/<name>` (the bootstrap sync) or `Kustomization ns/name`. */
+  readonly by: string;
+  /** Its namespace in the cluster, after the applier's `targetNamespace`. */
+  readonly namespace?: string;
+}
+
+interface Cluster {
   readonly name: string;
-  readonly objects: Map<ApiObject, { entry: BuildEntry; appliedBy: Set<string> }>;
+  readonly applications: Application[];
+  /** Applications by API object. */
+  readonly byObject: Map<ApiObject, Application[]>;
 }
 
 /**
  * The synth-time checks of the Flux constructs, over the whole fleet:
  *
- * - every reference resolves to an object the same cluster reconciles;
+ * - every reference resolves, in the same cluster, to the object it names, in the namespace it
+ *   ends up in after `targetNamespace`;
  * - fields that resolve in the object's own namespace do not point elsewhere, and cross-namespace
  *   references are flagged unless the fleet allows them;
- * - no object (kind, namespace, name) is defined or applied twice in one cluster;
+ * - no object (group, kind, namespace, name) is defined or applied twice in one cluster;
  * - `dependsOn` has no cycles;
  * - every `${VAR}` a Kustomization with `postBuild` would substitute is defined.
  */
@@ -36,7 +50,7 @@ export function fluxChecks(root: IConstruct, options: FluxCheckOptions): FleetCh
     const referencing = root.node.findAll().filter(isReferencingObject);
     const clusters = analysis.directories
       .filter(d => LayoutDirectory.enclosing(d) === options.clustersDir && d.kustomize)
-      .map(d => membersOf(d, analysis));
+      .map(d => clusterOf(d, analysis));
 
     checkNamespaces(referencing, options, problems);
     checkReferencesResolve(referencing, clusters, problems);
@@ -48,34 +62,39 @@ export function fluxChecks(root: IConstruct, options: FluxCheckOptions): FleetCh
 }
 
 /**
- * The objects a cluster reconciles: its directory (applied by the bootstrap sync), then the
- * directory of every Flux Kustomization found there, transitively. Each Kustomization is followed
- * once, so a directory built by two of them shows both as appliers.
+ * What a cluster reconciles: its directory (applied by the bootstrap sync), then the directory of
+ * every Flux Kustomization found there, transitively, each with its own `targetNamespace`.
  */
-function membersOf(clusterDir: LayoutDirectory, analysis: LayoutAnalysis): ClusterMembers {
-  const objects: ClusterMembers['objects'] = new Map();
+function clusterOf(clusterDir: LayoutDirectory, analysis: LayoutAnalysis): Cluster {
+  const applications: Application[] = [];
   const followed = new Set<Kustomization>();
-  const queue: { dir: LayoutDirectory; by: string }[] = [{ dir: clusterDir, by: `clusters/${clusterDir.dirName}` }];
+  const queue: { dir: LayoutDirectory; by: string; targetNamespace?: string }[] = [{ dir: clusterDir, by: `clusters/${clusterDir.dirName}` }];
   while (queue.length > 0) {
-    const { dir, by } = queue.shift()!;
+    const { dir, by, targetNamespace } = queue.shift()!;
     for (const entry of analysis.build(dir).values()) {
       if (!entry.object) continue;
-      const member = objects.get(entry.object) ?? { entry, appliedBy: new Set<string>() };
-      member.appliedBy.add(by);
-      objects.set(entry.object, member);
+      const own = (entry.doc.metadata as { namespace?: string } | undefined)?.namespace;
+      const namespace = targetNamespace && isNamespaced(String(entry.doc.kind)) ? targetNamespace : own;
+      applications.push({ object: entry.object, entry, by, namespace });
       const owner = entry.object.node.scope;
       // the Kustomization of the cluster directory itself is the sync that applies it: not a second applier
       if (owner instanceof Kustomization && owner.directory && owner.directory !== clusterDir && !followed.has(owner)) {
         followed.add(owner);
-        queue.push({ dir: owner.directory, by: `Kustomization ${describeNs(owner)}` });
+        queue.push({ dir: owner.directory, by: `Kustomization ${describeNs(owner)}`, targetNamespace: owner.targetNamespace });
       }
     }
   }
-  return { name: clusterDir.dirName, objects };
+  const byObject = new Map<ApiObject, Application[]>();
+  for (const a of applications) byObject.set(a.object, [...byObject.get(a.object) ?? [], a]);
+  return { name: clusterDir.dirName, applications, byObject };
 }
 
 function describeNs(o: { namespace?: string; name: string }): string {
   return `${o.namespace ? `${o.namespace}/` : ''}${o.name}`;
+}
+
+function quoteNs(ns: string | undefined): string {
+  return ns === undefined ? 'no namespace' : `"${ns}"`;
 }
 
 function checkNamespaces(referencing: IReferencingObject[], options: FluxCheckOptions, problems: FleetProblem[]): void {
@@ -86,43 +105,64 @@ function checkNamespaces(referencing: IReferencingObject[], options: FluxCheckOp
       if (ref.crossNamespace === false) {
         problems.push({
           path: from.node.path,
-          message: `${ref.field} points at ${describeRef(ref.target)}, but this field only resolves in the object's own namespace "${from.namespace}": define ${ref.target.kind} ${ref.target.name} in namespace "${from.namespace}"`,
+          message: `${ref.field} points at ${describeRef(ref.target)}, but this field only resolves in the object's own namespace (${quoteNs(from.namespace)}): define ${ref.target.kind} ${ref.target.name} in that namespace`,
         });
       } else if (!options.allowCrossNamespaceReferences && ref.lockedDown !== false) {
-        const fix = from.kind === 'HelmRelease'
+        const fix = from.kind === 'HelmRelease' && from.namespace !== undefined
           ? `move this HelmRelease to namespace "${targetNs}" and install into "${from.namespace}" with targetNamespace`
-          : `move ${from.kind} ${from.name} to namespace "${targetNs}", or ${ref.target.kind} ${ref.target.name} to "${from.namespace}"`;
+          : `move ${from.kind} ${from.name} to namespace "${targetNs}", or ${ref.target.kind} ${ref.target.name} to ${quoteNs(from.namespace)}`;
         problems.push({
           path: from.node.path,
-          message: `${ref.field} points at ${describeRef(ref.target)} in another namespace (this ${from.kind} is in "${from.namespace}"); Flux's multi-tenancy lockdown refuses cross-namespace references: ${fix}, or allow them with new GitOpsRepo({ allowCrossNamespaceReferences: true })`,
+          message: `${ref.field} points at ${describeRef(ref.target)} in another namespace (this ${from.kind} is in ${quoteNs(from.namespace)}); Flux's multi-tenancy lockdown refuses cross-namespace references: ${fix}, or allow them with new GitOpsRepo({ allowCrossNamespaceReferences: true })`,
         });
       }
     }
   }
 }
 
-function checkReferencesResolve(referencing: IReferencingObject[], clusters: ClusterMembers[], problems: FleetProblem[]): void {
+/** How to import an object of a kind that is defined outside the fleet. */
+function importHint(kind: string): string {
+  if (kind === 'ConfigMap') return 'kplus.ConfigMap.fromConfigMapName';
+  if (kind === 'Secret') return 'kplus.Secret.fromSecretName';
+  return `${kind}.fromName`;
+}
+
+function checkReferencesResolve(referencing: IReferencingObject[], clusters: Cluster[], problems: FleetProblem[]): void {
   for (const from of referencing) {
     const self = apiObjectOf(from);
     if (!self) continue;
-    const byRef = new Map<string, { field: string; target: string; file?: string; clusters: string[] }>();
+    const missing = new Map<string, { ref: FluxReference; target: ApiObject; clusters: string[] }>();
+    const moved = new Map<string, string>();
     for (const cluster of clusters) {
-      if (!cluster.objects.has(self)) continue;
-      for (const ref of from.fluxReferences()) {
-        const target = apiObjectOf(ref.object ?? ref.target);
-        if (!target || cluster.objects.has(target)) continue; // imports are defined elsewhere by design
-        const key = `${ref.field} ${target.node.path}`;
-        const found = byRef.get(key) ?? { field: ref.field, target: describeRef(ref.target), file: fileOf(target), clusters: [] };
-        found.clusters.push(cluster.name);
-        byRef.set(key, found);
+      for (const application of cluster.byObject.get(self) ?? []) {
+        for (const ref of from.fluxReferences()) {
+          const target = apiObjectOf(ref.object ?? ref.target);
+          if (!target) continue; // imports are defined elsewhere by design
+          if (ref.crossNamespace === false && (ref.target.namespace ?? from.namespace) !== from.namespace) continue; // reported by checkNamespaces
+          const targets = cluster.byObject.get(target);
+          if (!targets) {
+            const key = `${ref.field} ${target.node.path}`;
+            const m = missing.get(key) ?? { ref, target, clusters: [] };
+            if (!m.clusters.includes(cluster.name)) m.clusters.push(cluster.name);
+            missing.set(key, m);
+            continue;
+          }
+          const expected = ref.explicitNamespace ?? application.namespace;
+          if (!targets.some(t => t.namespace === expected)) {
+            moved.set(`${ref.field} ${target.node.path} ${cluster.name}`, `${ref.field} resolves ${describeRef(ref.target).split(' ')[0]} ${ref.target.name} in namespace ${quoteNs(expected)} in cluster "${cluster.name}" (as applied by ${application.by}), but there it is in ${[...new Set(targets.map(t => quoteNs(t.namespace)))].join(', ')} (a Kustomization's targetNamespace moves the objects it applies): apply both with the same targetNamespace, or neither`);
+          }
+        }
       }
     }
-    for (const r of byRef.values()) {
+    for (const { ref, target, clusters: names } of missing.values()) {
+      const kind = ref.target.kind;
+      const single = names.length === 1;
       problems.push({
         path: from.node.path,
-        message: `${r.field} points at ${r.target}, which ${r.clusters.length === 1 ? 'cluster' : 'clusters'} ${r.clusters.map(c => `"${c}"`).join(', ')} ${r.clusters.length === 1 ? 'does' : 'do'} not reconcile although ${r.clusters.length === 1 ? 'it reconciles' : 'they reconcile'} this ${from.kind}${r.file ? ` (the ${r.target.split(' ')[0]} is in ${r.file}, which no Kustomization of that cluster builds)` : ''}: build its directory into the cluster, or import it with ${r.target.split(' ')[0]}.fromName if it is defined outside the fleet`,
+        message: `${ref.field} points at ${describeRef(ref.target)}, which ${single ? 'cluster' : 'clusters'} ${names.map(c => `"${c}"`).join(', ')} ${single ? 'does' : 'do'} not reconcile although ${single ? 'it reconciles' : 'they reconcile'} this ${from.kind}${fileOf(target) ? ` (the ${kind} is in ${fileOf(target)}, which no Kustomization of that cluster builds)` : ''}: build its directory into the cluster, or import it with ${importHint(kind)} if it is defined outside the fleet`,
       });
     }
+    for (const message of moved.values()) problems.push({ path: from.node.path, message });
   }
 }
 
@@ -133,33 +173,41 @@ function fileOf(object: ApiObject): string | undefined {
   return dir && file.fileName ? `${dir.repoPath}/${file.fileName}` : undefined;
 }
 
-function checkDuplicates(clusters: ClusterMembers[], problems: FleetProblem[]): void {
+/** Identity of an object in a cluster: group, kind, namespace (after targetNamespace) and name. */
+function identity(a: Application): string {
+  const apiVersion = String(a.entry.doc.apiVersion ?? '');
+  const group = apiVersion.includes('/') ? `.${apiVersion.split('/')[0]}` : '';
+  return `${String(a.entry.doc.kind)}${group} ${a.namespace ? `${a.namespace}/` : ''}${a.object.name}`;
+}
+
+function checkDuplicates(clusters: Cluster[], problems: FleetProblem[]): void {
   for (const cluster of clusters) {
-    const seen = new Map<string, ApiObject>();
-    for (const [object, { entry, appliedBy }] of cluster.objects) {
-      const id = objectIdentity(entry.doc);
+    const seen = new Map<string, Application>();
+    const reported = new Set<string>();
+    for (const a of cluster.applications) {
+      const id = identity(a);
       const other = seen.get(id);
-      if (other) {
+      if (!other) {
+        seen.set(id, a);
+        continue;
+      }
+      if (other.object === a.object) {
+        const key = `twice ${a.object.node.path} ${id}`;
+        if (reported.has(key)) continue;
+        reported.add(key);
+        const appliers = cluster.applications.filter(x => x.object === a.object && identity(x) === id).map(x => x.by);
         problems.push({
-          path: object.node.path,
-          message: `${id} is defined twice in cluster "${cluster.name}" (also by ${other.node.path}, in ${fileOf(other)}); the two would overwrite each other: keep one, or give one another name or namespace`,
+          path: a.object.node.path,
+          message: `${id} is applied twice in cluster "${cluster.name}", by ${[...new Set(appliers)].sort().join(' and ')}; the Kustomizations would fight over it (and pruning by one deletes it from the other): build its directory from only one of them, or give them different targetNamespaces`,
         });
       } else {
-        seen.set(id, object);
-      }
-      if (appliedBy.size > 1) {
         problems.push({
-          path: object.node.path,
-          message: `${id} is applied twice in cluster "${cluster.name}", by ${[...appliedBy].sort().join(' and ')}; the Kustomizations would fight over it (and pruning by one deletes it from the other): build its directory from only one of them`,
+          path: a.object.node.path,
+          message: `${id} is defined twice in cluster "${cluster.name}" (also by ${other.object.node.path}, in ${fileOf(other.object)}); the two would overwrite each other: keep one, or give one another name or namespace`,
         });
       }
     }
   }
-}
-
-function objectIdentity(doc: Record<string, unknown>): string {
-  const meta = (doc.metadata ?? {}) as { name?: string; namespace?: string };
-  return `${String(doc.kind)} ${meta.namespace ? `${meta.namespace}/` : ''}${meta.name}`;
 }
 
 function checkCycles(referencing: IReferencingObject[], problems: FleetProblem[]): void {
@@ -177,7 +225,7 @@ function checkCycles(referencing: IReferencingObject[], problems: FleetProblem[]
     const at = stack.indexOf(node);
     if (at >= 0) {
       const cycle = [...stack.slice(at), node];
-      const key = [...cycle.slice(0, -1)].map(n => n.node.path).sort().join('|');
+      const key = cycle.slice(0, -1).map(n => n.node.path).sort().join('|');
       if (!reported.has(key)) {
         reported.add(key);
         problems.push({
@@ -195,24 +243,40 @@ function checkCycles(referencing: IReferencingObject[], problems: FleetProblem[]
   for (const node of referencing) visit(node);
 }
 
-/** `${NAME}` not escaped as `$${NAME}`; a default (`${NAME:=x}`, `${NAME:-x}`) makes it optional. */
-const VARIABLE_USE = /(\$?)\$\{([_a-zA-Z][_a-zA-Z0-9]*)(:?[-=][^}]*)?\}/g;
-const SUBSTITUTE_ANNOTATION = 'kustomize.toolkit.fluxcd.io/substitute';
+/**
+ * A variable use as Flux's envsubst reads it: `${NAME…}`, `${#NAME}`, not escaped as `$${…}`.
+ * Whether it has a default (`:=`, `:-`, `=`, `-`) is decided from what follows the name; a
+ * default's own `${…}` is a use of its own, found separately.
+ */
+const VARIABLE_USE = /(\$?)\$\{(#?)([_a-zA-Z][_a-zA-Z0-9]*)(:?[-=])?/g;
+const SUBSTITUTE_DISABLED = 'kustomize.toolkit.fluxcd.io/substitute';
 
 function checkSubstitutions(root: IConstruct, analysis: LayoutAnalysis, problems: FleetProblem[]): void {
   for (const k of root.node.findAll().filter((c): c is Kustomization => c instanceof Kustomization)) {
-    if (!k.postBuild || !k.directory) continue;
+    if (!k.postBuild) continue;
+    for (const [i, from] of (k.postBuild.substituteFrom ?? []).entries()) {
+      const bad = (knownKeysOf(from.source, { forSubstitution: true }) ?? []).filter(key => !VARIABLE_NAME.test(key));
+      if (bad.length > 0) {
+        problems.push({
+          path: k.node.path,
+          message: `spec.postBuild.substituteFrom[${i}]: ${from.source.kind} ${from.source.name} has ${bad.map(b => `"${b}"`).join(', ')}, which ${bad.length === 1 ? 'is not a variable name' : 'are not variable names'}; Flux refuses the whole substitution: use letters, digits and '_' (e.g. "cluster_name")`,
+        });
+      }
+    }
+    if (!k.directory) continue;
     const defined = definedVariables(k.postBuild);
     if (!defined) continue; // a substituteFrom source whose keys cannot be known at synth
-    const docs = [...analysis.build(k.directory).values()].map(e => e.doc).concat(analysis.patchDocuments(k.directory));
+    const patches = analysis.patchDocuments(k.directory);
+    const docs = [...analysis.build(k.directory).values()].map(e => e.doc);
+    const disabled = new Set([...docs, ...patches].filter(isSubstitutionDisabled).map(docIdentity));
     const missing = new Map<string, string>();
-    for (const doc of docs) {
-      const annotations = ((doc.metadata ?? {}) as { annotations?: Record<string, string> }).annotations ?? {};
-      if (annotations[SUBSTITUTE_ANNOTATION] === 'disabled') continue;
+    for (const doc of [...docs, ...patches]) {
+      if (disabled.has(docIdentity(doc))) continue;
       for (const text of strings(doc)) {
         for (const m of text.matchAll(VARIABLE_USE)) {
-          if (m[1] === '$' || m[3] !== undefined || defined.has(m[2]) || missing.has(m[2])) continue;
-          missing.set(m[2], objectIdentity(doc));
+          const [, escaped, , name, defaultOp] = m;
+          if (escaped === '$' || defaultOp !== undefined || defined.has(name) || missing.has(name)) continue;
+          missing.set(name, docIdentity(doc));
         }
       }
     }
@@ -225,8 +289,27 @@ function checkSubstitutions(root: IConstruct, analysis: LayoutAnalysis, problems
   }
 }
 
+/** Flux skips substitution for objects with this label or annotation set to `disabled`. */
+function isSubstitutionDisabled(doc: Record<string, unknown>): boolean {
+  const meta = (doc.metadata ?? {}) as { labels?: Record<string, string>; annotations?: Record<string, string> };
+  return meta.labels?.[SUBSTITUTE_DISABLED] === 'disabled' || meta.annotations?.[SUBSTITUTE_DISABLED] === 'disabled';
+}
+
+function docIdentity(doc: Record<string, unknown>): string {
+  const meta = (doc.metadata ?? {}) as { name?: string; namespace?: string };
+  return `${String(doc.kind)} ${meta.namespace ? `${meta.namespace}/` : ''}${meta.name}`;
+}
+
+/** Every string of a document: values and map keys alike (Flux substitutes both). */
 function* strings(value: unknown): Generator<string> {
-  if (typeof value === 'string') yield value;
-  else if (Array.isArray(value)) for (const v of value) yield* strings(v);
-  else if (value && typeof value === 'object') for (const v of Object.values(value)) yield* strings(v);
+  if (typeof value === 'string') {
+    yield value;
+  } else if (Array.isArray(value)) {
+    for (const v of value) yield* strings(v);
+  } else if (value && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) {
+      yield k;
+      yield* strings(v);
+    }
+  }
 }

@@ -40,6 +40,12 @@ export interface FluxReference {
   readonly lockedDown?: boolean;
   /** Whether this reference is a `dependsOn` edge (checked for cycles). */
   readonly dependsOn?: boolean;
+  /**
+   * The namespace the field names explicitly, exactly as rendered; `undefined` when the field
+   * resolves in the referring object's own namespace (wherever a `targetNamespace` moves it).
+   * @default none
+   */
+  readonly explicitNamespace?: string;
 }
 
 /** An object that references others (implemented by the L2 Flux constructs). */
@@ -158,6 +164,9 @@ export class ImportedObject extends Construct implements IObjectRef {
     super(scope, id);
     this.name = props.name;
     this.namespace = props.namespace;
+    this.node.addValidation({
+      validate: () => new FieldChecks().objectName('fromName name', this.name).label('fromName namespace', this.namespace).problems,
+    });
   }
 
   public get apiVersion(): string {
@@ -170,15 +179,20 @@ export class ImportedObject extends Construct implements IObjectRef {
 }
 
 /**
- * `{ kind, name, namespace }` of a reference. The namespace is written whenever it is known,
- * even when it is the referrer's own: an implicit one would silently follow the referrer if a
- * Kustomization's `targetNamespace` moved it.
+ * The namespace a reference writes: none when the target is in the referrer's own namespace,
+ * so that the reference still resolves when a Kustomization's `targetNamespace` moves both
+ * objects together; the target's namespace otherwise.
  */
-export function referenceTo(target: IObjectRef, withApiVersion = false): Record<string, string | undefined> {
+export function explicitNamespace(target: IObjectRef, from: IObjectRef): string | undefined {
+  return target.namespace !== undefined && target.namespace !== from.namespace ? target.namespace : undefined;
+}
+
+/** `{ kind, name, namespace }` of a reference (see `explicitNamespace`). */
+export function referenceTo(target: IObjectRef, from: IObjectRef, withApiVersion = false): Record<string, string | undefined> {
   return {
     ...(withApiVersion ? { apiVersion: target.apiVersion } : {}),
     kind: target.kind,
     name: target.name,
-    namespace: target.namespace,
+    namespace: explicitNamespace(target, from),
   };
 }

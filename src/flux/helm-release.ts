@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import * as l1 from '../imports/helm-helm.toolkit.fluxcd.io';
 import { FieldChecks } from './field-checks';
-import { referenceTo, FluxObject, FluxObjectProps, FluxReference, ImportedObject, ImportedObjectProps, IObjectRef } from './flux-object';
+import { explicitNamespace, FluxObject, referenceTo, FluxObjectProps, FluxReference, ImportedObject, ImportedObjectProps, IObjectRef } from './flux-object';
 import { IChartRefSource, IChartSource } from './sources/source';
 import { IValuesSource, knownKeysOf, valuesKindOf, valuesTarget } from './values-source';
 
@@ -115,7 +115,7 @@ export interface HelmReleaseProps<Values extends object = Record<string, unknown
   readonly releaseName?: string;
   /** Namespace the chart is installed into. @default the HelmRelease's namespace */
   readonly targetNamespace?: string;
-  /** Namespace of Helm's release storage. @default the target namespace */
+  /** Namespace of Helm's release storage. @default the HelmRelease's own namespace (Flux's default) */
   readonly storageNamespace?: string;
   /** Service account to impersonate (multi-tenancy). @default the controller's */
   readonly serviceAccountName?: string;
@@ -141,6 +141,8 @@ export interface HelmReleaseProps<Values extends object = Record<string, unknown
 
 const RELEASE_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const VALUES_KEY = /^[-._a-zA-Z0-9]+$/;
+/** The CRD's pattern of `valuesFrom[].targetPath`. */
+const TARGET_PATH = /^([a-zA-Z0-9_\-.\\/]|\[[0-9]{1,5}\])+$/;
 
 /** A Flux `HelmRelease` (helm.toolkit.fluxcd.io/v2). */
 export class HelmRelease<Values extends object = Record<string, unknown>> extends FluxObject implements IHelmRelease {
@@ -157,6 +159,14 @@ export class HelmRelease<Values extends object = Record<string, unknown>> extend
     this.dependencies = [...props.dependsOn ?? []];
   }
 
+  /**
+   * The controller writes the name into a label of every object it manages, and label values
+   * are at most 63 characters.
+   */
+  protected override get maxNameLength(): number {
+    return 63;
+  }
+
   /** Makes this release wait for others to be ready. */
   public addDependsOn(...releases: IHelmRelease[]): void {
     this.dependencies.push(...releases);
@@ -165,9 +175,10 @@ export class HelmRelease<Values extends object = Record<string, unknown>> extend
   public override fluxReferences(): FluxReference[] {
     const p = this.props;
     return [
-      ...p.chart ? [{ field: 'spec.chart.spec.sourceRef', target: p.chart.repository }] : [],
-      ...p.chartRef ? [{ field: 'spec.chartRef', target: p.chartRef }] : [],
-      ...this.dependencies.map(d => ({ field: 'spec.dependsOn', target: d, dependsOn: true })),
+      ...p.chart ? [{ field: 'spec.chart.spec.sourceRef', target: p.chart.repository, explicitNamespace: explicitNamespace(p.chart.repository, this) }] : [],
+      ...p.chartRef ? [{ field: 'spec.chartRef', target: p.chartRef, explicitNamespace: explicitNamespace(p.chartRef, this) }] : [],
+      // Flux's lockdown does not restrict dependsOn: any namespace may be waited for
+      ...this.dependencies.map(d => ({ field: 'spec.dependsOn', target: d, dependsOn: true, lockedDown: false, explicitNamespace: explicitNamespace(d, this) })),
       ...(p.valuesFrom ?? []).map((v, i) => ({
         field: `spec.valuesFrom[${i}]`, target: valuesTarget(v.source), object: v.source, crossNamespace: false,
       })),
@@ -182,17 +193,17 @@ export class HelmRelease<Values extends object = Record<string, unknown>> extend
         spec: {
           chart: p.chart.name,
           version: p.chart.version,
-          sourceRef: referenceTo(p.chart.repository),
+          sourceRef: referenceTo(p.chart.repository, this),
           interval: p.chart.interval,
         },
       } : undefined,
-      chartRef: p.chartRef ? referenceTo(p.chartRef, true) : undefined,
+      chartRef: p.chartRef ? referenceTo(p.chartRef, this, true) : undefined,
       releaseName: p.releaseName,
       targetNamespace: p.targetNamespace,
       storageNamespace: p.storageNamespace,
       serviceAccountName: p.serviceAccountName,
       dependsOn: this.dependencies.length > 0
-        ? this.dependencies.map(d => ({ name: d.name, namespace: d.namespace }))
+        ? this.dependencies.map(d => ({ name: d.name, namespace: explicitNamespace(d, this) }))
         : undefined,
       values: p.values,
       valuesFrom: p.valuesFrom?.map(v => ({
@@ -231,12 +242,16 @@ export class HelmRelease<Values extends object = Record<string, unknown>> extend
       .duration('spec.install.timeout', p.install?.timeout)
       .duration('spec.upgrade.timeout', p.upgrade?.timeout)
       .duration('spec.rollback.timeout', p.rollback?.timeout);
-    c.integer('spec.install.remediation.retries', p.install?.remediation?.retries, -1)
-      .integer('spec.upgrade.remediation.retries', p.upgrade?.remediation?.retries, -1);
+    // any negative number means "retry forever" to Flux
+    c.integer('spec.install.remediation.retries', p.install?.remediation?.retries)
+      .integer('spec.upgrade.remediation.retries', p.upgrade?.remediation?.retries);
     (p.valuesFrom ?? []).forEach((v, i) => {
       const key = v.valuesKey ?? 'values.yaml';
-      if (!VALUES_KEY.test(key)) {
-        c.add(`spec.valuesFrom[${i}].valuesKey ${JSON.stringify(key)} is not a valid key: use letters, digits, '-', '.' or '_'`);
+      if (v.targetPath !== undefined && (v.targetPath.length > 250 || !TARGET_PATH.test(v.targetPath))) {
+        c.add(`spec.valuesFrom[${i}].targetPath ${JSON.stringify(v.targetPath)} is not a values path: use dot-separated keys with optional [index], e.g. "auth.rootPassword" or "hosts[0].name"`);
+      }
+      if (!VALUES_KEY.test(key) || key.length > 253) {
+        c.add(`spec.valuesFrom[${i}].valuesKey ${JSON.stringify(key)} is not a valid key: use at most 253 letters, digits, '-', '.' or '_'`);
         return;
       }
       const keys = knownKeysOf(v.source);

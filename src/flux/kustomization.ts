@@ -3,8 +3,9 @@ import * as l1 from '../imports/kustomize-kustomize.toolkit.fluxcd.io';
 import { LayoutDirectory } from '../layout/layout-directory';
 import { FieldChecks } from './field-checks';
 import {
-  apiObjectOf, referenceTo, FluxObject, FluxObjectProps, FluxReference, ImportedObject, ImportedObjectProps, IObjectRef,
+  apiObjectOf, explicitNamespace, FluxObject, referenceTo, FluxObjectProps, FluxReference, ImportedObject, ImportedObjectProps, IObjectRef,
 } from './flux-object';
+import { isNamespaced } from './cluster-scoped';
 import { IKustomizationSource, ISecretRef, secretReference } from './sources/source';
 import { IValuesSource, knownKeysOf, valuesKindOf, valuesTarget } from './values-source';
 
@@ -106,9 +107,22 @@ export class Kustomization extends FluxObject implements IKustomization {
     return this.props.sourceRef;
   }
 
+  /** The namespace it moves every namespaced object it applies into, if any. */
+  public get targetNamespace(): string | undefined {
+    return this.props.targetNamespace;
+  }
+
   /** Post-build substitution settings, if any. */
   public get postBuild(): PostBuild | undefined {
     return this.props.postBuild;
+  }
+
+  /**
+   * The controller writes the name into a label of every object it applies, and label values
+   * are at most 63 characters.
+   */
+  protected override get maxNameLength(): number {
+    return 63;
   }
 
   /** Makes this Kustomization wait for others to be ready. */
@@ -119,20 +133,32 @@ export class Kustomization extends FluxObject implements IKustomization {
   public override fluxReferences(): FluxReference[] {
     const p = this.props;
     return [
-      { field: 'spec.sourceRef', target: p.sourceRef },
-      ...this.dependencies.map(d => ({ field: 'spec.dependsOn', target: d, dependsOn: true })),
+      { field: 'spec.sourceRef', target: p.sourceRef, explicitNamespace: explicitNamespace(p.sourceRef, this) },
+      // Flux's lockdown does not restrict dependsOn: any namespace may be waited for
+      ...this.dependencies.map(d => ({ field: 'spec.dependsOn', target: d, dependsOn: true, lockedDown: false, explicitNamespace: explicitNamespace(d, this) })),
       ...(p.postBuild?.substituteFrom ?? []).map((s, i) => ({
         field: `spec.postBuild.substituteFrom[${i}]`, target: valuesTarget(s.source), object: s.source, crossNamespace: false,
       })),
       ...secretReference('spec.decryption.secretRef', p.decryption?.secretRef),
-      ...(p.healthChecks ?? []).map((h, i) => ({ field: `spec.healthChecks[${i}]`, target: healthCheckTarget(h), object: h, lockedDown: false })),
+      ...(p.healthChecks ?? []).map((h, i) => ({
+        field: `spec.healthChecks[${i}]`, target: healthCheckTarget(h), object: h, lockedDown: false, explicitNamespace: this.healthCheckNamespace(healthCheckTarget(h)),
+      })),
     ];
+  }
+
+  /**
+   * Where a health-checked object will be: this Kustomization's `targetNamespace` moves every
+   * namespaced object it applies, and a health check must name the object where it ends up.
+   */
+  private healthCheckNamespace(target: IObjectRef): string | undefined {
+    if (!isNamespaced(target.kind)) return undefined;
+    return this.props.targetNamespace ?? target.namespace;
   }
 
   protected renderSpec() {
     const p = this.props;
     return {
-      sourceRef: referenceTo(p.sourceRef),
+      sourceRef: referenceTo(p.sourceRef, this),
       path: p.path ? p.path.fluxPath : p.externalPath,
       interval: p.interval ?? '10m',
       retryInterval: p.retryInterval,
@@ -140,11 +166,11 @@ export class Kustomization extends FluxObject implements IKustomization {
       prune: p.prune ?? true,
       wait: p.wait,
       dependsOn: this.dependencies.length > 0
-        ? this.dependencies.map(d => ({ name: d.name, namespace: d.namespace }))
+        ? this.dependencies.map(d => ({ name: d.name, namespace: explicitNamespace(d, this) }))
         : undefined,
       healthChecks: p.healthChecks?.map(h => {
         const t = healthCheckTarget(h);
-        return { apiVersion: t.apiVersion, kind: t.kind, name: t.name, namespace: t.namespace };
+        return { apiVersion: t.apiVersion, kind: t.kind, name: t.name, namespace: this.healthCheckNamespace(t) };
       }),
       targetNamespace: p.targetNamespace,
       serviceAccountName: p.serviceAccountName,
@@ -173,6 +199,15 @@ export class Kustomization extends FluxObject implements IKustomization {
     }
     c.duration('spec.interval', p.interval).duration('spec.retryInterval', p.retryInterval).duration('spec.timeout', p.timeout);
     c.label('spec.targetNamespace', p.targetNamespace).objectName('spec.serviceAccountName', p.serviceAccountName);
+    (p.healthChecks ?? []).forEach((h, i) => {
+      const t = healthCheckTarget(h);
+      if (!t.kind || !t.name) {
+        c.add(`spec.healthChecks[${i}] is ${(h as IConstruct).node?.path ?? 'a value'} without a single API object: pass the object to check (e.g. a cdk8s-plus Deployment) or an import with kind and name`);
+      }
+    });
+    if (p.wait && (p.healthChecks?.length ?? 0) > 0) {
+      c.add('spec.healthChecks are ignored by Flux when spec.wait is true (every applied object is checked then): remove healthChecks or wait');
+    }
     for (const name of Object.keys(p.postBuild?.substitute ?? {})) {
       if (!VARIABLE_NAME.test(name)) {
         c.add(`spec.postBuild.substitute key ${JSON.stringify(name)} is not a variable name: use letters, digits and '_', not starting with a digit (e.g. "cluster_env")`);
@@ -187,7 +222,8 @@ export const VARIABLE_NAME = /^[_a-zA-Z][_a-zA-Z0-9]*$/;
 function healthCheckTarget(h: IConstruct | IObjectRef): IObjectRef {
   const obj = apiObjectOf(h);
   if (obj) return { apiVersion: obj.apiVersion, kind: obj.kind, name: obj.name, namespace: obj.metadata.namespace };
-  return h as IObjectRef;
+  const ref = h as Partial<IObjectRef>;
+  return { apiVersion: ref.apiVersion ?? '', kind: ref.kind ?? '', name: ref.name ?? '', namespace: ref.namespace };
 }
 
 /**
@@ -197,7 +233,7 @@ function healthCheckTarget(h: IConstruct | IObjectRef): IObjectRef {
 export function definedVariables(postBuild: PostBuild): Set<string> | undefined {
   const names = new Set(Object.keys(postBuild.substitute ?? {}));
   for (const from of postBuild.substituteFrom ?? []) {
-    const keys = knownKeysOf(from.source);
+    const keys = knownKeysOf(from.source, { forSubstitution: true });
     if (!keys) return undefined;
     keys.forEach(k => names.add(k));
   }

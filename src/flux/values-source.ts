@@ -27,14 +27,19 @@ export function valuesTarget(source: IValuesSource): IObjectRef {
 
 /**
  * The keys a values source is known to hold, or `undefined` when they cannot be known at
- * synth (an import, or a Secret whose data is not in the fleet).
+ * synth (an import, or a Secret whose data is not in the fleet). For post-build substitution,
+ * a ConfigMap's `binaryData` does not count: Flux reads only `data`.
  */
-export function knownKeysOf(source: IValuesSource): string[] | undefined {
+export function knownKeysOf(source: IValuesSource, options: { forSubstitution?: boolean } = {}): string[] | undefined {
   const keys = (source as { keys?: unknown }).keys;
   if (Array.isArray(keys)) return keys as string[]; // SealedSecret and other objects that list their keys
   const obj = apiObjectOf(source);
   if (!obj) return undefined;
   const json = obj.toJson() as { data?: object; stringData?: object; binaryData?: object };
   if (!json.data && !json.stringData && !json.binaryData) return undefined;
-  return [...Object.keys(json.data ?? {}), ...Object.keys(json.stringData ?? {}), ...Object.keys(json.binaryData ?? {})];
+  return [
+    ...Object.keys(json.data ?? {}),
+    ...Object.keys(json.stringData ?? {}),
+    ...options.forSubstitution ? [] : Object.keys(json.binaryData ?? {}),
+  ];
 }

@@ -41,17 +41,32 @@ export interface ObjectPatchProps {
 export class ObjectPatch extends Construct implements ILayoutFile {
   public readonly fileName: string;
   public readonly role = FileRole.PATCH;
-  /** The patched object. */
-  public readonly target: ApiObject;
+  private readonly resolvedTarget?: ApiObject;
   private readonly patch: PatchContent;
+
+  /** Whether the target resolved to an API object (if not, synth reports it). */
+  public get hasTarget(): boolean {
+    return this.resolvedTarget !== undefined;
+  }
+
+  /** The patched object. */
+  public get target(): ApiObject {
+    if (!this.resolvedTarget) throw new Error(`${this.node.path}: the patch target has no API object`);
+    return this.resolvedTarget;
+  }
 
   constructor(scope: Construct, id: string, props: ObjectPatchProps) {
     super(scope, id);
     markLayoutFile(this);
     this.fileName = props.fileName ?? `${id}.yaml`;
-    this.target = ApiObject.of(props.target);
     this.patch = props.patch;
-
+    let target: ApiObject | undefined;
+    try {
+      target = ApiObject.of(props.target);
+    } catch {
+      // reported with the other problems at synth, rather than thrown here
+    }
+    this.resolvedTarget = target;
     this.node.addValidation({ validate: () => this.validatePatch() });
   }
 
@@ -69,6 +84,7 @@ export class ObjectPatch extends Construct implements ILayoutFile {
   }
 
   public renderDocuments(): Record<string, unknown>[] {
+    if (!this.resolvedTarget) return [];
     const { metadata, ...fields } = this.patch;
     return [orderDocument({
       apiVersion: this.target.apiVersion,
@@ -79,6 +95,9 @@ export class ObjectPatch extends Construct implements ILayoutFile {
   }
 
   private validatePatch(): string[] {
+    if (!this.resolvedTarget) {
+      return ['target is not an API object nor a construct with one (e.g. a cdk8s-plus ServiceAccount or a Flux HelmRelease): pass the object to patch'];
+    }
     const problems: string[] = [];
     if (this.fileName === KUSTOMIZATION_FILE || !FILE_NAME_PATTERN.test(this.fileName)) {
       problems.push(`fileName "${this.fileName}" is not a valid patch file name: use lowercase letters, digits, '-', '.' or '_', end with ".yaml", and do not use "kustomization.yaml" (e.g. "dns-patch.yaml")`);

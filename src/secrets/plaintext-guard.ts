@@ -18,7 +18,7 @@ export function plaintextSecretGuard(root: IConstruct): FleetCheck {
         if (keys.length > 0) {
           problems.push({ path: c.node.path, message: `Secret ${c.metadata.namespace ? `${c.metadata.namespace}/` : ''}${c.name} carries plaintext ${keys.join(', ')}; ${hint}` });
         }
-      } else if (c instanceof ObjectPatch && c.target.apiVersion === 'v1' && c.target.kind === 'Secret') {
+      } else if (c instanceof ObjectPatch && c.hasTarget && c.target.apiVersion === 'v1' && c.target.kind === 'Secret') {
         const keys = plaintextKeys(c.renderDocuments()[0]);
         if (keys.length > 0) {
           problems.push({ path: c.node.path, message: `patch of Secret ${c.target.name} adds plaintext ${keys.join(', ')}; ${hint}` });

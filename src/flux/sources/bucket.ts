@@ -74,9 +74,9 @@ export class Bucket extends FluxObject implements IKustomizationSource {
     if (/^[a-z][a-z0-9+.-]*:\/\//i.test(p.endpoint) || p.endpoint.includes('/')) {
       c.add(`spec.endpoint ${JSON.stringify(p.endpoint)} must be a host with an optional port, without scheme or path (e.g. "s3.amazonaws.com" or "minio.example.com:9000"); use insecure: true for plain HTTP`);
     }
-    if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(p.bucketName)) {
-      c.add(`spec.bucketName ${JSON.stringify(p.bucketName)} is not a valid bucket name: use 3 to 63 lowercase letters, digits, '.' or '-'`);
+    if (!/^[a-z0-9][a-z0-9._-]{1,220}[a-z0-9]$/.test(p.bucketName)) {
+      c.add(`spec.bucketName ${JSON.stringify(p.bucketName)} is not a valid bucket name: use lowercase letters, digits, '.', '-' or '_' (GCS), starting and ending with a letter or digit`);
     }
-    c.duration('spec.interval', p.interval).duration('spec.timeout', p.timeout);
+    c.duration('spec.interval', p.interval).shortDuration('spec.timeout', p.timeout);
   }
 }

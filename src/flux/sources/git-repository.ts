@@ -4,9 +4,12 @@ import { FieldChecks } from '../field-checks';
 import { FluxObject, FluxObjectProps, FluxReference, ImportedObject, ImportedObjectProps } from '../flux-object';
 import { IKustomizationSource, ISecretRef, secretReference } from './source';
 
-/** Which revision of a Git repository to check out: exactly one of these. */
+/**
+ * Which revision of a Git repository to check out: one of these (a branch may be combined with
+ * a commit on it, as Flux documents).
+ */
 export type GitRef =
-  | { readonly branch: string }
+  | { readonly branch: string; readonly commit?: string }
   | { readonly tag: string }
   | { readonly semver: string }
   | { readonly commit: string }
@@ -69,11 +72,11 @@ export class GitRepository extends FluxObject implements IKustomizationSource {
   protected validateSpec(c: FieldChecks): void {
     const p = this.props;
     c.urlScheme('spec.url', p.url, ['https', 'http', 'ssh'], 'ssh://git@github.com/org/repo');
-    c.duration('spec.interval', p.interval).duration('spec.timeout', p.timeout);
+    c.duration('spec.interval', p.interval).shortDuration('spec.timeout', p.timeout);
     if (p.ref) {
-      const keys = Object.keys(p.ref);
-      if (keys.length !== 1) {
-        c.add(`spec.ref sets ${keys.map(k => `"${k}"`).join(', ') || 'nothing'}: set exactly one of branch, tag, semver, commit or name`);
+      const keys = Object.keys(p.ref).filter(k => (p.ref as Record<string, unknown>)[k] !== undefined).sort();
+      if (keys.length !== 1 && keys.join(',') !== 'branch,commit') {
+        c.add(`spec.ref sets ${keys.map(k => `"${k}"`).join(', ') || 'nothing'}: set exactly one of branch, tag, semver, commit or name (or a branch with a commit)`);
       }
       if ('semver' in p.ref) c.semverRange('spec.ref.semver', p.ref.semver);
     }

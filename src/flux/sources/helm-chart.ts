@@ -38,7 +38,7 @@ export class HelmChart extends FluxObject implements IChartRefSource {
 
   protected renderSpec() {
     const p = this.props;
-    const { kind, name } = referenceTo(p.repository);
+    const { kind, name } = referenceTo(p.repository, this);
     return { chart: p.chart, version: p.version, sourceRef: { kind, name }, interval: p.interval ?? '10m', suspend: p.suspend };
   }
 

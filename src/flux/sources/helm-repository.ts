@@ -69,9 +69,6 @@ export class HelmRepository extends FluxObject implements IChartSource {
     const p = this.props;
     if (this.isOci) c.urlScheme('spec.url', p.url, ['oci'], 'oci://ghcr.io/stefanprodan/charts');
     else c.urlScheme('spec.url', p.url, ['https', 'http'], 'https://charts.bitnami.com/bitnami');
-    c.duration('spec.interval', p.interval);
-    if (p.timeout !== undefined && !/^([0-9]+(\.[0-9]+)?(ms|s|m))+$/.test(p.timeout)) {
-      c.add(`spec.timeout ${JSON.stringify(p.timeout)} is not valid for a HelmRepository: use a Go duration in ms, s or m (no hours), e.g. "60s" or "2m"`);
-    }
+    c.duration('spec.interval', p.interval).shortDuration('spec.timeout', p.timeout);
   }
 }

@@ -24,6 +24,12 @@ export interface OCIRepositoryProps extends FluxObjectProps {
   readonly timeout?: string;
   /** @default false */
   readonly suspend?: boolean;
+  /**
+   * Which layer of the artifact to use, and whether to extract it or copy it as is (a Helm
+   * chart used as a HelmRelease `chartRef`: `{ mediaType: 'application/vnd.cncf.helm.chart.content.v1.tar+gzip', operation: 'copy' }`).
+   * @default the first layer, extracted
+   */
+  readonly layerSelector?: { readonly mediaType?: string; readonly operation?: 'extract' | 'copy' };
 }
 
 /** A Flux `OCIRepository` (source.toolkit.fluxcd.io/v1): manifests or a Helm chart as an OCI artifact. */
@@ -55,13 +61,14 @@ export class OCIRepository extends FluxObject implements IKustomizationSource, I
       secretRef: p.secretRef ? { name: p.secretRef.name } : undefined,
       timeout: p.timeout,
       suspend: p.suspend,
+      layerSelector: p.layerSelector,
     };
   }
 
   protected validateSpec(c: FieldChecks): void {
     const p = this.props;
     c.urlScheme('spec.url', p.url, ['oci'], 'oci://ghcr.io/stefanprodan/manifests/podinfo');
-    c.duration('spec.interval', p.interval).duration('spec.timeout', p.timeout);
+    c.duration('spec.interval', p.interval).shortDuration('spec.timeout', p.timeout);
     if (p.ref && 'semver' in p.ref) c.semverRange('spec.ref.semver', p.ref.semver);
   }
 }
