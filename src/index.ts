@@ -10,6 +10,7 @@ export { BuildEntry, FleetCheck, LayoutAnalysis, LayoutFiles } from './layout/la
 export { LayoutPlan, TRANSACTION_DIR, diffPlan, planLayout, recoverTransaction } from './layout/tree-writer';
 export * from './flux';
 export * from './secrets';
+export * from './notifications';
 export * from './testing/fleet-testing';
 export * from './cli/synth';
 export * from './cli/seal';

@@ -7,6 +7,7 @@ import { isNamespaced } from './cluster-scoped';
 import { apiObjectOf, describeRef, FluxObject, FluxReference, IReferencingObject, isReferencingObject } from './flux-object';
 import { definedVariables, Kustomization, VARIABLE_NAME } from './kustomization';
 import { knownKeysOf } from './values-source';
+import { isResolvedByIdentity } from '../secrets/secret-declaration';
 
 /** Options of the Flux checks. */
 export interface FluxCheckOptions {
@@ -110,7 +111,9 @@ function checkNamespaces(referencing: IReferencingObject[], options: FluxCheckOp
       } else if (!options.allowCrossNamespaceReferences && ref.lockedDown !== false) {
         const fix = from.kind === 'HelmRelease' && from.namespace !== undefined
           ? `move this HelmRelease to namespace "${targetNs}" and install into "${from.namespace}" with targetNamespace`
-          : `move ${from.kind} ${from.name} to namespace "${targetNs}", or ${ref.target.kind} ${ref.target.name} to ${quoteNs(from.namespace)}`;
+          : ref.target.name === '*'
+            ? `define this ${from.kind} in namespace "${targetNs}" (an ${from.kind} per watched namespace)`
+            : `move ${from.kind} ${from.name} to namespace "${targetNs}", or ${ref.target.kind} ${ref.target.name} to ${quoteNs(from.namespace)}`;
         problems.push({
           path: from.node.path,
           message: `${ref.field} points at ${describeRef(ref.target)} in another namespace (this ${from.kind} is in ${quoteNs(from.namespace)}); Flux's multi-tenancy lockdown refuses cross-namespace references: ${fix}, or allow them with new GitOpsRepo({ allowCrossNamespaceReferences: true })`,
@@ -136,6 +139,11 @@ function checkReferencesResolve(referencing: IReferencingObject[], clusters: Clu
     for (const cluster of clusters) {
       for (const application of cluster.byObject.get(self) ?? []) {
         for (const ref of from.fluxReferences()) {
+          if (isResolvedByIdentity(ref.object ?? ref.target) || ref.target.name === '*') {
+            const found = resolveByIdentity(cluster, ref, ref.explicitNamespace ?? application.namespace);
+            if (found) problems.push({ path: from.node.path, message: found });
+            continue;
+          }
           const target = apiObjectOf(ref.object ?? ref.target);
           if (!target) continue; // imports are defined elsewhere by design
           if (ref.crossNamespace === false && (ref.target.namespace ?? from.namespace) !== from.namespace) continue; // reported by checkNamespaces
@@ -164,6 +172,44 @@ function checkReferencesResolve(referencing: IReferencingObject[], clusters: Clu
     }
     for (const message of moved.values()) problems.push({ path: from.node.path, message });
   }
+}
+
+/**
+ * Resolves a reference by what it names rather than by object: a declared Secret (any Secret or
+ * SealedSecret of that name and namespace in the cluster) or a wildcard (`name: '*'`, with
+ * optional labels: at least one object of that kind in that namespace). Returns a problem, if any.
+ */
+function resolveByIdentity(cluster: Cluster, ref: FluxReference, namespace: string | undefined): string | undefined {
+  const { kind, name } = ref.target;
+  const kinds = kind === 'Secret' ? ['Secret', 'SealedSecret'] : [kind];
+  const candidates = cluster.applications.filter(a => kinds.includes(String(a.entry.doc.kind)) && a.namespace === namespace);
+  if (name === '*') {
+    const labels = Object.entries(ref.matchLabels ?? {});
+    const matching = candidates.filter(a => {
+      const have = ((a.entry.doc.metadata ?? {}) as { labels?: Record<string, string> }).labels ?? {};
+      return labels.every(([k, v]) => have[k] === v);
+    });
+    if (matching.length > 0) return undefined;
+    return `${ref.field} selects every ${kind} in namespace ${quoteNs(namespace)}${labels.length > 0 ? ` labelled ${labels.map(([k, v]) => `${k}=${v}`).join(',')}` : ''}, but cluster "${cluster.name}" has none there, so it would never fire: select objects that exist, or remove it`;
+  }
+  const match = candidates.find(a => a.object.name === name);
+  if (!match) {
+    return `${ref.field} names ${kind} ${namespace ? `${namespace}/` : ''}${name}, which cluster "${cluster.name}" does not get: provide it in that cluster (a SealedSecret sealed for it, e.g. SealedSecret.forDeclaration)`;
+  }
+  const declared = (ref.object as { keys?: readonly string[] } | undefined)?.keys ?? [];
+  const have = keysOf(match.object);
+  const missing = have ? declared.filter(k => !have.includes(k)) : [];
+  return missing.length > 0
+    ? `${ref.field} needs ${kind} ${namespace ? `${namespace}/` : ''}${name} with ${missing.map(k => `"${k}"`).join(', ')}, but in cluster "${cluster.name}" it has ${have!.map(k => `"${k}"`).join(', ')}`
+    : undefined;
+}
+
+/** The keys an applied Secret or SealedSecret carries, when known. */
+function keysOf(object: ApiObject): string[] | undefined {
+  const owner = object.node.scope as { keys?: unknown } | undefined;
+  if (Array.isArray(owner?.keys)) return owner!.keys as string[]; // a SealedSecret
+  const json = object.toJson() as { data?: object; stringData?: object };
+  return json.data || json.stringData ? [...Object.keys(json.data ?? {}), ...Object.keys(json.stringData ?? {})] : undefined;
 }
 
 /** Repository path of the file an object is written to, if any. */

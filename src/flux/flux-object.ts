@@ -38,6 +38,8 @@ export interface FluxReference {
    * @default true
    */
   readonly lockedDown?: boolean;
+  /** For a wildcard reference (`name: '*'`): the labels the objects must carry. @default none */
+  readonly matchLabels?: Readonly<Record<string, string>>;
   /** Whether this reference is a `dependsOn` edge (checked for cycles). */
   readonly dependsOn?: boolean;
   /**
@@ -183,7 +185,7 @@ export class ImportedObject extends Construct implements IObjectRef {
  * so that the reference still resolves when a Kustomization's `targetNamespace` moves both
  * objects together; the target's namespace otherwise.
  */
-export function explicitNamespace(target: IObjectRef, from: IObjectRef): string | undefined {
+export function explicitNamespace(target: { readonly namespace?: string }, from: { readonly namespace?: string }): string | undefined {
   return target.namespace !== undefined && target.namespace !== from.namespace ? target.namespace : undefined;
 }
 

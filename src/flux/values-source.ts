@@ -30,7 +30,7 @@ export function valuesTarget(source: IValuesSource): IObjectRef {
  * synth (an import, or a Secret whose data is not in the fleet). For post-build substitution,
  * a ConfigMap's `binaryData` does not count: Flux reads only `data`.
  */
-export function knownKeysOf(source: IValuesSource, options: { forSubstitution?: boolean } = {}): string[] | undefined {
+export function knownKeysOf(source: object, options: { forSubstitution?: boolean } = {}): string[] | undefined {
   const keys = (source as { keys?: unknown }).keys;
   if (Array.isArray(keys)) return keys as string[]; // SealedSecret and other objects that list their keys
   const obj = apiObjectOf(source);

@@ -3,3 +3,4 @@ export * from './seal';
 export * from './sealed-store';
 export * from './sealed-secret';
 export * from './plaintext-guard';
+export * from './secret-declaration';

@@ -6,6 +6,7 @@ import { FluxObject, FluxReference } from '../flux/flux-object';
 import { ISecretRef } from '../flux/sources/source';
 import { IValuesSource } from '../flux/values-source';
 import { compareKeys } from '../layout/render';
+import { SecretDeclaration } from './secret-declaration';
 import { displayPath, SealedStore } from './sealed-store';
 import { scopeAnnotation, SealingScope } from './seal';
 
@@ -32,6 +33,23 @@ export interface SealedSecretProps {
  * namespace or name. Usable wherever a Secret is referenced (`secretRef`, `valuesFrom`).
  */
 export class SealedSecret extends FluxObject implements ISecretRef, IValuesSource {
+  /**
+   * The SealedSecret that provides a declared Secret in one environment: same name, namespace
+   * and keys, values from that environment's store.
+   */
+  public static forDeclaration(
+    scope: Construct,
+    id: string,
+    declaration: SecretDeclaration,
+    props: Omit<SealedSecretProps, 'metadata' | 'keys'> & { readonly metadata?: Omit<ApiObjectMetadata, 'name' | 'namespace'> },
+  ): SealedSecret {
+    return new SealedSecret(scope, id, {
+      ...props,
+      metadata: { ...props.metadata, name: declaration.name, namespace: declaration.namespace },
+      keys: declaration.keys,
+    });
+  }
+
   /** The Secret keys it carries, for checks of `valuesKey` and of provider secrets. */
   public readonly keys: readonly string[];
   /** The scope its values are sealed for. */

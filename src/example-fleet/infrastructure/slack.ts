@@ -1,26 +1,21 @@
 import { Construct } from 'constructs';
-import {
-  Alert, AlertSpecEventSeverity, AlertSpecEventSources, AlertSpecEventSourcesKind, Provider, ProviderSpecType,
-} from '../../imports/notification-notification.toolkit.fluxcd.io';
 import { LayoutDirectory } from '../../layout/layout-directory';
 import { ManifestFile } from '../../layout/manifest-file';
 import { ObjectPatch } from '../../layout/object-patch';
+import { Alert, EventSeverity, EventSourceKind } from '../../notifications/alert';
+import { Provider, ProviderType } from '../../notifications/provider';
 import { SealedSecret } from '../../secrets/sealed-secret';
 import { SealedStore } from '../../secrets/sealed-store';
+import { SecretDeclaration } from '../../secrets/secret-declaration';
 import { FleetEnvironment } from '../environments';
 import { FLUX_NAMESPACE, InfrastructureComponent } from './component';
 
-/** The Secret (sealed per environment) that holds the Slack webhook `address`. */
-export const SLACK_SECRET_NAME = 'slack-url';
-
-/** Every object of the given kinds in one namespace (or in the alert's own namespace). */
-function everything(kinds: AlertSpecEventSourcesKind[], namespace?: string): AlertSpecEventSources[] {
-  return kinds.map(kind => ({ kind, name: '*', namespace }));
-}
+/** The Slack webhook URL: a credential, sealed per environment under key `address`. */
+export const SLACK_URL = new SecretDeclaration({ name: 'slack-url', namespace: FLUX_NAMESPACE, keys: ['address'] });
 
 /**
- * `infrastructure/base/slack/`: a Slack provider and the alerts of seed 000. The channel is
- * per environment, so a staging failure never reaches the production channel.
+ * `infrastructure/base/slack/`: a Slack provider and the alerts of seed 000. The channel and the
+ * webhook are per environment, so a staging failure never reaches the production channel.
  */
 export class SlackNotifications extends LayoutDirectory implements InfrastructureComponent {
   private readonly provider: Provider;
@@ -29,39 +24,32 @@ export class SlackNotifications extends LayoutDirectory implements Infrastructur
     super(scope, 'slack');
     this.provider = new Provider(new ManifestFile(this, 'slack'), 'provider', {
       metadata: { name: 'slack', namespace: FLUX_NAMESPACE },
-      spec: { type: ProviderSpecType.SLACK, secretRef: { name: SLACK_SECRET_NAME } },
+      type: ProviderType.SLACK,
+      secretRef: SLACK_URL,
     });
-    const providerRef = { name: this.provider.name };
-    const { GIT_REPOSITORY, KUSTOMIZATION, HELM_RELEASE } = AlertSpecEventSourcesKind;
+    const { GIT_REPOSITORY, KUSTOMIZATION, HELM_RELEASE } = EventSourceKind;
 
     new Alert(new ManifestFile(this, 'flux-alert'), 'alert', {
       metadata: { name: 'flux-alert', namespace: FLUX_NAMESPACE },
-      spec: {
-        providerRef,
-        eventSeverity: AlertSpecEventSeverity.INFO,
-        eventSources: everything([GIT_REPOSITORY, KUSTOMIZATION, HELM_RELEASE]),
-      },
+      provider: this.provider,
+      eventSeverity: EventSeverity.INFO,
+      eventSources: [GIT_REPOSITORY, KUSTOMIZATION, HELM_RELEASE].map(kind => ({ kind, name: '*' as const })),
     });
+    // The seed also listed Kustomizations of kube-system and mariadb, but none live there:
+    // synth rejects an event source that selects nothing, so only their HelmReleases are watched.
     const infraAlerts = new ManifestFile(this, 'infra-alert');
     for (const namespace of ['kube-system', 'mariadb']) {
       new Alert(infraAlerts, namespace, {
         metadata: { name: `${namespace}-alert`, namespace: FLUX_NAMESPACE },
-        spec: {
-          providerRef,
-          eventSeverity: AlertSpecEventSeverity.INFO,
-          eventSources: everything([KUSTOMIZATION, HELM_RELEASE], namespace),
-        },
+        provider: this.provider,
+        eventSeverity: EventSeverity.INFO,
+        eventSources: [{ kind: HELM_RELEASE, name: '*', namespace }],
       });
     }
   }
 
   public customize(overlay: LayoutDirectory, env: FleetEnvironment, secrets: SealedStore): void {
     new ObjectPatch(overlay, 'slack-patch', { target: this.provider, patch: { spec: { channel: env.slackChannel } } });
-    // the webhook URL is a credential: sealed per environment, never in plaintext
-    new SealedSecret(new ManifestFile(overlay, 'slack-sealed-secrets'), 'secret', {
-      metadata: { name: SLACK_SECRET_NAME, namespace: FLUX_NAMESPACE },
-      store: secrets,
-      keys: ['address'],
-    });
+    SealedSecret.forDeclaration(new ManifestFile(overlay, 'slack-sealed-secrets'), 'secret', SLACK_URL, { store: secrets });
   }
 }

@@ -1,0 +1,41 @@
+import { FieldChecks } from '../flux/field-checks';
+import { ISecretRef } from '../flux/sources/source';
+import { IValuesSource } from '../flux/values-source';
+
+/** Props of a `SecretDeclaration`. */
+export interface SecretDeclarationProps {
+  readonly name: string;
+  readonly namespace: string;
+  /** The keys every environment's Secret must carry. */
+  readonly keys: readonly string[];
+}
+
+/**
+ * A Secret that shared objects need but whose values differ per environment: declared once (name,
+ * namespace, keys) and referenced by the shared object (`secretRef: slackUrl`), then provided in
+ * each environment by a SealedSecret sealed for that cluster (`SealedSecret.forDeclaration`).
+ * Synth checks that every cluster applying the referencing object also gets that Secret, with
+ * every declared key.
+ */
+export class SecretDeclaration implements ISecretRef, IValuesSource {
+  public readonly kind = 'Secret';
+  public readonly apiVersion = 'v1';
+  public readonly name: string;
+  public readonly namespace: string;
+  public readonly keys: readonly string[];
+  /** Brand: references to it are resolved by identity in each cluster. */
+  public readonly resolveByIdentity = true as const;
+
+  constructor(props: SecretDeclarationProps) {
+    this.name = props.name;
+    this.namespace = props.namespace;
+    this.keys = [...props.keys].sort();
+    const problems = new FieldChecks().objectName('name', props.name).label('namespace', props.namespace).problems;
+    if (problems.length > 0) throw new Error(`SecretDeclaration ${props.namespace}/${props.name}: ${problems.join('; ')}`);
+  }
+}
+
+/** Whether a referenced value is resolved by identity (kind, namespace, name) rather than as an object. */
+export function isResolvedByIdentity(x: unknown): x is { kind: string; name: string; namespace?: string } {
+  return typeof x === 'object' && x !== null && (x as { resolveByIdentity?: unknown }).resolveByIdentity === true;
+}
