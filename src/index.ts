@@ -6,7 +6,7 @@ export * from './layout/manifest-file';
 export * from './layout/object-patch';
 export * from './layout/gitops-repo';
 export { GENERATED_MARKER, orderDocument, toYaml } from './layout/render';
-export { BuildEntry, FleetCheck, LayoutAnalysis, LayoutFiles } from './layout/layout-model';
+export { BuildEntry, FleetCheck, LayoutAnalysis, LayoutFiles, RenderedLayoutFile } from './layout/layout-model';
 export { LayoutPlan, TRANSACTION_DIR, diffPlan, planLayout, recoverTransaction } from './layout/tree-writer';
 export * from './flux';
 export * from './secrets';

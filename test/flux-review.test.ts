@@ -141,8 +141,8 @@ describe('post-build substitution as Flux reads it', () => {
       metadata: { name: 'templated', namespace: 'flux-system' }, sourceRef: f.gitRepo, path: dir, postBuild: { substituteFrom: [{ source: vars }] },
     });
     expect(problemsOf(f)).toEqual([
-      '[clusters/dev/templated/k] spec.postBuild: "${bin}" is used in ConfigMap apps/settings (built from "apps/templated") but never defined, and Flux fails the reconcile on it: define bin in postBuild.substitute or a substituteFrom source, give it a default ("${bin:=value}"), or escape it as "$${bin}"',
       '[clusters/dev/templated/k] spec.postBuild.substituteFrom[0]: ConfigMap vars has "cluster-name", which is not a variable name; Flux refuses the whole substitution: use letters, digits and \'_\' (e.g. "cluster_name")',
+      '[clusters/dev/templated/k] spec.postBuild: "${bin}" is used in ConfigMap apps/settings (built from "apps/templated") but never defined, and Flux fails the reconcile on it: define bin in postBuild.substitute or a substituteFrom source, give it a default ("${bin:=value}"), or escape it as "$${bin}"',
     ]);
   });
 });

@@ -31,7 +31,9 @@ describe(`kubectl kustomize builds the generated layout${SKIP_NOTE}`, () => {
     repo.write();
     const objects = kustomize(`${repo.rootDir}/infrastructure/overlays/production`);
     const find = (kind: string, name: string) => objects.find(o => o.kind === kind && o.metadata.name === name)!;
-    expect(objects).toHaveLength(17); // 15 from the base, 2 SealedSecrets of the overlay
+    // the base's 14 objects and its sealed-secrets Kustomization, plus the overlay's secrets Kustomization;
+    // the controller and the SealedSecrets are applied by those two Kustomizations
+    expect(objects).toHaveLength(16);
     expect(find('HelmRelease', 'external-dns').spec.values).toMatchObject({
       txtOwnerId: 'gitops-cluster-prod', domainFilters: ['gitops.test.kane.mx'], provider: 'aws',
     });
@@ -43,6 +45,8 @@ describe(`kubectl kustomize builds the generated layout${SKIP_NOTE}`, () => {
       'eks.amazonaws.com/sts-regional-endpoints': 'true',
     });
     expect(find('Provider', 'slack').spec).toEqual({ type: 'slack', channel: 'gitops-flux-prod', secretRef: { name: 'slack-url' } });
-    expect(find('SealedSecret', 'prestashop-mariadb').metadata.namespace).toBe('mariadb');
+    expect(find('Kustomization', 'secrets').spec).toMatchObject({ path: './infrastructure/overlays/production/secrets', dependsOn: [{ name: 'sealed-secrets' }] });
+    const secrets = kustomize(`${repo.rootDir}/infrastructure/overlays/production/secrets`);
+    expect(secrets.map(o => `${o.kind} ${o.metadata.namespace}/${o.metadata.name}`).sort()).toEqual(['SealedSecret flux-system/slack-url', 'SealedSecret mariadb/prestashop-mariadb']);
   });
 });

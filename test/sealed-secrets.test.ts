@@ -34,7 +34,7 @@ function seal(env: ReturnType<typeof environment>, argv: string[], stdin = '') {
   return { code, ...io };
 }
 
-describe('kubeseal compatibility (known answer from the real kubeseal v0.36)', () => {
+describe('kubeseal compatibility (known answer made by the real kubeseal; the format is unchanged through v0.36)', () => {
   const vector = parse(fs.readFileSync(path.join(VECTOR, 'sealed-secret.yaml'), 'utf8'));
   const token: string = vector.spec.encryptedData.token;
 
@@ -44,7 +44,7 @@ describe('kubeseal compatibility (known answer from the real kubeseal v0.36)', (
   });
 
   it('seals under the same certificate to output of the same shape and length', () => {
-    const cert = SealingCertificate.fromPem(fs.readFileSync(path.join(VECTOR, 'cert.pem'), 'utf8'), 'cert.pem', new Date('2026-11-24T00:00:00Z'));
+    const cert = SealingCertificate.fromPem(fs.readFileSync(path.join(VECTOR, 'cert.pem'), 'utf8'), 'cert.pem', { now: new Date('2026-11-24T00:00:00Z') });
     const mine = sealValue(cert, Buffer.from('sealed-secrets-example'), encryptionLabel('foo', 'credentials', SealingScope.STRICT));
     expect(mine).toHaveLength(token.length);
     expect(mine).toMatch(/^[A-Za-z0-9+/]+={0,2}$/);
@@ -52,6 +52,8 @@ describe('kubeseal compatibility (known answer from the real kubeseal v0.36)', (
     expect(a.readUInt16BE(0)).toBe(b.readUInt16BE(0)); // RSA ciphertext length: 512 bytes for 4096 bits
     expect(a.length).toBe(b.length); // 2 + 512 + plaintext + 16-byte GCM tag
     expect(mine).not.toBe(token); // randomized session key
+    const privateKey = fs.readFileSync(path.join(VECTOR, 'private-key.pem'), 'utf8');
+    expect(unseal(privateKey, mine, encryptionLabel('foo', 'credentials', SealingScope.STRICT)).toString()).toBe('sealed-secrets-example');
   });
 });
 
@@ -94,8 +96,8 @@ describe('certificates', () => {
   });
 
   it('rejects a PEM that is not a certificate', () => {
-    expect(check(privateKey.export({ type: 'pkcs8', format: 'pem' }) as string)).toThrowError(
-      'certs/dev.pem is not a certificate (it holds a PRIVATE KEY): fetch the controller\'s certificate with `kubeseal --fetch-cert --controller-name=sealed-secrets-controller --controller-namespace=flux-system`',
+    expect(check(publicKey.export({ type: 'spki', format: 'pem' }) as string)).toThrowError(
+      'certs/dev.pem is not a certificate (it holds a PUBLIC KEY): fetch the controller\'s certificate with `kubeseal --fetch-cert --controller-name=sealed-secrets-controller --controller-namespace=flux-system`',
     );
     expect(check('hello')).toThrowError(/^certs\/dev.pem is not a certificate: fetch/);
     expect(check('-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydA==\n-----END CERTIFICATE-----\n')).toThrowError(/^certs\/dev.pem is not a valid X.509 certificate \(/);
@@ -180,7 +182,7 @@ describe('SealedSecret construct', () => {
     const env = environment();
     seal(env, ['--env', 'dev', '-n', 'other', '--name', 'db', '--from-literal', 'password=x']);
     expect(() => fleetWith(env).repo.synthLayout()).toThrowError(
-      `[apps/base/secret/secret] spec.encryptedData: apps/db has no sealed values in ${env.store} (it has other/db: sealed values are bound to their namespace and name); seal them with npm run seal -- --env dev --namespace apps --name db --from-literal password=…`,
+      `[apps/base/secret/secret] spec.encryptedData: apps/db has no sealed values in ${env.store} (it has other/db: sealed values are bound to their namespace and name); seal them with npm run seal -- --env dev --namespace apps --name db --from-file password=<file>`,
     );
   });
 
@@ -188,10 +190,10 @@ describe('SealedSecret construct', () => {
     const env = environment();
     seal(env, ['--env', 'dev', '-n', 'apps', '--name', 'db', '--from-literal', 'password=x']);
     expect(() => fleetWith(env, { keys: ['password', 'username'] }).repo.synthLayout()).toThrowError(
-      `[apps/base/secret/secret] spec.encryptedData: apps/db has no sealed "username" in ${env.store}; seal it with npm run seal -- --env dev --namespace apps --name db --from-literal username=…`,
+      `[apps/base/secret/secret] spec.encryptedData: apps/db has no sealed "username" in ${env.store}; seal it with npm run seal -- --env dev --namespace apps --name db --from-file username=<file>`,
     );
     expect(() => fleetWith(env, { scope: SealingScope.NAMESPACE_WIDE }).repo.synthLayout()).toThrowError(
-      `[apps/base/secret/secret] spec.encryptedData: apps/db is sealed with scope strict in ${env.store}, but this SealedSecret has scope namespace-wide, so the controller could not decrypt it: re-seal with --rotate (npm run seal -- --env dev --namespace apps --name db --scope namespace-wide --from-literal password=… --rotate) or set scope: SealingScope.STRICT`,
+      `[apps/base/secret/secret] spec.encryptedData: apps/db is sealed with scope strict in ${env.store}, but this SealedSecret has scope namespace-wide, so the controller could not decrypt it: re-seal with --rotate (npm run seal -- --env dev --namespace apps --name db --scope namespace-wide --from-file password=<file> --rotate) or set scope: SealingScope.STRICT`,
     );
   });
 
@@ -203,7 +205,7 @@ describe('SealedSecret construct', () => {
     fs.writeFileSync(env.certificate, renewed.certificatePem);
     const now = env.load().certificate.fingerprint;
     expect(() => fleetWith(env).repo.synthLayout()).toThrowError(
-      `[apps/base/secret/secret] spec.encryptedData: "password" of apps/db was sealed for certificate ${old}, but the environment's certificate (${env.certificate}) is now ${now}, whose controller cannot decrypt it: re-seal with npm run seal -- --env dev --namespace apps --name db --from-literal password=… --rotate`,
+      `[apps/base/secret/secret] spec.encryptedData: "password" of apps/db was sealed for certificate ${old}, not for the environment's current certificate (${env.certificate}, ${now}); re-seal so that the values stay decryptable once the old key is gone: npm run seal -- --env dev --namespace apps --name db --from-file password=<file> --rotate`,
     );
     expect(seal(env, ['--env', 'dev', '-n', 'apps', '--name', 'db', '--from-literal', 'password=x', '--rotate']).code).toBe(0);
     expect(() => fleetWith(env).repo.synthLayout()).not.toThrow();
@@ -246,7 +248,7 @@ describe('plaintext guard', () => {
     overlay.addResource(f.apps);
     new ObjectPatch(overlay, 'leak', { target: empty, patch: { data: { token: 'c2VjcmV0' } } });
     expect(() => f.repo.synthLayout()).toThrowError(
-      '[apps/dev/leak] patch of Secret token adds plaintext data ("token"); generated files are committed to git, so its values would leak: seal them with `npm run seal` and use a SealedSecret instead',
+      '[apps/dev/leak] patch of Secret apps/token adds plaintext data ("token"); generated files are committed to git, so its values would leak: seal them with `npm run seal` and use a SealedSecret instead',
     );
   });
 });
@@ -287,7 +289,7 @@ describe('npm run seal', () => {
       .toContain('--env "prod" is not an environment of this fleet: use dev');
     expect(seal(env, ['--env', 'dev', '--name', 'db', '--from-literal', 'a=1']).err).toContain('--namespace is required');
     expect(seal(env, ['--env', 'dev', '-n', 'apps', '--name', 'db']).err).toContain('nothing to seal');
-    expect(seal(env, ['--env', 'dev', '-n', 'apps', '--name', 'db', '--from-literal', 'a']).err).toContain('--from-literal takes KEY=VALUE, got "a"');
+    expect(seal(env, ['--env', 'dev', '-n', 'apps', '--name', 'db', '--from-literal', 'a']).err).toContain('--from-literal (argument 8) takes KEY=VALUE');
     expect(seal(env, ['--env', 'dev', '-n', 'apps', '--name', 'db', '--scope', 'global', '--from-literal', 'a=1']).err)
       .toContain('--scope "global" is not a scope: use strict, namespace-wide, cluster-wide');
     fs.writeFileSync(env.certificate, 'not a certificate');
@@ -302,10 +304,10 @@ describe('example fleet', () => {
   it('seals the MariaDB passwords and the Slack webhook per environment, for that environment\'s certificate', () => {
     const docs = FleetTesting.synthDocuments(createExampleFleet());
     for (const env of ['development', 'staging', 'production']) {
-      const [mariadb] = docs[`infrastructure/overlays/${env}/prestashop-mariadb-secrets.yaml`];
+      const [mariadb] = docs[`infrastructure/overlays/${env}/secrets/prestashop-mariadb-secrets.yaml`];
       expect(mariadb.metadata).toEqual({ name: 'prestashop-mariadb', namespace: 'mariadb' });
       expect(Object.keys(mariadb.spec.encryptedData)).toEqual(['mariadb-password', 'mariadb-replication-password', 'mariadb-root-password']);
-      const [slack] = docs[`infrastructure/overlays/${env}/slack-sealed-secrets.yaml`];
+      const [slack] = docs[`infrastructure/overlays/${env}/secrets/slack-sealed-secrets.yaml`];
       expect(Object.keys(slack.spec.encryptedData)).toEqual(['address']);
       const store = parse(fs.readFileSync(path.join(PROJECT_ROOT, `sealed-secrets/${env}.yaml`), 'utf8'));
       const cert = SealingCertificate.fromFile(path.join(PROJECT_ROOT, `sealed-secrets/certs/${env}.pem`));

@@ -17,6 +17,8 @@ export interface SealIo {
   readonly err: (text: string) => void;
   /** Reads all of standard input. */
   readonly stdin: () => Buffer;
+  /** Whether standard input is a terminal (then it is not read: the value would be echoed). */
+  readonly stdinIsTerminal?: () => boolean;
 }
 
 const USAGE = `Usage: npm run seal -- --env <env> --namespace <ns> --name <name> [values…] [--scope <scope>] [--rotate]
@@ -31,15 +33,19 @@ does, and stores only the ciphertext in the environment's store for synth to emi
   --scope SCOPE              strict (default), namespace-wide or cluster-wide
   --rotate                   replace values already sealed (needed after a certificate change, or to
                              change the scope, which re-seals every key)
+  --allow-empty              seal empty values (refused by default: usually an unset variable)
+  --verbose                  print stack traces of unexpected errors
   --help                     show this help`;
 
 const defaultIo: SealIo = {
   out: t => process.stdout.write(t),
   err: t => process.stderr.write(t),
   stdin: () => fs.readFileSync(0),
+  stdinIsTerminal: () => process.stdin.isTTY === true,
 };
 
 interface SealArgs {
+  allowEmpty: boolean;
   env?: string;
   namespace?: string;
   name?: string;
@@ -62,29 +68,35 @@ export function runSeal(environments: Readonly<Record<string, SealingEnvironment
     const args = parseArgs(argv, environments, io);
     const env = environments[args.env!];
     const certificate = SealingCertificate.fromFile(env.certificate);
-    const store = SealedStore.load(env.store, certificate, args.env);
-    const keys = store.seal({ namespace: args.namespace!, name: args.name!, scope: args.scope, values: Object.fromEntries(args.values), rotate: args.rotate });
-    store.save();
+    const { keys, displayPath } = SealedStore.update(env.store, certificate, args.env!, store => ({
+      keys: store.seal({ namespace: args.namespace!, name: args.name!, scope: args.scope, values: Object.fromEntries(args.values), rotate: args.rotate }),
+      displayPath: store.displayPath,
+    }));
     io.out(`Sealed ${keys.map(k => `"${k}"`).join(', ')} of ${args.namespace}/${args.name} (scope ${args.scope}) for ${args.env} ` +
-      `with certificate ${certificate.fingerprint} into ${store.displayPath}.\nCommit it, then run \`npm run synth\`.\n`);
+      `with certificate ${certificate.fingerprint} into ${displayPath}.\nCommit it, then run \`npm run synth\`.\n`);
     return 0;
   } catch (e) {
     if (e instanceof UsageError || e instanceof SealError || e instanceof CertificateError) {
       io.err(`${e.message}\n${e instanceof UsageError ? `\n${USAGE}\n` : ''}`);
       return 2;
     }
-    throw e;
+    // never print argument values: they may be secrets
+    const err = e as Error;
+    io.err(argv.includes('--verbose') ? `${err.stack ?? err.message}\n` : `Sealing failed: ${err.message}\n(run with --verbose for details)\n`);
+    return 2;
   }
 }
 
 class UsageError extends Error {}
 
 function parseArgs(argv: readonly string[], environments: Readonly<Record<string, SealingEnvironment>>, io: SealIo): SealArgs {
-  const args: SealArgs = { scope: SealingScope.STRICT, rotate: false, values: new Map() };
+  const args: SealArgs = { allowEmpty: argv.includes('--allow-empty'), scope: SealingScope.STRICT, rotate: false, values: new Map() };
   if (argv.filter(a => a === '--from-stdin').length > 1) throw new UsageError('--from-stdin can be given once (standard input is read once)');
   const addValue = (key: string, value: Buffer, flag: string) => {
-    if (!KEY.test(key)) throw new UsageError(`${flag}: key ${JSON.stringify(key)} is not a valid Secret key: use letters, digits, '-', '.' or '_'`);
+    // messages name the flag and key only: the value may be a secret, and logs are not
+    if (!KEY.test(key) || key.length > 253) throw new UsageError(`${flag}: the key is not a valid Secret key: use at most 253 letters, digits, '-', '.' or '_'`);
     if (args.values.has(key)) throw new UsageError(`${flag}: key "${key}" is given twice`);
+    if (value.length === 0 && !args.allowEmpty) throw new UsageError(`${flag}: the value of "${key}" is empty (an unset variable?); pass --allow-empty to seal an empty value on purpose`);
     args.values.set(key, value);
   };
   for (let i = 0; i < argv.length; i++) {
@@ -97,7 +109,7 @@ function parseArgs(argv: readonly string[], environments: Readonly<Record<string
     const pair = () => {
       const v = next();
       const at = v.indexOf('=');
-      if (at <= 0) throw new UsageError(`${flag} takes KEY=${flag === '--from-file' ? 'PATH' : 'VALUE'}, got ${JSON.stringify(v)}`);
+      if (at <= 0) throw new UsageError(`${flag} (argument ${i + 1}) takes KEY=${flag === '--from-file' ? 'PATH' : 'VALUE'}`);
       return [v.slice(0, at), v.slice(at + 1)] as const;
     };
     switch (flag) {
@@ -105,6 +117,7 @@ function parseArgs(argv: readonly string[], environments: Readonly<Record<string
       case '--namespace': case '-n': args.namespace = next(); break;
       case '--name': args.name = next(); break;
       case '--rotate': args.rotate = true; break;
+      case '--allow-empty': case '--verbose': break;
       case '--scope': {
         const v = next();
         const scope = Object.values(SealingScope).find(s => s === v);
@@ -124,14 +137,19 @@ function parseArgs(argv: readonly string[], environments: Readonly<Record<string
         addValue(k, content, flag);
         break;
       }
-      case '--from-stdin': addValue(next(), io.stdin(), flag); break;
-      default: throw new UsageError(`Unknown argument: ${flag}`);
+      case '--from-stdin': {
+        const key = next();
+        if (io.stdinIsTerminal?.()) throw new UsageError('--from-stdin reads a pipe, but standard input is a terminal (typing would echo the value): pipe it, e.g. printf \'%s\' "$VALUE" | npm run seal -- …');
+        addValue(key, io.stdin(), flag);
+        break;
+      }
+      default: throw new UsageError(`Unknown argument ${i + 1}${flag.startsWith('-') ? `: ${flag}` : ' (not a flag; values go after --from-literal KEY=…)'}`);
     }
   }
   if (!args.env) throw new UsageError('--env is required');
   if (!(args.env in environments)) throw new UsageError(`--env ${JSON.stringify(args.env)} is not an environment of this fleet: use ${Object.keys(environments).join(', ')}`);
   if (!args.namespace) throw new UsageError('--namespace is required');
-  if (!LABEL.test(args.namespace)) throw new UsageError(`--namespace ${JSON.stringify(args.namespace)} is not a valid namespace (lowercase letters, digits and '-')`);
+  if (!LABEL.test(args.namespace) || args.namespace.length > 63) throw new UsageError(`--namespace ${JSON.stringify(args.namespace)} is not a valid namespace (at most 63 lowercase letters, digits and '-')`);
   if (!args.name) throw new UsageError('--name is required');
   if (!NAME.test(args.name) || args.name.length > 253) throw new UsageError(`--name ${JSON.stringify(args.name)} is not a valid Secret name (lowercase letters, digits, '-' and '.')`);
   if (args.values.size === 0) throw new UsageError('nothing to seal: give at least one --from-literal, --from-file or --from-stdin');

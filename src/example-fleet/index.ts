@@ -10,7 +10,10 @@ import { AwsLoadBalancerController } from './infrastructure/aws-load-balancer-co
 import { InfrastructureComponent } from './infrastructure/component';
 import { ExternalDns } from './infrastructure/external-dns';
 import { MariaDb } from './infrastructure/mariadb';
-import { SealedSecretsController } from './infrastructure/sealed-secrets';
+import { fleetRepository, SealedSecretsController } from './infrastructure/sealed-secrets';
+import { FLUX_NAMESPACE } from './infrastructure/component';
+import { Kustomization } from '../flux/kustomization';
+import { ManifestFile } from '../layout/manifest-file';
 import { SlackNotifications } from './infrastructure/slack';
 import { Sources } from './infrastructure/sources';
 
@@ -46,10 +49,11 @@ export function createExampleFleet(props: ExampleFleetProps = {}): GitOpsRepo {
 
   const base = new LayoutDirectory(repo.infrastructure, 'base');
   const sources = new Sources(base);
+  const sealedSecrets = new SealedSecretsController(base, sources);
   const components: InfrastructureComponent[] = [
     new AwsLoadBalancerController(base, sources),
     new ExternalDns(base, sources),
-    new SealedSecretsController(base, sources),
+    sealedSecrets,
     new MariaDb(base, sources),
     new SlackNotifications(base),
   ];
@@ -57,11 +61,20 @@ export function createExampleFleet(props: ExampleFleetProps = {}): GitOpsRepo {
   const overlays = new LayoutDirectory(repo.infrastructure, 'overlays', { kustomize: false });
   const sealing = sealingEnvironments();
   for (const env of ENVIRONMENTS) {
-    const certificate = SealingCertificate.fromFile(sealing[env.name].certificate);
-    const secrets = SealedStore.load(sealing[env.name].store, certificate, env.name);
+    // synth never seals, so it does not need the certificate to be valid today: only its fingerprint
+    const certificate = SealingCertificate.fromFile(sealing[env.name].certificate, { checkValidity: false });
+    const store = SealedStore.load(sealing[env.name].store, certificate, env.name);
     const overlay = new LayoutDirectory(overlays, env.name);
     overlay.addResource(base);
-    for (const component of components) component.customize(overlay, env, secrets);
+    const secrets = new LayoutDirectory(overlay, 'secrets', { includeInParent: false });
+    new Kustomization(new ManifestFile(overlay, 'secrets-sync', { fileName: 'secrets.yaml' }), 'secrets', {
+      metadata: { name: 'secrets', namespace: FLUX_NAMESPACE },
+      sourceRef: fleetRepository(overlay),
+      path: secrets,
+      interval: '10m0s',
+      dependsOn: [sealedSecrets.sync],
+    });
+    for (const component of components) component.customize({ env, overlay, secrets, store });
     new ClusterConfig(repo.clusters, { env, infrastructure: overlay });
   }
   return repo;

@@ -56,6 +56,7 @@ export function fluxChecks(root: IConstruct, options: FluxCheckOptions): FleetCh
     checkNamespaces(referencing, options, problems);
     checkReferencesResolve(referencing, clusters, problems);
     checkDuplicates(clusters, problems);
+    checkApplications(clusters, problems);
     checkCycles(referencing, problems);
     checkSubstitutions(root, analysis, problems);
     return problems;
@@ -252,6 +253,20 @@ function checkDuplicates(clusters: Cluster[], problems: FleetProblem[]): void {
           message: `${id} is defined twice in cluster "${cluster.name}" (also by ${other.object.node.path}, in ${fileOf(other.object)}); the two would overwrite each other: keep one, or give one another name or namespace`,
         });
       }
+    }
+  }
+}
+
+/** Objects that must be applied a certain way (e.g. a SealedSecret in the namespace it was sealed for). */
+function checkApplications(clusters: Cluster[], problems: FleetProblem[]): void {
+  const reported = new Set<string>();
+  for (const cluster of clusters) {
+    for (const a of cluster.applications) {
+      const owner = a.object.node.scope as { checkApplication?: (namespace: string | undefined) => string | undefined } | undefined;
+      const message = owner?.checkApplication?.(a.namespace);
+      if (!message || reported.has(`${a.object.node.path} ${message}`)) continue;
+      reported.add(`${a.object.node.path} ${message}`);
+      problems.push({ path: (owner as unknown as IConstruct).node.path, message: `${message} (cluster "${cluster.name}", applied by ${a.by})` });
     }
   }
 }

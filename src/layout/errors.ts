@@ -17,7 +17,9 @@ export class FleetValidationError extends Error {
   public readonly problems: readonly FleetProblem[];
 
   constructor(problems: readonly FleetProblem[]) {
-    const sorted = [...problems].sort((a, b) => a.path.localeCompare(b.path) || a.message.localeCompare(b.message));
+    // code-point order: the report reads the same on every machine, whatever its locale
+    const byCodePoint = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+    const sorted = [...problems].sort((a, b) => byCodePoint(a.path, b.path) || byCodePoint(a.message, b.message));
     const count = sorted.length === 1 ? '1 problem' : `${sorted.length} problems`;
     super(`The fleet has ${count}; nothing was written:\n${sorted.map(p => `  [${p.path}] ${p.message}`).join('\n')}`);
     this.name = 'FleetValidationError';

@@ -77,7 +77,7 @@ export class GitOpsRepo extends App {
   public synthLayout(): LayoutFiles {
     return renderLayout(this, GitOpsRepo.MANAGED_ROOTS, [
       fluxChecks(this, { clustersDir: this.clusters, allowCrossNamespaceReferences: this.allowCrossNamespaceReferences }),
-      plaintextSecretGuard(this),
+      plaintextSecretGuard(),
     ]);
   }
 

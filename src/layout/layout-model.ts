@@ -39,10 +39,24 @@ export interface BuildEntry {
 
 type BuildSet = Map<string, BuildEntry>;
 
+/** A rendered file of the layout. */
+export interface RenderedLayoutFile {
+  /** Repository path. */
+  readonly path: string;
+  /** The file construct. */
+  readonly file: ILayoutFile;
+  /** Its documents, as they will be written. */
+  readonly docs: readonly Record<string, unknown>[];
+  /** The API object behind each document (resource files only). */
+  readonly objects?: readonly ApiObject[];
+}
+
 /** What fleet-level checks can ask of the validated layout. */
 export interface LayoutAnalysis {
   /** Every directory of the layout. */
   readonly directories: readonly LayoutDirectory[];
+  /** Every file that will be written (besides the generated kustomization.yaml files). */
+  readonly files: readonly RenderedLayoutFile[];
   /** The objects a kustomize build of `dir` yields before patches, by kustomize identity. */
   build(dir: LayoutDirectory): ReadonlyMap<string, BuildEntry>;
   /** The patch documents applied in the build of `dir` (its own and those of what it includes). */
@@ -108,7 +122,7 @@ export function renderLayout(root: IConstruct, managedRoots: readonly string[], 
   const models = buildDirectoryModels(directories, rendered);
   checkPathCollisions(directories, rendered, problems);
   checkDirectoryUse(models, problems);
-  const analysis = checkBuilds(models, problems);
+  const analysis = checkBuilds(models, problems, rendered);
   for (const check of checks) problems.push(...check(analysis));
 
   if (problems.length > 0) throw new FleetValidationError(problems);
@@ -227,7 +241,7 @@ function objectId(doc: Record<string, unknown>): string {
  * and reports: objects defined twice in one build, resource cycles, and patches whose target is
  * not part of the build (kustomize would drop such a targeted patch without a word).
  */
-function checkBuilds(models: Map<LayoutDirectory, DirectoryModel>, problems: FleetProblem[]): LayoutAnalysis {
+function checkBuilds(models: Map<LayoutDirectory, DirectoryModel>, problems: FleetProblem[], rendered: RenderedFile[]): LayoutAnalysis {
   const memo = new Map<LayoutDirectory, BuildSet>();
   const inProgress: LayoutDirectory[] = [];
   const children = (model: DirectoryModel) => [
@@ -312,6 +326,7 @@ function checkBuilds(models: Map<LayoutDirectory, DirectoryModel>, problems: Fle
   };
   return {
     directories: [...models.keys()],
+    files: rendered.map(f => ({ path: f.repoPath, file: f.file, docs: f.docs, objects: f.objects })),
     build: dir => build(modelOf(dir)),
     patchDocuments: dir => patchDocuments(modelOf(dir)),
   };

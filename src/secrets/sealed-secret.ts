@@ -70,6 +70,16 @@ export class SealedSecret extends FluxObject implements ISecretRef, IValuesSourc
     return [];
   }
 
+  /**
+   * Checked by synth for every cluster that applies it: a strict or namespace-wide SealedSecret
+   * decrypts only in the namespace it was sealed for, so a Kustomization's targetNamespace must
+   * not move it.
+   */
+  public checkApplication(namespace: string | undefined): string | undefined {
+    if (this.scope === SealingScope.CLUSTER_WIDE || namespace === this.namespace) return undefined;
+    return `is sealed for namespace "${this.namespace}" (scope ${this.scope}), but a Kustomization's targetNamespace moves it to ${namespace === undefined ? 'no namespace' : `"${namespace}"`}, where the controller cannot decrypt it: apply it without targetNamespace, or seal it with scope cluster-wide`;
+  }
+
   protected renderSpec() {
     const p = this.props;
     const entry = p.store.entry(p.metadata.namespace, p.metadata.name);
@@ -94,7 +104,13 @@ export class SealedSecret extends FluxObject implements ISecretRef, IValuesSourc
     const p = this.props;
     const id = `${p.metadata.namespace}/${p.metadata.name}`;
     const sealCommand = (keys: readonly string[]) =>
-      `npm run seal -- --env ${p.store.environment} --namespace ${p.metadata.namespace} --name ${p.metadata.name}${this.scope !== SealingScope.STRICT ? ` --scope ${this.scope}` : ''} ${keys.map(k => `--from-literal ${k}=…`).join(' ')}`;
+      `npm run seal -- --env ${p.store.environment} --namespace ${p.metadata.namespace} --name ${p.metadata.name}${this.scope !== SealingScope.STRICT ? ` --scope ${this.scope}` : ''} ${keys.map(k => `--from-file ${k}=<file>`).join(' ')}`;
+    const scopeKeys = ['sealedsecrets.bitnami.com/namespace-wide', 'sealedsecrets.bitnami.com/cluster-wide'];
+    for (const [where, annotations] of [['metadata.annotations', p.metadata.annotations], ['template.annotations', p.template?.annotations]] as const) {
+      for (const key of Object.keys(annotations ?? {}).filter(k => scopeKeys.includes(k))) {
+        c.add(`${where} sets "${key}", which would change the scope behind the sealed values' back (the controller could not decrypt them): set scope: SealingScope.${key.endsWith('cluster-wide') ? 'CLUSTER_WIDE' : 'NAMESPACE_WIDE'} instead, and re-seal with that scope`);
+      }
+    }
     if (this.keys.length === 0) {
       c.add('spec.encryptedData is empty: list the Secret keys in keys (e.g. ["password"])');
       return;
@@ -114,7 +130,7 @@ export class SealedSecret extends FluxObject implements ISecretRef, IValuesSourc
     }
     const stale = this.keys.filter(k => entry.data[k] && entry.data[k].certificate !== p.store.certificate.fingerprint);
     if (stale.length > 0) {
-      c.add(`spec.encryptedData: ${stale.map(k => `"${k}"`).join(', ')} of ${id} ${stale.length === 1 ? 'was' : 'were'} sealed for certificate ${entry.data[stale[0]].certificate}, but the environment's certificate (${displayPath(p.store.certificate.source)}) is now ${p.store.certificate.fingerprint}, whose controller cannot decrypt ${stale.length === 1 ? 'it' : 'them'}: re-seal with ${sealCommand(stale)} --rotate`);
+      c.add(`spec.encryptedData: ${stale.map(k => `"${k}"`).join(', ')} of ${id} ${stale.length === 1 ? 'was' : 'were'} sealed for certificate ${entry.data[stale[0]].certificate}, not for the environment's current certificate (${displayPath(p.store.certificate.source)}, ${p.store.certificate.fingerprint}); re-seal so that the values stay decryptable once the old key is gone: ${sealCommand(stale)} --rotate`);
     }
   }
 }

@@ -53,15 +53,40 @@ const HEADER = '# Sealed values, written by `npm run seal` and read by synth. Ci
  */
 export class SealedStore {
   /**
-   * Reads a store; a missing file is an empty store.
+   * Reads a store; a missing file is an empty store. A malformed store (a merge conflict, a hand
+   * edit) is refused with the file, entry and field.
    * @param environment the environment's name, for the `npm run seal` commands messages suggest
    */
   public static load(file: string, certificate: SealingCertificate, environment = '<env>'): SealedStore {
     if (!fs.existsSync(file)) return new SealedStore(file, certificate, environment, new Map());
-    const doc = (parse(fs.readFileSync(file, 'utf8')) ?? {}) as { secrets?: SealedEntry[] };
-    const entries = new Map<string, SealedEntry>();
-    for (const e of doc.secrets ?? []) entries.set(`${e.namespace}/${e.name}`, e);
-    return new SealedStore(file, certificate, environment, entries);
+    return new SealedStore(file, certificate, environment, parseStore(file, fs.readFileSync(file, 'utf8')));
+  }
+
+  /**
+   * Loads the store under an exclusive lock, lets `change` seal into it, and saves it before
+   * releasing the lock, so that two seals at once never lose each other's values.
+   */
+  public static update<T>(file: string, certificate: SealingCertificate, environment: string, change: (store: SealedStore) => T): T {
+    const lock = `${file}.lock`;
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    let fd: number;
+    try {
+      fd = fs.openSync(lock, 'wx');
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'EEXIST') {
+        throw new SealError(`${displayPath(file)} is being written by another seal (${displayPath(lock)} exists); wait for it, or delete the lock if no seal is running`);
+      }
+      throw e;
+    }
+    try {
+      const store = SealedStore.load(file, certificate, environment);
+      const result = change(store);
+      store.save();
+      return result;
+    } finally {
+      fs.closeSync(fd);
+      fs.rmSync(lock, { force: true });
+    }
   }
 
   private constructor(
@@ -151,4 +176,47 @@ export class SealedStore {
 export function displayPath(file: string): string {
   const rel = path.relative(process.cwd(), file);
   return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : file;
+}
+
+const SCOPES = ['strict', 'namespace-wide', 'cluster-wide'];
+
+/** Parses and checks a store file, naming the file, entry and field of any problem. */
+function parseStore(file: string, text: string): Map<string, SealedEntry> {
+  const where = displayPath(file);
+  const fail = (what: string) => new SealError(`${where} is not a valid store of sealed values: ${what}; restore it from git (or re-seal with npm run seal)`);
+  if (/^(<<<<<<<|=======|>>>>>>>)( |$)/m.test(text)) throw fail('it has unresolved merge-conflict markers');
+  let doc: unknown;
+  try {
+    doc = parse(text);
+  } catch (e) {
+    throw fail(`it is not YAML (${(e as Error).message.split('\n')[0]})`);
+  }
+  const secrets = (doc ?? {}) as { secrets?: unknown };
+  if (secrets.secrets !== undefined && !Array.isArray(secrets.secrets)) throw fail('"secrets" must be a list');
+  const entries = new Map<string, SealedEntry>();
+  ((secrets.secrets ?? []) as unknown[]).forEach((raw, i) => {
+    const e = (raw ?? {}) as Record<string, unknown>;
+    const at = `secrets[${i}]`;
+    for (const field of ['namespace', 'name'] as const) {
+      if (typeof e[field] !== 'string' || e[field] === '') throw fail(`${at}.${field} is missing`);
+    }
+    if (!SCOPES.includes(e.scope as string)) throw fail(`${at}.scope ${JSON.stringify(e.scope)} is not one of ${SCOPES.join(', ')}`);
+    if (typeof e.data !== 'object' || e.data === null || Array.isArray(e.data)) throw fail(`${at}.data must map keys to sealed values`);
+    for (const [key, value] of Object.entries(e.data as Record<string, unknown>)) {
+      const v = (value ?? {}) as Record<string, unknown>;
+      if (typeof v.certificate !== 'string' || !/^sha256:[0-9a-f]{64}$/.test(v.certificate)) throw fail(`${at}.data.${key}.certificate is not a sha256 fingerprint`);
+      if (typeof v.ciphertext !== 'string' || !isSealedValue(v.ciphertext)) throw fail(`${at}.data.${key}.ciphertext is not a sealed value (base64 of an RSA-wrapped key and AES-GCM ciphertext)`);
+    }
+    const id = `${e.namespace}/${e.name}`;
+    if (entries.has(id)) throw fail(`${id} is listed twice`);
+    entries.set(id, e as unknown as SealedEntry);
+  });
+  return entries;
+}
+
+/** Whether a string has the shape of a kubeseal value: standard base64 of `uint16 n ‖ n bytes ‖ ≥16 bytes`. */
+function isSealedValue(text: string): boolean {
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(text) || text.length % 4 !== 0) return false;
+  const bytes = Buffer.from(text, 'base64');
+  return bytes.length >= 2 && bytes.length >= 2 + bytes.readUInt16BE(0) + 16 && bytes.readUInt16BE(0) >= 256;
 }

@@ -4,8 +4,7 @@ import { HelmRelease } from '../../flux/helm-release';
 import { LayoutDirectory } from '../../layout/layout-directory';
 import { ManifestFile } from '../../layout/manifest-file';
 import { ObjectPatch } from '../../layout/object-patch';
-import { FleetEnvironment } from '../environments';
-import { InfrastructureComponent, IRSA_ROLE_ANNOTATION } from './component';
+import { InfrastructureComponent, IRSA_ROLE_ANNOTATION, OverlayContext } from './component';
 import { Sources } from './sources';
 
 const NAMESPACE = 'kube-system';
@@ -38,7 +37,7 @@ export class AwsLoadBalancerController extends LayoutDirectory implements Infras
     });
   }
 
-  public customize(overlay: LayoutDirectory, env: FleetEnvironment): void {
+  public customize({ overlay, env }: OverlayContext): void {
     new ObjectPatch(overlay, 'aws-load-balancer-controller-patch', {
       target: this.release,
       patch: { spec: { values: { clusterName: env.eksClusterName, region: env.region, vpcId: env.vpcId } } },

@@ -5,8 +5,7 @@ import { LayoutDirectory } from '../../layout/layout-directory';
 import { ManifestFile } from '../../layout/manifest-file';
 import { toYaml } from '../../layout/render';
 import { SealedSecret } from '../../secrets/sealed-secret';
-import { SealedStore } from '../../secrets/sealed-store';
-import { InfrastructureComponent } from './component';
+import { InfrastructureComponent, OverlayContext } from './component';
 import { Sources } from './sources';
 
 const NAMESPACE = 'mariadb';
@@ -55,10 +54,10 @@ export class MariaDb extends LayoutDirectory implements InfrastructureComponent 
   }
 
   /** The MariaDB passwords, sealed for each environment's own controller. */
-  public customize(overlay: LayoutDirectory, _env: unknown, secrets: SealedStore): void {
-    new SealedSecret(new ManifestFile(overlay, 'prestashop-mariadb-secrets'), 'secret', {
+  public customize({ secrets, store }: OverlayContext): void {
+    new SealedSecret(new ManifestFile(secrets, 'prestashop-mariadb-secrets'), 'secret', {
       metadata: { name: MARIADB_SECRET_NAME, namespace: NAMESPACE },
-      store: secrets,
+      store,
       keys: MARIADB_SECRET_KEYS,
     });
   }

@@ -1,18 +1,28 @@
 import { Construct } from 'constructs';
 import { CrdPolicy, HelmRelease } from '../../flux/helm-release';
+import { IKustomization, Kustomization } from '../../flux/kustomization';
+import { GitRepository } from '../../flux/sources/git-repository';
 import { LayoutDirectory } from '../../layout/layout-directory';
 import { ManifestFile } from '../../layout/manifest-file';
 import { FLUX_NAMESPACE, InfrastructureComponent } from './component';
 import { Sources } from './sources';
 
 /**
- * `infrastructure/base/sealed-secrets/`: the Sealed Secrets controller (v0.36, chart 2.18).
- * Its release name is the controller name `kubeseal --fetch-cert` expects.
+ * `infrastructure/base/sealed-secrets/`: the Sealed Secrets controller (v0.36, chart 2.18), whose
+ * release name is the controller name `kubeseal --fetch-cert` expects.
+ *
+ * SealedSecrets cannot be applied before the controller's CRD exists, so the controller has its
+ * own Flux Kustomization (`infrastructure/base/secrets.yaml`, health-checking the release) and each
+ * environment's SealedSecrets are applied by a Kustomization that depends on it — otherwise a
+ * fresh cluster fails its first reconcile on "no matches for kind SealedSecret".
  */
 export class SealedSecretsController extends LayoutDirectory implements InfrastructureComponent {
-  constructor(scope: Construct, sources: Sources) {
-    super(scope, 'sealed-secrets');
-    new HelmRelease(new ManifestFile(this, 'release'), 'release', {
+  /** The Kustomization that installs the controller; SealedSecrets depend on it. */
+  public readonly sync: IKustomization;
+
+  constructor(scope: LayoutDirectory, sources: Sources) {
+    super(scope, 'sealed-secrets', { includeInParent: false });
+    const release = new HelmRelease(new ManifestFile(this, 'release'), 'release', {
       metadata: { name: 'sealed-secrets', namespace: FLUX_NAMESPACE },
       chart: { repository: sources.sealedSecrets, name: 'sealed-secrets', version: '2.18.5' },
       releaseName: 'sealed-secrets-controller',
@@ -21,9 +31,25 @@ export class SealedSecretsController extends LayoutDirectory implements Infrastr
       install: { crds: CrdPolicy.CREATE },
       upgrade: { crds: CrdPolicy.CREATE_REPLACE },
     });
+    this.sync = new Kustomization(new ManifestFile(scope, 'secrets'), 'sealed-secrets', {
+      metadata: { name: 'sealed-secrets', namespace: FLUX_NAMESPACE },
+      sourceRef: fleetRepository(scope),
+      path: this,
+      interval: '10m0s',
+      timeout: '3m',
+      healthChecks: [release],
+    });
   }
 
   public customize(): void {
     // the same controller in every environment; each cluster generates its own sealing key
   }
+}
+
+/**
+ * This repository as the clusters' Flux knows it: the `flux-system` GitRepository of each
+ * cluster's sync (clusters/<cluster>/flux-system/gotk-sync.yaml).
+ */
+export function fleetRepository(scope: Construct) {
+  return GitRepository.fromName(scope, 'fleet-repository', { name: 'flux-system', namespace: FLUX_NAMESPACE });
 }

@@ -5,10 +5,8 @@ import { ObjectPatch } from '../../layout/object-patch';
 import { Alert, EventSeverity, EventSourceKind } from '../../notifications/alert';
 import { Provider, ProviderType } from '../../notifications/provider';
 import { SealedSecret } from '../../secrets/sealed-secret';
-import { SealedStore } from '../../secrets/sealed-store';
 import { SecretDeclaration } from '../../secrets/secret-declaration';
-import { FleetEnvironment } from '../environments';
-import { FLUX_NAMESPACE, InfrastructureComponent } from './component';
+import { FLUX_NAMESPACE, InfrastructureComponent, OverlayContext } from './component';
 
 /** The Slack webhook URL: a credential, sealed per environment under key `address`. */
 export const SLACK_URL = new SecretDeclaration({ name: 'slack-url', namespace: FLUX_NAMESPACE, keys: ['address'] });
@@ -48,8 +46,8 @@ export class SlackNotifications extends LayoutDirectory implements Infrastructur
     }
   }
 
-  public customize(overlay: LayoutDirectory, env: FleetEnvironment, secrets: SealedStore): void {
+  public customize({ overlay, secrets, env, store }: OverlayContext): void {
     new ObjectPatch(overlay, 'slack-patch', { target: this.provider, patch: { spec: { channel: env.slackChannel } } });
-    SealedSecret.forDeclaration(new ManifestFile(overlay, 'slack-sealed-secrets'), 'secret', SLACK_URL, { store: secrets });
+    SealedSecret.forDeclaration(new ManifestFile(secrets, 'slack-sealed-secrets'), 'secret', SLACK_URL, { store });
   }
 }
