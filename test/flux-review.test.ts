@@ -2,23 +2,16 @@ import * as kplus from 'cdk8s-plus-27';
 import { describe, expect, it } from 'vitest';
 import { createExampleFleet } from '../src/example-fleet';
 import {
-  Bucket, FleetTesting, FleetValidationError, GitRepository, HelmRelease, HelmRepository, isMastermindsRange, Kustomization,
+  Bucket, FleetTesting, GitRepository, HelmRelease, HelmRepository, isMastermindsRange, Kustomization,
   LayoutDirectory, ManifestFile, ObjectPatch, OCIRepository,
 } from '../src';
 import { fluxFleet } from './flux-fixture';
+import { problemsOf as problemsOfRepo } from './helpers';
 import { crdErrors } from './support/crd-schemas';
 
 type Fleet = ReturnType<typeof fluxFleet>;
 
-function problemsOf(f: Fleet): string[] {
-  try {
-    f.repo.synthLayout();
-    return [];
-  } catch (e) {
-    if (!(e instanceof FleetValidationError)) throw e;
-    return e.problems.map(p => `[${p.path}] ${p.message}`);
-  }
-}
+const problemsOf = (f: Fleet) => problemsOfRepo(f.repo);
 
 /** A directory of its own, applied to cluster dev by a Kustomization with the given options. */
 function appliedDir(f: Fleet, name: string, props: { targetNamespace?: string } = {}) {

@@ -1,3 +1,4 @@
+import { FleetValidationError, GitOpsRepo } from '../src';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
@@ -19,4 +20,15 @@ export function readTree(dir: string): Record<string, string> {
 export function writeFile(dir: string, rel: string, content: string): void {
   fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
   fs.writeFileSync(path.join(dir, rel), content);
+}
+
+/** The problems synth reports for a fleet, as `[construct path] message` lines; empty when it is valid. */
+export function problemsOf(repo: GitOpsRepo): string[] {
+  try {
+    repo.synthLayout();
+    return [];
+  } catch (e) {
+    if (!(e instanceof FleetValidationError)) throw e;
+    return e.problems.map(p => `[${p.path}] ${p.message}`);
+  }
 }

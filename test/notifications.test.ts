@@ -3,10 +3,11 @@ import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createExampleFleet } from '../src/example-fleet';
 import {
-  Alert, EventSeverity, EventSourceKind, FleetTesting, FleetValidationError, GitRepository, LayoutDirectory, ManifestFile,
+  Alert, EventSeverity, EventSourceKind, FleetTesting, GitRepository, LayoutDirectory, ManifestFile,
   Provider, ProviderType, Receiver, ReceiverType, SealedSecret, SealedStore, SealingCertificate, SecretDeclaration,
 } from '../src';
 import { fluxFleet } from './flux-fixture';
+import { problemsOf as problemsOfRepo } from './helpers';
 import { sealingKey } from './support/x509';
 
 type Fleet = ReturnType<typeof fluxFleet>;
@@ -29,15 +30,7 @@ function sealed(f: Fleet, id: string, keys: string[], file = 'secrets') {
   return new SealedSecret(new ManifestFile(f.apps, `${file}-${name}`), name, { metadata: { name, namespace }, store: storeWith({ [id]: keys }), keys });
 }
 
-function problemsOf(f: Fleet): string[] {
-  try {
-    f.repo.synthLayout();
-    return [];
-  } catch (e) {
-    if (!(e instanceof FleetValidationError)) throw e;
-    return e.problems.map(p => `[${p.path}] ${p.message}`);
-  }
-}
+const problemsOf = (f: Fleet) => problemsOfRepo(f.repo);
 
 describe('notification constructs', () => {
   it('Provider, Alert and Receiver render as Flux 2.9 expects', () => {

@@ -2,24 +2,17 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
-  FileRole, FleetTesting, FleetValidationError, ILayoutFile, Kustomization, LayoutDirectory, ManifestFile, markLayoutFile, ObjectPatch,
+  FileRole, FleetTesting, ILayoutFile, Kustomization, LayoutDirectory, ManifestFile, markLayoutFile, ObjectPatch,
   runSeal, SealedSecret, SealedStore, SealingCertificate, SealingScope, sealedSecrets,
 } from '../src';
 import { Construct } from 'constructs';
 import { fluxFleet } from './flux-fixture';
+import { problemsOf as problemsOfRepo } from './helpers';
 import { makeCertificate, rsaKeyPair, sealingKey } from './support/x509';
 
 type Fleet = ReturnType<typeof fluxFleet>;
 
-function problemsOf(f: Fleet): string[] {
-  try {
-    f.repo.synthLayout();
-    return [];
-  } catch (e) {
-    if (!(e instanceof FleetValidationError)) throw e;
-    return e.problems.map(p => `[${p.path}] ${p.message}`);
-  }
-}
+const problemsOf = (f: Fleet) => problemsOfRepo(f.repo);
 
 function environment() {
   const key = sealingKey();

@@ -4,7 +4,8 @@ import { HelmRelease } from '../../flux/helm-release';
 import { LayoutDirectory } from '../../layout/layout-directory';
 import { ManifestFile } from '../../layout/manifest-file';
 import { ObjectPatch } from '../../layout/object-patch';
-import { InfrastructureComponent, IRSA_ROLE_ANNOTATION, OverlayContext } from './component';
+import { InfrastructureComponent, OverlayContext } from './component';
+import { irsaServiceAccount, patchRole } from './irsa';
 import { Sources } from './sources';
 
 const NAMESPACE = 'kube-system';
@@ -17,16 +18,7 @@ export class AwsLoadBalancerController extends LayoutDirectory implements Infras
 
   constructor(scope: Construct, sources: Sources) {
     super(scope, NAME);
-    this.serviceAccount = new kplus.ServiceAccount(new ManifestFile(this, 'serviceaccount'), 'service-account', {
-      metadata: {
-        name: NAME,
-        namespace: NAMESPACE,
-        // the IAM role is per environment (overlay); regional STS endpoints everywhere
-        annotations: { 'eks.amazonaws.com/sts-regional-endpoints': 'true' },
-      },
-      // the controller talks to the Kubernetes API with this account's token
-      automountToken: true,
-    });
+    this.serviceAccount = irsaServiceAccount(this, NAME, NAMESPACE);
     this.release = new HelmRelease(new ManifestFile(this, 'release'), 'release', {
       metadata: { name: NAME, namespace: NAMESPACE },
       chart: { repository: sources.eksCharts, name: NAME, version: '1.4.0' },
@@ -42,9 +34,6 @@ export class AwsLoadBalancerController extends LayoutDirectory implements Infras
       target: this.release,
       patch: { spec: { values: { clusterName: env.eksClusterName, region: env.region, vpcId: env.vpcId } } },
     });
-    new ObjectPatch(overlay, 'aws-load-balancer-serviceaccount-patch', {
-      target: this.serviceAccount,
-      patch: { metadata: { annotations: { [IRSA_ROLE_ANNOTATION]: env.loadBalancerControllerRoleArn } } },
-    });
+    patchRole(overlay, 'aws-load-balancer-serviceaccount-patch', this.serviceAccount, env.loadBalancerControllerRoleArn);
   }
 }

@@ -4,7 +4,8 @@ import { HelmRelease } from '../../flux/helm-release';
 import { LayoutDirectory } from '../../layout/layout-directory';
 import { ManifestFile } from '../../layout/manifest-file';
 import { ObjectPatch } from '../../layout/object-patch';
-import { InfrastructureComponent, IRSA_ROLE_ANNOTATION, OverlayContext } from './component';
+import { InfrastructureComponent, OverlayContext } from './component';
+import { irsaServiceAccount, patchRole } from './irsa';
 import { Sources } from './sources';
 
 const NAMESPACE = 'kube-system';
@@ -17,15 +18,7 @@ export class ExternalDns extends LayoutDirectory implements InfrastructureCompon
 
   constructor(scope: Construct, sources: Sources) {
     super(scope, 'dns');
-    this.serviceAccount = new kplus.ServiceAccount(new ManifestFile(this, 'serviceaccount'), 'service-account', {
-      metadata: {
-        name: NAME,
-        namespace: NAMESPACE,
-        annotations: { 'eks.amazonaws.com/sts-regional-endpoints': 'true' },
-      },
-      // external-dns watches Services and Ingresses through the Kubernetes API
-      automountToken: true,
-    });
+    this.serviceAccount = irsaServiceAccount(this, NAME, NAMESPACE);
     this.release = new HelmRelease(new ManifestFile(this, 'release'), 'release', {
       metadata: { name: NAME, namespace: NAMESPACE },
       chart: { repository: sources.bitnami, name: NAME, version: '>=6.2.1 <7' },
@@ -48,9 +41,6 @@ export class ExternalDns extends LayoutDirectory implements InfrastructureCompon
       target: this.release,
       patch: { spec: { values: { txtOwnerId: env.eksClusterName, domainFilters: [env.domain] } } },
     });
-    new ObjectPatch(overlay, 'dns-sa-patch', {
-      target: this.serviceAccount,
-      patch: { metadata: { annotations: { [IRSA_ROLE_ANNOTATION]: env.externalDnsRoleArn } } },
-    });
+    patchRole(overlay, 'dns-sa-patch', this.serviceAccount, env.externalDnsRoleArn);
   }
 }
