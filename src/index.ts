@@ -11,9 +11,11 @@ export { LayoutPlan, TRANSACTION_DIR, diffPlan, planLayout, recoverTransaction }
 export * from './flux';
 export * from './secrets';
 export * from './notifications';
+export * from './validation';
 export * from './testing/fleet-testing';
 export * from './cli/synth';
 export * from './cli/seal';
+export * from './cli/validate';
 
 // Generated L1 classes of the vendored CRDs, one namespace per API group (names overlap across groups).
 export * as source from './imports/source-source.toolkit.fluxcd.io';

@@ -5,14 +5,18 @@ import { GitOpsRepo } from '../layout/gitops-repo';
 export interface SynthIo {
   readonly out: (text: string) => void;
   readonly err: (text: string) => void;
+  /** Environment variables (for `CI`). @default process.env */
+  readonly env?: Readonly<Record<string, string | undefined>>;
 }
 
-const USAGE = `Usage: npm run synth [-- --check] [--verbose]
+const USAGE = `Usage: npm run synth [-- --check] [--validate] [--verbose]
 
 Writes the fleet's Flux repository layout (clusters/, infrastructure/, apps/).
 
   --check    write nothing; print a unified diff of what a synth would change and exit 1 if
              the repository differs from a fresh synth (0 when it is up to date)
+  --validate also validate every object against its CRD's schema, strictly (always on when the
+             CI environment variable is set)
   --verbose  print stack traces of unexpected errors
   --help     show this help
 
@@ -28,7 +32,7 @@ const defaultIo: SynthIo = {
  * the repository. Returns the process exit code; never throws for a user's mistake.
  */
 export function runSynth(repo: GitOpsRepo, argv: readonly string[], io: SynthIo = defaultIo): number {
-  const unknown = argv.filter(a => !['--check', '--verbose', '--help', '-h'].includes(a));
+  const unknown = argv.filter(a => !['--check', '--validate', '--verbose', '--help', '-h'].includes(a));
   if (argv.includes('--help') || argv.includes('-h')) {
     io.out(`${USAGE}\n`);
     return 0;
@@ -37,6 +41,7 @@ export function runSynth(repo: GitOpsRepo, argv: readonly string[], io: SynthIo 
     io.err(`Unknown argument${unknown.length > 1 ? 's' : ''}: ${unknown.join(' ')}\n\n${USAGE}\n`);
     return 2;
   }
+  if (argv.includes('--validate') || (io.env ?? process.env).CI) repo.enableSchemaValidation();
   try {
     if (argv.includes('--check')) {
       const result = repo.check();

@@ -4,6 +4,7 @@ import { App, AppProps } from 'cdk8s';
 import { LayoutDirectory } from './layout-directory';
 import { fluxChecks } from '../flux/fleet-checks';
 import { plaintextSecretGuard } from '../secrets/plaintext-guard';
+import { schemaCheck, SchemaValidationOptions } from '../validation/schema-check';
 import { LayoutFiles, renderLayout } from './layout-model';
 import { diffPlan, isClean, LayoutPlan, planLayout, writeLayout, WriteHooks } from './tree-writer';
 
@@ -23,6 +24,13 @@ export interface GitOpsRepoProps extends AppProps {
    * @default false
    */
   readonly allowCrossNamespaceReferences?: boolean;
+
+  /**
+   * Validate every object against its CRD's schema at synth, strictly (unknown fields rejected).
+   * `runSynth` turns it on with `--validate`, and always in CI (`CI` set).
+   * @default false
+   */
+  readonly validateSchemas?: boolean | SchemaValidationOptions;
 }
 
 /** Result of comparing the repository with a fresh synth. */
@@ -60,6 +68,7 @@ export class GitOpsRepo extends App {
   public readonly apps: LayoutDirectory;
   /** Whether Flux objects may reference objects in other namespaces. */
   public readonly allowCrossNamespaceReferences: boolean;
+  private schemaValidation?: SchemaValidationOptions;
 
   constructor(props: GitOpsRepoProps = {}) {
     super(props);
@@ -68,6 +77,12 @@ export class GitOpsRepo extends App {
     this.infrastructure = new LayoutDirectory(this, 'infrastructure', { kustomize: false });
     this.apps = new LayoutDirectory(this, 'apps', { kustomize: false });
     this.allowCrossNamespaceReferences = props.allowCrossNamespaceReferences ?? false;
+    if (props.validateSchemas) this.enableSchemaValidation(props.validateSchemas === true ? {} : props.validateSchemas);
+  }
+
+  /** Validates every object against its CRD's schema at synth, from now on (see `validateSchemas`). */
+  public enableSchemaValidation(options: SchemaValidationOptions = {}): void {
+    this.schemaValidation = { ...this.schemaValidation, ...options };
   }
 
   /**
@@ -78,6 +93,7 @@ export class GitOpsRepo extends App {
     return renderLayout(this, GitOpsRepo.MANAGED_ROOTS, [
       fluxChecks(this, { clustersDir: this.clusters, allowCrossNamespaceReferences: this.allowCrossNamespaceReferences }),
       plaintextSecretGuard(),
+      ...this.schemaValidation ? [schemaCheck(this.schemaValidation)] : [],
     ]);
   }
 
