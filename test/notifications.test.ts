@@ -9,6 +9,7 @@ import {
 import { fluxFleet } from './flux-fixture';
 import { problemsOf as problemsOfRepo } from './helpers';
 import { sealingKey } from './support/x509';
+import { crdErrors } from './support/crd-schemas';
 
 type Fleet = ReturnType<typeof fluxFleet>;
 
@@ -92,14 +93,15 @@ describe('notification validation', () => {
     expect(problemsOf(f)).toEqual([
       '[apps/base/notifications/alert] spec.eventSeverity "warning" is not a severity: use info or error',
       '[apps/base/notifications/alert] spec.eventSources[0].matchLabels only applies with name "*": drop the labels or select all HelmReleases',
-      '[apps/base/notifications/alert] spec.inclusionList[0] "(unclosed" is not a regular expression: Invalid regular expression: /(unclosed/: Unterminated group',
+      '[apps/base/notifications/alert] spec.inclusionList[0] "(unclosed" is not a regular expression: Unterminated group',
       '[apps/base/notifications/empty] spec.eventSources is empty: list the objects (or kinds, with name "*") whose events to send',
-      '[apps/base/notifications/github] spec.secretRef is missing: a github provider needs a secret with "token"; pass a SealedSecret (or SecretDeclaration) as secretRef',
+      '[apps/base/notifications/github] spec.address is missing: a github provider needs an address: set address (or key "address" of its secretRef)',
+      '[apps/base/notifications/github] spec.secretRef is missing: a github provider needs a secret with "token" or "githubAppID" + "githubAppInstallationID" + "githubAppPrivateKey"; pass a SealedSecret (or SecretDeclaration) as secretRef',
       '[apps/base/notifications/pigeon] spec.type "pigeon" is not a provider type of Flux 2.9: use one of slack, discord, msteams, rocket, generic, generic-hmac, github, gitlab, gitea, giteapullrequestcomment, bitbucketserver, bitbucket, azuredevops, googlechat, googlepubsub, webex, sentry, azureeventhub, telegram, lark, matrix, opsgenie, alertmanager, grafana, githubdispatch, githubpullrequestcomment, gitlabmergerequestcomment, pagerduty, datadog, nats, zulip, otel',
-      '[apps/base/notifications/plaintext] spec.address is set in plaintext for a msteams provider, but its webhook URL is a credential that would be committed to git: seal it as key "address" of the secretRef\'s SealedSecret and leave address out',
-      '[apps/base/notifications/receiver] spec.secretRef: Secret wrong has "password", but a Receiver reads its webhook token from key "token": seal it into the secret',
+      '[apps/base/notifications/plaintext] spec.address is set in plaintext, but this URL carries a credential (a webhook path, a user:password or a token parameter) that would be committed to git: seal it as key "address" of the secretRef\'s SealedSecret and leave address out',
+      '[apps/base/notifications/receiver] spec.secretRef: Secret wrong has "password", but a svn Receiver reads "token": seal "token" into it',
       '[apps/base/notifications/receiver] spec.type "svn" is not a receiver type of Flux 2.9: use one of generic, generic-hmac, generic-oidc, github, gitlab, bitbucket, harbor, dockerhub, quay, gcr, nexus, acr, cdevents',
-      '[apps/base/notifications/slack] spec.secretRef: Secret hook has "url", but a slack provider reads "address" or "token": seal the missing key into it',
+      '[apps/base/notifications/slack] spec.address is missing: a slack provider needs an address: seal the webhook URL as key "address" of its secretRef',
     ]);
   });
 
@@ -139,7 +141,7 @@ describe('notification validation', () => {
     new Alert(file, 'alert', { metadata: { name: 'a', namespace: 'flux-system' }, provider: slack, eventSources: [{ kind: 'HelmRelease', name: '*', namespace: 'podinfo' }] });
     const alertProblems = problemsOf(f).filter(p => p.startsWith('[apps/base/notifications/alert]'));
     expect(alertProblems).toEqual([
-      '[apps/base/notifications/alert] spec.eventSources[0] points at HelmRelease podinfo/* in another namespace (this Alert is in "flux-system"); Flux\'s multi-tenancy lockdown refuses cross-namespace references: define this Alert in namespace "podinfo" (an Alert per watched namespace), or allow them with new GitOpsRepo({ allowCrossNamespaceReferences: true })',
+      '[apps/base/notifications/alert] spec.eventSources[0] points at HelmRelease podinfo/* in another namespace (this Alert is in "flux-system"); Flux\'s multi-tenancy lockdown refuses cross-namespace references: define this Alert in namespace "podinfo", with its Provider and the Provider\'s Secret (an Alert per watched namespace), or allow them with new GitOpsRepo({ allowCrossNamespaceReferences: true })',
       '[apps/base/notifications/alert] spec.eventSources[0] selects every HelmRelease in namespace "podinfo", but cluster "dev" has none there, so it would never fire: select objects that exist, or remove it',
       '[apps/base/notifications/alert] spec.providerRef points at Provider monitoring/slack, but this field only resolves in the object\'s own namespace ("flux-system"): define Provider slack in that namespace',
     ]);
@@ -154,6 +156,109 @@ describe('notification validation', () => {
     ]);
     SealedSecret.forDeclaration(new ManifestFile(f.apps, 'slack-url'), 'secret', hook, { store: storeWith({ 'flux-system/slack-url': ['address'] }) });
     expect(problemsOf(f)).toEqual([]);
+  });
+});
+
+describe('provider rules as the notification-controller reads them', () => {
+  it('accepts the documented setups: PagerDuty routing key, GitHub App, GitLab user/password, the Slack API with a bot token', () => {
+    const f = fluxFleet();
+    const file = new ManifestFile(f.apps, 'providers');
+    new Provider(file, 'pd', { metadata: { name: 'pd', namespace: 'flux-system' }, type: ProviderType.PAGERDUTY, address: 'https://events.pagerduty.com', channel: 'routing-key' });
+    new Provider(file, 'gh', {
+      metadata: { name: 'gh', namespace: 'flux-system' }, type: ProviderType.GITHUB, address: 'https://github.com/org/fleet',
+      secretRef: sealed(f, 'flux-system/gh-app', ['githubAppID', 'githubAppInstallationID', 'githubAppPrivateKey']),
+    });
+    new Provider(file, 'gl', { metadata: { name: 'gl', namespace: 'flux-system' }, type: ProviderType.GITLAB, address: 'https://gitlab.com/org/fleet', secretRef: sealed(f, 'flux-system/gl', ['username', 'password']) });
+    new Provider(file, 'slack-app', {
+      metadata: { name: 'slack-app', namespace: 'flux-system' }, type: ProviderType.SLACK, address: 'https://slack.com/api/chat.postMessage', channel: 'alerts',
+      secretRef: sealed(f, 'flux-system/slack-bot', ['token']),
+    });
+    new Provider(file, 'proxied', {
+      metadata: { name: 'proxied', namespace: 'flux-system' }, type: ProviderType.GENERIC, address: 'https://hooks.internal/flux',
+      proxySecretRef: sealed(f, 'flux-system/proxy', ['address', 'username', 'password']), certSecretRef: sealed(f, 'flux-system/ca', ['ca.crt']),
+    });
+    expect(problemsOf(f)).toEqual([]);
+  });
+
+  it('refuses what the controller cannot use', () => {
+    const f = fluxFleet();
+    const file = new ManifestFile(f.apps, 'providers');
+    new Provider(file, 'slack-app', { metadata: { name: 'slack-app', namespace: 'flux-system' }, type: ProviderType.SLACK, address: 'https://slack.com/api/chat.postMessage', secretRef: sealed(f, 'flux-system/bot', ['token']) });
+    new Provider(file, 'generic', { metadata: { name: 'generic', namespace: 'flux-system' }, type: ProviderType.GENERIC });
+    new Provider(file, 'leaky', { metadata: { name: 'leaky', namespace: 'flux-system' }, type: ProviderType.GENERIC, address: 'https://user:hunter2@alerts.example.com/hook' });
+    new Provider(file, 'proxy', { metadata: { name: 'proxy', namespace: 'flux-system' }, type: ProviderType.GENERIC, address: 'https://alerts.example.com', proxySecretRef: sealed(f, 'flux-system/p', ['url']) });
+    expect(problemsOf(f)).toEqual([
+      '[apps/base/providers/generic] spec.address is missing: a generic provider needs an address: set address (or key "address" of its secretRef)',
+      '[apps/base/providers/leaky] spec.address is set in plaintext, but this URL carries a credential (a webhook path, a user:password or a token parameter) that would be committed to git: seal it as key "address" of the secretRef\'s SealedSecret and leave address out',
+      '[apps/base/providers/proxy] spec.proxySecretRef: Secret p has "url", but the controller reads "address"',
+      '[apps/base/providers/slack-app] spec.channel is missing: a slack provider posting through the Slack API (a bot token) needs a channel',
+    ]);
+  });
+
+  it('reads inclusion and exclusion lists as Go RE2 does', () => {
+    const f = fluxFleet();
+    const file = new ManifestFile(f.apps, 'alerts');
+    const slack = new Provider(file, 'slack', { metadata: { name: 'slack', namespace: 'flux-system' }, type: ProviderType.SLACK, secretRef: sealed(f, 'flux-system/slack-url', ['address']) });
+    new Alert(file, 'ok', { metadata: { name: 'ok', namespace: 'flux-system' }, provider: slack, eventSources: [f.release], inclusionList: ['(?i)error', '(?P<x>a)b'] });
+    new Alert(file, 'js-only', { metadata: { name: 'js-only', namespace: 'flux-system' }, provider: slack, eventSources: [f.release], exclusionList: ['a(?=b)', '(a)\\1'] });
+    expect(problemsOf(f)).toEqual([
+      '[apps/base/alerts/js-only] spec.exclusionList[0] "a(?=b)" uses lookaround, which Go\'s RE2 does not support (the controller would skip it): rewrite it without (?=, (?!, (?<= or (?<!',
+      '[apps/base/alerts/js-only] spec.exclusionList[1] "(a)\\\\1" uses a backreference, which Go\'s RE2 does not support (the controller would skip it): rewrite it without \\1…\\9',
+    ]);
+  });
+});
+
+describe('receiver rules', () => {
+  it('requires labels with a wildcard, writes apiVersion, refuses generic-oidc, and checks gcr keys', () => {
+    const f = fluxFleet();
+    const file = new ManifestFile(f.apps, 'receivers');
+    new Receiver(file, 'wild', {
+      metadata: { name: 'wild', namespace: 'flux-system' }, type: ReceiverType.GENERIC,
+      resources: [{ kind: 'Kustomization', name: '*', matchLabels: {} }], secretRef: sealed(f, 'flux-system/t1', ['token']),
+    });
+    new Receiver(file, 'oidc', { metadata: { name: 'oidc', namespace: 'flux-system' }, type: ReceiverType.GENERIC_HYPHEN_OIDC, resources: [f.gitRepo], secretRef: sealed(f, 'flux-system/t2', ['token']) });
+    new Receiver(file, 'gcr', { metadata: { name: 'gcr', namespace: 'flux-system' }, type: ReceiverType.GCR, resources: [f.gitRepo], secretRef: sealed(f, 'flux-system/t3', ['token']) });
+    expect(problemsOf(f)).toEqual([
+      '[apps/base/receivers/gcr] spec.secretRef: Secret t3 has "token", but a gcr Receiver reads "token" + "email" + "audience": seal "email", "audience" into it',
+      '[apps/base/receivers/oidc] spec.type "generic-oidc" needs oidcProviders and no secretRef, which this construct does not offer yet: use generic-hmac, or an L1 Receiver (receiver imports) for OIDC',
+      '[apps/base/receivers/wild] spec.resources[0] selects every Kustomization by name "*" without matchLabels, which the controller refuses: add matchLabels, or list the objects',
+    ]);
+    const labelled = fluxFleet();
+    new Receiver(new ManifestFile(labelled.apps, 'r'), 'r', {
+      metadata: { name: 'r', namespace: 'flux-system' }, type: ReceiverType.GENERIC,
+      resources: [{ kind: 'HelmRelease', name: '*', matchLabels: { app: 'podinfo' } }], secretRef: sealed(labelled, 'flux-system/t', ['token']),
+    });
+    labelled.release.apiObject.metadata.addLabel('app', 'podinfo');
+    expect(problemsOf(labelled)).toEqual([]);
+    expect(FleetTesting.synthDocuments(labelled.repo)['apps/base/r.yaml'][0].spec.resources).toEqual([
+      { apiVersion: 'helm.toolkit.fluxcd.io/v2', kind: 'HelmRelease', name: '*', matchLabels: { app: 'podinfo' } },
+    ]);
+  });
+});
+
+describe('wildcards count what exists without being written by the fleet', () => {
+  it('HelmCharts that helm-controller creates for HelmReleases, and imported objects', () => {
+    const f = fluxFleet();
+    const file = new ManifestFile(f.apps, 'alerts');
+    const slack = new Provider(file, 'slack', { metadata: { name: 'slack', namespace: 'flux-system' }, type: ProviderType.SLACK, secretRef: sealed(f, 'flux-system/slack-url', ['address']) });
+    GitRepository.fromName(file, 'shared', { name: 'shared', namespace: 'team-a' });
+    new Alert(file, 'charts', { metadata: { name: 'charts', namespace: 'flux-system' }, provider: slack, eventSources: [{ kind: 'HelmChart', name: '*' }] });
+    new Alert(file, 'imported', {
+      metadata: { name: 'imported', namespace: 'flux-system' }, provider: slack, eventSources: [{ kind: 'GitRepository', name: '*', namespace: 'team-a' }],
+    });
+    expect(problemsOf(f).filter(p => !p.includes('another namespace'))).toEqual([]);
+  });
+});
+
+describe('declared secrets', () => {
+  it('reports a per-environment Secret that lacks a declared key', () => {
+    const f = fluxFleet();
+    const hook = new SecretDeclaration({ name: 'slack-url', namespace: 'flux-system', keys: ['address'] });
+    new Provider(new ManifestFile(f.apps, 'provider'), 'slack', { metadata: { name: 'slack', namespace: 'flux-system' }, type: ProviderType.SLACK, secretRef: hook });
+    sealed(f, 'flux-system/slack-url', ['url']);
+    expect(problemsOf(f)).toEqual([
+      '[apps/base/provider/slack] spec.secretRef needs Secret flux-system/slack-url with "address", but in cluster "dev" it has "url"',
+    ]);
   });
 });
 
@@ -187,6 +292,23 @@ describe('example fleet notifications', () => {
       const provider = applied.find(d => d.kind === 'Provider')!;
       expect(applied.some(d => d.kind === 'SealedSecret' && d.metadata.name === provider.spec.secretRef.name && 'address' in d.spec.encryptedData)).toBe(true);
     }
+  });
+
+  it('synthesizes without a single problem, and names the environment that lacks its Slack secret', () => {
+    expect(problemsOf({ repo: createExampleFleet() } as Fleet)).toEqual([]);
+    const repo = createExampleFleet();
+    const stagingSecrets = repo.node.findAll().find(c => c.node.path === 'infrastructure/overlays/staging/secrets/slack-sealed-secrets')!;
+    stagingSecrets.node.tryRemoveChild('secret');
+    expect(problemsOf({ repo } as Fleet)).toEqual([
+      '[infrastructure/base/slack/slack/provider] spec.secretRef names Secret flux-system/slack-url, which cluster "cluster-staging" does not get: provide it in that cluster (a SealedSecret sealed for it, e.g. SealedSecret.forDeclaration)',
+    ]);
+  });
+
+  it('writes notification objects that the CRD schemas accept', () => {
+    const docs = Object.entries(FleetTesting.synthDocuments(createExampleFleet())).filter(([p]) => !p.endsWith('-patch.yaml')).flatMap(([, d]) => d);
+    const notifications = docs.filter(d => String(d.apiVersion).startsWith('notification.toolkit.fluxcd.io/'));
+    expect(notifications.length).toBe(4);
+    for (const d of notifications) expect(crdErrors(d), `${d.kind} ${d.metadata.name}`).toEqual([]);
   });
 
   it('rejects the seed\'s never-firing Kustomization source in kube-system', () => {

@@ -4,7 +4,7 @@ import { FleetProblem } from '../layout/errors';
 import { LayoutDirectory } from '../layout/layout-directory';
 import { BuildEntry, FleetCheck, LayoutAnalysis } from '../layout/layout-model';
 import { isNamespaced } from './cluster-scoped';
-import { apiObjectOf, describeRef, FluxObject, FluxReference, IReferencingObject, isReferencingObject } from './flux-object';
+import { apiObjectOf, describeRef, FluxObject, FluxReference, ImportedObject, IReferencingObject, isReferencingObject } from './flux-object';
 import { definedVariables, Kustomization, VARIABLE_NAME } from './kustomization';
 import { knownKeysOf } from './values-source';
 import { isResolvedByIdentity } from '../secrets/secret-declaration';
@@ -54,7 +54,7 @@ export function fluxChecks(root: IConstruct, options: FluxCheckOptions): FleetCh
       .map(d => clusterOf(d, analysis));
 
     checkNamespaces(referencing, options, problems);
-    checkReferencesResolve(referencing, clusters, problems);
+    checkReferencesResolve(referencing, clusters, root.node.findAll().filter((c): c is ImportedObject => c instanceof ImportedObject), problems);
     checkDuplicates(clusters, problems);
     checkApplications(clusters, problems);
     checkCycles(referencing, problems);
@@ -113,7 +113,7 @@ function checkNamespaces(referencing: IReferencingObject[], options: FluxCheckOp
         const fix = from.kind === 'HelmRelease' && from.namespace !== undefined
           ? `move this HelmRelease to namespace "${targetNs}" and install into "${from.namespace}" with targetNamespace`
           : ref.target.name === '*'
-            ? `define this ${from.kind} in namespace "${targetNs}" (an ${from.kind} per watched namespace)`
+            ? `define this ${from.kind} in namespace "${targetNs}"${from.kind === 'Alert' ? ', with its Provider and the Provider\'s Secret (an Alert per watched namespace)' : ' (one per watched namespace)'}`
             : `move ${from.kind} ${from.name} to namespace "${targetNs}", or ${ref.target.kind} ${ref.target.name} to ${quoteNs(from.namespace)}`;
         problems.push({
           path: from.node.path,
@@ -131,7 +131,7 @@ function importHint(kind: string): string {
   return `${kind}.fromName`;
 }
 
-function checkReferencesResolve(referencing: IReferencingObject[], clusters: Cluster[], problems: FleetProblem[]): void {
+function checkReferencesResolve(referencing: IReferencingObject[], clusters: Cluster[], imported: readonly ImportedObject[], problems: FleetProblem[]): void {
   for (const from of referencing) {
     const self = apiObjectOf(from);
     if (!self) continue;
@@ -141,7 +141,7 @@ function checkReferencesResolve(referencing: IReferencingObject[], clusters: Clu
       for (const application of cluster.byObject.get(self) ?? []) {
         for (const ref of from.fluxReferences()) {
           if (isResolvedByIdentity(ref.object ?? ref.target) || ref.target.name === '*') {
-            const found = resolveByIdentity(cluster, ref, ref.explicitNamespace ?? application.namespace);
+            const found = resolveByIdentity(cluster, ref, ref.explicitNamespace ?? application.namespace, imported);
             if (found) problems.push({ path: from.node.path, message: found });
             continue;
           }
@@ -180,11 +180,15 @@ function checkReferencesResolve(referencing: IReferencingObject[], clusters: Clu
  * SealedSecret of that name and namespace in the cluster) or a wildcard (`name: '*'`, with
  * optional labels: at least one object of that kind in that namespace). Returns a problem, if any.
  */
-function resolveByIdentity(cluster: Cluster, ref: FluxReference, namespace: string | undefined): string | undefined {
+function resolveByIdentity(cluster: Cluster, ref: FluxReference, namespace: string | undefined, imported: readonly ImportedObject[]): string | undefined {
   const { kind, name } = ref.target;
   const kinds = kind === 'Secret' ? ['Secret', 'SealedSecret'] : [kind];
   const candidates = cluster.applications.filter(a => kinds.includes(String(a.entry.doc.kind)) && a.namespace === namespace);
   if (name === '*') {
+    if (imported.some(i => i.kind === kind && (i.namespace ?? namespace) === namespace)) return undefined; // defined outside the fleet
+    if (kind === 'HelmChart' && cluster.applications.some(a => a.entry.doc.kind === 'HelmRelease' && chartNamespace(a) === namespace)) {
+      return undefined; // helm-controller creates a HelmChart for each HelmRelease, in its source's namespace
+    }
     const labels = Object.entries(ref.matchLabels ?? {});
     const matching = candidates.filter(a => {
       const have = ((a.entry.doc.metadata ?? {}) as { labels?: Record<string, string> }).labels ?? {};
@@ -203,6 +207,12 @@ function resolveByIdentity(cluster: Cluster, ref: FluxReference, namespace: stri
   return missing.length > 0
     ? `${ref.field} needs ${kind} ${namespace ? `${namespace}/` : ''}${name} with ${missing.map(k => `"${k}"`).join(', ')}, but in cluster "${cluster.name}" it has ${have!.map(k => `"${k}"`).join(', ')}`
     : undefined;
+}
+
+/** The namespace of the source a HelmRelease installs its chart from (where its HelmChart is created). */
+function chartNamespace(a: Application): string | undefined {
+  const sourceRef = ((a.entry.doc.spec ?? {}) as { chart?: { spec?: { sourceRef?: { namespace?: string } } } }).chart?.spec?.sourceRef;
+  return sourceRef ? sourceRef.namespace ?? a.namespace : undefined;
 }
 
 /** The keys an applied Secret or SealedSecret carries, when known. */

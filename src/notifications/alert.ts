@@ -104,13 +104,27 @@ export class Alert extends FluxObject {
     }
     for (const [field, list] of [['inclusionList', p.inclusionList], ['exclusionList', p.exclusionList]] as const) {
       (list ?? []).forEach((re, i) => {
-        try {
-          new RegExp(re);
-        } catch (e) {
-          c.add(`spec.${field}[${i}] ${JSON.stringify(re)} is not a regular expression: ${(e as Error).message}`);
-        }
+        const problem = re2Problem(re);
+        if (problem) c.add(`spec.${field}[${i}] ${JSON.stringify(re)} ${problem}`);
       });
     }
     if (p.summary !== undefined && p.summary.length > 255) c.add(`spec.summary is ${p.summary.length} characters long: at most 255 are allowed`);
+  }
+}
+
+/**
+ * Why Go's RE2 (which the notification-controller compiles these with) would refuse a regular
+ * expression, or undefined. RE2 has no lookaround and no backreferences; it does have inline flags
+ * such as `(?i)` and named groups `(?P<name>…)`, which are translated before JavaScript checks the rest.
+ */
+export function re2Problem(re: string): string | undefined {
+  if (/\(\?<?[=!]/.test(re)) return 'uses lookaround, which Go\'s RE2 does not support (the controller would skip it): rewrite it without (?=, (?!, (?<= or (?<!';
+  if (/\\[1-9]/.test(re)) return 'uses a backreference, which Go\'s RE2 does not support (the controller would skip it): rewrite it without \\1…\\9';
+  const js = re.replace(/\(\?P</g, '(?<').replace(/\(\?[imsU]+\)/g, '').replace(/\(\?[imsU]*(-[imsU]+)?:/g, '(?:');
+  try {
+    new RegExp(js);
+    return undefined;
+  } catch (e) {
+    return `is not a regular expression: ${(e as Error).message.replace(/^Invalid regular expression: \/.*\/[a-z]*: /, '')}`;
   }
 }

@@ -21,8 +21,9 @@ export interface ProviderProps extends FluxObjectProps {
   /** Channel, room or topic, where the type has one. @default the one configured by the address or token */
   readonly channel?: string;
   /**
-   * A non-secret endpoint (e.g. a generic webhook of your own, an Alertmanager URL). Webhook URLs
-   * that are credentials (Slack, Teams, Discord…) belong in the secret as `address`.
+   * A non-secret endpoint (a repository URL, the Slack API URL, an Alertmanager URL). URLs that are
+   * credentials (incoming webhooks of Slack, Teams, Discord…, or URLs with a user:password or token)
+   * are refused here: they belong in the secret as `address`.
    * @default from the secret's `address`
    */
   readonly address?: string;
@@ -44,38 +45,72 @@ export interface ProviderProps extends FluxObjectProps {
   readonly suspend?: boolean;
 }
 
-/** Types whose webhook URL is itself the credential: it must come from the secret, never plaintext. */
-const WEBHOOK_CREDENTIAL = new Set<string>(['slack', 'msteams', 'discord', 'rocket', 'googlechat', 'lark', 'webex']);
+/** What a provider type needs, as the notification-controller reads it. */
+interface TypeRule {
+  /** An address is required: `spec.address` or the secret's `address`. */
+  readonly address?: boolean;
+  /** `spec.channel` is required. */
+  readonly channel?: boolean;
+  /** The secret must hold one of these key sets. */
+  readonly credentials?: readonly (readonly string[])[];
+}
+
+const GITHUB_CREDENTIALS = [['token'], ['githubAppID', 'githubAppInstallationID', 'githubAppPrivateKey']];
+const USER_OR_TOKEN = [['token'], ['username', 'password']];
+
+const TYPE_RULES: Readonly<Record<string, TypeRule>> = {
+  slack: { address: true }, // a webhook URL, or the API URL with a bot `token` and a channel (see below)
+  msteams: { address: true },
+  discord: { address: true },
+  rocket: { address: true },
+  googlechat: { address: true },
+  lark: { address: true },
+  webex: { address: true, channel: true, credentials: [['token']] },
+  generic: { address: true },
+  'generic-hmac': { address: true, credentials: [['token']] },
+  alertmanager: { address: true },
+  grafana: { address: true },
+  sentry: { address: true },
+  otel: { address: true },
+  nats: { address: true, channel: true },
+  github: { address: true, credentials: GITHUB_CREDENTIALS },
+  githubdispatch: { address: true, credentials: GITHUB_CREDENTIALS },
+  githubpullrequestcomment: { address: true, credentials: GITHUB_CREDENTIALS },
+  gitlab: { address: true, credentials: USER_OR_TOKEN },
+  gitlabmergerequestcomment: { address: true, credentials: USER_OR_TOKEN },
+  gitea: { address: true, credentials: USER_OR_TOKEN },
+  giteapullrequestcomment: { address: true, credentials: USER_OR_TOKEN },
+  bitbucket: { address: true, credentials: [['token']] },
+  bitbucketserver: { address: true, credentials: USER_OR_TOKEN },
+  azuredevops: { address: true, credentials: [['token']] },
+  telegram: { channel: true, credentials: [['token']] },
+  matrix: { address: true, channel: true, credentials: [['token']] },
+  opsgenie: { address: true, credentials: [['token']] },
+  datadog: { address: true, credentials: [['token']] },
+  pagerduty: { address: true, channel: true }, // the routing key is the channel
+};
 
 /**
- * What each type needs from its secret, by key name: one of the listed sets (an `address` given
- * in the spec stands in for the secret's). Types not listed are not checked.
+ * Whether a URL carries a credential, so that writing it in plaintext would leak it: incoming
+ * webhook URLs (whose path is the secret), credentials in the URL, or secret query parameters.
  */
-const SECRET_KEYS: Readonly<Record<string, readonly (readonly string[])[]>> = {
-  slack: [['address'], ['token']],
-  msteams: [['address']],
-  discord: [['address']],
-  rocket: [['address']],
-  googlechat: [['address']],
-  lark: [['address']],
-  webex: [['token']],
-  'generic-hmac': [['token']],
-  github: [['token']],
-  githubdispatch: [['token']],
-  githubpullrequestcomment: [['token']],
-  gitlab: [['token']],
-  gitlabmergerequestcomment: [['token']],
-  gitea: [['token']],
-  giteapullrequestcomment: [['token']],
-  bitbucket: [['token']],
-  bitbucketserver: [['token'], ['username', 'password']],
-  azuredevops: [['token']],
-  telegram: [['token']],
-  matrix: [['token']],
-  opsgenie: [['token']],
-  datadog: [['token']],
-  pagerduty: [['token']],
-};
+export function isCredentialUrl(address: string): boolean {
+  let url: URL;
+  try {
+    url = new URL(address);
+  } catch {
+    return false;
+  }
+  if (url.username || url.password) return true;
+  if ([...url.searchParams.keys()].some(k => /^(token|key|secret|sig|signature|access_token|api[-_]?key)$/i.test(k))) return true;
+  const host = url.hostname.toLowerCase();
+  return (host === 'hooks.slack.com')
+    || ((host === 'discord.com' || host === 'discordapp.com') && url.pathname.startsWith('/api/webhooks/'))
+    || host.endsWith('.webhook.office.com') || (host === 'outlook.office.com' && url.pathname.startsWith('/webhook'))
+    || (host.endsWith('.logic.azure.com'))
+    || (host === 'open.feishu.cn' && url.pathname.includes('/hook/'))
+    || (host === 'open.larksuite.com' && url.pathname.includes('/hook/'));
+}
 
 /** A Flux notification `Provider` (notification.toolkit.fluxcd.io/v1beta3). */
 export class Provider extends FluxObject implements IProvider {
@@ -131,23 +166,41 @@ export class Provider extends FluxObject implements IProvider {
     for (const [field, value] of [['channel', p.channel], ['address', p.address], ['username', p.username]] as const) {
       if (value !== undefined && value.length > 2048) c.add(`spec.${field} is ${value.length} characters long: at most 2048 are allowed`);
     }
-    if (p.address !== undefined && WEBHOOK_CREDENTIAL.has(p.type)) {
-      c.add(`spec.address is set in plaintext for a ${p.type} provider, but its webhook URL is a credential that would be committed to git: seal it as key "address" of the secretRef's SealedSecret and leave address out`);
+    if (p.address !== undefined && isCredentialUrl(p.address)) {
+      c.add(`spec.address is set in plaintext, but this URL carries a credential (a webhook path, a user:password or a token parameter) that would be committed to git: seal it as key "address" of the secretRef's SealedSecret and leave address out`);
     }
-    const needs = SECRET_KEYS[p.type];
-    if (!needs) return;
-    const accepted = needs.map(set => set.join(' + ')).map(k => `"${k}"`).join(' or ');
-    if (!p.secretRef) {
-      if (!(p.address !== undefined && needs.some(set => set.length === 1 && set[0] === 'address'))) {
+    const keys = p.secretRef ? knownKeysOf(p.secretRef) : [];
+    const rule = TYPE_RULES[p.type] ?? {};
+    const known = keys !== undefined; // false for an imported secret: its keys cannot be checked
+    const secretKeys = keys ?? [];
+    const hasAddress = p.address !== undefined || secretKeys.includes('address');
+    const slackApi = p.type === 'slack' && secretKeys.includes('token');
+    if (rule.address && !hasAddress && known) {
+      c.add(`spec.address is missing: a ${p.type} provider needs an address: ${p.type === 'slack' || WEBHOOKS.has(p.type) ? 'seal the webhook URL as key "address" of its secretRef' : 'set address (or key "address" of its secretRef)'}`);
+    }
+    if ((rule.channel || slackApi) && p.channel === undefined) {
+      c.add(`spec.channel is missing: a ${p.type} provider${slackApi ? ' posting through the Slack API (a bot token)' : ''} needs a channel`);
+    }
+    if (rule.credentials) {
+      const accepted = rule.credentials.map(set => set.map(k => `"${k}"`).join(' + ')).join(' or ');
+      if (!p.secretRef) {
         c.add(`spec.secretRef is missing: a ${p.type} provider needs a secret with ${accepted}; pass a SealedSecret (or SecretDeclaration) as secretRef`);
+      } else if (known && !rule.credentials.some(set => set.every(k => secretKeys.includes(k)))) {
+        c.add(`spec.secretRef: Secret ${p.secretRef.name} has ${secretKeys.length > 0 ? secretKeys.map(k => `"${k}"`).join(', ') : 'no keys'}, but a ${p.type} provider reads ${accepted}: seal the missing keys into it`);
       }
-      return;
     }
-    const keys = knownKeysOf(p.secretRef);
-    if (!keys) return; // an import: keys cannot be known at synth
-    const satisfied = needs.some(set => set.every(k => keys.includes(k) || (k === 'address' && p.address !== undefined)));
-    if (!satisfied) {
-      c.add(`spec.secretRef: Secret ${p.secretRef.name} has ${keys.length > 0 ? keys.map(k => `"${k}"`).join(', ') : 'no keys'}, but a ${p.type} provider reads ${accepted}: seal the missing key into it`);
-    }
+    checkKeys(c, 'spec.proxySecretRef', p.proxySecretRef, [['address']]);
+    checkKeys(c, 'spec.certSecretRef', p.certSecretRef, [['ca.crt'], ['tls.crt', 'tls.key']]);
+  }
+}
+
+/** Types whose address is an incoming-webhook URL (itself a credential). */
+const WEBHOOKS = new Set(['msteams', 'discord', 'rocket', 'googlechat', 'lark']);
+
+function checkKeys(c: FieldChecks, field: string, secret: ISecretRef | undefined, sets: readonly (readonly string[])[]): void {
+  const keys = secret ? knownKeysOf(secret) : undefined;
+  if (!secret || !keys) return;
+  if (!sets.some(set => set.every(k => keys.includes(k)))) {
+    c.add(`${field}: Secret ${secret.name} has ${keys.length > 0 ? keys.map(k => `"${k}"`).join(', ') : 'no keys'}, but the controller reads ${sets.map(set => set.map(k => `"${k}"`).join(' + ')).join(' or ')}`);
   }
 }

@@ -4,18 +4,19 @@ import { FieldChecks } from '../flux/field-checks';
 import { explicitNamespace, FluxObject, FluxObjectProps, FluxReference, IObjectRef } from '../flux/flux-object';
 import { ISecretRef, secretReference } from '../flux/sources/source';
 import { knownKeysOf } from '../flux/values-source';
+import { API_VERSIONS } from '../flux/api-versions';
 
 export { ReceiverSpecType as ReceiverType, ReceiverSpecResourcesKind as ReceiverResourceKind } from '../imports/notification-notification.toolkit.fluxcd.io';
 type ReceiverType = l1.ReceiverSpecType;
 type ReceiverResourceKind = l1.ReceiverSpecResourcesKind;
 
-/** Every object of a kind in one namespace (optionally with labels). */
+/** Every object of a kind in one namespace carrying some labels (the controller requires labels with `*`). */
 export interface WildcardResource {
   readonly kind: ReceiverResourceKind | `${ReceiverResourceKind}`;
   readonly name: '*';
   /** @default the Receiver's namespace */
   readonly namespace?: string;
-  readonly matchLabels?: Readonly<Record<string, string>>;
+  readonly matchLabels: Readonly<Record<string, string>>;
 }
 
 /** Props of a `Receiver`. */
@@ -63,7 +64,8 @@ export class Receiver extends FluxObject {
       type: p.type,
       events: p.events,
       resources: p.resources.map(r => ({
-        apiVersion: (r as IObjectRef).apiVersion || undefined,
+        // the controller has no default apiVersion for several kinds: always write it
+        apiVersion: (r as IObjectRef).apiVersion || API_VERSIONS[r.kind as keyof typeof API_VERSIONS],
         kind: r.kind,
         name: r.name,
         namespace: explicitNamespace(r, this),
@@ -82,9 +84,19 @@ export class Receiver extends FluxObject {
     p.resources.forEach((r, i) => {
       if (!KINDS.includes(r.kind)) c.add(`spec.resources[${i}].kind ${JSON.stringify(r.kind)} cannot be triggered by a Receiver: use one of ${KINDS.join(', ')}`);
     });
+    p.resources.forEach((r, i) => {
+      if (r.name === '*' && Object.keys((r as WildcardResource).matchLabels ?? {}).length === 0) {
+        c.add(`spec.resources[${i}] selects every ${r.kind} by name "*" without matchLabels, which the controller refuses: add matchLabels, or list the objects`);
+      }
+    });
+    if (p.type === 'generic-oidc') {
+      c.add('spec.type "generic-oidc" needs oidcProviders and no secretRef, which this construct does not offer yet: use generic-hmac, or an L1 Receiver (receiver imports) for OIDC');
+    }
+    const needed = p.type === 'gcr' ? ['token', 'email', 'audience'] : ['token'];
     const keys = knownKeysOf(p.secretRef);
-    if (keys && !keys.includes('token')) {
-      c.add(`spec.secretRef: Secret ${p.secretRef.name} has ${keys.length > 0 ? keys.map(k => `"${k}"`).join(', ') : 'no keys'}, but a Receiver reads its webhook token from key "token": seal it into the secret`);
+    const missing = keys ? needed.filter(k => !keys.includes(k)) : [];
+    if (missing.length > 0) {
+      c.add(`spec.secretRef: Secret ${p.secretRef.name} has ${keys!.length > 0 ? keys!.map(k => `"${k}"`).join(', ') : 'no keys'}, but a ${p.type} Receiver reads ${needed.map(k => `"${k}"`).join(' + ')}: seal ${missing.map(k => `"${k}"`).join(', ')} into it`);
     }
   }
 }
