@@ -23,7 +23,7 @@ function smallFleet(rootDir: string, components: string[], value = 'v1'): GitOps
 
 function captureIo() {
   const io = { stdout: '', stderr: '' };
-  return { io, sink: { out: (t: string) => { io.stdout += t; }, err: (t: string) => { io.stderr += t; } } };
+  return { io, sink: { out: (t: string) => { io.stdout += t; }, err: (t: string) => { io.stderr += t; }, env: {} } };
 }
 
 describe('determinism', () => {

@@ -57,6 +57,11 @@ export interface LayoutAnalysis {
   readonly directories: readonly LayoutDirectory[];
   /** Every file that will be written (besides the generated kustomization.yaml files). */
   readonly files: readonly RenderedLayoutFile[];
+  /**
+   * Construct paths whose own validation already reported a problem: a check that would only
+   * repeat it (in other words) can skip them.
+   */
+  readonly reported: ReadonlySet<string>;
   /** The objects a kustomize build of `dir` yields before patches, by kustomize identity. */
   build(dir: LayoutDirectory): ReadonlyMap<string, BuildEntry>;
   /** The patch documents applied in the build of `dir` (its own and those of what it includes). */
@@ -122,7 +127,8 @@ export function renderLayout(root: IConstruct, managedRoots: readonly string[], 
   const models = buildDirectoryModels(directories, rendered);
   checkPathCollisions(directories, rendered, problems);
   checkDirectoryUse(models, problems);
-  const analysis = checkBuilds(models, problems, rendered);
+  const reported = new Set(problems.map(p => p.path));
+  const analysis = checkBuilds(models, problems, rendered, reported);
   for (const check of checks) problems.push(...check(analysis));
 
   if (problems.length > 0) throw new FleetValidationError(problems);
@@ -241,7 +247,7 @@ function objectId(doc: Record<string, unknown>): string {
  * and reports: objects defined twice in one build, resource cycles, and patches whose target is
  * not part of the build (kustomize would drop such a targeted patch without a word).
  */
-function checkBuilds(models: Map<LayoutDirectory, DirectoryModel>, problems: FleetProblem[], rendered: RenderedFile[]): LayoutAnalysis {
+function checkBuilds(models: Map<LayoutDirectory, DirectoryModel>, problems: FleetProblem[], rendered: RenderedFile[], reported: ReadonlySet<string>): LayoutAnalysis {
   const memo = new Map<LayoutDirectory, BuildSet>();
   const inProgress: LayoutDirectory[] = [];
   const children = (model: DirectoryModel) => [
@@ -327,6 +333,7 @@ function checkBuilds(models: Map<LayoutDirectory, DirectoryModel>, problems: Fle
   return {
     directories: [...models.keys()],
     files: rendered.map(f => ({ path: f.repoPath, file: f.file, docs: f.docs, objects: f.objects })),
+    reported,
     build: dir => build(modelOf(dir)),
     patchDocuments: dir => patchDocuments(modelOf(dir)),
   };

@@ -53,7 +53,12 @@ export function schemaCheck(options: SchemaValidationOptions = {}): FleetCheck {
       }
     };
     for (const f of analysis.files.filter(x => x.file.role === FileRole.RESOURCE)) {
-      f.docs.forEach((doc, i) => report(f.objects?.[i]?.node.path ?? f.file.node.path, `${f.path}#${i}`, doc));
+      f.docs.forEach((doc, i) => {
+        const object = f.objects?.[i];
+        // a construct whose own checks already spoke (in its own words) is not reported twice
+        if (object && (analysis.reported.has(object.node.path) || analysis.reported.has(object.node.scope?.node.path ?? ''))) return;
+        report(object?.node.path ?? f.file.node.path, `${f.path}#${i}`, doc);
+      });
     }
     for (const { constructPath, where, doc } of patchedObjects(analysis)) report(constructPath, where, doc);
     return problems;
