@@ -158,7 +158,8 @@ describe('the seal command keeps values out of sight', () => {
     const env = environment();
     expect(env.seal(['--env', 'dev', '-n', 'apps', '--name', 'db', '--from-stdin', 'password'], '').err)
       .toContain('--from-stdin: the value of "password" is empty (an unset variable?); pass --allow-empty to seal an empty value on purpose');
-    expect(env.seal(['--env', 'dev', '-n', 'apps', '--name', 'db', '--from-stdin', 'password', '--allow-empty'], '').code).toBe(0);
+    const allowed = env.seal(['--env', 'dev', '-n', 'apps', '--name', 'db', '--from-stdin', 'password', '--allow-empty'], '');
+    expect(allowed.code, allowed.err).toBe(0);
     const tty = env.seal(['--env', 'dev', '-n', 'apps', '--name', 'tty', '--from-stdin', 'password'], 'typed', true);
     expect(tty.code).toBe(2);
     expect(tty.err).toContain('--from-stdin reads a pipe, but standard input is a terminal');
