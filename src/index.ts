@@ -12,6 +12,7 @@ export * from './flux';
 export * from './secrets';
 export * from './notifications';
 export * from './validation';
+export * from './bootstrap';
 export * from './testing/fleet-testing';
 export * from './cli/synth';
 export * from './cli/seal';

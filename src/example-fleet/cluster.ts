@@ -22,11 +22,16 @@ export interface ClusterConfigProps {
 export class ClusterConfig extends LayoutDirectory {
   /** The GitRepository of this fleet repository, as seen by the cluster. */
   public readonly repository: GitRepository;
+  /** The Kustomization of this very directory (the sync the bootstrap also applies). */
+  public readonly sync: Kustomization;
   /** The Kustomization that reconciles the environment's infrastructure. */
   public readonly infrastructure: Kustomization;
+  /** The environment this cluster runs. */
+  public readonly env: FleetEnvironment;
 
   constructor(scope: Construct, props: ClusterConfigProps) {
     super(scope, props.env.cluster);
+    this.env = props.env;
     const sync = new ManifestFile(new LayoutDirectory(this, 'flux-system'), 'gotk-sync');
     this.repository = new GitRepository(sync, 'repository', {
       metadata: { name: 'flux-system', namespace: FLUX_NAMESPACE },
@@ -35,7 +40,7 @@ export class ClusterConfig extends LayoutDirectory {
       interval: '1m0s',
       secretRef: { name: 'flux-system' }, // the deploy key, created by the cluster bootstrap
     });
-    new Kustomization(sync, 'kustomization', {
+    this.sync = new Kustomization(sync, 'kustomization', {
       metadata: { name: 'flux-system', namespace: FLUX_NAMESPACE },
       sourceRef: this.repository,
       path: this,

@@ -97,6 +97,11 @@ export class SealingCertificate {
     this.fingerprint = `sha256:${certificate.fingerprint256.replace(/:/g, '').toLowerCase()}`;
   }
 
+  /** The certificate in PEM form (public: what `kubeseal --fetch-cert` prints). */
+  public get pem(): string {
+    return this.certificate.toString();
+  }
+
   /** The RSA public key values are sealed with. */
   public get publicKey(): KeyObject {
     return this.certificate.publicKey;

@@ -52,6 +52,11 @@ export class GitRepository extends FluxObject implements IKustomizationSource {
     super(scope, id, l1.GitRepository, props);
   }
 
+  /** The name of the credentials Secret, if any (the bootstrap creates it for the fleet's own repository). */
+  public get secretRefName(): string | undefined {
+    return this.props.secretRef?.name;
+  }
+
   public override fluxReferences(): FluxReference[] {
     return secretReference('spec.secretRef', this.props.secretRef);
   }
