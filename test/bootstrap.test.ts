@@ -45,12 +45,17 @@ describe('cdktf bootstrap stacks', () => {
       expect(Testing.toHaveResourceWithProperties(json, SecretV1.tfResourceType, {
         metadata: { name: 'sealed-secrets-key', namespace: 'flux-system', labels: { [SEALING_KEY_LABEL]: 'active' } },
         type: 'kubernetes.io/tls',
-        data: { 'tls.crt': '${file(var.sealing_certificate_path)}', 'tls.key': '${file(var.sealing_key_path)}' },
+        data: { 'tls.crt': s.target.sealingCertificate.pem, 'tls.key': '${file(var.sealing_key_path)}' },
       })).toBe(true);
+      expect(FLUX_CHART_VERSION).toMatch(/^\d+\.\d+\.\d+$/); // exact: the Helm provider rejects ranges
       const parsed = JSON.parse(json);
-      expect(Object.keys(parsed.variable).sort()).toEqual(['git_identity_path', 'git_known_hosts_path', 'kube_context', 'kubeconfig_path', 'sealing_certificate_path', 'sealing_key_path']);
+      expect(Object.keys(parsed.variable).sort()).toEqual(['git_identity_path', 'git_known_hosts_path', 'kube_context', 'kubeconfig_path', 'sealing_key_path']);
       expect(parsed.variable.sealing_key_path.sensitive).toBe(true);
       expect(parsed.variable.git_identity_path.sensitive).toBe(true);
+      expect(parsed.variable.kube_context.default).toBeUndefined();
+      expect(parsed.terraform.backend).toEqual({ local: { path: 'terraform.tfstate' } }); // inside the git-ignored cdktf.out/stacks/<env>/
+      expect(parsed.terraform.required_providers.tls).toEqual({ source: 'hashicorp/tls', version: '~> 4.0' });
+      expect(parsed.data.tls_public_key['sealing-key-public'].private_key_pem).toBe('${file(var.sealing_key_path)}');
       expect(parsed.provider.kubernetes[0]).toEqual({ config_context: '${var.kube_context}', config_path: '${var.kubeconfig_path}' });
       expect(parsed.provider.helm[0].kubernetes).toEqual({ config_context: '${var.kube_context}', config_path: '${var.kubeconfig_path}' });
       expect(json).not.toMatch(/BEGIN [A-Z ]*PRIVATE KEY/); // only the public certificate is embedded
@@ -69,15 +74,19 @@ describe('cdktf bootstrap stacks', () => {
     }
   });
 
-  it('installs the very certificate the environment\'s SealedSecrets are sealed for', () => {
+  it('installs the very certificate the environment\'s SealedSecrets are sealed for, with a key checked to match it', () => {
     for (const s of stacks) {
       const secret = JSON.parse(s.bootstrapJson).resource[SecretV1.tfResourceType]['sealing-key'];
-      const pem = JSON.parse(/== ("[\s\S]*")\)\}$/.exec(secret.lifecycle.precondition[0].condition)![1]);
-      const fingerprint = `sha256:${new X509Certificate(pem).fingerprint256.replace(/:/g, '').toLowerCase()}`;
+      const cert = new X509Certificate(secret.data['tls.crt']);
+      const fingerprint = `sha256:${cert.fingerprint256.replace(/:/g, '').toLowerCase()}`;
       expect(fingerprint).toBe(s.target.sealingCertificate.fingerprint);
       const store = parse(fs.readFileSync(path.join(PROJECT_ROOT, `sealed-secrets/${s.target.name}.yaml`), 'utf8'));
       for (const entry of store.secrets) for (const v of Object.values<any>(entry.data)) expect(v.certificate).toBe(fingerprint);
-      expect(secret.lifecycle.precondition[0].error_message).toContain(`The certificate at sealing_certificate_path is not the one committed for ${s.target.name}`);
+      const [precondition] = secret.lifecycle.precondition;
+      const expectedKey = JSON.parse(/== ("[\s\S]*")\)\}$/.exec(precondition.condition)![1]);
+      expect(precondition.condition).toContain('trimspace(data.tls_public_key.sealing-key-public.public_key_pem)');
+      expect(expectedKey).toBe(cert.publicKey.export({ type: 'spki', format: 'pem' }).toString().trim());
+      expect(precondition.error_message).toContain(`The key at sealing_key_path does not belong to the certificate committed for ${s.target.name}`);
     }
   });
 
@@ -90,6 +99,14 @@ describe('cdktf bootstrap stacks', () => {
     expect(values(locked).map((v: string) => parse(v))).toEqual([{ multitenancy: { enabled: true, defaultServiceAccount: 'default' } }]);
     expect(values(custom).map((v: string) => parse(v))).toEqual([{ logLevel: 'debug', multitenancy: { enabled: true, defaultServiceAccount: 'nobody' } }]);
     for (const s of stacks) expect(JSON.parse(s.bootstrapJson).resource.helm_release.flux2.values).toBeUndefined();
+  });
+
+  it('sealed-secrets key goes where the layout installs the controller', () => {
+    const docs = FleetTesting.synthDocuments(repo)['infrastructure/base/sealed-secrets/release.yaml'];
+    for (const s of stacks) {
+      const secret = JSON.parse(s.bootstrapJson).resource[SecretV1.tfResourceType]['sealing-key'];
+      expect(secret.metadata.namespace).toBe(docs[0].spec.targetNamespace);
+    }
   });
 
   it('npm run bootstrap:synth writes cdktf.out/stacks/<env>/cdk.tf.json for every stack', () => {

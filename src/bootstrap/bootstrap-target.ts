@@ -25,7 +25,11 @@ export interface BootstrapTarget {
   readonly sealingCertificate: SealingCertificate;
   /** @default 'flux-system' (where the example fleet's controller runs) */
   readonly sealedSecretsNamespace?: string;
-  /** The kubeconfig context of the cluster: the default of the `kube_context` variable. @default none (must be given at plan time) */
+  /**
+   * The kubeconfig context of the cluster: the default of the `kube_context` variable. Note that
+   * `aws eks update-kubeconfig` names contexts by cluster ARN unless given `--alias`.
+   * @default none (given at plan time)
+   */
   readonly kubeContext?: string;
   /**
    * The fluxcd-community `flux2` chart version.
@@ -39,10 +43,11 @@ export interface BootstrapTarget {
 }
 
 /**
- * The flux2 chart series that ships Flux 2.9 (the chart's minor version is Flux's plus ten:
- * 2.18.x ships Flux 2.8.x). A patch-level range, so security fixes of the series are picked up.
+ * The flux2 chart version installed: an exact version, because the Terraform Helm provider (v3)
+ * records the installed version and a range would never match it. The chart's minor version is
+ * Flux's plus ten (2.18.x ships Flux 2.8.x), so 2.19.x ships Flux 2.9; bump it with Flux.
  */
-export const FLUX_CHART_VERSION = '~2.19.0';
+export const FLUX_CHART_VERSION = '2.19.0';
 
 /** The fluxcd-community Helm repository. */
 export const FLUX_CHART_REPOSITORY = 'https://fluxcd-community.github.io/helm-charts';

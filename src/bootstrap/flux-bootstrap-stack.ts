@@ -1,4 +1,4 @@
-import { Fn, Op, TerraformStack, TerraformVariable } from 'cdktf';
+import { Fn, LocalBackend, Op, TerraformDataSource, TerraformStack, TerraformVariable } from 'cdktf';
 import { Construct } from 'constructs';
 // Provider classes come from their submodules: the package roots cost ~10 s and half a GiB to type-check.
 import { Release } from '@cdktf/provider-helm/lib/release';
@@ -15,10 +15,12 @@ export const SEALING_KEY_LABEL = 'sealedsecrets.bitnami.com/sealed-secrets-key';
 
 /**
  * First stack of an environment's bootstrap: the `flux-system` namespace, Flux itself (the
- * fluxcd-community `flux2` chart, pinned), the Sealed Secrets key pair whose certificate must be
- * the one committed for sealing, and the deploy key Flux reads this repository with. Every
- * credential comes from a file whose path is a Terraform variable: nothing secret is in the code
- * or in git.
+ * fluxcd-community `flux2` chart, pinned), the Sealed Secrets key pair — the committed certificate
+ * (public) with the private key from a file, checked to belong to it — and the deploy key Flux
+ * reads this repository with. Every credential comes from a file whose path is a Terraform
+ * variable: nothing secret is in the code or in git. The state (which does hold the keys) stays
+ * in the stack's directory under the git-ignored `cdktf.out/`; use an encrypted remote backend
+ * for real clusters.
  */
 export class FluxBootstrapStack extends TerraformStack {
   /** The flux2 release. */
@@ -28,16 +30,16 @@ export class FluxBootstrapStack extends TerraformStack {
 
   constructor(scope: Construct, target: BootstrapTarget) {
     super(scope, target.name);
+    // relative to the stack's directory (cdktf.out/stacks/<env>), which git ignores
+    new LocalBackend(this, { path: 'terraform.tfstate' });
     const access = clusterAccess(this, target);
     new KubernetesProvider(this, 'kubernetes', access);
     new HelmProvider(this, 'helm', { kubernetes: access });
 
     const namespace = new NamespaceV1(this, 'flux-system', { metadata: { name: target.sync.repository.namespace ?? 'flux-system' } });
 
-    const values: Record<string, unknown> = {
-      ...target.fluxValues,
-      ...target.lockdown ? { multitenancy: { enabled: true, defaultServiceAccount: target.lockdown.defaultServiceAccount ?? 'default' } } : {},
-    };
+    const lockdown = target.lockdown ? { multitenancy: { enabled: true, defaultServiceAccount: target.lockdown.defaultServiceAccount ?? 'default' } } : {};
+    const values = deepMerge(target.fluxValues ?? {}, lockdown);
     this.flux = new Release(this, 'flux2', {
       name: 'flux2',
       namespace: namespace.metadata.name,
@@ -51,13 +53,14 @@ export class FluxBootstrapStack extends TerraformStack {
 
     const keyPath = new TerraformVariable(this, 'sealing_key_path', {
       type: 'string', sensitive: true,
-      description: `Path of the Sealed Secrets private key (PEM) of ${target.name}; never committed`,
+      description: `Absolute path of the Sealed Secrets private key (PEM) of ${target.name}, the one of certificate ${target.sealingCertificate.fingerprint}; never committed`,
     });
-    const certPath = new TerraformVariable(this, 'sealing_certificate_path', {
-      type: 'string',
-      description: `Path of the Sealed Secrets certificate (PEM) of ${target.name}; must equal ${target.sealingCertificate.source}`,
-    });
-    const committed = target.sealingCertificate.pem.trim();
+    // The public key of the given private key must be the committed certificate's: otherwise the
+    // controller could not decrypt a single SealedSecret of the fleet.
+    this.addOverride('terraform.required_providers.tls', { source: 'hashicorp/tls', version: '~> 4.0' });
+    const publicKey = new TerraformDataSource(this, 'sealing-key-public', { terraformResourceType: 'tls_public_key' });
+    publicKey.addOverride('private_key_pem', Fn.file(keyPath.stringValue));
+    const expected = target.sealingCertificate.publicKey.export({ type: 'spki', format: 'pem' }).toString().trim();
     this.sealingKey = new SecretV1(this, 'sealing-key', {
       metadata: {
         name: 'sealed-secrets-key',
@@ -65,12 +68,13 @@ export class FluxBootstrapStack extends TerraformStack {
         labels: { [SEALING_KEY_LABEL]: 'active' },
       },
       type: 'kubernetes.io/tls',
-      data: { 'tls.crt': Fn.file(certPath.stringValue), 'tls.key': Fn.file(keyPath.stringValue) },
+      // the committed certificate itself (public): exactly what the fleet's SealedSecrets are sealed for
+      data: { 'tls.crt': target.sealingCertificate.pem, 'tls.key': Fn.file(keyPath.stringValue) },
       dependsOn: [namespace],
       lifecycle: {
         precondition: [{
-          condition: Op.eq(Fn.trimspace(Fn.file(certPath.stringValue)), committed),
-          errorMessage: `The certificate at sealing_certificate_path is not the one committed for ${target.name} (${target.sealingCertificate.source}, ${target.sealingCertificate.fingerprint}): the SealedSecrets in git could not be decrypted. Use the matching key pair, or re-seal after committing the new certificate.`,
+          condition: Op.eq(Fn.trimspace(publicKey.getStringAttribute('public_key_pem')), expected),
+          errorMessage: `The key at sealing_key_path does not belong to the certificate committed for ${target.name} (${target.sealingCertificate.fingerprint}): the controller could not decrypt the SealedSecrets in git. Use the matching private key, or commit the new certificate and re-seal.`,
         }],
       },
     });
@@ -92,3 +96,16 @@ export class FluxBootstrapStack extends TerraformStack {
   }
 }
 
+
+function deepMerge(a: Record<string, unknown>, b: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...a };
+  for (const [k, v] of Object.entries(b)) {
+    const prev = out[k];
+    out[k] = isObject(prev) && isObject(v) ? deepMerge(prev, v) : v;
+  }
+  return out;
+}
+
+function isObject(x: unknown): x is Record<string, unknown> {
+  return typeof x === 'object' && x !== null && !Array.isArray(x);
+}

@@ -1,4 +1,4 @@
-import { TerraformStack } from 'cdktf';
+import { LocalBackend, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import { Manifest } from '@cdktf/provider-kubernetes/lib/manifest';
 import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
@@ -19,12 +19,16 @@ export class FluxSyncStack extends TerraformStack {
 
   constructor(scope: Construct, target: BootstrapTarget, bootstrap: FluxBootstrapStack) {
     super(scope, `${target.name}-sync`);
+    new LocalBackend(this, { path: 'terraform.tfstate' });
     new KubernetesProvider(this, 'kubernetes', clusterAccess(this, target));
     this.addDependency(bootstrap);
     const repository = target.sync.repository.apiObject.toJson();
     const kustomization = target.sync.kustomization.apiObject.toJson();
     this.path = kustomization.spec.path;
-    new Manifest(this, 'git-repository', { manifest: repository });
-    new Manifest(this, 'kustomization', { manifest: kustomization });
+    // Flux applies the same objects from gotk-sync.yaml afterwards: take over their fields on re-apply
+    // rather than failing on server-side-apply conflicts. Destroying this stack deletes the pruning
+    // Kustomization, and Flux then garbage-collects everything it applied: see the README.
+    new Manifest(this, 'git-repository', { manifest: repository, fieldManager: { forceConflicts: true } });
+    new Manifest(this, 'kustomization', { manifest: kustomization, fieldManager: { forceConflicts: true } });
   }
 }

@@ -16,7 +16,8 @@ export function bootstrapTargets(repo: GitOpsRepo): BootstrapTarget[] {
       name: cluster.env.name,
       sync: { repository: cluster.repository, kustomization: cluster.sync },
       sealingCertificate: SealingCertificate.fromFile(sealing[cluster.env.name].certificate, { checkValidity: false }),
-      kubeContext: cluster.env.eksClusterName,
+      lockdown: cluster.env.lockdown ? {} : undefined,
+      fluxValues: cluster.env.fluxValues,
     }));
 }
 
