@@ -41,7 +41,8 @@ export function runSynth(repo: GitOpsRepo, argv: readonly string[], io: SynthIo 
     io.err(`Unknown argument${unknown.length > 1 ? 's' : ''}: ${unknown.join(' ')}\n\n${USAGE}\n`);
     return 2;
   }
-  if (argv.includes('--validate') || (io.env ?? process.env).CI) repo.enableSchemaValidation();
+  const ci = (io.env ?? process.env).CI;
+  if (argv.includes('--validate') || ci === 'true' || ci === '1') repo.enableSchemaValidation();
   try {
     if (argv.includes('--check')) {
       const result = repo.check();

@@ -66,6 +66,8 @@ export interface LayoutAnalysis {
   build(dir: LayoutDirectory): ReadonlyMap<string, BuildEntry>;
   /** The patch documents applied in the build of `dir` (its own and those of what it includes). */
   patchDocuments(dir: LayoutDirectory): Record<string, unknown>[];
+  /** The patch files applied in the build of `dir`, in kustomize's order: included directories first, then its own. */
+  patchFiles(dir: LayoutDirectory): RenderedLayoutFile[];
 }
 
 /** A check over the whole layout (references between objects, per-cluster rules…). */
@@ -291,12 +293,12 @@ function checkBuilds(models: Map<LayoutDirectory, DirectoryModel>, problems: Fle
     return set;
   };
 
-  const patchDocuments = (model: DirectoryModel, seen = new Set<LayoutDirectory>()): Record<string, unknown>[] => {
+  const patchFiles = (model: DirectoryModel, seen = new Set<LayoutDirectory>()): RenderedFile[] => {
     if (seen.has(model.dir)) return [];
     seen.add(model.dir);
     return [
-      ...children(model).flatMap(c => patchDocuments(c, seen)),
-      ...model.files.filter(f => f.file.role === FileRole.PATCH).flatMap(f => f.docs),
+      ...children(model).flatMap(c => patchFiles(c, seen)),
+      ...model.files.filter(f => f.file.role === FileRole.PATCH),
     ];
   };
 
@@ -335,7 +337,8 @@ function checkBuilds(models: Map<LayoutDirectory, DirectoryModel>, problems: Fle
     files: rendered.map(f => ({ path: f.repoPath, file: f.file, docs: f.docs, objects: f.objects })),
     reported,
     build: dir => build(modelOf(dir)),
-    patchDocuments: dir => patchDocuments(modelOf(dir)),
+    patchDocuments: dir => patchFiles(modelOf(dir)).flatMap(f => f.docs),
+    patchFiles: dir => patchFiles(modelOf(dir)).map(f => ({ path: f.repoPath, file: f.file, docs: f.docs, objects: f.objects })),
   };
 }
 

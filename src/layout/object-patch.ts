@@ -107,6 +107,10 @@ export class ObjectPatch extends Construct implements ILayoutFile {
         problems.push(`patch.${field} is set to ${JSON.stringify(this.patch[field])}: a patch cannot change the ${field} of its target; leave it out (it is taken from the target object)`);
       }
     }
+    const directive = findDirective(this.patch, 'patch');
+    if (directive) {
+      problems.push(`${directive} is a kustomize patch directive, which this library does not model (its checks would not see the result): express the change as plain fields to merge`);
+    }
     const meta = this.patch.metadata as Record<string, unknown> | undefined;
     for (const field of ['name', 'namespace']) {
       if (meta && field in meta) {
@@ -115,4 +119,16 @@ export class ObjectPatch extends Construct implements ILayoutFile {
     }
     return problems;
   }
+}
+
+/** The path of the first `$…` key (a strategic-merge directive such as `$patch`), if any. */
+function findDirective(value: unknown, path: string): string | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  for (const [k, v] of Object.entries(value)) {
+    const here = Array.isArray(value) ? `${path}[${k}]` : `${path}.${k}`;
+    if (!Array.isArray(value) && k.startsWith('$')) return here;
+    const found = findDirective(v, here);
+    if (found) return found;
+  }
+  return undefined;
 }

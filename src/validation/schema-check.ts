@@ -1,10 +1,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { ApiObject } from 'cdk8s';
 import { FleetProblem } from '../layout/errors';
-import { FileRole } from '../layout/layout-file';
+import { FileRole, isLayoutFile } from '../layout/layout-file';
 import { FleetCheck, LayoutAnalysis } from '../layout/layout-model';
 import { mergePatch } from './merge-patch';
-import { SchemaValidator } from './schema-validator';
+import { SchemaIssue, SchemaValidator } from './schema-validator';
 
 /** Options of schema validation. */
 export interface SchemaValidationOptions {
@@ -36,53 +37,85 @@ export function validatorFor(crdDirectory?: string): SchemaValidator {
 }
 
 /**
- * Validates every object synth would write, and every object as an overlay's patches leave it,
- * against its CRD's schema (strictly: unknown fields rejected). Each problem names the file,
- * the document's index in it, the object, the JSON pointer of the field and what is wrong.
+ * Validates what synth writes against the CRD schemas, strictly (unknown fields rejected): every
+ * object of every file, and every object as each built directory's patches leave it (the output of
+ * each environment's overlay). An object of an API group the CRDs own but of a version or kind they
+ * do not serve is an error; objects of other groups (core kinds) get their metadata checked.
+ * Each problem names the file, the document's index in it, the object, the JSON pointer and what
+ * is wrong.
  */
 export function schemaCheck(options: SchemaValidationOptions = {}): FleetCheck {
   return analysis => {
     const validator = validatorFor(options.crdDirectory);
     const problems: FleetProblem[] = [];
+    const seen = new Set<string>();
     const report = (constructPath: string, where: string, doc: Record<string, unknown>) => {
-      for (const issue of validator.validate(doc) ?? []) {
-        problems.push({ path: constructPath, message: `schema: ${where} ${describe(doc)}: ${issue.pointer || '/'}: ${issue.message}` });
-      }
-      for (const issue of valuesIssues(validator, options, doc)) {
-        problems.push({ path: constructPath, message: `chart values: ${where} ${describe(doc)}: /spec/values${issue.pointer}: ${issue.message}` });
-      }
+      const push = (prefix: string, issues: SchemaIssue[]) => {
+        for (const issue of issues) {
+          const message = `${prefix}: ${where} ${describe(doc)}: ${issue.pointer || '/'}: ${issue.message}`;
+          const key = `${constructPath} ${prefix} ${describe(doc)} ${issue.pointer} ${issue.message}`;
+          if (seen.has(key)) continue; // the same object as several overlays build it
+          seen.add(key);
+          problems.push({ path: constructPath, message });
+        }
+      };
+      const unknown = validator.unknownKind(String(doc.apiVersion), String(doc.kind));
+      if (unknown) push('schema', [{ pointer: '/apiVersion', message: unknown }]);
+      else push('schema', validator.validate(doc) ?? validator.validateMetadata(doc));
+      push('chart values', valuesIssues(validator, options, doc, problems, constructPath));
     };
+    if (options.chartSchemas && !fs.existsSync(options.chartSchemas)) {
+      problems.push({ path: '', message: `chartSchemas directory ${options.chartSchemas} does not exist: vendor the charts' values.schema.json there as <chart>.values.schema.json` });
+    }
     for (const f of analysis.files.filter(x => x.file.role === FileRole.RESOURCE)) {
       f.docs.forEach((doc, i) => {
         const object = f.objects?.[i];
-        // a construct whose own checks already spoke (in its own words) is not reported twice
-        if (object && (analysis.reported.has(object.node.path) || analysis.reported.has(object.node.scope?.node.path ?? ''))) return;
+        if (object && alreadyReported(analysis, object)) return;
         report(object?.node.path ?? f.file.node.path, `${f.path}#${i}`, doc);
       });
     }
-    for (const { constructPath, where, doc } of patchedObjects(analysis)) report(constructPath, where, doc);
+    for (const { constructPath, where, doc } of builtOutputs(analysis)) report(constructPath, where, doc);
     return problems;
   };
 }
 
-/** Each object a patch changes, as the patch leaves it (a patched object is reported against its patch). */
-function* patchedObjects(analysis: LayoutAnalysis) {
-  for (const f of analysis.files.filter(x => x.file.role === FileRole.PATCH)) {
-    const dir = f.path.slice(0, f.path.lastIndexOf('/'));
-    const directory = analysis.directories.find(d => d.repoPath === dir);
-    if (!directory || !directory.kustomize) continue;
-    const t = f.file.patchTarget!;
-    const id = `${t.kind}${t.group ? `.${t.group}` : ''} ${t.namespace ? `${t.namespace}/` : ''}${t.name}`;
-    const entry = analysis.build(directory).get(id);
-    if (!entry) continue; // reported by the layout checks
-    const doc = mergePatch(entry.doc, f.docs[0]) as Record<string, unknown>;
-    yield { constructPath: f.file.node.path, where: `${f.path} (applied to ${entry.file})`, doc };
+/**
+ * Whether the object's own construct (the API object, or the Flux/cdk8s-plus construct that owns
+ * it) already reported a problem in its own words: no need to repeat it as a schema error.
+ */
+function alreadyReported(analysis: LayoutAnalysis, object: ApiObject): boolean {
+  const owner = object.node.scope;
+  return analysis.reported.has(object.node.path) || (owner !== undefined && !isLayoutFile(owner) && analysis.reported.has(owner.node.path));
+}
+
+/**
+ * The objects each built directory outputs once all its patches are applied, in kustomize's order
+ * (those of included directories first, then its own): an environment's overlay as the cluster
+ * gets it. Only objects that a patch changed; each is reported against the last patch that did.
+ */
+function* builtOutputs(analysis: LayoutAnalysis) {
+  for (const dir of analysis.directories.filter(d => d.kustomize)) {
+    const patches = analysis.patchFiles(dir);
+    if (patches.length === 0) continue;
+    const docs = new Map([...analysis.build(dir)].map(([id, e]) => [id, { doc: e.doc, file: e.file, patchedBy: '', construct: '' }]));
+    for (const p of patches) {
+      const t = p.file.patchTarget!;
+      const id = `${t.kind}${t.group ? `.${t.group}` : ''} ${t.namespace ? `${t.namespace}/` : ''}${t.name}`;
+      const entry = docs.get(id);
+      if (!entry) continue; // reported by the layout checks
+      entry.doc = mergePatch(entry.doc, p.docs[0]) as Record<string, unknown>;
+      entry.patchedBy = p.path;
+      entry.construct = p.file.node.path;
+    }
+    for (const e of docs.values()) {
+      if (e.patchedBy) yield { constructPath: e.construct, where: `${e.patchedBy} (as ${dir.repoPath} builds ${e.file})`, doc: e.doc };
+    }
   }
 }
 
 const chartSchemaCache = new Map<string, object | null>();
 
-function valuesIssues(validator: SchemaValidator, options: SchemaValidationOptions, doc: Record<string, unknown>) {
+function valuesIssues(validator: SchemaValidator, options: SchemaValidationOptions, doc: Record<string, unknown>, problems: FleetProblem[], constructPath: string): SchemaIssue[] {
   if (!options.chartSchemas || doc.kind !== 'HelmRelease') return [];
   const spec = (doc.spec ?? {}) as { chart?: { spec?: { chart?: string } }; values?: unknown };
   const chart = spec.chart?.spec?.chart;
@@ -92,14 +125,25 @@ function valuesIssues(validator: SchemaValidator, options: SchemaValidationOptio
     chartSchemaCache.set(file, fs.existsSync(file) ? withoutRequired(JSON.parse(fs.readFileSync(file, 'utf8'))) as object : null);
   }
   const schema = chartSchemaCache.get(file);
-  return schema ? validator.compileSchema(file, schema)(spec.values) : [];
+  if (!schema) return [];
+  try {
+    return validator.compileSchema(file, schema)(spec.values).map(i => ({
+      pointer: `/spec/values${i.pointer}`,
+      message: i.message.replace('; check its spelling and the API version', '; check its spelling against the chart'),
+    }));
+  } catch (e) {
+    problems.push({ path: constructPath, message: `chart values: ${file} cannot be used as a JSON schema: ${(e as Error).message}` });
+    return [];
+  }
 }
 
-/** A schema without `required`: other sources (valuesFrom, chart defaults) may supply those values. */
+/** A schema without the `required` keyword: other sources (valuesFrom, chart defaults) may supply those values. */
 function withoutRequired(node: unknown): unknown {
   if (Array.isArray(node)) return node.map(withoutRequired);
   if (typeof node !== 'object' || node === null) return node;
-  return Object.fromEntries(Object.entries(node).filter(([k]) => k !== 'required').map(([k, v]) => [k, withoutRequired(v)]));
+  return Object.fromEntries(Object.entries(node)
+    .filter(([k, v]) => !(k === 'required' && Array.isArray(v))) // a property named "required" stays
+    .map(([k, v]) => [k, withoutRequired(v)]));
 }
 
 function describe(doc: Record<string, unknown>): string {

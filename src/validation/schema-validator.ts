@@ -1,8 +1,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
+import Ajv2019 from 'ajv/dist/2019';
+import Ajv2020 from 'ajv/dist/2020';
 import { parseAllDocuments } from 'yaml';
-import { SchemaNode, strictSchema } from './strict-schema';
+import { METADATA_ONLY, SchemaNode, strictSchema } from './strict-schema';
 
 /** One schema violation of one document. */
 export interface SchemaIssue {
@@ -50,6 +52,29 @@ export class SchemaValidator {
     return [...this.schemas.keys()].sort();
   }
 
+  /**
+   * Why a document's kind escapes validation although its API group is one the CRDs own (a
+   * removed beta version, a misspelled kind), or undefined.
+   */
+  public unknownKind(apiVersion: string, kind: string): string | undefined {
+    const group = apiVersion.includes('/') ? apiVersion.split('/')[0] : '';
+    if (this.covers(apiVersion, kind) || !this.kinds.some(k => k.startsWith(`${group}/`))) return undefined;
+    const served = this.kinds.filter(k => k.startsWith(`${group}/`) && k.endsWith(` ${kind}`)).map(k => k.split(' ')[0]);
+    return served.length > 0
+      ? `${apiVersion} is not served for ${kind} (removed or misspelled): use ${served.join(' or ')}`
+      : `${group} has no kind ${kind}: use one of ${this.kinds.filter(k => k.startsWith(`${group}/`)).map(k => k.split(' ')[1]).join(', ')}`;
+  }
+
+  /** Metadata problems of an object that has no schema of its own (core kinds). */
+  public validateMetadata(doc: Record<string, unknown>): SchemaIssue[] {
+    let validate = this.compiled.get(' metadata');
+    if (!validate) {
+      validate = this.ajv.compile(METADATA_ONLY);
+      this.compiled.set(' metadata', validate);
+    }
+    return validate(doc) ? [] : collapse(validate.errors ?? []);
+  }
+
   /** Schema violations of a document; `undefined` when no schema covers its kind. */
   public validate(doc: Record<string, unknown>): SchemaIssue[] | undefined {
     const key = `${String(doc.apiVersion)} ${String(doc.kind)}`;
@@ -61,30 +86,57 @@ export class SchemaValidator {
       this.compiled.set(key, validate);
     }
     if (validate(doc)) return [];
-    return dedupe((validate.errors ?? []).map(issueOf));
+    return collapse(validate.errors ?? []);
   }
 
-  /** Compiles a JSON schema once (e.g. a chart's `values.schema.json`) and returns its validator. */
-  public compileSchema(id: string, schema: object): (value: unknown) => SchemaIssue[] {
+  /**
+   * Compiles a JSON schema once (e.g. a chart's `values.schema.json`, any draft from 07 to 2020-12)
+   * and returns its validator.
+   */
+  public compileSchema(id: string, schema: { $schema?: string }): (value: unknown) => SchemaIssue[] {
     let validate = this.compiled.get(id);
     if (!validate) {
-      validate = this.ajv.compile(schema);
+      const draft = schema.$schema ?? '';
+      const ajv = draft.includes('2020-12') ? new Ajv2020({ strict: false, allErrors: true, validateFormats: false })
+        : draft.includes('2019-09') ? new Ajv2019({ strict: false, allErrors: true, validateFormats: false })
+          : this.ajv;
+      validate = ajv.compile(schema);
       this.compiled.set(id, validate);
     }
     const v = validate;
-    return value => v(value) ? [] : dedupe((v.errors ?? []).map(issueOf));
+    return value => v(value) ? [] : collapse(v.errors ?? []);
   }
+}
+
+/** A JSON-pointer token: `~` and `/` escaped. */
+function token(name: string): string {
+  return name.replace(/~/g, '~0').replace(/\//g, '~1');
+}
+
+/** One issue per problem: the alternatives of a failed `anyOf` collapse into one message. */
+function collapse(errors: ErrorObject[]): SchemaIssue[] {
+  const anyOf = errors.filter(e => e.keyword === 'anyOf');
+  const inAnyOf = (e: ErrorObject) => anyOf.some(a => e !== a && e.instancePath === a.instancePath && e.schemaPath.startsWith(a.schemaPath.replace(/\/anyOf$/, '/anyOf/')));
+  // a key failing propertyNames is reported once, not also as the pattern it failed
+  const keyChecks = errors.filter(e => e.keyword === 'propertyNames');
+  const underKeyCheck = (e: ErrorObject) => e.keyword !== 'propertyNames' && e.schemaPath.includes('/propertyNames/') && keyChecks.some(k => k.instancePath === e.instancePath);
+  const issues = errors.filter(e => !inAnyOf(e) && !underKeyCheck(e)).map(e => {
+    if (e.keyword !== 'anyOf') return issueOf(e);
+    const types = errors.filter(x => x.keyword === 'type' && inAnyOf(x) && x.instancePath === e.instancePath).map(x => (x.params as { type: string }).type);
+    return { pointer: e.instancePath, message: types.length > 0 ? `must be ${[...new Set(types)].join(' or ')}` : 'matches none of the allowed forms' };
+  });
+  return dedupe(issues);
 }
 
 function issueOf(e: ErrorObject): SchemaIssue {
   switch (e.keyword) {
     case 'additionalProperties': {
       const field = (e.params as { additionalProperty: string }).additionalProperty;
-      return { pointer: `${e.instancePath}/${field}`, message: `unknown field "${field}" (not in the schema; check its spelling and the API version)` };
+      return { pointer: `${e.instancePath}/${token(field)}`, message: `unknown field "${field}" (not in the schema; check its spelling and the API version)` };
     }
     case 'required': {
       const field = (e.params as { missingProperty: string }).missingProperty;
-      return { pointer: `${e.instancePath}/${field}`, message: `required field "${field}" is missing` };
+      return { pointer: `${e.instancePath}/${token(field)}`, message: `required field "${field}" is missing` };
     }
     case 'enum':
       return { pointer: e.instancePath, message: `must be one of ${((e.params as { allowedValues: unknown[] }).allowedValues).map(v => JSON.stringify(v)).join(', ')}` };
@@ -92,6 +144,8 @@ function issueOf(e: ErrorObject): SchemaIssue {
       return { pointer: e.instancePath, message: `must be ${(e.params as { type: string }).type}` };
     case 'pattern':
       return { pointer: e.instancePath, message: `must match the pattern ${(e.params as { pattern: string }).pattern}` };
+    case 'propertyNames':
+      return { pointer: e.instancePath, message: `has a key that is not a valid label or annotation key (${(e.params as { propertyName: string }).propertyName})` };
     default:
       return { pointer: e.instancePath, message: e.message ?? e.keyword };
   }
