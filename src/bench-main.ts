@@ -12,7 +12,8 @@ const sealing = measureSealing(1000);
 const validation = measureValidation(1000);
 const table = formatTable(results, growth);
 process.stdout.write(`${table}\nseed fleet: whole npm run synth process ${seedSynthMs} ms\nsealing: ${sealing.count} values in ${sealing.ms} ms (RSA 4096)\nvalidation: ${validation.count} objects in ${validation.ms} ms (compiled)\n`);
-const out = path.resolve(__dirname, '..', 'bench', 'results.json');
+// a smoke run does not overwrite the recorded measurements
+const out = path.resolve(__dirname, '..', 'bench', process.argv.includes('--smoke') ? 'results.smoke.json' : 'results.json');
 fs.mkdirSync(path.dirname(out), { recursive: true });
 fs.writeFileSync(out, `${JSON.stringify({ machine: { node: process.version, cpus: require('node:os').cpus().length }, results, growth, seedSynthMs, sealing, validation }, null, 2)}\n`);
 process.stdout.write(`wrote ${path.relative(process.cwd(), out)}\n`);

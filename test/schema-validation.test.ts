@@ -148,6 +148,15 @@ describe('validate and synth commands', () => {
     expect(r.stdout).toMatch(/^Valid \(\d+ ms\):\n  30 objects against their CRD schema: 3 Alert, 3 GitRepository, 4 HelmRelease, 3 HelmRepository, 10 Kustomization, 1 Provider, 6 SealedSecret\n  4 core objects, metadata only \(no schema here\): 1 ConfigMap, 1 Namespace, 2 ServiceAccount\n  15 patches, through the objects they patch\n$/);
   });
 
+  it('runValidate refuses arguments it does not know', () => {
+    const io = { out: '', err: '' };
+    const sink = { out: (t: string) => { io.out += t; }, err: (t: string) => { io.err += t; } };
+    expect(runValidate(fluxFleet().repo, ['--bogus'], sink)).toBe(1);
+    expect(runValidate(fluxFleet().repo, ['--chart-schemas=/x'], sink)).toBe(1);
+    expect(io.err).toContain('Unknown argument: --bogus');
+    expect(io.err).toContain('Unknown argument: --chart-schemas=/x');
+  });
+
   it('runValidate exits 1 with the problems of an invalid fleet', () => {
     const f = fluxFleet();
     new ApiObject(new ManifestFile(f.apps, 'raw'), 'x', { apiVersion: 'helm.toolkit.fluxcd.io/v2', kind: 'HelmRelease', metadata: { name: 'x', namespace: 'flux-system' }, spec: { interval: '1m', bogus: true } });

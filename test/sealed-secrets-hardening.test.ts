@@ -95,6 +95,15 @@ describe('a SealedSecret must stay in the namespace it was sealed for', () => {
   });
 });
 
+describe('throwaway certificates of tests and benchmarks', () => {
+  it('are always valid DER (a random serial never has illegal leading-zero padding)', () => {
+    const { publicKey, privateKey } = rsaKeyPair(1024 * 2);
+    for (let i = 0; i < 1500; i++) {
+      expect(() => SealingCertificate.fromPem(makeCertificate({ subject: publicKey, signer: privateKey }), 'x', { checkValidity: false })).not.toThrow();
+    }
+  });
+});
+
 describe('certificates hold nothing but certificates', () => {
   const { publicKey, privateKey } = rsaKeyPair();
   const cert = makeCertificate({ subject: publicKey, signer: privateKey });

@@ -34,7 +34,7 @@ export function makeCertificate(opts: { subject: KeyObject; signer: KeyObject; n
   const notAfter = opts.notAfter ?? new Date(Date.now() + 365 * 86_400_000);
   const tbs = seq(
     tlv(0xa0, integer(Buffer.from([2]))),
-    integer(randomBytes(8)),
+    integer(positiveSerial()),
     SHA256_WITH_RSA,
     name(opts.commonName ?? 'sealed-secret'),
     seq(time(notBefore), time(notAfter)),
@@ -45,6 +45,13 @@ export function makeCertificate(opts: { subject: KeyObject; signer: KeyObject; n
   const der = seq(tbs, SHA256_WITH_RSA, tlv(0x03, Buffer.concat([Buffer.from([0]), signature])));
   const body = der.toString('base64').replace(/.{1,64}/g, '$&\n');
   return `-----BEGIN CERTIFICATE-----\n${body}-----END CERTIFICATE-----\n`;
+}
+
+/** A random 8-byte serial in minimal DER form: a leading zero byte would be illegal padding. */
+function positiveSerial(): Buffer {
+  const serial = randomBytes(8);
+  serial[0] = (serial[0] & 0x7f) | 0x01;
+  return serial;
 }
 
 /** A self-signed certificate of an RSA key pair. */

@@ -16,7 +16,7 @@ Writes the fleet's Flux repository layout (clusters/, infrastructure/, apps/).
   --check    write nothing; print a unified diff of what a synth would change and exit 1 if
              the repository differs from a fresh synth (0 when it is up to date)
   --validate also validate every object against its CRD's schema, strictly (always on when the
-             CI environment variable is set)
+             CI environment variable is "true" or "1")
   --verbose  print stack traces of unexpected errors
   --help     show this help
 

@@ -2,6 +2,8 @@ import { performance } from 'node:perf_hooks';
 import { FleetValidationError } from '../layout/errors';
 import { GitOpsRepo } from '../layout/gitops-repo';
 import { parseAllDocuments } from 'yaml';
+import { LayoutDirectory } from '../layout/layout-directory';
+import { FileRole, isLayoutFile } from '../layout/layout-file';
 import { validatorFor } from '../validation/schema-check';
 import { SynthIo } from './synth';
 
@@ -24,7 +26,7 @@ export function runValidate(repo: GitOpsRepo, argv: readonly string[], io: Synth
   }
   const at = argv.indexOf('--chart-schemas');
   const chartSchemas = at >= 0 ? argv[at + 1] : undefined;
-  const unknown = argv.filter((a, i) => a !== '--chart-schemas' && i !== at + 1);
+  const unknown = argv.filter((_a, i) => at < 0 || (i !== at && i !== at + 1));
   if (unknown.length > 0 || (at >= 0 && !chartSchemas)) {
     io.err(`${unknown.length > 0 ? `Unknown argument: ${unknown[0]}` : '--chart-schemas needs a directory'}\n\n${USAGE}\n`);
     return 1;
@@ -37,10 +39,12 @@ export function runValidate(repo: GitOpsRepo, argv: readonly string[], io: Synth
     const full = new Map<string, number>();
     const metadataOnly = new Map<string, number>();
     let patches = 0;
+    const patchFiles = new Set(repo.node.findAll().filter(isLayoutFile).filter(f => f.role === FileRole.PATCH)
+      .map(f => `${LayoutDirectory.enclosing(f)?.repoPath}/${f.fileName}`));
     for (const [p, content] of files) {
       if (p.endsWith('/kustomization.yaml')) continue;
       for (const doc of parseAllDocuments(content).map(d => d.toJS() as { apiVersion: string; kind: string })) {
-        if (p.endsWith('-patch.yaml')) { patches++; continue; }
+        if (patchFiles.has(p)) { patches++; continue; }
         const counts = validator.covers(doc.apiVersion, doc.kind) ? full : metadataOnly;
         counts.set(doc.kind, (counts.get(doc.kind) ?? 0) + 1);
       }

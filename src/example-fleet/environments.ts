@@ -37,7 +37,7 @@ export interface FleetEnvironment {
 }
 
 /** Sealing files of an environment, by convention `sealed-secrets/certs/<env>.pem` and `sealed-secrets/<env>.yaml`. */
-function sealingFiles(env: string) {
+export function sealingFiles(env: string) {
   return { certificate: `sealed-secrets/certs/${env}.pem`, store: `sealed-secrets/${env}.yaml` };
 }
 

@@ -65,7 +65,7 @@ export function schemaCheck(options: SchemaValidationOptions = {}): FleetCheck {
       push('chart values', valuesIssues(validator, options, doc, problems, constructPath));
     };
     if (options.chartSchemas && !fs.existsSync(options.chartSchemas)) {
-      problems.push({ path: '', message: `chartSchemas directory ${options.chartSchemas} does not exist: vendor the charts' values.schema.json there as <chart>.values.schema.json` });
+      problems.push({ path: '(schema validation)', message: `chartSchemas directory ${options.chartSchemas} does not exist: create it and vendor each chart's values.schema.json there as <chart>.values.schema.json` });
     }
     for (const f of analysis.files.filter(x => x.file.role === FileRole.RESOURCE)) {
       f.docs.forEach((doc, i) => {
