@@ -62,9 +62,10 @@ export function planLayout(rootDir: string, files: LayoutFiles, managedRoots: re
   const writes: { path: string; content: string; previous?: string }[] = [];
   const conflicts: string[] = [];
   let unchanged = 0;
+  const prefixes = new Map<string, boolean>(); // directory prefix → blocks? (most files share their parents)
   for (const [p, content] of files) {
     const previous = generated.get(p);
-    if (foreign.has(p) || isBlocked(rootDir, p, deleting)) conflicts.push(p);
+    if (foreign.has(p) || isBlocked(rootDir, p, deleting, prefixes)) conflicts.push(p);
     else if (previous === content) unchanged++;
     else writes.push({ path: p, content, previous });
   }
@@ -98,14 +99,18 @@ function scan(rootDir: string, rel: string, generated: Map<string, string>, fore
  * generated file that is being pruned, or a directory holding only such files, does not block:
  * the writer removes them before moving new files in (a file may become a directory and back).
  */
-function isBlocked(rootDir: string, rel: string, deleting: ReadonlySet<string>): boolean {
+function isBlocked(rootDir: string, rel: string, deleting: ReadonlySet<string>, prefixes = new Map<string, boolean>()): boolean {
   const parts = rel.split('/');
   for (let i = 1; i < parts.length; i++) {
     const prefix = parts.slice(0, i).join('/');
-    const st = lstatOrUndefined(path.join(rootDir, prefix));
-    if (!st) return false;
-    if (st.isDirectory()) continue;
-    return !(st.isFile() && deleting.has(prefix));
+    let verdict = prefixes.get(prefix); // true: blocks; false: absent (nothing below can block); undefined: a directory
+    if (!prefixes.has(prefix)) {
+      const st = lstatOrUndefined(path.join(rootDir, prefix));
+      verdict = !st ? false : st.isDirectory() ? undefined : !(st.isFile() && deleting.has(prefix));
+      prefixes.set(prefix, verdict as boolean);
+    }
+    if (verdict === false) return false;
+    if (verdict === true) return true;
   }
   const st = lstatOrUndefined(path.join(rootDir, rel));
   if (!st || st.isFile()) return false; // a foreign file at rel is reported by the caller
@@ -217,6 +222,7 @@ function recoverLocked(rootDir: string): boolean {
 
 function applyJournal(rootDir: string, journal: Journal, hooks: WriteHooks = {}): void {
   const touched = new Set<string>();
+  const created = new Set<string>();
   for (const del of journal.deletes) {
     const abs = resolveInside(rootDir, del);
     const st = lstatOrUndefined(abs);
@@ -240,7 +246,10 @@ function applyJournal(rootDir: string, journal: Journal, hooks: WriteHooks = {})
     if (existing && !(existing.isFile() && isGenerated(fs.readFileSync(to, 'utf8')))) {
       throw new Error(`${move.to} now holds something cdk8s-flux did not generate; it was left alone`);
     }
-    fs.mkdirSync(path.dirname(to), { recursive: true });
+    if (!created.has(path.dirname(to))) {
+      fs.mkdirSync(path.dirname(to), { recursive: true });
+      created.add(path.dirname(to));
+    }
     fs.renameSync(from, to);
     touched.add(path.dirname(to));
   });
