@@ -6,7 +6,7 @@ import {
   apiObjectOf, explicitNamespace, FluxObject, referenceTo, FluxObjectProps, FluxReference, ImportedObject, ImportedObjectProps, IObjectRef,
 } from './flux-object';
 import { isNamespaced } from './cluster-scoped';
-import { IKustomizationSource, ISecretRef, secretReference } from './sources/source';
+import { IKustomizationSource, ISecretRef, nameRef, secretReference } from './sources/source';
 import { IValuesSource, knownKeysOf, valuesKindOf, valuesTarget } from './values-source';
 
 /** A Kustomization of the fleet or imported by name, usable in `dependsOn`. */
@@ -180,7 +180,7 @@ export class Kustomization extends FluxObject implements IKustomization {
       } : undefined,
       decryption: p.decryption ? {
         provider: p.decryption.provider,
-        secretRef: p.decryption.secretRef ? { name: p.decryption.secretRef.name } : undefined,
+        secretRef: nameRef(p.decryption.secretRef),
       } : undefined,
       suspend: p.suspend,
     };

@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createTwoFilesPatch } from 'diff';
+import { fsyncDir, writeDurably } from './durable-file';
 import { LayoutWriteError } from './errors';
 import { LayoutFiles } from './layout-model';
 import { compareKeys, GENERATED_MARKER } from './render';
@@ -320,16 +321,6 @@ function sha256(content: string): string {
   return createHash('sha256').update(content).digest('hex');
 }
 
-function writeDurably(file: string, content: string): void {
-  const fd = fs.openSync(file, 'w');
-  try {
-    fs.writeFileSync(fd, content);
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
-}
-
 /**
  * Makes the staged files durable before the commit point: one `sync -f` of their file system
  * (Linux) rather than an fsync per file, which dominates large writes; an fsync per file where
@@ -347,16 +338,6 @@ function syncStaged(stagedDir: string, files: string[]): void {
     }
   }
   fsyncDir(stagedDir);
-}
-
-/** Makes a directory's entries (creations, renames) durable. */
-function fsyncDir(dir: string): void {
-  const fd = fs.openSync(dir, 'r');
-  try {
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
 }
 
 /** A unified diff of everything a plan would change, `a/` being the disk and `b/` a fresh synth. */

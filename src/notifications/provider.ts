@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import * as l1 from '../imports/notification-notification.toolkit.fluxcd.io';
 import { FieldChecks } from '../flux/field-checks';
 import { FluxObject, FluxObjectProps, FluxReference, ImportedObject, ImportedObjectProps, IObjectRef } from '../flux/flux-object';
-import { ISecretRef, secretReference } from '../flux/sources/source';
+import { ISecretRef, nameRef, secretReference } from '../flux/sources/source';
 import { knownKeysOf } from '../flux/values-source';
 
 /** The provider types of the notification-controller's CRD (Flux 2.9). */
@@ -141,15 +141,14 @@ export class Provider extends FluxObject implements IProvider {
 
   protected renderSpec() {
     const p = this.props;
-    const ref = (s?: ISecretRef) => s ? { name: s.name } : undefined;
     return {
       type: p.type,
       channel: p.channel,
       address: p.address,
       username: p.username,
-      secretRef: ref(p.secretRef),
-      certSecretRef: ref(p.certSecretRef),
-      proxySecretRef: ref(p.proxySecretRef),
+      secretRef: nameRef(p.secretRef),
+      certSecretRef: nameRef(p.certSecretRef),
+      proxySecretRef: nameRef(p.proxySecretRef),
       timeout: p.timeout,
       suspend: p.suspend,
     };

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse } from 'yaml';
+import { replaceFileAtomically } from '../layout/durable-file';
 import { compareKeys, toYaml } from '../layout/render';
 import { SealingCertificate } from './certificate';
 import { encryptionLabel, SealingScope, sealValue } from './seal';
@@ -158,17 +159,7 @@ export class SealedStore {
       scope: e.scope,
       data: Object.fromEntries(Object.keys(e.data).sort(compareKeys).map(k => [k, { certificate: e.data[k].certificate, ciphertext: e.data[k].ciphertext }])),
     }));
-    const content = HEADER + toYaml([{ secrets }]);
-    fs.mkdirSync(path.dirname(this.file), { recursive: true });
-    const tmp = `${this.file}.tmp-${process.pid}`;
-    const fd = fs.openSync(tmp, 'w');
-    try {
-      fs.writeFileSync(fd, content);
-      fs.fsyncSync(fd);
-    } finally {
-      fs.closeSync(fd);
-    }
-    fs.renameSync(tmp, this.file);
+    replaceFileAtomically(this.file, HEADER + toYaml([{ secrets }]));
   }
 }
 

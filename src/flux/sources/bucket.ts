@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import * as l1 from '../../imports/source-source.toolkit.fluxcd.io';
 import { FieldChecks } from '../field-checks';
 import { FluxObject, FluxObjectProps, FluxReference, ImportedObject, ImportedObjectProps } from '../flux-object';
-import { IKustomizationSource, ISecretRef, secretReference } from './source';
+import { IKustomizationSource, ISecretRef, nameRef, secretReference } from './source';
 
 /** The object storage API a Bucket speaks. */
 export enum BucketProvider {
@@ -62,7 +62,7 @@ export class Bucket extends FluxObject implements IKustomizationSource {
       region: p.region,
       prefix: p.prefix,
       interval: p.interval ?? '5m',
-      secretRef: p.secretRef ? { name: p.secretRef.name } : undefined,
+      secretRef: nameRef(p.secretRef),
       insecure: p.insecure,
       timeout: p.timeout,
       suspend: p.suspend,

@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import * as l1 from '../../imports/source-source.toolkit.fluxcd.io';
 import { FieldChecks } from '../field-checks';
 import { FluxObject, FluxObjectProps, FluxReference, ImportedObject, ImportedObjectProps } from '../flux-object';
-import { IKustomizationSource, ISecretRef, secretReference } from './source';
+import { IKustomizationSource, ISecretRef, nameRef, secretReference } from './source';
 
 /**
  * Which revision of a Git repository to check out: one of these (a branch may be combined with
@@ -67,7 +67,7 @@ export class GitRepository extends FluxObject implements IKustomizationSource {
       url: p.url,
       interval: p.interval ?? '1m',
       ref: p.ref,
-      secretRef: p.secretRef ? { name: p.secretRef.name } : undefined,
+      secretRef: nameRef(p.secretRef),
       timeout: p.timeout,
       suspend: p.suspend,
       ignore: p.ignore,

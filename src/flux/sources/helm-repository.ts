@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import * as l1 from '../../imports/source-source.toolkit.fluxcd.io';
 import { FieldChecks } from '../field-checks';
 import { FluxObject, FluxObjectProps, FluxReference, ImportedObject, ImportedObjectProps } from '../flux-object';
-import { IChartSource, ISecretRef, secretReference } from './source';
+import { IChartSource, ISecretRef, nameRef, secretReference } from './source';
 
 /** Whether a Helm repository serves an HTTP index or OCI artifacts. */
 export enum HelmRepositoryType {
@@ -59,7 +59,7 @@ export class HelmRepository extends FluxObject implements IChartSource {
       url: p.url,
       type: this.isOci ? 'oci' : undefined,
       interval: p.interval ?? '1h',
-      secretRef: p.secretRef ? { name: p.secretRef.name } : undefined,
+      secretRef: nameRef(p.secretRef),
       timeout: p.timeout,
       suspend: p.suspend,
     };

@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import * as l1 from '../../imports/source-source.toolkit.fluxcd.io';
 import { FieldChecks } from '../field-checks';
 import { FluxObject, FluxObjectProps, FluxReference, ImportedObject, ImportedObjectProps } from '../flux-object';
-import { IChartRefSource, IKustomizationSource, ISecretRef, secretReference } from './source';
+import { IChartRefSource, IKustomizationSource, ISecretRef, nameRef, secretReference } from './source';
 
 /** Which artifact of an OCI repository to pull: one of these. */
 export type OciRef =
@@ -58,7 +58,7 @@ export class OCIRepository extends FluxObject implements IKustomizationSource, I
       url: p.url,
       ref: p.ref,
       interval: p.interval ?? '5m',
-      secretRef: p.secretRef ? { name: p.secretRef.name } : undefined,
+      secretRef: nameRef(p.secretRef),
       timeout: p.timeout,
       suspend: p.suspend,
       layerSelector: p.layerSelector,

@@ -35,3 +35,8 @@ export function secretReference(field: string, secret: ISecretRef | undefined): 
   const namespace = apiObjectOf(secret)?.metadata.namespace ?? secret.namespace;
   return [{ field, target: { ...SECRET_GVK, name: secret.name, namespace }, object: secret, crossNamespace: false }];
 }
+
+/** The `{ name }` a `secretRef`-style field renders, or nothing. */
+export function nameRef(secret: ISecretRef | undefined): { name: string } | undefined {
+  return secret ? { name: secret.name } : undefined;
+}
