@@ -1,8 +1,8 @@
 import { Construct } from 'constructs';
 import * as l1 from '../../imports/source-source.toolkit.fluxcd.io';
 import { FieldChecks } from '../field-checks';
-import { FluxObject, FluxObjectProps, FluxReference, ImportedObject, ImportedObjectProps } from '../flux-object';
-import { IKustomizationSource, ISecretRef, nameRef, secretReference } from './source';
+import { FluxObject, FluxReference, ImportedObject, ImportedObjectProps } from '../flux-object';
+import { IKustomizationSource, nameRef, secretReference, SourceProps } from './source';
 
 /** The object storage API a Bucket speaks. */
 export enum BucketProvider {
@@ -13,7 +13,7 @@ export enum BucketProvider {
 }
 
 /** Props of a `Bucket`. */
-export interface BucketProps extends FluxObjectProps {
+export interface BucketProps extends SourceProps {
   /** The bucket's name. */
   readonly bucketName: string;
   /** Storage endpoint as `host[:port]`, without a scheme (e.g. `s3.amazonaws.com`). */
@@ -26,14 +26,8 @@ export interface BucketProps extends FluxObjectProps {
   readonly prefix?: string;
   /** @default '5m' */
   readonly interval?: string;
-  /** Credentials, a Secret in the same namespace. @default none */
-  readonly secretRef?: ISecretRef;
   /** Connect over plain HTTP. @default false */
   readonly insecure?: boolean;
-  /** @default '60s' (Flux's default) */
-  readonly timeout?: string;
-  /** @default false */
-  readonly suspend?: boolean;
 }
 
 /** A Flux `Bucket` (source.toolkit.fluxcd.io/v1): manifests from S3-compatible object storage. */

@@ -1,8 +1,8 @@
 import { Construct } from 'constructs';
 import * as l1 from '../../imports/source-source.toolkit.fluxcd.io';
 import { FieldChecks } from '../field-checks';
-import { FluxObject, FluxObjectProps, FluxReference, ImportedObject, ImportedObjectProps } from '../flux-object';
-import { IKustomizationSource, ISecretRef, nameRef, secretReference } from './source';
+import { FluxObject, FluxReference, ImportedObject, ImportedObjectProps } from '../flux-object';
+import { IKustomizationSource, nameRef, secretReference, SourceProps } from './source';
 
 /**
  * Which revision of a Git repository to check out: one of these (a branch may be combined with
@@ -16,7 +16,7 @@ export type GitRef =
   | { readonly name: string };
 
 /** Props of a `GitRepository`. */
-export interface GitRepositoryProps extends FluxObjectProps {
+export interface GitRepositoryProps extends SourceProps {
   /** Repository URL: `https://`, `http://` or `ssh://`. */
   readonly url: string;
   /**
@@ -29,12 +29,6 @@ export interface GitRepositoryProps extends FluxObjectProps {
    * @default '1m'
    */
   readonly interval?: string;
-  /** Credentials (SSH deploy key or HTTPS token), a Secret in the same namespace. @default none */
-  readonly secretRef?: ISecretRef;
-  /** Timeout of Git operations. @default '60s' (Flux's default) */
-  readonly timeout?: string;
-  /** Stop reconciling. @default false */
-  readonly suspend?: boolean;
   /** `.sourceignore`-style exclusions. @default Flux's defaults */
   readonly ignore?: string;
 }

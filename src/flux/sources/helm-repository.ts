@@ -1,8 +1,8 @@
 import { Construct } from 'constructs';
 import * as l1 from '../../imports/source-source.toolkit.fluxcd.io';
 import { FieldChecks } from '../field-checks';
-import { FluxObject, FluxObjectProps, FluxReference, ImportedObject, ImportedObjectProps } from '../flux-object';
-import { IChartSource, ISecretRef, nameRef, secretReference } from './source';
+import { FluxObject, FluxReference, ImportedObject, ImportedObjectProps } from '../flux-object';
+import { IChartSource, nameRef, secretReference, SourceProps } from './source';
 
 /** Whether a Helm repository serves an HTTP index or OCI artifacts. */
 export enum HelmRepositoryType {
@@ -13,7 +13,7 @@ export enum HelmRepositoryType {
 }
 
 /** Props of a `HelmRepository`. */
-export interface HelmRepositoryProps extends FluxObjectProps {
+export interface HelmRepositoryProps extends SourceProps {
   /** Repository URL: `https://` (or `http://`) for the default type, `oci://` for OCI. */
   readonly url: string;
   /** @default HelmRepositoryType.DEFAULT */
@@ -23,12 +23,6 @@ export interface HelmRepositoryProps extends FluxObjectProps {
    * @default '1h'
    */
   readonly interval?: string;
-  /** Credentials, a Secret in the same namespace. @default none */
-  readonly secretRef?: ISecretRef;
-  /** Timeout of index or OCI operations. @default '60s' (Flux's default) */
-  readonly timeout?: string;
-  /** Stop reconciling. @default false */
-  readonly suspend?: boolean;
 }
 
 /** A Flux `HelmRepository` (source.toolkit.fluxcd.io/v1), HTTP or OCI. */

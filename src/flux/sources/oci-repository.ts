@@ -1,8 +1,8 @@
 import { Construct } from 'constructs';
 import * as l1 from '../../imports/source-source.toolkit.fluxcd.io';
 import { FieldChecks } from '../field-checks';
-import { FluxObject, FluxObjectProps, FluxReference, ImportedObject, ImportedObjectProps } from '../flux-object';
-import { IChartRefSource, IKustomizationSource, ISecretRef, nameRef, secretReference } from './source';
+import { FluxObject, FluxReference, ImportedObject, ImportedObjectProps } from '../flux-object';
+import { IChartRefSource, IKustomizationSource, nameRef, secretReference, SourceProps } from './source';
 
 /** Which artifact of an OCI repository to pull: one of these. */
 export type OciRef =
@@ -11,19 +11,13 @@ export type OciRef =
   | { readonly digest: string };
 
 /** Props of an `OCIRepository`. */
-export interface OCIRepositoryProps extends FluxObjectProps {
+export interface OCIRepositoryProps extends SourceProps {
   /** Artifact URL, `oci://`. */
   readonly url: string;
   /** @default { tag: 'latest' } (Flux's default) */
   readonly ref?: OciRef;
   /** How often Flux checks for new artifacts. @default '5m' */
   readonly interval?: string;
-  /** Registry credentials, a Secret in the same namespace. @default none */
-  readonly secretRef?: ISecretRef;
-  /** @default '60s' (Flux's default) */
-  readonly timeout?: string;
-  /** @default false */
-  readonly suspend?: boolean;
   /**
    * Which layer of the artifact to use, and whether to extract it or copy it as is (a Helm
    * chart used as a HelmRelease `chartRef`: `{ mediaType: 'application/vnd.cncf.helm.chart.content.v1.tar+gzip', operation: 'copy' }`).

@@ -1,4 +1,4 @@
-import { apiObjectOf, FluxReference, IObjectRef } from '../flux-object';
+import { apiObjectOf, FluxObjectProps, FluxReference, IObjectRef } from '../flux-object';
 
 /** A Flux source a Kustomization can reconcile (GitRepository, OCIRepository, Bucket). */
 export interface IKustomizationSource extends IObjectRef {
@@ -39,4 +39,14 @@ export function secretReference(field: string, secret: ISecretRef | undefined): 
 /** The `{ name }` a `secretRef`-style field renders, or nothing. */
 export function nameRef(secret: ISecretRef | undefined): { name: string } | undefined {
   return secret ? { name: secret.name } : undefined;
+}
+
+/** Props every source shares. */
+export interface SourceProps extends FluxObjectProps {
+  /** Credentials (a deploy key, token or registry login): a Secret or SealedSecret in the same namespace. @default none */
+  readonly secretRef?: ISecretRef;
+  /** Timeout of the source's remote operations (ms, s or m). @default '60s' (Flux's default) */
+  readonly timeout?: string;
+  /** Stop reconciling. @default false */
+  readonly suspend?: boolean;
 }
