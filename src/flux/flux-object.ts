@@ -90,7 +90,7 @@ export interface FluxObjectProps {
 }
 
 /** Signature of a generated L1 class (`new HelmRelease(scope, id, props)`). */
-type L1Class = new (scope: Construct, id: string, props: any) => ApiObject;
+export type L1Class = new (scope: Construct, id: string, props: any) => ApiObject;
 
 /**
  * Base of the hand-written Flux constructs: owns one generated L1 object (child `Resource`,

@@ -3,6 +3,7 @@ export * from './field-checks';
 export * from './flux-object';
 export * from './values-source';
 export * from './sources/source';
+export * from './sources/flux-source';
 export * from './sources/git-repository';
 export * from './sources/helm-repository';
 export * from './sources/oci-repository';

@@ -1,8 +1,9 @@
 import { Construct } from 'constructs';
 import * as l1 from '../../imports/source-source.toolkit.fluxcd.io';
 import { FieldChecks } from '../field-checks';
-import { FluxObject, FluxReference, ImportedObject, ImportedObjectProps } from '../flux-object';
-import { IKustomizationSource, nameRef, secretReference, SourceProps } from './source';
+import { ImportedObject, ImportedObjectProps } from '../flux-object';
+import { FluxSource } from './flux-source';
+import { IKustomizationSource, SourceProps } from './source';
 
 /** The object storage API a Bucket speaks. */
 export enum BucketProvider {
@@ -31,7 +32,7 @@ export interface BucketProps extends SourceProps {
 }
 
 /** A Flux `Bucket` (source.toolkit.fluxcd.io/v1): manifests from S3-compatible object storage. */
-export class Bucket extends FluxObject implements IKustomizationSource {
+export class Bucket extends FluxSource implements IKustomizationSource {
   /** References a Bucket defined outside the fleet. */
   public static fromName(scope: Construct, id: string, props: ImportedObjectProps): IKustomizationSource {
     return Object.assign(new ImportedObject(scope, id, l1.Bucket.GVK, props), { isKustomizationSource: true as const });
@@ -43,11 +44,7 @@ export class Bucket extends FluxObject implements IKustomizationSource {
     super(scope, id, l1.Bucket, props);
   }
 
-  public override fluxReferences(): FluxReference[] {
-    return secretReference('spec.secretRef', this.props.secretRef);
-  }
-
-  protected renderSpec() {
+  protected renderSourceSpec() {
     const p = this.props;
     return {
       bucketName: p.bucketName,
@@ -56,14 +53,11 @@ export class Bucket extends FluxObject implements IKustomizationSource {
       region: p.region,
       prefix: p.prefix,
       interval: p.interval ?? '5m',
-      secretRef: nameRef(p.secretRef),
       insecure: p.insecure,
-      timeout: p.timeout,
-      suspend: p.suspend,
     };
   }
 
-  protected validateSpec(c: FieldChecks): void {
+  protected validateSourceSpec(c: FieldChecks): void {
     const p = this.props;
     if (/^[a-z][a-z0-9+.-]*:\/\//i.test(p.endpoint) || p.endpoint.includes('/')) {
       c.add(`spec.endpoint ${JSON.stringify(p.endpoint)} must be a host with an optional port, without scheme or path (e.g. "s3.amazonaws.com" or "minio.example.com:9000"); use insecure: true for plain HTTP`);
@@ -71,6 +65,6 @@ export class Bucket extends FluxObject implements IKustomizationSource {
     if (!/^[a-z0-9][a-z0-9._-]{1,220}[a-z0-9]$/.test(p.bucketName)) {
       c.add(`spec.bucketName ${JSON.stringify(p.bucketName)} is not a valid bucket name: use lowercase letters, digits, '.', '-' or '_' (GCS), starting and ending with a letter or digit`);
     }
-    c.duration('spec.interval', p.interval).shortDuration('spec.timeout', p.timeout);
+    c.duration('spec.interval', p.interval);
   }
 }

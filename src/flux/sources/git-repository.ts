@@ -1,8 +1,9 @@
 import { Construct } from 'constructs';
 import * as l1 from '../../imports/source-source.toolkit.fluxcd.io';
 import { FieldChecks } from '../field-checks';
-import { FluxObject, FluxReference, ImportedObject, ImportedObjectProps } from '../flux-object';
-import { IKustomizationSource, nameRef, secretReference, SourceProps } from './source';
+import { ImportedObject, ImportedObjectProps } from '../flux-object';
+import { FluxSource } from './flux-source';
+import { IKustomizationSource, SourceProps } from './source';
 
 /**
  * Which revision of a Git repository to check out: one of these (a branch may be combined with
@@ -34,7 +35,7 @@ export interface GitRepositoryProps extends SourceProps {
 }
 
 /** A Flux `GitRepository` (source.toolkit.fluxcd.io/v1). */
-export class GitRepository extends FluxObject implements IKustomizationSource {
+export class GitRepository extends FluxSource implements IKustomizationSource {
   /** References a GitRepository defined outside the fleet. */
   public static fromName(scope: Construct, id: string, props: ImportedObjectProps): IKustomizationSource {
     return Object.assign(new ImportedObject(scope, id, l1.GitRepository.GVK, props), { isKustomizationSource: true as const });
@@ -51,27 +52,20 @@ export class GitRepository extends FluxObject implements IKustomizationSource {
     return this.props.secretRef?.name;
   }
 
-  public override fluxReferences(): FluxReference[] {
-    return secretReference('spec.secretRef', this.props.secretRef);
-  }
-
-  protected renderSpec() {
+  protected renderSourceSpec() {
     const p = this.props;
     return {
       url: p.url,
       interval: p.interval ?? '1m',
       ref: p.ref,
-      secretRef: nameRef(p.secretRef),
-      timeout: p.timeout,
-      suspend: p.suspend,
       ignore: p.ignore,
     };
   }
 
-  protected validateSpec(c: FieldChecks): void {
+  protected validateSourceSpec(c: FieldChecks): void {
     const p = this.props;
     c.urlScheme('spec.url', p.url, ['https', 'http', 'ssh'], 'ssh://git@github.com/org/repo');
-    c.duration('spec.interval', p.interval).shortDuration('spec.timeout', p.timeout);
+    c.duration('spec.interval', p.interval);
     if (p.ref) {
       const keys = Object.keys(p.ref).filter(k => (p.ref as Record<string, unknown>)[k] !== undefined).sort();
       if (keys.length !== 1 && keys.join(',') !== 'branch,commit') {

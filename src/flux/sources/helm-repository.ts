@@ -1,8 +1,9 @@
 import { Construct } from 'constructs';
 import * as l1 from '../../imports/source-source.toolkit.fluxcd.io';
 import { FieldChecks } from '../field-checks';
-import { FluxObject, FluxReference, ImportedObject, ImportedObjectProps } from '../flux-object';
-import { IChartSource, nameRef, secretReference, SourceProps } from './source';
+import { ImportedObject, ImportedObjectProps } from '../flux-object';
+import { FluxSource } from './flux-source';
+import { IChartSource, SourceProps } from './source';
 
 /** Whether a Helm repository serves an HTTP index or OCI artifacts. */
 export enum HelmRepositoryType {
@@ -26,7 +27,7 @@ export interface HelmRepositoryProps extends SourceProps {
 }
 
 /** A Flux `HelmRepository` (source.toolkit.fluxcd.io/v1), HTTP or OCI. */
-export class HelmRepository extends FluxObject implements IChartSource {
+export class HelmRepository extends FluxSource implements IChartSource {
   /** References a HelmRepository defined outside the fleet. */
   public static fromName(scope: Construct, id: string, props: ImportedObjectProps): IChartSource {
     return Object.assign(new ImportedObject(scope, id, l1.HelmRepository.GVK, props), { isChartSource: true as const });
@@ -43,26 +44,19 @@ export class HelmRepository extends FluxObject implements IChartSource {
     return this.props.type === HelmRepositoryType.OCI;
   }
 
-  public override fluxReferences(): FluxReference[] {
-    return secretReference('spec.secretRef', this.props.secretRef);
-  }
-
-  protected renderSpec() {
+  protected renderSourceSpec() {
     const p = this.props;
     return {
       url: p.url,
       type: this.isOci ? 'oci' : undefined,
       interval: p.interval ?? '1h',
-      secretRef: nameRef(p.secretRef),
-      timeout: p.timeout,
-      suspend: p.suspend,
     };
   }
 
-  protected validateSpec(c: FieldChecks): void {
+  protected validateSourceSpec(c: FieldChecks): void {
     const p = this.props;
     if (this.isOci) c.urlScheme('spec.url', p.url, ['oci'], 'oci://ghcr.io/stefanprodan/charts');
     else c.urlScheme('spec.url', p.url, ['https', 'http'], 'https://charts.bitnami.com/bitnami');
-    c.duration('spec.interval', p.interval).shortDuration('spec.timeout', p.timeout);
+    c.duration('spec.interval', p.interval);
   }
 }

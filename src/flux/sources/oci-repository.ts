@@ -1,8 +1,9 @@
 import { Construct } from 'constructs';
 import * as l1 from '../../imports/source-source.toolkit.fluxcd.io';
 import { FieldChecks } from '../field-checks';
-import { FluxObject, FluxReference, ImportedObject, ImportedObjectProps } from '../flux-object';
-import { IChartRefSource, IKustomizationSource, nameRef, secretReference, SourceProps } from './source';
+import { ImportedObject, ImportedObjectProps } from '../flux-object';
+import { FluxSource } from './flux-source';
+import { IChartRefSource, IKustomizationSource, SourceProps } from './source';
 
 /** Which artifact of an OCI repository to pull: one of these. */
 export type OciRef =
@@ -27,7 +28,7 @@ export interface OCIRepositoryProps extends SourceProps {
 }
 
 /** A Flux `OCIRepository` (source.toolkit.fluxcd.io/v1): manifests or a Helm chart as an OCI artifact. */
-export class OCIRepository extends FluxObject implements IKustomizationSource, IChartRefSource {
+export class OCIRepository extends FluxSource implements IKustomizationSource, IChartRefSource {
   /** References an OCIRepository defined outside the fleet. */
   public static fromName(scope: Construct, id: string, props: ImportedObjectProps): IKustomizationSource & IChartRefSource {
     return Object.assign(new ImportedObject(scope, id, l1.OciRepository.GVK, props), {
@@ -42,27 +43,20 @@ export class OCIRepository extends FluxObject implements IKustomizationSource, I
     super(scope, id, l1.OciRepository, props);
   }
 
-  public override fluxReferences(): FluxReference[] {
-    return secretReference('spec.secretRef', this.props.secretRef);
-  }
-
-  protected renderSpec() {
+  protected renderSourceSpec() {
     const p = this.props;
     return {
       url: p.url,
       ref: p.ref,
       interval: p.interval ?? '5m',
-      secretRef: nameRef(p.secretRef),
-      timeout: p.timeout,
-      suspend: p.suspend,
       layerSelector: p.layerSelector,
     };
   }
 
-  protected validateSpec(c: FieldChecks): void {
+  protected validateSourceSpec(c: FieldChecks): void {
     const p = this.props;
     c.urlScheme('spec.url', p.url, ['oci'], 'oci://ghcr.io/stefanprodan/manifests/podinfo');
-    c.duration('spec.interval', p.interval).shortDuration('spec.timeout', p.timeout);
+    c.duration('spec.interval', p.interval);
     if (p.ref && 'semver' in p.ref) c.semverRange('spec.ref.semver', p.ref.semver);
   }
 }
