@@ -45,20 +45,20 @@ interface Cluster {
  * - `dependsOn` has no cycles;
  * - every `${VAR}` a Kustomization with `postBuild` would substitute is defined.
  */
-export function fluxChecks(root: IConstruct, options: FluxCheckOptions): FleetCheck {
+export function fluxChecks(options: FluxCheckOptions): FleetCheck {
   return analysis => {
     const problems: FleetProblem[] = [];
-    const referencing = root.node.findAll().filter(isReferencingObject);
+    const referencing = analysis.constructs.filter(isReferencingObject);
     const clusters = analysis.directories
       .filter(d => LayoutDirectory.enclosing(d) === options.clustersDir && d.kustomize)
       .map(d => clusterOf(d, analysis));
 
     checkNamespaces(referencing, options, problems);
-    checkReferencesResolve(referencing, clusters, root.node.findAll().filter((c): c is ImportedObject => c instanceof ImportedObject), problems);
+    checkReferencesResolve(referencing, clusters, analysis.constructs.filter((c): c is ImportedObject => c instanceof ImportedObject), problems);
     checkDuplicates(clusters, problems);
     checkApplications(clusters, problems);
     checkCycles(referencing, problems);
-    checkSubstitutions(root, analysis, problems);
+    checkSubstitutions(analysis, problems);
     return problems;
   };
 }
@@ -322,8 +322,8 @@ function checkCycles(referencing: IReferencingObject[], problems: FleetProblem[]
 const VARIABLE_USE = /(\$?)\$\{(#?)([_a-zA-Z][_a-zA-Z0-9]*)(:?[-=])?/g;
 const SUBSTITUTE_DISABLED = 'kustomize.toolkit.fluxcd.io/substitute';
 
-function checkSubstitutions(root: IConstruct, analysis: LayoutAnalysis, problems: FleetProblem[]): void {
-  for (const k of root.node.findAll().filter((c): c is Kustomization => c instanceof Kustomization)) {
+function checkSubstitutions(analysis: LayoutAnalysis, problems: FleetProblem[]): void {
+  for (const k of analysis.constructs.filter((c): c is Kustomization => c instanceof Kustomization)) {
     if (!k.postBuild) continue;
     for (const [i, from] of (k.postBuild.substituteFrom ?? []).entries()) {
       const bad = (knownKeysOf(from.source, { forSubstitution: true }) ?? []).filter(key => !VARIABLE_NAME.test(key));

@@ -91,7 +91,7 @@ export class GitOpsRepo extends App {
    */
   public synthLayout(): LayoutFiles {
     return renderLayout(this, GitOpsRepo.MANAGED_ROOTS, [
-      fluxChecks(this, { clustersDir: this.clusters, allowCrossNamespaceReferences: this.allowCrossNamespaceReferences }),
+      fluxChecks({ clustersDir: this.clusters, allowCrossNamespaceReferences: this.allowCrossNamespaceReferences }),
       plaintextSecretGuard(),
       ...this.schemaValidation ? [schemaCheck(this.schemaValidation)] : [],
     ]);

@@ -53,6 +53,8 @@ export interface RenderedLayoutFile {
 
 /** What fleet-level checks can ask of the validated layout. */
 export interface LayoutAnalysis {
+  /** Every construct of the fleet (walked once per synth). */
+  readonly constructs: readonly IConstruct[];
   /** Every directory of the layout. */
   readonly directories: readonly LayoutDirectory[];
   /** Every file that will be written (besides the generated kustomization.yaml files). */
@@ -130,7 +132,7 @@ export function renderLayout(root: IConstruct, managedRoots: readonly string[], 
   checkPathCollisions(directories, rendered, problems);
   checkDirectoryUse(models, problems);
   const reported = new Set(problems.map(p => p.path));
-  const analysis = checkBuilds(models, problems, rendered, reported);
+  const analysis = { ...checkBuilds(models, problems, rendered, reported), constructs: all };
   for (const check of checks) problems.push(...check(analysis));
 
   if (problems.length > 0) throw new FleetValidationError(problems);
@@ -249,7 +251,7 @@ function objectId(doc: Record<string, unknown>): string {
  * and reports: objects defined twice in one build, resource cycles, and patches whose target is
  * not part of the build (kustomize would drop such a targeted patch without a word).
  */
-function checkBuilds(models: Map<LayoutDirectory, DirectoryModel>, problems: FleetProblem[], rendered: RenderedFile[], reported: ReadonlySet<string>): LayoutAnalysis {
+function checkBuilds(models: Map<LayoutDirectory, DirectoryModel>, problems: FleetProblem[], rendered: RenderedFile[], reported: ReadonlySet<string>): Omit<LayoutAnalysis, 'constructs'> {
   const memo = new Map<LayoutDirectory, BuildSet>();
   const inProgress: LayoutDirectory[] = [];
   const children = (model: DirectoryModel) => [
