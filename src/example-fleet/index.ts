@@ -75,7 +75,7 @@ export function createExampleFleet(props: ExampleFleetProps = {}): GitOpsRepo {
       dependsOn: [sealedSecrets.sync],
     });
     for (const component of components) component.customize({ env, overlay, secrets, store });
-    new ClusterConfig(repo.clusters, { env, infrastructure: overlay });
+    repo.addEnvironment(env, new ClusterConfig(repo.clusters, { env, infrastructure: overlay }));
   }
   return repo;
 }

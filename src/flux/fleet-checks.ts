@@ -2,8 +2,8 @@ import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { FleetProblem } from '../layout/errors';
 import { LayoutDirectory } from '../layout/layout-directory';
-import { BuildEntry, FleetCheck, LayoutAnalysis } from '../layout/layout-model';
-import { isNamespaced } from './cluster-scoped';
+import { FleetCheck, LayoutAnalysis } from '../layout/layout-model';
+import { ClusterApplication as Application, ClusterContents as Cluster, clusterContents } from './cluster-contents';
 import { apiObjectOf, describeRef, FluxObject, FluxReference, ImportedObject, IReferencingObject, isReferencingObject } from './flux-object';
 import { definedVariables, Kustomization, VARIABLE_NAME } from './kustomization';
 import { knownKeysOf } from './values-source';
@@ -15,23 +15,6 @@ export interface FluxCheckOptions {
   readonly clustersDir: LayoutDirectory;
   /** Whether references into another namespace are allowed (Flux's default) or flagged (lockdown). */
   readonly allowCrossNamespaceReferences: boolean;
-}
-
-/** One object as one Flux Kustomization applies it to a cluster. */
-interface Application {
-  readonly object: ApiObject;
-  readonly entry: BuildEntry;
-  /** Who applies it: `clusters/<name>` (the bootstrap sync) or `Kustomization ns/name`. */
-  readonly by: string;
-  /** Its namespace in the cluster, after the applier's `targetNamespace`. */
-  readonly namespace?: string;
-}
-
-interface Cluster {
-  readonly name: string;
-  readonly applications: Application[];
-  /** Applications by API object. */
-  readonly byObject: Map<ApiObject, Application[]>;
 }
 
 /**
@@ -51,7 +34,7 @@ export function fluxChecks(options: FluxCheckOptions): FleetCheck {
     const referencing = analysis.constructs.filter(isReferencingObject);
     const clusters = analysis.directories
       .filter(d => LayoutDirectory.enclosing(d) === options.clustersDir && d.kustomize)
-      .map(d => clusterOf(d, analysis));
+      .map(d => clusterContents(d, analysis));
 
     checkNamespaces(referencing, options, problems);
     checkReferencesResolve(referencing, clusters, analysis.constructs.filter((c): c is ImportedObject => c instanceof ImportedObject), problems);
@@ -61,34 +44,6 @@ export function fluxChecks(options: FluxCheckOptions): FleetCheck {
     checkSubstitutions(analysis, problems);
     return problems;
   };
-}
-
-/**
- * What a cluster reconciles: its directory (applied by the bootstrap sync), then the directory of
- * every Flux Kustomization found there, transitively, each with its own `targetNamespace`.
- */
-function clusterOf(clusterDir: LayoutDirectory, analysis: LayoutAnalysis): Cluster {
-  const applications: Application[] = [];
-  const followed = new Set<Kustomization>();
-  const queue: { dir: LayoutDirectory; by: string; targetNamespace?: string }[] = [{ dir: clusterDir, by: `clusters/${clusterDir.dirName}` }];
-  while (queue.length > 0) {
-    const { dir, by, targetNamespace } = queue.shift()!;
-    for (const entry of analysis.build(dir).values()) {
-      if (!entry.object) continue;
-      const own = (entry.doc.metadata as { namespace?: string } | undefined)?.namespace;
-      const namespace = targetNamespace && isNamespaced(String(entry.doc.kind)) ? targetNamespace : own;
-      applications.push({ object: entry.object, entry, by, namespace });
-      const owner = entry.object.node.scope;
-      // the Kustomization of the cluster directory itself is the sync that applies it: not a second applier
-      if (owner instanceof Kustomization && owner.directory && owner.directory !== clusterDir && !followed.has(owner)) {
-        followed.add(owner);
-        queue.push({ dir: owner.directory, by: `Kustomization ${describeNs(owner)}`, targetNamespace: owner.targetNamespace });
-      }
-    }
-  }
-  const byObject = new Map<ApiObject, Application[]>();
-  for (const a of applications) byObject.set(a.object, [...byObject.get(a.object) ?? [], a]);
-  return { name: clusterDir.dirName, applications, byObject };
 }
 
 function describeNs(o: { namespace?: string; name: string }): string {

@@ -12,3 +12,4 @@ export * from './sources/helm-chart';
 export * from './helm-release';
 export * from './kustomization';
 export { fluxChecks, FluxCheckOptions } from './fleet-checks';
+export * from './cluster-contents';

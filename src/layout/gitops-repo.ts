@@ -5,7 +5,9 @@ import { LayoutDirectory } from './layout-directory';
 import { fluxChecks } from '../flux/fleet-checks';
 import { plaintextSecretGuard } from '../secrets/plaintext-guard';
 import { schemaCheck, SchemaValidationOptions } from '../validation/schema-check';
-import { LayoutFiles, renderLayout } from './layout-model';
+import { analyzeLayout, LayoutFiles, LayoutModel } from './layout-model';
+import { Environment, RegisteredEnvironment } from '../environments/environment';
+import { DIRECTORY_NAME_PATTERN } from './names';
 import { diffPlan, isClean, LayoutPlan, planLayout, writeLayout, WriteHooks } from './tree-writer';
 
 /** Props of a `GitOpsRepo`. */
@@ -69,6 +71,7 @@ export class GitOpsRepo extends App {
   /** Whether Flux objects may reference objects in other namespaces. */
   public readonly allowCrossNamespaceReferences: boolean;
   private schemaValidation?: SchemaValidationOptions;
+  private readonly registered: RegisteredEnvironment[] = [];
 
   constructor(props: GitOpsRepoProps = {}) {
     super(props);
@@ -78,6 +81,30 @@ export class GitOpsRepo extends App {
     this.apps = new LayoutDirectory(this, 'apps', { kustomize: false });
     this.allowCrossNamespaceReferences = props.allowCrossNamespaceReferences ?? false;
     if (props.validateSchemas) this.enableSchemaValidation(props.validateSchemas === true ? {} : props.validateSchemas);
+    this.node.addValidation({ validate: () => this.validateEnvironments() });
+  }
+
+  /**
+   * Registers an environment and the directory of its cluster (`clusters/<env.cluster>/`), so
+   * that tools can refer to it by name (`diff development staging`, `graph`).
+   */
+  public addEnvironment(env: Environment, cluster: LayoutDirectory): void {
+    this.registered.push({ env, cluster });
+  }
+
+  /** The registered environments, in registration order (promotion order, by convention). */
+  public get environments(): readonly RegisteredEnvironment[] {
+    return [...this.registered];
+  }
+
+  /** The registered environment called `name`; throws an error listing the valid names otherwise. */
+  public environment(name: string): RegisteredEnvironment {
+    const found = this.registered.find(r => r.env.name === name);
+    if (!found) {
+      const known = this.registered.map(r => `"${r.env.name}"`).join(', ');
+      throw new UnknownEnvironmentError(`unknown environment "${name}": ${known ? `the fleet defines ${known}` : 'the fleet registers no environment (GitOpsRepo.addEnvironment)'}`);
+    }
+    return found;
   }
 
   /** Validates every object against its CRD's schema at synth, from now on (see `validateSchemas`). */
@@ -90,7 +117,12 @@ export class GitOpsRepo extends App {
    * the disk. Throws `FleetValidationError` listing every problem.
    */
   public synthLayout(): LayoutFiles {
-    return renderLayout(this, GitOpsRepo.MANAGED_ROOTS, [
+    return this.synthModel().files;
+  }
+
+  /** Like `synthLayout`, but also returns the analysis behind it (builds, patches, constructs). */
+  public synthModel(): LayoutModel {
+    return analyzeLayout(this, GitOpsRepo.MANAGED_ROOTS, [
       fluxChecks({ clustersDir: this.clusters, allowCrossNamespaceReferences: this.allowCrossNamespaceReferences }),
       plaintextSecretGuard(),
       ...this.schemaValidation ? [schemaCheck(this.schemaValidation)] : [],
@@ -120,11 +152,39 @@ export class GitOpsRepo extends App {
     return { clean: isClean(plan), diff: diffPlan(plan), plan };
   }
 
+  private validateEnvironments(): string[] {
+    const problems: string[] = [];
+    const seen = new Map<string, string>();
+    for (const { env, cluster } of this.registered) {
+      if (!DIRECTORY_NAME_PATTERN.test(env.name)) {
+        problems.push(`environment name "${env.name}" is not a valid directory name: use lowercase letters, digits and '-' (e.g. "staging")`);
+      }
+      if (seen.has(env.name)) problems.push(`environment "${env.name}" is registered twice: give each environment its own name`);
+      const owner = [...seen.entries()].find(([, c]) => c === cluster.node.path);
+      if (owner) problems.push(`environments "${owner[0]}" and "${env.name}" share the cluster directory ${cluster.repoPath}: give each environment its own cluster`);
+      seen.set(env.name, cluster.node.path);
+      if (LayoutDirectory.enclosing(cluster) !== this.clusters) {
+        problems.push(`environment "${env.name}": its cluster directory "${cluster.repoPath}" is not directly under clusters/: pass the directory clusters/<cluster>/ that its Flux reconciles`);
+      } else if (cluster.dirName !== env.cluster) {
+        problems.push(`environment "${env.name}" declares cluster "${env.cluster}" but is registered with directory "${cluster.repoPath}": name the directory after env.cluster`);
+      }
+    }
+    return problems;
+  }
+
   private copyTo(outdir: string, files: LayoutFiles): void {
     if (outdir === this.rootDir) return; // never let the scratch copy touch the repository itself
     for (const [p, content] of files) {
       fs.mkdirSync(path.dirname(path.join(outdir, p)), { recursive: true });
       fs.writeFileSync(path.join(outdir, p), content);
     }
+  }
+}
+
+/** Thrown for an environment name the fleet does not define. */
+export class UnknownEnvironmentError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UnknownEnvironmentError';
   }
 }

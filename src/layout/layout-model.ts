@@ -83,6 +83,19 @@ export type FleetCheck = (analysis: LayoutAnalysis) => FleetProblem[];
  * @param managedRoots the top-level directories the layout may use (e.g. `clusters`)
  */
 export function renderLayout(root: IConstruct, managedRoots: readonly string[], checks: readonly FleetCheck[] = []): LayoutFiles {
+  return analyzeLayout(root, managedRoots, checks).files;
+}
+
+/** The rendered layout together with the analysis the fleet checks saw. */
+export interface LayoutModel {
+  /** Every file of the layout, by repository path, sorted. */
+  readonly files: LayoutFiles;
+  /** What the checks saw: builds, patches, constructs. */
+  readonly analysis: LayoutAnalysis;
+}
+
+/** Like `renderLayout`, but also returns the analysis (for tools such as env diff and the fleet graph). */
+export function analyzeLayout(root: IConstruct, managedRoots: readonly string[], checks: readonly FleetCheck[] = []): LayoutModel {
   const problems: FleetProblem[] = [];
   const all = root.node.findAll();
 
@@ -144,7 +157,7 @@ export function renderLayout(root: IConstruct, managedRoots: readonly string[], 
       out.set(`${model.repoPath}/${KUSTOMIZATION_FILE}`, withHeader(toYaml([kustomizationOf(model)]), model.dir.node.path));
     }
   }
-  return new Map([...out.entries()].sort(([a], [b]) => compareKeys(a, b)));
+  return { files: new Map([...out.entries()].sort(([a], [b]) => compareKeys(a, b))), analysis };
 }
 
 function buildDirectoryModels(directories: LayoutDirectory[], rendered: RenderedFile[]): Map<LayoutDirectory, DirectoryModel> {

@@ -1,0 +1,21 @@
+import { LayoutDirectory } from '../layout/layout-directory';
+
+/**
+ * What the library needs to know of an environment. Declare your own environment type once by
+ * extending it with typed fields (region, domain, IAM roles, alert channel, version policy…) and
+ * derive every per-environment difference from those fields.
+ */
+export interface Environment {
+  /** The environment's name (`development`): names its overlays, and is how `diff` and `graph` refer to it. */
+  readonly name: string;
+  /** The name of the cluster's directory under `clusters/` (`cluster-dev`). */
+  readonly cluster: string;
+}
+
+/** An environment registered with its fleet, and the cluster directory that reconciles it. */
+export interface RegisteredEnvironment<E extends Environment = Environment> {
+  /** The environment definition. */
+  readonly env: E;
+  /** `clusters/<cluster>/`: what the environment's cluster reconciles. */
+  readonly cluster: LayoutDirectory;
+}
