@@ -35,6 +35,13 @@ export interface ExampleFleetProps {
    * @default the current working directory
    */
   readonly rootDir?: string;
+
+  /**
+   * Write each environment fully rendered (`infrastructure/overlays/<env>/` holds every object,
+   * patches applied) instead of a shared base plus patches.
+   * @default false: the base plus per-environment patches, as seed 000 has it
+   */
+  readonly flattenOverlays?: boolean;
 }
 
 /**
@@ -47,9 +54,10 @@ export function createExampleFleet(props: ExampleFleetProps = {}): GitOpsRepo {
   // flux-system: cross-namespace references, which Flux allows unless locked down.
   const repo = new GitOpsRepo({ rootDir: props.rootDir, allowCrossNamespaceReferences: true });
 
-  const base = new LayoutDirectory(repo.infrastructure, 'base');
+  const flatten = props.flattenOverlays ?? false;
+  const base = new LayoutDirectory(flatten ? repo.templates : repo.infrastructure, 'base');
   const sources = new Sources(base);
-  const sealedSecrets = new SealedSecretsController(base, sources);
+  const sealedSecrets = new SealedSecretsController(base, sources, flatten ? repo.infrastructure : base);
   const components: InfrastructureComponent[] = [
     new AwsLoadBalancerController(base, sources),
     new ExternalDns(base, sources),
@@ -64,7 +72,7 @@ export function createExampleFleet(props: ExampleFleetProps = {}): GitOpsRepo {
     // synth never seals, so it does not need the certificate to be valid today: only its fingerprint
     const certificate = SealingCertificate.fromFile(sealing[env.name].certificate, { checkValidity: false });
     const store = SealedStore.load(sealing[env.name].store, certificate, env.name);
-    const overlay = new LayoutDirectory(overlays, env.name);
+    const overlay = new LayoutDirectory(overlays, env.name, { flatten });
     overlay.addResource(base);
     const secrets = new LayoutDirectory(overlay, 'secrets', { includeInParent: false });
     new Kustomization(new ManifestFile(overlay, 'secrets-sync', { fileName: 'secrets.yaml' }), 'secrets', {

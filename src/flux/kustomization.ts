@@ -194,6 +194,9 @@ export class Kustomization extends FluxObject implements IKustomization {
     if (!p.path && p.externalPath === undefined) {
       c.add('spec.path is missing: pass path (a LayoutDirectory of this repository) or, for another repository, externalPath (e.g. "./overlays/production")');
     }
+    if (p.path?.isVirtual) {
+      c.add(`spec.path is directory "${p.path.repoPath}", which is virtual (a template that is never written): point it at a directory that is written, such as a flattened overlay that builds it`);
+    }
     if (p.externalPath !== undefined && (!p.externalPath.startsWith('./') || p.externalPath.split('/').includes('..'))) {
       c.add(`spec.path ${JSON.stringify(p.externalPath)} must be relative to the source root, start with "./" and not contain "..": e.g. "./overlays/production"`);
     }

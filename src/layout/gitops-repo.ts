@@ -68,6 +68,11 @@ export class GitOpsRepo extends App {
   public readonly infrastructure: LayoutDirectory;
   /** `apps/`: applications and tenants. */
   public readonly apps: LayoutDirectory;
+  /**
+   * A directory that is never written: a home for the shared base of fully rendered
+   * (`flatten`ed) overlays, which copy its objects into each environment.
+   */
+  public readonly templates: LayoutDirectory;
   /** Whether Flux objects may reference objects in other namespaces. */
   public readonly allowCrossNamespaceReferences: boolean;
   private schemaValidation?: SchemaValidationOptions;
@@ -79,6 +84,7 @@ export class GitOpsRepo extends App {
     this.clusters = new LayoutDirectory(this, 'clusters', { kustomize: false });
     this.infrastructure = new LayoutDirectory(this, 'infrastructure', { kustomize: false });
     this.apps = new LayoutDirectory(this, 'apps', { kustomize: false });
+    this.templates = new LayoutDirectory(this, 'templates', { kustomize: false, virtual: true });
     this.allowCrossNamespaceReferences = props.allowCrossNamespaceReferences ?? false;
     if (props.validateSchemas) this.enableSchemaValidation(props.validateSchemas === true ? {} : props.validateSchemas);
     this.node.addValidation({ validate: () => this.validateEnvironments() });

@@ -25,6 +25,23 @@ export interface LayoutDirectoryProps {
    * @default true
    */
   readonly includeInParent?: boolean;
+
+  /**
+   * Write this directory fully rendered: every object of its build (its own files, its
+   * sub-directories and the directories added with `addResource`) is written into it as it comes
+   * out of kustomize, with all patches already applied, and its `kustomization.yaml` lists those
+   * files and no patches. For teams that prefer to review each environment's objects in full; the
+   * directories it builds can then live under `GitOpsRepo.templates`, which is never written.
+   * @default false: resources plus targeted patches, as kustomize overlays usually are
+   */
+  readonly flatten?: boolean;
+
+  /**
+   * A directory that is never written: its objects exist only to be built into `flatten`ed
+   * directories. Sub-directories inherit it. `GitOpsRepo.templates` is such a directory.
+   * @default false
+   */
+  readonly virtual?: boolean;
 }
 
 /**
@@ -54,6 +71,10 @@ export class LayoutDirectory extends Construct {
   /** Whether a kustomize-built parent lists this directory under `resources:`. */
   public readonly includeInParent: boolean;
 
+  /** Whether this directory is written fully rendered (see `LayoutDirectoryProps.flatten`). */
+  public readonly flatten: boolean;
+
+  private readonly virtual: boolean;
   private readonly extraResources: LayoutDirectory[] = [];
 
   constructor(scope: Construct, id: string, props: LayoutDirectoryProps = {}) {
@@ -62,6 +83,8 @@ export class LayoutDirectory extends Construct {
     this.dirName = props.dirName ?? id;
     this.kustomize = props.kustomize ?? true;
     this.includeInParent = props.includeInParent ?? true;
+    this.flatten = props.flatten ?? false;
+    this.virtual = props.virtual ?? false;
 
     this.node.addValidation({
       validate: () => {
@@ -74,6 +97,11 @@ export class LayoutDirectory extends Construct {
         return [];
       },
     });
+  }
+
+  /** Whether this directory is never written (it, or a directory that contains it, is `virtual`). */
+  public get isVirtual(): boolean {
+    return this.virtual || (LayoutDirectory.enclosing(this)?.isVirtual ?? false);
   }
 
   /** Path of this directory relative to the repository root, with `/` separators (e.g. `infrastructure/base/dns`). */

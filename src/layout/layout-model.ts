@@ -3,10 +3,11 @@ import { ApiObject, Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { FleetProblem, FleetValidationError } from './errors';
 import { LayoutDirectory } from './layout-directory';
-import { FileRole, ILayoutFile, isLayoutFile } from './layout-file';
+import { FileRole, ILayoutFile, isLayoutFile, PatchTarget } from './layout-file';
+import { strategicMerge } from './strategic-merge';
 import { ManifestFile } from './manifest-file';
 import { KUSTOMIZATION_FILE } from './names';
-import { compareKeys, toYaml, withHeader } from './render';
+import { compareKeys, orderDocument, toYaml, withHeader } from './render';
 
 /** The layout as it will be written: repository-relative path → file content, sorted by path. */
 export type LayoutFiles = ReadonlyMap<string, string>;
@@ -39,6 +40,12 @@ export interface BuildEntry {
 
 type BuildSet = Map<string, BuildEntry>;
 
+/** One object of a kustomize build, as the build outputs it (patches applied). */
+export interface EffectiveEntry extends BuildEntry {
+  /** The patch files that changed it, in the order they were applied. */
+  readonly patchedBy: readonly RenderedLayoutFile[];
+}
+
 /** A rendered file of the layout. */
 export interface RenderedLayoutFile {
   /** Repository path. */
@@ -66,6 +73,11 @@ export interface LayoutAnalysis {
   readonly reported: ReadonlySet<string>;
   /** The objects a kustomize build of `dir` yields before patches, by kustomize identity. */
   build(dir: LayoutDirectory): ReadonlyMap<string, BuildEntry>;
+  /**
+   * The objects a kustomize build of `dir` outputs: its build with every patch applied, in
+   * kustomize's order (see `strategicMerge`). What a Flux Kustomization of `dir` applies.
+   */
+  effectiveBuild(dir: LayoutDirectory): ReadonlyMap<string, EffectiveEntry>;
   /** The patch documents applied in the build of `dir` (its own and those of what it includes). */
   patchDocuments(dir: LayoutDirectory): Record<string, unknown>[];
   /** The patch files applied in the build of `dir`, in kustomize's order: included directories first, then its own. */
@@ -105,7 +117,7 @@ export function analyzeLayout(root: IConstruct, managedRoots: readonly string[],
 
   const directories = all.filter(LayoutDirectory.isLayoutDirectory);
   for (const dir of directories) {
-    if (!LayoutDirectory.enclosing(dir) && !managedRoots.includes(dir.dirName)) {
+    if (!LayoutDirectory.enclosing(dir) && !dir.isVirtual && !managedRoots.includes(dir.dirName)) {
       problems.push({
         path: dir.node.path,
         message: `dirName "${dir.dirName}" cannot be a top-level directory: the layout writes only under ${managedRoots.map(r => `"${r}/"`).join(', ')}; create it inside one of those`,
@@ -151,13 +163,78 @@ export function analyzeLayout(root: IConstruct, managedRoots: readonly string[],
   if (problems.length > 0) throw new FleetValidationError(problems);
 
   const out = new Map<string, string>();
-  for (const f of rendered) out.set(f.repoPath, withHeader(toYaml(f.docs), f.file.node.path));
+  const flat = flattenedOutputs(models, analysis, problems);
+  if (problems.length > 0) throw new FleetValidationError(problems);
+  for (const f of rendered) {
+    if (f.directory.isVirtual || flat.suppressed.has(f.repoPath)) continue;
+    out.set(f.repoPath, withHeader(toYaml(f.docs), f.file.node.path));
+  }
+  for (const [p, file] of flat.files) out.set(p, withHeader(toYaml(file.docs), file.source));
   for (const model of models.values()) {
-    if (model.dir.kustomize && !isEmpty(model)) {
-      out.set(`${model.repoPath}/${KUSTOMIZATION_FILE}`, withHeader(toYaml([kustomizationOf(model)]), model.dir.node.path));
-    }
+    if (!model.dir.kustomize || isEmpty(model) || model.dir.isVirtual || flat.inlined.has(model.dir)) continue;
+    const doc = flat.kustomizations.get(model.dir) ?? kustomizationOf(model);
+    out.set(`${model.repoPath}/${KUSTOMIZATION_FILE}`, withHeader(toYaml([doc]), model.dir.node.path));
   }
   return { files: new Map([...out.entries()].sort(([a], [b]) => compareKeys(a, b))), analysis };
+}
+
+interface FlattenedOutputs {
+  /** Files written by flattened directories: path → documents (patches applied) and source construct. */
+  readonly files: Map<string, { docs: Record<string, unknown>[]; source: string }>;
+  /** Files not written as rendered: patches a flattened directory applied, files it rewrote. */
+  readonly suppressed: Set<string>;
+  /** Sub-directories a flattened directory lists file by file (they get no kustomization.yaml). */
+  readonly inlined: Set<LayoutDirectory>;
+  /** The kustomization of each flattened directory. */
+  readonly kustomizations: Map<LayoutDirectory, Record<string, unknown>>;
+}
+
+/**
+ * Renders every `flatten`ed directory: each object of its build, patches applied, in a file of
+ * its own tree — its own files keep their paths, files of a directory added with `addResource`
+ * keep their path relative to that directory — and a kustomization.yaml that lists them all.
+ */
+function flattenedOutputs(models: Map<LayoutDirectory, DirectoryModel>, analysis: LayoutAnalysis, problems: FleetProblem[]): FlattenedOutputs {
+  const result: FlattenedOutputs = { files: new Map(), suppressed: new Set(), inlined: new Set(), kustomizations: new Map() };
+  for (const model of models.values()) {
+    const dir = model.dir;
+    if (!dir.flatten || !dir.kustomize || dir.isVirtual) continue;
+    const subtree: DirectoryModel[] = [];
+    const collect = (m: DirectoryModel) => { subtree.push(m); includedSubdirs(m).forEach(collect); };
+    collect(model);
+    for (const m of subtree) {
+      if (m !== model) result.inlined.add(m.dir);
+      for (const f of m.files.filter(x => x.file.role === FileRole.PATCH)) result.suppressed.add(f.repoPath);
+    }
+    const own = (file: string) => subtree.some(m => file.startsWith(`${m.repoPath}/`) && !file.slice(m.repoPath.length + 1).includes('/'));
+    const sourceOf = new Map(subtree.flatMap(m => m.files).map(f => [f.repoPath, f.file.node.path]));
+    const constructOf = new Map(analysis.files.map(f => [f.path, f.file.node.path]));
+    const written: string[] = [];
+    for (const entry of analysis.effectiveBuild(dir).values()) {
+      let target = entry.file;
+      if (!own(entry.file)) {
+        const from = dir.resources.find(r => entry.file.startsWith(`${r.repoPath}/`));
+        if (!from) {
+          problems.push({ path: dir.node.path, message: `cannot place ${entry.file} in the flattened directory "${model.repoPath}": it comes from neither this directory nor a directory added with addResource (but from one of theirs); add that directory with addResource` });
+          continue;
+        }
+        target = `${model.repoPath}/${entry.file.slice(from.repoPath.length + 1)}`;
+        if (sourceOf.has(target)) {
+          problems.push({ path: dir.node.path, message: `flattened directory "${model.repoPath}" would write ${entry.file} (from "${from.repoPath}") as ${target}, which it already has: rename one of the two files` });
+          continue;
+        }
+      }
+      if (!result.files.has(target)) {
+        result.files.set(target, { docs: [], source: `${constructOf.get(entry.file) ?? entry.file}${target === entry.file ? '' : ` (flattened into ${model.repoPath})`}` });
+        written.push(target);
+      }
+      result.files.get(target)!.docs.push(orderDocument(entry.doc));
+      result.suppressed.add(target);
+    }
+    const resources = written.map(f => path.posix.relative(model.repoPath, f)).sort(compareKeys);
+    result.kustomizations.set(dir, { apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', ...resources.length > 0 ? { resources } : {} });
+  }
+  return result;
 }
 
 function buildDirectoryModels(directories: LayoutDirectory[], rendered: RenderedFile[]): Map<LayoutDirectory, DirectoryModel> {
@@ -235,6 +312,8 @@ function checkDirectoryUse(models: Map<LayoutDirectory, DirectoryModel>, problem
     for (const r of model.dir.resources) {
       if (!models.has(r)) {
         problems.push({ path: model.dir.node.path, message: `includes directory ${r.node.path}, which belongs to another GitOpsRepo; include only directories of this repository` });
+      } else if (r.isVirtual && !model.dir.flatten && !model.dir.isVirtual) {
+        problems.push({ path: model.dir.node.path, message: `includes directory "${r.repoPath}", which is virtual (never written), so kustomize could not find it: set flatten: true on this directory, or include a directory that is written` });
       } else if (!r.kustomize) {
         problems.push({ path: model.dir.node.path, message: `includes directory "${r.repoPath}", which has no kustomization.yaml (kustomize: false), so kustomize cannot build it: include a directory built by kustomize` });
       }
@@ -251,7 +330,7 @@ function checkDirectoryUse(models: Map<LayoutDirectory, DirectoryModel>, problem
 }
 
 /** kustomize's identity of an object (group, kind, namespace, name). */
-function objectId(doc: Record<string, unknown>): string {
+export function objectId(doc: Record<string, unknown>): string {
   const apiVersion = String(doc.apiVersion ?? '');
   const group = apiVersion.includes('/') ? apiVersion.split('/')[0] : '';
   const meta = (doc.metadata ?? {}) as Record<string, unknown>;
@@ -331,8 +410,7 @@ function checkBuilds(models: Map<LayoutDirectory, DirectoryModel>, problems: Fle
     }
     const set = build(model);
     for (const f of model.files.filter(x => x.file.role === FileRole.PATCH)) {
-      const t = f.file.patchTarget!;
-      const id = `${t.kind}${t.group ? `.${t.group}` : ''} ${t.namespace ? `${t.namespace}/` : ''}${t.name}`;
+      const id = patchTargetId(f.file.patchTarget!);
       if (!set.has(id)) {
         problems.push({
           path: f.file.node.path,
@@ -342,6 +420,21 @@ function checkBuilds(models: Map<LayoutDirectory, DirectoryModel>, problems: Fle
     }
   }
 
+  const effectiveMemo = new Map<LayoutDirectory, Map<string, EffectiveEntry>>();
+  const effective = (model: DirectoryModel): Map<string, EffectiveEntry> => {
+    const cached = effectiveMemo.get(model.dir);
+    if (cached) return cached;
+    const out = new Map<string, EffectiveEntry>([...build(model)].map(([id, e]) => [id, { ...e, patchedBy: [] }]));
+    for (const p of patchFiles(model)) {
+      const id = patchTargetId(p.file.patchTarget!);
+      const entry = out.get(id);
+      if (!entry || p.docs.length === 0) continue; // a patch of nothing is reported above
+      out.set(id, { ...entry, doc: strategicMerge(entry.doc, p.docs[0]), patchedBy: [...entry.patchedBy, toRendered(p)] });
+    }
+    effectiveMemo.set(model.dir, out);
+    return out;
+  };
+
   const modelOf = (dir: LayoutDirectory) => {
     const model = models.get(dir);
     if (!model) throw new Error(`directory ${dir.node.path} is not part of this layout`);
@@ -349,12 +442,22 @@ function checkBuilds(models: Map<LayoutDirectory, DirectoryModel>, problems: Fle
   };
   return {
     directories: [...models.keys()],
-    files: rendered.map(f => ({ path: f.repoPath, file: f.file, docs: f.docs, objects: f.objects })),
+    files: rendered.map(toRendered),
     reported,
     build: dir => build(modelOf(dir)),
+    effectiveBuild: dir => effective(modelOf(dir)),
     patchDocuments: dir => patchFiles(modelOf(dir)).flatMap(f => f.docs),
-    patchFiles: dir => patchFiles(modelOf(dir)).map(f => ({ path: f.repoPath, file: f.file, docs: f.docs, objects: f.objects })),
+    patchFiles: dir => patchFiles(modelOf(dir)).map(toRendered),
   };
+}
+
+function toRendered(f: RenderedFile): RenderedLayoutFile {
+  return { path: f.repoPath, file: f.file, docs: f.docs, objects: f.objects };
+}
+
+/** kustomize's identity of a patch's target, as `objectId` gives it for objects. */
+export function patchTargetId(t: PatchTarget): string {
+  return `${t.kind}${t.group ? `.${t.group}` : ''} ${t.namespace ? `${t.namespace}/` : ''}${t.name}`;
 }
 
 function definedOnly(obj: Record<string, unknown>): Record<string, unknown> {

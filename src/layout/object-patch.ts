@@ -3,6 +3,7 @@ import { Construct, IConstruct } from 'constructs';
 import { FileRole, ILayoutFile, markLayoutFile, PatchTarget } from './layout-file';
 import { FILE_NAME_PATTERN, KUSTOMIZATION_FILE } from './names';
 import { orderDocument } from './render';
+import { strategicMergeProblems } from './strategic-merge';
 
 /** The part of an object a strategic-merge patch changes. */
 export interface PatchContent {
@@ -110,6 +111,9 @@ export class ObjectPatch extends Construct implements ILayoutFile {
     const directive = findDirective(this.patch, 'patch');
     if (directive) {
       problems.push(`${directive} is a kustomize patch directive, which this library does not model (its checks would not see the result): express the change as plain fields to merge`);
+    }
+    for (const problem of strategicMergeProblems(this.target.apiVersion, this.target.kind, this.patch as Record<string, unknown>)) {
+      problems.push(`patch.${problem}`);
     }
     const meta = this.patch.metadata as Record<string, unknown> | undefined;
     for (const field of ['name', 'namespace']) {

@@ -4,7 +4,6 @@ import { ApiObject } from 'cdk8s';
 import { FleetProblem } from '../layout/errors';
 import { FileRole, isLayoutFile } from '../layout/layout-file';
 import { FleetCheck, LayoutAnalysis } from '../layout/layout-model';
-import { mergePatch } from './merge-patch';
 import { SchemaIssue, SchemaValidator } from './schema-validator';
 
 /** Options of schema validation. */
@@ -95,20 +94,10 @@ function alreadyReported(analysis: LayoutAnalysis, object: ApiObject): boolean {
  */
 function* builtOutputs(analysis: LayoutAnalysis) {
   for (const dir of analysis.directories.filter(d => d.kustomize)) {
-    const patches = analysis.patchFiles(dir);
-    if (patches.length === 0) continue;
-    const docs = new Map([...analysis.build(dir)].map(([id, e]) => [id, { doc: e.doc, file: e.file, patchedBy: '', construct: '' }]));
-    for (const p of patches) {
-      const t = p.file.patchTarget!;
-      const id = `${t.kind}${t.group ? `.${t.group}` : ''} ${t.namespace ? `${t.namespace}/` : ''}${t.name}`;
-      const entry = docs.get(id);
-      if (!entry) continue; // reported by the layout checks
-      entry.doc = mergePatch(entry.doc, p.docs[0]) as Record<string, unknown>;
-      entry.patchedBy = p.path;
-      entry.construct = p.file.node.path;
-    }
-    for (const e of docs.values()) {
-      if (e.patchedBy) yield { constructPath: e.construct, where: `${e.patchedBy} (as ${dir.repoPath} builds ${e.file})`, doc: e.doc };
+    if (analysis.patchFiles(dir).length === 0) continue;
+    for (const e of analysis.effectiveBuild(dir).values()) {
+      const last = e.patchedBy[e.patchedBy.length - 1];
+      if (last) yield { constructPath: last.file.node.path, where: `${last.path} (as ${dir.repoPath} builds ${e.file})`, doc: e.doc };
     }
   }
 }

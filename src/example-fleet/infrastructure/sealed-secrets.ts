@@ -12,7 +12,7 @@ import { Sources } from './sources';
  * release name is the controller name `kubeseal --fetch-cert` expects.
  *
  * SealedSecrets cannot be applied before the controller's CRD exists, so the controller has its
- * own Flux Kustomization (`infrastructure/base/secrets.yaml`, health-checking the release) and each
+ * own Flux Kustomization (`infrastructure/base/sealed-secrets-sync.yaml`, health-checking the release) and each
  * environment's SealedSecrets are applied by a Kustomization that depends on it — otherwise a
  * fresh cluster fails its first reconcile on "no matches for kind SealedSecret".
  */
@@ -20,8 +20,14 @@ export class SealedSecretsController extends LayoutDirectory implements Infrastr
   /** The Kustomization that installs the controller; SealedSecrets depend on it. */
   public readonly sync: IKustomization;
 
-  constructor(scope: LayoutDirectory, sources: Sources) {
-    super(scope, 'sealed-secrets', { includeInParent: false });
+  /**
+   * @param scope the base: holds the controller's Kustomization (`sealed-secrets-sync.yaml`)
+   * @param home the directory the controller's own directory goes into (default: the base). Fully
+   *   rendered overlays keep their base in `GitOpsRepo.templates`, which is never written, so the
+   *   directory this Kustomization builds must live elsewhere.
+   */
+  constructor(scope: LayoutDirectory, sources: Sources, home: LayoutDirectory = scope) {
+    super(home, 'sealed-secrets', { includeInParent: false });
     const release = new HelmRelease(new ManifestFile(this, 'release'), 'release', {
       metadata: { name: 'sealed-secrets', namespace: FLUX_NAMESPACE },
       chart: { repository: sources.sealedSecrets, name: 'sealed-secrets', version: '2.18.5' },
@@ -31,7 +37,7 @@ export class SealedSecretsController extends LayoutDirectory implements Infrastr
       install: { crds: CrdPolicy.CREATE },
       upgrade: { crds: CrdPolicy.CREATE_REPLACE },
     });
-    this.sync = new Kustomization(new ManifestFile(scope, 'secrets'), 'sealed-secrets', {
+    this.sync = new Kustomization(new ManifestFile(scope, 'sealed-secrets-sync'), 'sealed-secrets', {
       metadata: { name: 'sealed-secrets', namespace: FLUX_NAMESPACE },
       sourceRef: fleetRepository(scope),
       path: this,
