@@ -16,9 +16,11 @@ export * from './notifications';
 export * from './validation';
 export * from './bootstrap';
 export * from './testing/fleet-testing';
+export * from './testing/render-equivalence';
 export * from './cli/synth';
 export * from './cli/seal';
 export * from './cli/validate';
+export * from './cli/diff';
 
 // Generated L1 classes of the vendored CRDs, one namespace per API group (names overlap across groups).
 export * as source from './imports/source-source.toolkit.fluxcd.io';

@@ -1,1 +1,4 @@
 export * from './environment';
+export * from './environment-objects';
+export * from './environment-diff';
+export * from './promotion';

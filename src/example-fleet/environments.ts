@@ -1,13 +1,18 @@
+import { Environment } from '../environments/environment';
+
+/** The example fleet's environments, in promotion order. */
+export const ENVIRONMENT_NAMES = ['development', 'staging', 'production'] as const;
+/** The name of one of the example fleet's environments. */
+export type EnvironmentName = typeof ENVIRONMENT_NAMES[number];
+
 /**
  * The example fleet's environments: seed 000's three EKS clusters. Everything that differs
  * between environments is a typed field here, so components derive their differences from it
  * instead of carrying hand-written patches.
  */
-export interface FleetEnvironment {
+export interface FleetEnvironment extends Environment {
   /** Environment name; also the overlay directory `infrastructure/overlays/<name>`. */
-  readonly name: string;
-  /** Cluster directory name under `clusters/`. */
-  readonly cluster: string;
+  readonly name: EnvironmentName;
   /** The EKS cluster's name (used by the load balancer controller and as external-dns owner id). */
   readonly eksClusterName: string;
   /** AWS region of the cluster. */

@@ -16,6 +16,7 @@ import { Kustomization } from '../flux/kustomization';
 import { ManifestFile } from '../layout/manifest-file';
 import { SlackNotifications } from './infrastructure/slack';
 import { Sources } from './infrastructure/sources';
+import { ReleaseTrain } from './versions';
 
 /** Where the fleet's inputs (certificates, sealed values) live: the repository root. */
 const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
@@ -56,13 +57,14 @@ export function createExampleFleet(props: ExampleFleetProps = {}): GitOpsRepo {
 
   const flatten = props.flattenOverlays ?? false;
   const base = new LayoutDirectory(flatten ? repo.templates : repo.infrastructure, 'base');
+  const versions = new ReleaseTrain(repo);
   const sources = new Sources(base);
-  const sealedSecrets = new SealedSecretsController(base, sources, flatten ? repo.infrastructure : base);
+  const sealedSecrets = new SealedSecretsController(base, sources, versions.sealedSecrets, flatten ? repo.infrastructure : base);
   const components: InfrastructureComponent[] = [
-    new AwsLoadBalancerController(base, sources),
-    new ExternalDns(base, sources),
+    new AwsLoadBalancerController(base, sources, versions.awsLoadBalancerController),
+    new ExternalDns(base, sources, versions.externalDns),
     sealedSecrets,
-    new MariaDb(base, sources),
+    new MariaDb(base, sources, versions.mariaDb),
     new SlackNotifications(base),
   ];
 

@@ -105,3 +105,17 @@ export function isMastermindsRange(value: string): boolean {
     return semver.validRange(normalized, { loose: false }) !== null;
   });
 }
+
+/**
+ * Whether an exact version satisfies a constraint as Masterminds semver (Flux's library) reads it:
+ * `||` alternatives, comma- or space-separated parts, `!=V` excluding one version.
+ */
+export function satisfiesMastermindsRange(version: string, range: string): boolean {
+  if (!isMastermindsRange(range) || semver.valid(version) === null) return false;
+  return range.split('||').some(alternative => {
+    const excluded = [...alternative.matchAll(/!=\s*([^\s,]+)/g)].map(m => m[1]);
+    const rest = alternative.replace(/!=\s*[^\s,]+/g, ' ').replace(/,/g, ' ')
+      .replace(/=>\s*/g, '>=').replace(/=<\s*/g, '<=').trim();
+    return !excluded.some(v => semver.valid(v) !== null && semver.eq(version, v)) && semver.satisfies(version, rest || '*');
+  });
+}

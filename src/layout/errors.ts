@@ -21,7 +21,7 @@ export class FleetValidationError extends Error {
     const byCodePoint = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
     const sorted = [...problems].sort((a, b) => byCodePoint(a.path, b.path) || byCodePoint(a.message, b.message));
     const count = sorted.length === 1 ? '1 problem' : `${sorted.length} problems`;
-    super(`The fleet has ${count}; nothing was written:\n${sorted.map(p => `  [${p.path}] ${p.message}`).join('\n')}`);
+    super(`The fleet has ${count}; nothing was written:\n${sorted.map(p => `  [${p.path || "GitOpsRepo"}] ${p.message}`).join('\n')}`);
     this.name = 'FleetValidationError';
     this.problems = sorted;
   }

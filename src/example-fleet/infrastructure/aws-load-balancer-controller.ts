@@ -4,7 +4,9 @@ import { HelmRelease } from '../../flux/helm-release';
 import { LayoutDirectory } from '../../layout/layout-directory';
 import { ManifestFile } from '../../layout/manifest-file';
 import { ObjectPatch } from '../../layout/object-patch';
-import { InfrastructureComponent, OverlayContext } from './component';
+import { Promotion } from '../../environments/promotion';
+import { EnvironmentName } from '../environments';
+import { chartVersionFields, InfrastructureComponent, OverlayContext } from './component';
 import { irsaServiceAccount, patchRole } from './irsa';
 import { Sources } from './sources';
 
@@ -16,12 +18,12 @@ export class AwsLoadBalancerController extends LayoutDirectory implements Infras
   private readonly serviceAccount: kplus.ServiceAccount;
   private readonly release: HelmRelease;
 
-  constructor(scope: Construct, sources: Sources) {
+  constructor(scope: Construct, sources: Sources, private readonly chartVersion: Promotion<EnvironmentName>) {
     super(scope, NAME);
     this.serviceAccount = irsaServiceAccount(this, NAME, NAMESPACE);
     this.release = new HelmRelease(new ManifestFile(this, 'release'), 'release', {
       metadata: { name: NAME, namespace: NAMESPACE },
-      chart: { repository: sources.eksCharts, name: NAME, version: '1.4.0' },
+      chart: { repository: sources.eksCharts, name: NAME, version: chartVersion.baseline },
       releaseName: NAME,
       interval: '1h',
       install: { remediation: { retries: 3 } },
@@ -32,7 +34,7 @@ export class AwsLoadBalancerController extends LayoutDirectory implements Infras
   public customize({ overlay, env }: OverlayContext): void {
     new ObjectPatch(overlay, 'aws-load-balancer-controller-patch', {
       target: this.release,
-      patch: { spec: { values: { clusterName: env.eksClusterName, region: env.region, vpcId: env.vpcId } } },
+      patch: { spec: { ...chartVersionFields(this.chartVersion, env), values: { clusterName: env.eksClusterName, region: env.region, vpcId: env.vpcId } } },
     });
     patchRole(overlay, 'aws-load-balancer-serviceaccount-patch', this.serviceAccount, env.loadBalancerControllerRoleArn);
   }

@@ -1,6 +1,9 @@
 import { LayoutDirectory } from '../../layout/layout-directory';
 import { SealedStore } from '../../secrets/sealed-store';
-import { FleetEnvironment } from '../environments';
+import { Promotion } from '../../environments/promotion';
+import { HelmRelease } from '../../flux/helm-release';
+import { ObjectPatch } from '../../layout/object-patch';
+import { EnvironmentName, FleetEnvironment } from '../environments';
 
 /** What a component gets to write an environment's differences. */
 export interface OverlayContext {
@@ -30,3 +33,18 @@ export const FLUX_NAMESPACE = 'flux-system';
 
 /** Annotation that binds a ServiceAccount to an IAM role on EKS (IRSA). */
 export const IRSA_ROLE_ANNOTATION = 'eks.amazonaws.com/role-arn';
+
+/**
+ * The chart version fields of an environment's HelmRelease patch: empty when the environment runs
+ * the base's version (the release train's baseline), so overlays carry only real differences.
+ */
+export function chartVersionFields(promotion: Promotion<EnvironmentName>, env: FleetEnvironment): { chart?: { spec: { version: string } } } {
+  const version = promotion.override(env.name);
+  return version === undefined ? {} : { chart: { spec: { version } } };
+}
+
+/** Patches a release's chart version in an environment's overlay, if that environment differs from the base. */
+export function patchChartVersion(overlay: LayoutDirectory, id: string, release: HelmRelease, promotion: Promotion<EnvironmentName>, env: FleetEnvironment): void {
+  const fields = chartVersionFields(promotion, env);
+  if (fields.chart) new ObjectPatch(overlay, id, { target: release, patch: { spec: fields } });
+}

@@ -4,7 +4,9 @@ import { HelmRelease } from '../../flux/helm-release';
 import { LayoutDirectory } from '../../layout/layout-directory';
 import { ManifestFile } from '../../layout/manifest-file';
 import { ObjectPatch } from '../../layout/object-patch';
-import { InfrastructureComponent, OverlayContext } from './component';
+import { Promotion } from '../../environments/promotion';
+import { EnvironmentName } from '../environments';
+import { chartVersionFields, InfrastructureComponent, OverlayContext } from './component';
 import { irsaServiceAccount, patchRole } from './irsa';
 import { Sources } from './sources';
 
@@ -16,12 +18,12 @@ export class ExternalDns extends LayoutDirectory implements InfrastructureCompon
   private readonly serviceAccount: kplus.ServiceAccount;
   private readonly release: HelmRelease;
 
-  constructor(scope: Construct, sources: Sources) {
+  constructor(scope: Construct, sources: Sources, private readonly chartVersion: Promotion<EnvironmentName>) {
     super(scope, 'dns');
     this.serviceAccount = irsaServiceAccount(this, NAME, NAMESPACE);
     this.release = new HelmRelease(new ManifestFile(this, 'release'), 'release', {
       metadata: { name: NAME, namespace: NAMESPACE },
-      chart: { repository: sources.bitnami, name: NAME, version: '>=6.2.1 <7' },
+      chart: { repository: sources.bitnami, name: NAME, version: chartVersion.baseline },
       releaseName: NAME,
       targetNamespace: NAMESPACE,
       interval: '1h',
@@ -39,7 +41,7 @@ export class ExternalDns extends LayoutDirectory implements InfrastructureCompon
   public customize({ overlay, env }: OverlayContext): void {
     new ObjectPatch(overlay, 'dns-patch', {
       target: this.release,
-      patch: { spec: { values: { txtOwnerId: env.eksClusterName, domainFilters: [env.domain] } } },
+      patch: { spec: { ...chartVersionFields(this.chartVersion, env), values: { txtOwnerId: env.eksClusterName, domainFilters: [env.domain] } } },
     });
     patchRole(overlay, 'dns-sa-patch', this.serviceAccount, env.externalDnsRoleArn);
   }

@@ -5,7 +5,9 @@ import { LayoutDirectory } from '../../layout/layout-directory';
 import { ManifestFile } from '../../layout/manifest-file';
 import { toYaml } from '../../layout/render';
 import { SealedSecret } from '../../secrets/sealed-secret';
-import { InfrastructureComponent, OverlayContext } from './component';
+import { Promotion } from '../../environments/promotion';
+import { EnvironmentName } from '../environments';
+import { InfrastructureComponent, OverlayContext, patchChartVersion } from './component';
 import { Sources } from './sources';
 
 const NAMESPACE = 'mariadb';
@@ -24,7 +26,9 @@ export const MARIADB_SECRET_KEYS = ['mariadb-password', 'mariadb-replication-pas
  * consumed through `valuesFrom`, as in seed 000.
  */
 export class MariaDb extends LayoutDirectory implements InfrastructureComponent {
-  constructor(scope: Construct, sources: Sources) {
+  private readonly release: HelmRelease;
+
+  constructor(scope: Construct, sources: Sources, private readonly chartVersion: Promotion<EnvironmentName>) {
     super(scope, 'mariadb');
     new kplus.Namespace(new ManifestFile(this, 'namespace'), 'namespace', { metadata: { name: NAMESPACE } });
 
@@ -43,9 +47,9 @@ export class MariaDb extends LayoutDirectory implements InfrastructureComponent 
       },
     });
 
-    new HelmRelease(new ManifestFile(this, 'prestashop-release'), 'release', {
+    this.release = new HelmRelease(new ManifestFile(this, 'prestashop-release'), 'release', {
       metadata: { name: 'prestashop-mariadb', namespace: NAMESPACE },
-      chart: { repository: sources.bitnami, name: 'mariadb', version: '10.4.0' },
+      chart: { repository: sources.bitnami, name: 'mariadb', version: chartVersion.baseline },
       releaseName: 'mariadb',
       interval: '1h',
       install: { remediation: { retries: 3 } },
@@ -53,8 +57,9 @@ export class MariaDb extends LayoutDirectory implements InfrastructureComponent 
     });
   }
 
-  /** The MariaDB passwords, sealed for each environment's own controller. */
-  public customize({ secrets, store }: OverlayContext): void {
+  /** The chart version where the environment is ahead, and the MariaDB passwords, sealed for each environment's own controller. */
+  public customize({ env, overlay, secrets, store }: OverlayContext): void {
+    patchChartVersion(overlay, 'mariadb-version-patch', this.release, this.chartVersion, env);
     new SealedSecret(new ManifestFile(secrets, 'prestashop-mariadb-secrets'), 'secret', {
       metadata: { name: MARIADB_SECRET_NAME, namespace: NAMESPACE },
       store,

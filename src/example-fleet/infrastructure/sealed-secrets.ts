@@ -4,7 +4,9 @@ import { IKustomization, Kustomization } from '../../flux/kustomization';
 import { GitRepository } from '../../flux/sources/git-repository';
 import { LayoutDirectory } from '../../layout/layout-directory';
 import { ManifestFile } from '../../layout/manifest-file';
-import { FLUX_NAMESPACE, InfrastructureComponent } from './component';
+import { Promotion } from '../../environments/promotion';
+import { EnvironmentName } from '../environments';
+import { FLUX_NAMESPACE, InfrastructureComponent, OverlayContext } from './component';
 import { Sources } from './sources';
 
 /**
@@ -26,11 +28,11 @@ export class SealedSecretsController extends LayoutDirectory implements Infrastr
    *   rendered overlays keep their base in `GitOpsRepo.templates`, which is never written, so the
    *   directory this Kustomization builds must live elsewhere.
    */
-  constructor(scope: LayoutDirectory, sources: Sources, home: LayoutDirectory = scope) {
+  constructor(scope: LayoutDirectory, sources: Sources, private readonly chartVersion: Promotion<EnvironmentName>, home: LayoutDirectory = scope) {
     super(home, 'sealed-secrets', { includeInParent: false });
     const release = new HelmRelease(new ManifestFile(this, 'release'), 'release', {
       metadata: { name: 'sealed-secrets', namespace: FLUX_NAMESPACE },
-      chart: { repository: sources.sealedSecrets, name: 'sealed-secrets', version: '2.18.5' },
+      chart: { repository: sources.sealedSecrets, name: 'sealed-secrets', version: chartVersion.baseline },
       releaseName: 'sealed-secrets-controller',
       targetNamespace: FLUX_NAMESPACE,
       interval: '1h',
@@ -47,8 +49,17 @@ export class SealedSecretsController extends LayoutDirectory implements Infrastr
     });
   }
 
-  public customize(): void {
-    // the same controller in every environment; each cluster generates its own sealing key
+  /**
+   * The same controller in every environment (each cluster generates its own sealing key): its
+   * directory is built by its own Kustomization, not by the overlays, so no overlay can patch it.
+   */
+  public customize({ env }: OverlayContext): void {
+    const version = this.chartVersion.override(env.name);
+    if (version !== undefined) {
+      this.node.addValidation({
+        validate: () => [`the release train gives ${env.name} sealed-secrets chart ${version} but the base has ${this.chartVersion.baseline}: this directory is shared by every environment (its own Kustomization builds it, the overlays cannot patch it), so give every stage the same version`],
+      });
+    }
   }
 }
 
