@@ -13,6 +13,7 @@ export { LayoutPlan, TRANSACTION_DIR, diffPlan, planLayout, recoverTransaction }
 export * from './flux';
 export * from './secrets';
 export * from './notifications';
+export * from './tenancy';
 export * from './validation';
 export * from './bootstrap';
 export * from './testing/fleet-testing';

@@ -10,6 +10,13 @@ export interface Environment {
   readonly name: string;
   /** The name of the cluster's directory under `clusters/` (`cluster-dev`). */
   readonly cluster: string;
+  /**
+   * Run this environment's Flux with the multi-tenancy lockdown (no cross-namespace references,
+   * `default` as the account to impersonate). Synth then enforces the same rules on every object
+   * the cluster reconciles, platform included; the bootstrap installs Flux with it.
+   * @default false, as in Flux
+   */
+  readonly lockdown?: boolean;
 }
 
 /** An environment registered with its fleet, and the cluster directory that reconciles it. */

@@ -32,11 +32,6 @@ export interface FleetEnvironment extends Environment {
    * sealed for it, relative to the repository root. Both are committed; the private key never is.
    */
   readonly sealing: { readonly certificate: string; readonly store: string };
-  /**
-   * Turn on Flux's multi-tenancy lockdown on this cluster (the bootstrap installs Flux with it).
-   * @default false, as in Flux
-   */
-  readonly lockdown?: boolean;
   /** Extra values for the flux2 chart of this cluster. @default none */
   readonly fluxValues?: Record<string, unknown>;
 }

@@ -65,11 +65,7 @@ function checkNamespaces(referencing: IReferencingObject[], options: FluxCheckOp
           message: `${ref.field} points at ${describeRef(ref.target)}, but this field only resolves in the object's own namespace (${quoteNs(from.namespace)}): define ${ref.target.kind} ${ref.target.name} in that namespace`,
         });
       } else if (!options.allowCrossNamespaceReferences && ref.lockedDown !== false) {
-        const fix = from.kind === 'HelmRelease' && from.namespace !== undefined
-          ? `move this HelmRelease to namespace "${targetNs}" and install into "${from.namespace}" with targetNamespace`
-          : ref.target.name === '*'
-            ? `define this ${from.kind} in namespace "${targetNs}"${from.kind === 'Alert' ? ', with its Provider and the Provider\'s Secret (an Alert per watched namespace)' : ' (one per watched namespace)'}`
-            : `move ${from.kind} ${from.name} to namespace "${targetNs}", or ${ref.target.kind} ${ref.target.name} to ${quoteNs(from.namespace)}`;
+        const fix = crossNamespaceFix(from, ref, targetNs!);
         problems.push({
           path: from.node.path,
           message: `${ref.field} points at ${describeRef(ref.target)} in another namespace (this ${from.kind} is in ${quoteNs(from.namespace)}); Flux's multi-tenancy lockdown refuses cross-namespace references: ${fix}, or allow them with new GitOpsRepo({ allowCrossNamespaceReferences: true })`,
@@ -77,6 +73,17 @@ function checkNamespaces(referencing: IReferencingObject[], options: FluxCheckOp
       }
     }
   }
+}
+
+/** How to fix a cross-namespace reference that Flux's lockdown refuses. */
+export function crossNamespaceFix(from: { kind: string; name: string; namespace?: string }, ref: FluxReference, targetNs: string): string {
+  if (from.kind === 'HelmRelease' && from.namespace !== undefined) {
+    return `move this HelmRelease to namespace "${targetNs}" and install into "${from.namespace}" with targetNamespace`;
+  }
+  if (ref.target.name === '*') {
+    return `define this ${from.kind} in namespace "${targetNs}"${from.kind === 'Alert' ? ', with its Provider and the Provider\'s Secret (an Alert per watched namespace)' : ' (one per watched namespace)'}`;
+  }
+  return `move ${from.kind} ${from.name} to namespace "${targetNs}", or ${ref.target.kind} ${ref.target.name} to ${quoteNs(from.namespace)}`;
 }
 
 /** How to import an object of a kind that is defined outside the fleet. */

@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { App, AppProps } from 'cdk8s';
 import { LayoutDirectory } from './layout-directory';
 import { fluxChecks } from '../flux/fleet-checks';
+import { tenancyChecks } from '../tenancy/tenancy-checks';
 import { plaintextSecretGuard } from '../secrets/plaintext-guard';
 import { schemaCheck, SchemaValidationOptions } from '../validation/schema-check';
 import { analyzeLayout, LayoutFiles, LayoutModel } from './layout-model';
@@ -130,6 +131,11 @@ export class GitOpsRepo extends App {
   public synthModel(): LayoutModel {
     return analyzeLayout(this, GitOpsRepo.MANAGED_ROOTS, [
       fluxChecks({ clustersDir: this.clusters, allowCrossNamespaceReferences: this.allowCrossNamespaceReferences }),
+      tenancyChecks({
+        clustersDir: this.clusters,
+        allowCrossNamespaceReferences: this.allowCrossNamespaceReferences,
+        lockedDown: new Map(this.registered.filter(r => r.env.lockdown).map(r => [r.cluster, r.env.name])),
+      }),
       plaintextSecretGuard(),
       ...this.schemaValidation ? [schemaCheck(this.schemaValidation)] : [],
     ]);

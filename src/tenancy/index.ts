@@ -1,0 +1,3 @@
+export * from './tenant';
+export * from './tenant-role';
+export * from './tenancy-checks';

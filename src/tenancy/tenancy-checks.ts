@@ -1,0 +1,185 @@
+import { IConstruct } from 'constructs';
+import { ClusterApplication, clusterContents } from '../flux/cluster-contents';
+import { crossNamespaceFix } from '../flux/fleet-checks';
+import { describeRef, FluxReference, isReferencingObject } from '../flux/flux-object';
+import { FleetProblem } from '../layout/errors';
+import { LayoutDirectory } from '../layout/layout-directory';
+import { FleetCheck, LayoutAnalysis, objectId } from '../layout/layout-model';
+import { Tenant, tenantsOf } from './tenant';
+
+/** Options of the tenancy checks. */
+export interface TenancyCheckOptions {
+  /** The directory whose sub-directories are clusters (`clusters/`). */
+  readonly clustersDir: LayoutDirectory;
+  /** The clusters whose Flux runs with the multi-tenancy lockdown, with their environment's name. */
+  readonly lockedDown: ReadonlyMap<LayoutDirectory, string>;
+  /** Whether cross-namespace references are allowed fleet-wide (the lockdown overrides it in its clusters). */
+  readonly allowCrossNamespaceReferences: boolean;
+}
+
+/** The ServiceAccounts of the Flux controllers, which a `flux-system` object may impersonate. */
+const CONTROLLER_ACCOUNTS = ['kustomize-controller', 'helm-controller'];
+const FLUX_NAMESPACE = 'flux-system';
+
+interface Applied {
+  readonly application: ClusterApplication;
+  /** The construct that declared it (a Flux construct, a cdk8s-plus object…). */
+  readonly owner: IConstruct;
+  /** As the cluster gets it: patches applied. */
+  readonly doc: Record<string, any>;
+  /** Its namespace in the cluster. */
+  readonly namespace?: string;
+}
+
+/**
+ * Tenant isolation, always, and Flux's multi-tenancy lockdown in the environments that turn it
+ * on, checked cluster by cluster on the objects as each cluster gets them:
+ *
+ * - tenants: valid, unique namespaces; objects in a tenant namespace reference nothing outside
+ *   it (the tenant's declared platform `dependsOn` excepted), reconcile as the tenant's account
+ *   into the tenant's namespace; objects in a tenant's directories stay in its namespace; no
+ *   RBAC binds a tenant account outside its namespace;
+ * - lockdown: no cross-namespace references at all, and every Kustomization and HelmRelease names
+ *   the ServiceAccount it impersonates (Flux would otherwise use `default`, which has no rights);
+ *   and that account exists in the cluster (defined by the fleet, or a Flux controller's).
+ */
+export function tenancyChecks(options: TenancyCheckOptions): FleetCheck {
+  return analysis => {
+    const found = new Map<string, FleetProblem>();
+    const report = (path: string, message: string) => found.set(`${path}\n${message}`, { path, message });
+    const tenants = tenantsOf(analysis.constructs);
+    checkTenantNamespaces(tenants, report);
+    const clusters = analysis.directories.filter(d => LayoutDirectory.enclosing(d) === options.clustersDir && d.kustomize);
+    for (const cluster of clusters) {
+      const applied = appliedObjects(cluster, analysis);
+      checkTenantObjects(tenants, applied, report);
+      checkTenantRbac(tenants, applied, report);
+      const environment = options.lockedDown.get(cluster);
+      if (environment !== undefined) {
+        checkLockdown(environment, cluster, applied, options, report);
+        checkServiceAccounts(environment, cluster, applied, report);
+      }
+    }
+    return [...found.values()];
+  };
+}
+
+type Report = (path: string, message: string) => void;
+
+function appliedObjects(cluster: LayoutDirectory, analysis: LayoutAnalysis): Applied[] {
+  return clusterContents(cluster, analysis).applications.map(application => {
+    const effective = analysis.effectiveBuild(application.directory).get(objectId(application.entry.doc));
+    const owner = application.object.node.scope ?? application.object;
+    return { application, owner, doc: (effective?.doc ?? application.entry.doc) as Record<string, any>, namespace: application.namespace };
+  });
+}
+
+/**
+ * The namespace a reference names explicitly (undefined: it resolves in the referrer's own
+ * namespace, wherever a targetNamespace moves it).
+ */
+function namedNamespace(ref: FluxReference, owner: IConstruct): string | undefined {
+  if (ref.crossNamespace === false) return undefined; // reported by the Flux checks when it points elsewhere
+  if (ref.explicitNamespace !== undefined) return ref.explicitNamespace;
+  const own = (owner as { namespace?: string }).namespace;
+  return ref.target.namespace !== undefined && ref.target.namespace !== own ? ref.target.namespace : undefined;
+}
+
+function describeApplied(a: Applied): string {
+  return `${a.doc.kind} ${a.namespace ? `${a.namespace}/` : ''}${a.doc.metadata?.name}`;
+}
+
+function checkTenantNamespaces(tenants: Tenant[], report: Report): void {
+  const claimed = new Map<string, Tenant>();
+  for (const t of tenants) {
+    const other = claimed.get(t.namespace);
+    if (other && other !== t) {
+      report(t.node.path, `tenant "${t.tenantName}" claims namespace "${t.namespace}", which tenant "${other.tenantName}" (${other.node.path}) already owns: give each tenant its own namespace`);
+    } else {
+      claimed.set(t.namespace, t);
+    }
+  }
+}
+
+/** The tenant whose directories (base or environment overlays) hold a file. */
+function tenantOfFile(tenants: Tenant[], file: string): Tenant | undefined {
+  return tenants.find(t => [t, ...t.environments].some(d => file.startsWith(`${d.repoPath}/`)));
+}
+
+function checkTenantObjects(tenants: Tenant[], applied: Applied[], report: Report): void {
+  const byNamespace = new Map(tenants.map(t => [t.namespace, t]));
+  for (const a of applied) {
+    const home = tenantOfFile(tenants, a.application.entry.file);
+    if (home && a.doc.kind !== 'Namespace' && a.namespace !== home.namespace) {
+      report(a.owner.node.path, `tenant "${home.tenantName}": ${describeApplied(a)} (in ${a.application.entry.file}) is in namespace ${a.namespace === undefined ? '(none: cluster-scoped)' : `"${a.namespace}"`}, not the tenant's namespace "${home.namespace}": a tenant's objects live in its own namespace; put it there, or move it out of the tenant's directories`);
+    }
+    const tenant = a.namespace === undefined ? undefined : byNamespace.get(a.namespace);
+    if (!tenant) continue;
+    if (isReferencingObject(a.owner)) {
+      for (const ref of a.owner.fluxReferences()) {
+        const target = namedNamespace(ref, a.owner);
+        if (target === undefined || target === tenant.namespace) continue;
+        if (ref.dependsOn && a.owner === tenant.sync && tenant.platformDependencies.some(d => d.name === ref.target.name && d.namespace === ref.target.namespace)) continue;
+        report(a.owner.node.path, `tenant "${tenant.tenantName}": ${describeApplied(a)} ${ref.field} points at ${describeRef(ref.target)} in namespace "${target}": a tenant's objects may reference only objects of their own namespace "${tenant.namespace}"; define ${ref.target.kind} ${ref.target.name} in "${tenant.namespace}"${ref.dependsOn ? ' or, for a platform Kustomization the tenant waits for, declare it in the Tenant\'s dependsOn' : ''}`);
+      }
+    }
+    if (a.doc.kind === 'Kustomization' || a.doc.kind === 'HelmRelease') {
+      const account = tenant.serviceAccount.name;
+      const spec = a.doc.spec ?? {};
+      if (spec.serviceAccountName !== account) {
+        report(a.owner.node.path, `tenant "${tenant.tenantName}": ${describeApplied(a)} spec.serviceAccountName is ${spec.serviceAccountName === undefined ? 'not set' : JSON.stringify(spec.serviceAccountName)}: a tenant's ${a.doc.kind}s must reconcile as the tenant's account; set serviceAccountName: "${account}"`);
+      }
+      if (spec.targetNamespace !== undefined && spec.targetNamespace !== tenant.namespace) {
+        report(a.owner.node.path, `tenant "${tenant.tenantName}": ${describeApplied(a)} spec.targetNamespace is "${spec.targetNamespace}", outside the tenant: set it to "${tenant.namespace}" or leave it out`);
+      }
+    }
+  }
+}
+
+function checkTenantRbac(tenants: Tenant[], applied: Applied[], report: Report): void {
+  const tenantOf = new Map(tenants.map(t => [t.namespace, t]));
+  for (const a of applied) {
+    if (a.doc.kind !== 'RoleBinding' && a.doc.kind !== 'ClusterRoleBinding') continue;
+    for (const subject of (a.doc.subjects ?? []) as { kind?: string; name?: string; namespace?: string }[]) {
+      const tenant = subject.kind === 'ServiceAccount' && subject.namespace ? tenantOf.get(subject.namespace) : undefined;
+      if (!tenant) continue;
+      if (a.doc.kind === 'ClusterRoleBinding') {
+        report(a.owner.node.path, `tenant "${tenant.tenantName}": ${describeApplied(a)} binds ServiceAccount ${subject.namespace}/${subject.name} cluster-wide: a tenant's rights stop at its namespace; use a RoleBinding in "${tenant.namespace}"`);
+      } else if (a.namespace !== tenant.namespace) {
+        report(a.owner.node.path, `tenant "${tenant.tenantName}": ${describeApplied(a)} gives ServiceAccount ${subject.namespace}/${subject.name} rights in namespace "${a.namespace}", outside the tenant: bind tenant accounts only in "${tenant.namespace}"`);
+      }
+    }
+  }
+}
+
+/** Under the lockdown, an account that does not exist means a reconciliation that always fails. */
+function checkServiceAccounts(environment: string, cluster: LayoutDirectory, applied: Applied[], report: Report): void {
+  const accounts = new Set(applied.filter(a => a.doc.kind === 'ServiceAccount').map(a => `${a.namespace}/${a.doc.metadata?.name}`));
+  for (const name of CONTROLLER_ACCOUNTS) accounts.add(`${FLUX_NAMESPACE}/${name}`);
+  for (const a of applied) {
+    if (a.doc.kind !== 'Kustomization' && a.doc.kind !== 'HelmRelease') continue;
+    const account = a.doc.spec?.serviceAccountName;
+    if (account === undefined || accounts.has(`${a.namespace}/${account}`)) continue;
+    report(a.owner.node.path, `${describeApplied(a)} spec.serviceAccountName "${account}" names no ServiceAccount of namespace "${a.namespace}" in environment "${environment}" (cluster "${cluster.dirName}", lockdown on: Flux impersonates an account of the object's own namespace): define it there${CONTROLLER_ACCOUNTS.includes(account) ? `, or move this ${a.doc.kind} to "${FLUX_NAMESPACE}", where the controllers' accounts are` : ''}`);
+  }
+}
+
+function checkLockdown(environment: string, cluster: LayoutDirectory, applied: Applied[], options: TenancyCheckOptions, report: Report): void {
+  const where = `environment "${environment}" (cluster "${cluster.dirName}") runs Flux with the multi-tenancy lockdown`;
+  for (const a of applied) {
+    if (!options.allowCrossNamespaceReferences || !isReferencingObject(a.owner)) {
+      // without the fleet-wide allowance, the Flux checks already report every cross-namespace reference
+    } else {
+      for (const ref of a.owner.fluxReferences()) {
+        const target = namedNamespace(ref, a.owner);
+        if (target === undefined || target === a.namespace || ref.crossNamespace === false || ref.lockedDown === false) continue;
+        const from = { kind: String(a.doc.kind), name: String(a.doc.metadata?.name), namespace: a.namespace };
+        report(a.owner.node.path, `${where}, which refuses cross-namespace references: ${ref.field} points at ${describeRef(ref.target)} (this ${from.kind} is in ${a.namespace === undefined ? 'no namespace' : `"${a.namespace}"`}): ${crossNamespaceFix(from, ref, target)}`);
+      }
+    }
+    if ((a.doc.kind === 'Kustomization' || a.doc.kind === 'HelmRelease') && a.doc.spec?.serviceAccountName === undefined) {
+      const controller = a.doc.kind === 'Kustomization' ? 'kustomize-controller' : 'helm-controller';
+      report(a.owner.node.path, `${where}: ${describeApplied(a)} has no spec.serviceAccountName, so Flux would impersonate the "default" ServiceAccount of "${a.namespace}", which has no rights: set serviceAccountName ("${controller}" for a platform ${a.doc.kind} in "${FLUX_NAMESPACE}", a tenant's reconciler for a tenant's)`);
+    }
+  }
+}

@@ -1,0 +1,57 @@
+import * as kplus from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+
+/** A Kubernetes API verb. */
+export type Verb = 'get' | 'list' | 'watch' | 'create' | 'update' | 'patch' | 'delete' | 'deletecollection' | '*';
+
+/** One rule of a tenant's Role: verbs on resources of API groups (`''` is the core group). */
+export interface TenantPolicyRule {
+  readonly apiGroups: readonly string[];
+  readonly resources: readonly string[];
+  readonly verbs: readonly Verb[];
+}
+
+/**
+ * What a tenant's reconciler may do inside its namespace (and nowhere else: it is always bound
+ * with a RoleBinding in that namespace).
+ */
+export abstract class TenantRole {
+  /** Binds an existing ClusterRole (`admin`, `edit`…) inside the tenant namespace only. */
+  public static clusterRole(name: string): TenantRole {
+    return new ClusterRoleGrant(name);
+  }
+
+  /** A Role of the tenant namespace with exactly these rules. */
+  public static rules(rules: readonly TenantPolicyRule[]): TenantRole {
+    return new RulesGrant(rules);
+  }
+
+  /** @internal */
+  public abstract _bind(scope: Construct, name: string, namespace: string): kplus.IRole;
+}
+
+class ClusterRoleGrant extends TenantRole {
+  constructor(private readonly name: string) {
+    super();
+  }
+
+  public _bind(scope: Construct): kplus.IRole {
+    return kplus.ClusterRole.fromClusterRoleName(scope, 'cluster-role', this.name);
+  }
+}
+
+class RulesGrant extends TenantRole {
+  constructor(private readonly rules: readonly TenantPolicyRule[]) {
+    super();
+  }
+
+  public _bind(scope: Construct, name: string, namespace: string): kplus.IRole {
+    const role = new kplus.Role(scope, 'role', { metadata: { name, namespace } });
+    for (const rule of this.rules) {
+      for (const apiGroup of rule.apiGroups) {
+        role.allow([...rule.verbs], ...rule.resources.map(resourceType => kplus.ApiResource.custom({ apiGroup, resourceType })));
+      }
+    }
+    return role;
+  }
+}

@@ -1,0 +1,211 @@
+import * as kplus from 'cdk8s-plus-27';
+import { Construct, IConstruct } from 'constructs';
+import { FieldChecks } from '../flux/field-checks';
+import { IKustomization, Kustomization } from '../flux/kustomization';
+import { GitRef, GitRepository } from '../flux/sources/git-repository';
+import { OciRef, OCIRepository } from '../flux/sources/oci-repository';
+import { LayoutDirectory } from '../layout/layout-directory';
+import { ManifestFile } from '../layout/manifest-file';
+import { ObjectPatch } from '../layout/object-patch';
+import { SealedSecret } from '../secrets/sealed-secret';
+import { SealedStore } from '../secrets/sealed-store';
+import { TenantRole } from './tenant-role';
+
+const TENANT = Symbol.for('cdk8s-flux.Tenant');
+
+/** The label Flux's multi-tenancy examples put on every tenant object. */
+export const TENANT_LABEL = 'toolkit.fluxcd.io/tenant';
+
+/** Where a tenant keeps its own configuration. */
+export type TenantSource =
+  | { readonly git: { readonly url: string; readonly ref: GitRef; readonly interval?: string } }
+  | { readonly oci: { readonly url: string; readonly ref: OciRef; readonly interval?: string } };
+
+/** Props of a `Tenant`. */
+export interface TenantProps {
+  /** The tenant's name: also the name of its namespace. An RFC 1123 label. */
+  readonly name: string;
+  /** Extra labels of the tenant's namespace (ownership, cost centre…). @default only `toolkit.fluxcd.io/tenant: <name>` */
+  readonly labels?: Readonly<Record<string, string>>;
+  /**
+   * What the tenant's reconciler may do, inside its namespace only.
+   * @default TenantRole.clusterRole('admin') (full rights in the namespace, none outside)
+   */
+  readonly role?: TenantRole;
+  /** The tenant's repository (Git or OCI), reconciled from the tenant namespace. */
+  readonly source: TenantSource;
+  /**
+   * The path in the tenant's repository that the base reconciles; environments override it with
+   * `enable(…, { path })`.
+   */
+  readonly path: string;
+  /** How often the tenant's Kustomization reconciles. @default '5m0s' */
+  readonly interval?: string;
+  /** Whether objects removed from the tenant's repository are deleted. @default true */
+  readonly prune?: boolean;
+  /**
+   * Platform Kustomizations the tenant waits for (e.g. the infrastructure). Declared here by the
+   * platform, this is the one cross-namespace reference a tenant object may make.
+   * @default none
+   */
+  readonly dependsOn?: readonly IKustomization[];
+}
+
+/** What differs for a tenant in one environment. */
+export interface TenantEnvironmentProps {
+  /** The path in the tenant's repository for this environment (`./overlays/staging`). @default the base's path */
+  readonly path?: string;
+  /** Another Git ref (branch, tag, semver) for this environment. @default the base's ref */
+  readonly ref?: GitRef;
+  /** Another URL for this environment (e.g. `ssh://` where image automation pushes). @default the base's URL */
+  readonly url?: string;
+  /**
+   * Credentials of the tenant's repository in this environment, sealed for its cluster: a
+   * SealedSecret of the tenant namespace with these keys (`username`/`password`, or
+   * `identity`/`known_hosts`) from the environment's store.
+   * @default none (a public repository)
+   */
+  readonly credentials?: { readonly name: string; readonly keys: readonly string[]; readonly store: SealedStore };
+}
+
+/**
+ * An application team onboarded onto the fleet, as Flux's multi-tenancy model has it: its own
+ * namespace, a reconciler ServiceAccount bound inside that namespace only, its own repository,
+ * and a Flux Kustomization of the tenant namespace that applies that repository as the
+ * reconciler, into the namespace. Declared once in `apps/base/<name>/`; `enable` writes an
+ * environment's differences in `apps/overlays/<env>/<name>/`.
+ *
+ * Synth checks, always: tenant objects reference nothing outside the namespace, reconcile as
+ * the tenant's account into the tenant's namespace, and no RBAC reaches beyond it.
+ */
+export class Tenant extends LayoutDirectory {
+  /** Whether a construct is a `Tenant`. */
+  public static isTenant(x: unknown): x is Tenant {
+    return typeof x === 'object' && x !== null && TENANT in x;
+  }
+
+  /** The tenant's name and namespace. */
+  public readonly tenantName: string;
+  /** The tenant namespace. */
+  public readonly namespace: string;
+  /** The reconciler ServiceAccount that the tenant's Flux objects impersonate. */
+  public readonly serviceAccount: kplus.ServiceAccount;
+  /** The tenant's source (GitRepository or OCIRepository) in the tenant namespace. */
+  public readonly source: GitRepository | OCIRepository;
+  /** The Flux Kustomization that applies the tenant's repository. */
+  public readonly sync: Kustomization;
+  /** The platform Kustomizations this tenant may depend on. */
+  public readonly platformDependencies: readonly IKustomization[];
+  private readonly props: TenantProps;
+  private readonly overlays: TenantOverlay[] = [];
+
+  constructor(scope: Construct, props: TenantProps) {
+    super(scope, props.name, { dirName: safeDirName(props.name) });
+    Object.defineProperty(this, TENANT, { value: true });
+    this.props = props;
+    this.tenantName = props.name;
+    this.namespace = props.name;
+    this.platformDependencies = [...props.dependsOn ?? []];
+    const labels = { [TENANT_LABEL]: props.name };
+    const ns = props.name;
+
+    new kplus.Namespace(new ManifestFile(this, 'namespace'), 'namespace', {
+      metadata: { name: ns, labels: { ...props.labels, ...labels } },
+    });
+    const rbac = new ManifestFile(this, 'rbac');
+    this.serviceAccount = new kplus.ServiceAccount(rbac, 'reconciler', {
+      metadata: { name: `${props.name}-reconciler`, namespace: ns, labels },
+      automountToken: false,
+    });
+    const role = (props.role ?? TenantRole.clusterRole('admin'))._bind(rbac, `${props.name}-reconciler`, ns);
+    const binding = new kplus.RoleBinding(rbac, 'binding', {
+      metadata: { name: `${props.name}-reconciler`, namespace: ns, labels },
+      role,
+    });
+    binding.addSubjects(this.serviceAccount);
+
+    const sync = new ManifestFile(this, 'sync');
+    const metadata = { name: props.name, namespace: ns, labels };
+    this.source = 'git' in props.source
+      ? new GitRepository(sync, 'source', { metadata, url: props.source.git.url, ref: props.source.git.ref, interval: props.source.git.interval ?? '1m0s' })
+      : new OCIRepository(sync, 'source', { metadata, url: props.source.oci.url, ref: props.source.oci.ref, interval: props.source.oci.interval ?? '5m0s' });
+    this.sync = new Kustomization(sync, 'kustomization', {
+      metadata,
+      sourceRef: this.source,
+      externalPath: props.path,
+      interval: props.interval ?? '5m0s',
+      prune: props.prune ?? true,
+      serviceAccountName: this.serviceAccount.name,
+      targetNamespace: ns,
+      dependsOn: props.dependsOn,
+    });
+    this.node.addValidation({ validate: () => this.validateTenant() });
+  }
+
+  /** The environments' overlays of this tenant, in the order they were enabled. */
+  public get environments(): readonly TenantOverlay[] {
+    return [...this.overlays];
+  }
+
+  /**
+   * Enables the tenant in an environment: `<overlay>/<name>/` builds the tenant's base with this
+   * environment's differences as patches. Include the returned directory's parent in the
+   * environment's Kustomization; add further tenant objects of this environment to it.
+   */
+  public enable(environmentOverlay: LayoutDirectory, props: TenantEnvironmentProps = {}): TenantOverlay {
+    const overlay = new TenantOverlay(environmentOverlay, this, props);
+    this.overlays.push(overlay);
+    return overlay;
+  }
+
+  private validateTenant(): string[] {
+    const c = new FieldChecks();
+    c.label('name', this.props.name);
+    return c.problems.map(p => `tenant "${this.props.name}": ${p.replace(/^name /, 'name (its namespace) ')}`);
+  }
+}
+
+/** `apps/overlays/<env>/<tenant>/`: one environment's view of a tenant. */
+export class TenantOverlay extends LayoutDirectory {
+  /** The tenant. */
+  public readonly tenant: Tenant;
+  /** The repository credentials of this environment, if any. */
+  public readonly credentials?: SealedSecret;
+
+  constructor(scope: LayoutDirectory, tenant: Tenant, props: TenantEnvironmentProps) {
+    super(scope, tenant.tenantName, { dirName: tenant.dirName });
+    this.tenant = tenant;
+    this.addResource(tenant);
+    const sync = tenant.sync;
+    if (props.path !== undefined) {
+      new ObjectPatch(this, 'sync-patch', { target: sync, patch: { spec: { path: props.path } } });
+    }
+    if (props.credentials) {
+      this.credentials = new SealedSecret(new ManifestFile(this, 'credentials'), 'credentials', {
+        metadata: { name: props.credentials.name, namespace: tenant.namespace },
+        store: props.credentials.store,
+        keys: props.credentials.keys,
+      });
+    }
+    const source: Record<string, unknown> = {};
+    if (props.ref) source.ref = props.ref;
+    if (props.url) source.url = props.url;
+    if (this.credentials) source.secretRef = { name: this.credentials.name };
+    if (Object.keys(source).length > 0) {
+      if (tenant.source instanceof OCIRepository && props.ref) {
+        this.node.addValidation({ validate: () => [`tenant "${tenant.tenantName}": ref ${JSON.stringify(props.ref)} is a Git ref, but the tenant's source is an OCIRepository`] });
+      }
+      new ObjectPatch(this, 'source-patch', { target: tenant.source, patch: { spec: source } });
+    }
+  }
+}
+
+/** Every tenant of the fleet. */
+export function tenantsOf(constructs: readonly IConstruct[]): Tenant[] {
+  return constructs.filter(Tenant.isTenant);
+}
+
+/** An invalid name still gets a directory, so the validation (not a crash) reports it. */
+function safeDirName(name: string): string {
+  return /^[a-z0-9]([a-z0-9._-]*[a-z0-9])?$/.test(name) ? name : 'invalid-tenant-name';
+}
