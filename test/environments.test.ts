@@ -103,9 +103,9 @@ describe(`overlays render as the code says (kubectl kustomize)${SKIP_NOTE}`, () 
     const result = renderEquivalence(repo);
     expect(result.mismatches).toEqual([]);
     expect(new Set(result.checked.map(c => c.environment))).toEqual(new Set(['development', 'staging', 'production']));
-    // per environment: the cluster directory, the infrastructure overlay, its secrets, the Sealed Secrets controller
+    // per environment: the cluster directory, the infrastructure overlay, its secrets, the Sealed Secrets controller, the tenants
     expect(result.checked.filter(c => c.environment === 'staging').map(c => c.directory).sort()).toEqual([
-      'clusters/cluster-staging', 'infrastructure/base/sealed-secrets', 'infrastructure/overlays/staging', 'infrastructure/overlays/staging/secrets',
+      'apps/overlays/staging', 'clusters/cluster-staging', 'infrastructure/base/sealed-secrets', 'infrastructure/overlays/staging', 'infrastructure/overlays/staging/secrets',
     ]);
   });
 
@@ -262,7 +262,7 @@ describe('env diff', () => {
     expect(runDiff(repo, ['staging', 'production', '--exit-code'], c.io)).toBe(1);
     const d = io();
     expect(runDiff(repo, ['staging', 'staging', '--exit-code'], d.io)).toBe(0);
-    expect(d.out.join('')).toBe('staging → staging: 0 changed, 0 only in staging, 0 only in staging, 22 identical\n');
+    expect(d.out.join('')).toBe('staging → staging: 0 changed, 0 only in staging, 0 only in staging, 38 identical\n');
   });
 });
 

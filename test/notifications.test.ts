@@ -307,7 +307,7 @@ describe('example fleet notifications', () => {
   it('writes notification objects that the CRD schemas accept', () => {
     const docs = Object.entries(FleetTesting.synthDocuments(createExampleFleet())).filter(([p]) => !p.endsWith('-patch.yaml')).flatMap(([, d]) => d);
     const notifications = docs.filter(d => String(d.apiVersion).startsWith('notification.toolkit.fluxcd.io/'));
-    expect(notifications.length).toBe(4);
+    expect(notifications.length).toBe(6); // the platform's Provider and 3 Alerts, sock-shop's own Provider and Alert
     for (const d of notifications) expect(crdErrors(d), `${d.kind} ${d.metadata.name}`).toEqual([]);
   });
 

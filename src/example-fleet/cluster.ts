@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { Kustomization } from '../flux/kustomization';
+import { IKustomization, Kustomization } from '../flux/kustomization';
 import { GitRepository } from '../flux/sources/git-repository';
 import { LayoutDirectory } from '../layout/layout-directory';
 import { ManifestFile } from '../layout/manifest-file';
@@ -11,6 +11,10 @@ export interface ClusterConfigProps {
   readonly env: FleetEnvironment;
   /** The environment's infrastructure overlay, reconciled by the `infrastructure` Kustomization. */
   readonly infrastructure: LayoutDirectory;
+  /** The environment's applications overlay (`apps/overlays/<env>`), reconciled by the `apps` Kustomization. */
+  readonly apps: LayoutDirectory;
+  /** What the applications wait for besides the infrastructure (the environment's SealedSecrets, whose CRD they need). */
+  readonly appsDependOn: readonly IKustomization[];
 }
 
 /**
@@ -26,6 +30,8 @@ export class ClusterConfig extends LayoutDirectory {
   public readonly sync: Kustomization;
   /** The Kustomization that reconciles the environment's infrastructure. */
   public readonly infrastructure: Kustomization;
+  /** The Kustomization that reconciles the environment's applications and tenants, once the infrastructure is ready. */
+  public readonly apps: Kustomization;
   /** The environment this cluster runs. */
   public readonly env: FleetEnvironment;
 
@@ -51,6 +57,13 @@ export class ClusterConfig extends LayoutDirectory {
       sourceRef: this.repository,
       path: props.infrastructure,
       interval: '10m0s',
+    });
+    this.apps = new Kustomization(new ManifestFile(this, 'apps'), 'kustomization', {
+      metadata: { name: 'apps', namespace: FLUX_NAMESPACE },
+      sourceRef: this.repository,
+      path: props.apps,
+      interval: '10m0s',
+      dependsOn: [this.infrastructure, ...props.appsDependOn],
     });
   }
 }

@@ -17,6 +17,7 @@ import { ManifestFile } from '../layout/manifest-file';
 import { SlackNotifications } from './infrastructure/slack';
 import { Sources } from './infrastructure/sources';
 import { ReleaseTrain } from './versions';
+import { ExampleTenants } from './apps/tenants';
 
 /** Where the fleet's inputs (certificates, sealed values) live: the repository root. */
 const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
@@ -69,6 +70,8 @@ export function createExampleFleet(props: ExampleFleetProps = {}): GitOpsRepo {
   ];
 
   const overlays = new LayoutDirectory(repo.infrastructure, 'overlays', { kustomize: false });
+  const tenants = new ExampleTenants(repo.apps);
+  const appsOverlays = new LayoutDirectory(repo.apps, 'overlays', { kustomize: false });
   const sealing = sealingEnvironments();
   for (const env of ENVIRONMENTS) {
     // synth never seals, so it does not need the certificate to be valid today: only its fingerprint
@@ -77,7 +80,7 @@ export function createExampleFleet(props: ExampleFleetProps = {}): GitOpsRepo {
     const overlay = new LayoutDirectory(overlays, env.name, { flatten });
     overlay.addResource(base);
     const secrets = new LayoutDirectory(overlay, 'secrets', { includeInParent: false });
-    new Kustomization(new ManifestFile(overlay, 'secrets-sync', { fileName: 'secrets.yaml' }), 'secrets', {
+    const secretsSync = new Kustomization(new ManifestFile(overlay, 'secrets-sync', { fileName: 'secrets.yaml' }), 'secrets', {
       metadata: { name: 'secrets', namespace: FLUX_NAMESPACE },
       sourceRef: fleetRepository(overlay),
       path: secrets,
@@ -85,7 +88,9 @@ export function createExampleFleet(props: ExampleFleetProps = {}): GitOpsRepo {
       dependsOn: [sealedSecrets.sync],
     });
     for (const component of components) component.customize({ env, overlay, secrets, store });
-    repo.addEnvironment(env, new ClusterConfig(repo.clusters, { env, infrastructure: overlay }));
+    const apps = new LayoutDirectory(appsOverlays, env.name);
+    tenants.enable({ env, overlay: apps, store });
+    repo.addEnvironment(env, new ClusterConfig(repo.clusters, { env, infrastructure: overlay, apps, appsDependOn: [secretsSync] }));
   }
   return repo;
 }

@@ -1,4 +1,5 @@
 import * as kplus from 'cdk8s-plus-27';
+import { ApiObject, ApiObjectProps } from 'cdk8s';
 import { Construct } from 'constructs';
 
 /** A Kubernetes API verb. */
@@ -46,12 +47,13 @@ class RulesGrant extends TenantRole {
   }
 
   public _bind(scope: Construct, name: string, namespace: string): kplus.IRole {
-    const role = new kplus.Role(scope, 'role', { metadata: { name, namespace } });
-    for (const rule of this.rules) {
-      for (const apiGroup of rule.apiGroups) {
-        role.allow([...rule.verbs], ...rule.resources.map(resourceType => kplus.ApiResource.custom({ apiGroup, resourceType })));
-      }
-    }
-    return role;
+    // written rule by rule as declared (cdk8s-plus would split every resource into a rule of its own)
+    new ApiObject(scope, 'role', {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'Role',
+      metadata: { name, namespace },
+      rules: this.rules.map(r => ({ apiGroups: [...r.apiGroups], resources: [...r.resources], verbs: [...r.verbs] })),
+    } as ApiObjectProps & { rules: unknown });
+    return kplus.Role.fromRoleName(scope, 'role-ref', name);
   }
 }

@@ -94,6 +94,8 @@ export class Tenant extends LayoutDirectory {
   public readonly source: GitRepository | OCIRepository;
   /** The Flux Kustomization that applies the tenant's repository. */
   public readonly sync: Kustomization;
+  /** The path in the tenant's repository that the base reconciles. */
+  public readonly path: string;
   /** The platform Kustomizations this tenant may depend on. */
   public readonly platformDependencies: readonly IKustomization[];
   private readonly props: TenantProps;
@@ -105,6 +107,7 @@ export class Tenant extends LayoutDirectory {
     this.props = props;
     this.tenantName = props.name;
     this.namespace = props.name;
+    this.path = props.path;
     this.platformDependencies = [...props.dependsOn ?? []];
     const labels = { [TENANT_LABEL]: props.name };
     const ns = props.name;
@@ -177,7 +180,7 @@ export class TenantOverlay extends LayoutDirectory {
     this.tenant = tenant;
     this.addResource(tenant);
     const sync = tenant.sync;
-    if (props.path !== undefined) {
+    if (props.path !== undefined && props.path !== tenant.path) {
       new ObjectPatch(this, 'sync-patch', { target: sync, patch: { spec: { path: props.path } } });
     }
     if (props.credentials) {

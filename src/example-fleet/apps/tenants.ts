@@ -1,0 +1,100 @@
+import { Construct } from 'constructs';
+import { Kustomization } from '../../flux/kustomization';
+import { LayoutDirectory } from '../../layout/layout-directory';
+import { ManifestFile } from '../../layout/manifest-file';
+import { ObjectPatch } from '../../layout/object-patch';
+import { Alert, EventSeverity, EventSourceKind } from '../../notifications/alert';
+import { Provider, ProviderType } from '../../notifications/provider';
+import { SealedSecret } from '../../secrets/sealed-secret';
+import { SealedStore } from '../../secrets/sealed-store';
+import { SecretDeclaration } from '../../secrets/secret-declaration';
+import { Tenant, TenantOverlay } from '../../tenancy/tenant';
+import { TenantPolicyRule, TenantRole, Verb } from '../../tenancy/tenant-role';
+import { FleetEnvironment } from '../environments';
+import { FLUX_NAMESPACE } from '../infrastructure/component';
+
+const MANAGE: readonly Verb[] = ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'];
+
+/** What both of the seed's tenants may do in their namespaces (seed rbac.yaml, typed). */
+const WORKLOAD_RULES: readonly TenantPolicyRule[] = [
+  { apiGroups: [''], resources: ['pods', 'configmaps', 'services', 'endpoints', 'persistentvolumeclaims'], verbs: MANAGE },
+  { apiGroups: ['apps'], resources: ['deployments', 'daemonsets', 'statefulsets', 'replicasets'], verbs: MANAGE },
+  { apiGroups: ['networking.k8s.io'], resources: ['ingresses'], verbs: MANAGE },
+  { apiGroups: ['networking.k8s.io'], resources: ['ingresses/status'], verbs: ['update'] },
+];
+
+/** What an environment gives the tenants. */
+export interface TenantContext {
+  readonly env: FleetEnvironment;
+  /** `apps/overlays/<env>/`. */
+  readonly overlay: LayoutDirectory;
+  /** The environment's sealed values. */
+  readonly store: SealedStore;
+}
+
+/**
+ * The seed repository's two tenants (zxkane/eks-gitops, apps/), typed. In the seed, sock-shop's
+ * patches were copied from app-a's and still moved its objects into namespace "app-a"; here each
+ * tenant's objects come from its own definition, and synth rejects an object that strays.
+ */
+export class ExampleTenants extends LayoutDirectory {
+  /** app-a: a Helm-based application from its own repository, branch `main`. */
+  public readonly appA: Tenant;
+  /** sock-shop: a kustomize application on branch `gitops`, where image automation commits. */
+  public readonly sockShop: Tenant;
+  private readonly sockShopProvider: Provider;
+
+  constructor(scope: Construct) {
+    super(scope, 'base', { kustomize: false }); // apps/base/: each tenant is built by its environment overlays
+    const infrastructure = Kustomization.fromName(this, 'infrastructure', { name: 'infrastructure', namespace: FLUX_NAMESPACE });
+
+    this.appA = new Tenant(this, {
+      name: 'app-a',
+      source: { git: { url: 'https://github.com/zxkane/eks-gitops-app-a.git', ref: { branch: 'main' } } },
+      path: './overlays/production',
+      role: TenantRole.rules([
+        ...WORKLOAD_RULES,
+        // Helm stores releases in Secrets; the tenant's charts come from its own HelmRepositories
+        { apiGroups: [''], resources: ['secrets'], verbs: ['get', 'list', 'create', 'delete', 'update'] },
+        { apiGroups: ['batch'], resources: ['jobs'], verbs: MANAGE },
+        { apiGroups: ['source.toolkit.fluxcd.io'], resources: ['helmrepositories'], verbs: MANAGE },
+        { apiGroups: ['helm.toolkit.fluxcd.io'], resources: ['helmreleases'], verbs: MANAGE },
+      ]),
+      dependsOn: [infrastructure],
+    });
+
+    this.sockShop = new Tenant(this, {
+      name: 'sock-shop',
+      source: { git: { url: 'https://github.com/zxkane/microservices-demo.git', ref: { branch: 'gitops' } } },
+      path: './deploy/kubernetes/overlays/production',
+      role: TenantRole.rules(WORKLOAD_RULES),
+    });
+
+    // sock-shop's own notifications: its own channel, its own objects only
+    const notifications = new ManifestFile(this.sockShop, 'notifications');
+    this.sockShopProvider = new Provider(notifications, 'provider', {
+      metadata: { name: 'slack', namespace: this.sockShop.namespace },
+      type: ProviderType.SLACK,
+      secretRef: SOCK_SHOP_SLACK_URL,
+    });
+    const { GIT_REPOSITORY, KUSTOMIZATION } = EventSourceKind;
+    new Alert(notifications, 'alert', {
+      metadata: { name: 'sock-shop', namespace: this.sockShop.namespace },
+      provider: this.sockShopProvider,
+      eventSeverity: EventSeverity.INFO,
+      eventSources: [GIT_REPOSITORY, KUSTOMIZATION].map(kind => ({ kind, name: '*' as const })),
+    });
+  }
+
+  /** Enables both tenants in an environment, with that environment's paths, credentials and channel. */
+  public enable({ env, overlay, store }: TenantContext): TenantOverlay[] {
+    const appA = this.appA.enable(overlay, { path: `./overlays/${env.name}` });
+    const sockShop = this.sockShop.enable(overlay, { path: `./deploy/kubernetes/overlays/${env.name}` });
+    new ObjectPatch(sockShop, 'notifications-patch', { target: this.sockShopProvider, patch: { spec: { channel: env.slackChannel } } });
+    SealedSecret.forDeclaration(new ManifestFile(sockShop, 'slack-url'), 'secret', SOCK_SHOP_SLACK_URL, { store });
+    return [appA, sockShop];
+  }
+}
+
+/** sock-shop's Slack webhook, sealed per environment into its namespace. */
+export const SOCK_SHOP_SLACK_URL = new SecretDeclaration({ name: 'slack-url', namespace: 'sock-shop', keys: ['address'] });
