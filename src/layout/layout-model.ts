@@ -7,6 +7,7 @@ import { FileRole, ILayoutFile, isLayoutFile } from './layout-file';
 import { ManifestFile } from './manifest-file';
 import { KUSTOMIZATION_FILE } from './names';
 import { compareKeys, toYaml, withHeader } from './render';
+import { lineCommentsOf, placeMarkedValues } from './setter-markers';
 
 /** The layout as it will be written: repository-relative path → file content, sorted by path. */
 export type LayoutFiles = ReadonlyMap<string, string>;
@@ -133,8 +134,8 @@ export function analyzeLayout(root: IConstruct, managedRoots: readonly string[],
       continue;
     }
     try {
-      const docs = file.renderDocuments();
       const objects = file instanceof ManifestFile ? file.apiObjects : undefined;
+      const docs = placeMarkedValues(file.renderDocuments(), objects);
       if (docs.length > 0) rendered.push({ file, directory, repoPath: `${directory.repoPath}/${file.fileName}`, docs, objects });
     } catch (e) {
       problems.push({ path: file.node.path, message: `could not be rendered: ${(e as Error).message}` });
@@ -151,7 +152,7 @@ export function analyzeLayout(root: IConstruct, managedRoots: readonly string[],
   if (problems.length > 0) throw new FleetValidationError(problems);
 
   const out = new Map<string, string>();
-  for (const f of rendered) out.set(f.repoPath, withHeader(toYaml(f.docs), f.file.node.path));
+  for (const f of rendered) out.set(f.repoPath, withHeader(toYaml(f.docs, f.docs.map(lineCommentsOf)), f.file.node.path));
   for (const model of models.values()) {
     if (model.dir.kustomize && !isEmpty(model)) {
       out.set(`${model.repoPath}/${KUSTOMIZATION_FILE}`, withHeader(toYaml([kustomizationOf(model)]), model.dir.node.path));
