@@ -3,6 +3,8 @@ import * as path from 'node:path';
 import { App, AppProps } from 'cdk8s';
 import { LayoutDirectory } from './layout-directory';
 import { fluxChecks } from '../flux/fleet-checks';
+import { imageAutomationChecks } from '../image/image-automation-checks';
+import { MarkedValueResolver, markedValueCheck } from './setter-markers';
 import { plaintextSecretGuard } from '../secrets/plaintext-guard';
 import { schemaCheck, SchemaValidationOptions } from '../validation/schema-check';
 import { analyzeLayout, LayoutFiles, LayoutModel } from './layout-model';
@@ -74,7 +76,8 @@ export class GitOpsRepo extends App {
   private readonly registered: RegisteredEnvironment[] = [];
 
   constructor(props: GitOpsRepoProps = {}) {
-    super(props);
+    // resolves marked values (image-automation setters) wherever an object is rendered
+    super({ ...props, resolvers: [new MarkedValueResolver(), ...props.resolvers ?? []] });
     this.rootDir = path.resolve(props.rootDir ?? process.cwd());
     this.clusters = new LayoutDirectory(this, 'clusters', { kustomize: false });
     this.infrastructure = new LayoutDirectory(this, 'infrastructure', { kustomize: false });
@@ -124,6 +127,8 @@ export class GitOpsRepo extends App {
   public synthModel(): LayoutModel {
     return analyzeLayout(this, GitOpsRepo.MANAGED_ROOTS, [
       fluxChecks({ clustersDir: this.clusters, allowCrossNamespaceReferences: this.allowCrossNamespaceReferences }),
+      markedValueCheck(),
+      imageAutomationChecks({ clustersDir: this.clusters }),
       plaintextSecretGuard(),
       ...this.schemaValidation ? [schemaCheck(this.schemaValidation)] : [],
     ]);
