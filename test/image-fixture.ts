@@ -1,5 +1,5 @@
 import * as kplus from 'cdk8s-plus-27';
-import { HelmRelease, ImagePolicy, ImagePolicyRule, ImageRepository, ImageUpdateAutomation, ManifestFile } from '../src';
+import { HelmRelease, ImagePolicy, ImagePolicyRule, ImageRepository, ImageUpdateAutomation, ImageUpdateAutomationProps, ManifestFile } from '../src';
 import { fluxFleet } from './flux-fixture';
 
 /**
@@ -8,7 +8,7 @@ import { fluxFleet } from './flux-fixture';
  * HelmRelease whose values carry the image name and tag as markers, and a cdk8s-plus Deployment
  * whose container image is marked whole.
  */
-export function imageFleet(props: { allowCrossNamespaceReferences?: boolean } = {}) {
+export function imageFleet(props: { allowCrossNamespaceReferences?: boolean; automation?: Partial<ImageUpdateAutomationProps> } = {}) {
   const f = fluxFleet(props);
   const imageFile = new ManifestFile(f.apps, 'images');
   const imageRepository = new ImageRepository(imageFile, 'podinfo-repository', {
@@ -26,6 +26,7 @@ export function imageFleet(props: { allowCrossNamespaceReferences?: boolean } = 
     sourceRef: f.gitRepo,
     update: { path: f.apps },
     commit: { author: { name: 'fluxcdbot', email: 'fluxcdbot@users.noreply.github.com' } },
+    ...props.automation,
   });
   const markedRelease = new HelmRelease(f.releases, 'frontend', {
     metadata: { name: 'frontend', namespace: 'flux-system' },

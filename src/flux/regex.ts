@@ -67,9 +67,10 @@ export function templateProblem(template: string, re: string): string | undefine
     // Go reads a reference as a group number only when it is all digits without a leading zero
     const numeric = /^[0-9]+$/.test(ref) && !(ref.length > 1 && ref.startsWith('0'));
     if (numeric ? Number(ref) > groups.count : !groups.names.includes(ref)) {
+      const numbers = groups.count === 1 ? '$1' : `$1…$${groups.count}`;
       const has = groups.count === 0
         ? 'it has no capture group'
-        : `it has ${groups.count === 1 ? 'group $1' : `groups $1…$${groups.count}`}${groups.names.length > 0 ? ` and ${groups.names.map(n => `$${n}`).join(', ')}` : ''}`;
+        : `it has ${groups.count} capture group${groups.count === 1 ? '' : 's'}: ${numbers}${groups.names.length > 0 ? `, named ${groups.names.map(n => `$${n}`).join(', ')}` : ''}`;
       return `refers to "$${ref}", which the pattern does not capture (${has}), so every tag would be extracted as "": refer to a group of the pattern, e.g. "(?P<version>[0-9.]+)" with "$version"`;
     }
   }

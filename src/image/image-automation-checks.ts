@@ -170,9 +170,9 @@ function livenessProblems(field: MarkedField, runs: readonly Run[], analysis: La
     if (applied && applied.length === 0) {
       const other = cluster.applications.find(a => a.entry.doc.kind === 'ImagePolicy' && a.namespace === ns && a.object.name === policy.name);
       if (other) {
-        conflicts.push(`cluster "${cluster.name}" updates it too, from its own ImagePolicy ${ns}/${policy.name} (${other.object.node.path}), which may pick another image: the clusters would overwrite each other's commits; give the policies distinct names, or mark the field in a file of one cluster only (e.g. an overlay patch)`);
+        conflicts.push(`cluster "${cluster.name}" updates it too, from its own ImagePolicy ${ns}/${policy.name}${where(other.object, analysis)}, which may pick another image: the clusters would overwrite each other's commits; give the policies distinct names, or mark the field in a file of one cluster only (e.g. an overlay patch)`);
       } else {
-        reasons.push({ rank: 2, message: `cluster "${cluster.name}" runs ImageUpdateAutomation ${describeRun(inNamespace[0])} on ${file}, but does not reconcile ImagePolicy ${ns}/${policy.name}${where(policyObject!, analysis)}: build the policy's directory into cluster "${cluster.name}"` });
+        reasons.push({ rank: 2, message: `cluster "${cluster.name}", whose ImageUpdateAutomation ${describeRun(inNamespace[0])} updates ${file}, does not reconcile ImagePolicy ${ns}/${policy.name}${where(policyObject!, analysis)}: build the policy's directory into cluster "${cluster.name}"` });
       }
       continue;
     }
@@ -197,7 +197,7 @@ function livenessProblems(field: MarkedField, runs: readonly Run[], analysis: La
   if (best) return [...problems, `marked ${marker}, but ${best.message}`];
   if (problems.length > 0) return problems;
   if (covering.length > 0) {
-    const others = [...new Set(covering.map(r => `${describeRun(r)} (cluster "${r.cluster.name}")`))].join(', ');
+    const others = [...new Set(covering.map(r => `${describeRun(r)} in cluster "${r.cluster.name}"`))].join(', ');
     return [`marked ${marker}, but the ImageUpdateAutomations that update ${file} (${others}) apply only the ImagePolicies of their own namespace, and this policy is in "${ns}": define the ImagePolicy in the automation's namespace, or an ImageUpdateAutomation in "${ns}"`];
   }
   return [`marked ${marker}, but no ImageUpdateAutomation updates ${file} (none has an update.path containing it), so the marker is dead: add an ImageUpdateAutomation in namespace "${ns}" whose update.path is ${posix.dirname(file)} or a parent directory, in a cluster that reconciles the policy`];
@@ -221,7 +221,8 @@ function automationProblems(automation: ImageUpdateAutomation, runs: readonly Ru
       .map(a => a.object.node.scope)
       .filter((k): k is Kustomization => k instanceof Kustomization && k.directory !== undefined)
       .map(k => k.source))];
-    if (synced.includes(source) || reported.has(run.cluster.name)) continue;
+    // a source the cluster does not reconcile at all is reported by the Flux reference checks
+    if (synced.includes(source) || reported.has(run.cluster.name) || !run.cluster.byObject.has(apiObjectOf(source)!)) continue;
     reported.add(run.cluster.name);
     const instead = synced.map(s => `${s.kind} ${s.namespace ? `${s.namespace}/` : ''}${s.name}`);
     problems.push({
