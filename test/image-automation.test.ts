@@ -172,6 +172,31 @@ describe('setter markers', () => {
     ]);
   });
 
+  it('mark a field of the metadata (which cdk8s resolves on its own)', () => {
+    const f = imageFleet();
+    new HelmRelease(f.releases, 'annotated', {
+      metadata: { name: 'annotated', namespace: 'flux-system', annotations: { 'example.com/image': f.policy.setter(`${PODINFO}:6.5.0`) } },
+      chart: { repository: f.podinfo, name: 'podinfo' },
+    });
+    expect(commentedScalars(FleetTesting.synth(f.repo)['apps/base/releases.yaml'])).toContain(
+      `2.metadata.annotations.example.com/image: ${PODINFO}:6.5.0 # {"$imagepolicy": "flux-system:podinfo"}`,
+    );
+  });
+
+  it('mark a field of a pod template\'s metadata (which cdk8s-plus resolves on its own, mid-render)', () => {
+    const f = imageFleet();
+    new kplus.Deployment(f.workloads, 'annotated', {
+      metadata: { name: 'annotated', namespace: 'flux-system' },
+      podMetadata: { annotations: { 'example.com/image': f.policy.setter(`${PODINFO}:6.5.0`) } },
+      containers: [{ image: f.policy.setter(`${PODINFO}:6.5.0`), portNumber: 9898 }],
+    });
+    const marked = commentedScalars(FleetTesting.synth(f.repo)['apps/base/workloads.yaml']).filter(l => l.startsWith('1.'));
+    expect(marked).toEqual([
+      `1.spec.template.metadata.annotations.example.com/image: ${PODINFO}:6.5.0 # {"$imagepolicy": "flux-system:podinfo"}`,
+      `1.spec.template.spec.containers.0.image: ${PODINFO}:6.5.0 # {"$imagepolicy": "flux-system:podinfo"}`,
+    ]);
+  });
+
   it('mark a field with an imported policy (ImagePolicy.fromName), named by its namespace and name', () => {
     const f = imageFleet();
     const imported = ImagePolicy.fromName(f.releases, 'shared-policy', { name: 'podinfo-shared', namespace: 'flux-system' });
@@ -421,6 +446,11 @@ const CORPUS: { name: string; breakIt: (f: Fleet) => void; fleet?: () => Fleet; 
     expected: ['[apps/base/releases/x] spec.values.tag: ImagePolicy flux-system/podinfo tagSetter("6.5.0") is used inside a larger string ("v6.5.0"); the controller replaces a marked field\'s whole value, so the setter must be the field\'s entire value (e.g. tag: policy.tagSetter("1.0.0"), not `v${…}`)'],
   },
   {
+    name: 'a setter used as a map key',
+    breakIt: f => releaseWith(f, { tags: { [f.policy.tagSetter('6.5.0')]: true } }),
+    expected: ['[apps/base/releases/x] spec.values.tags.6.5.0: ImagePolicy flux-system/podinfo tagSetter("6.5.0") is used as a map key, which cannot be marked: use it as a value'],
+  },
+  {
     name: 'a marker of an imported policy without namespace',
     breakIt: f => releaseWith(f, { tag: ImagePolicy.fromName(f.releases, 'p', { name: 'shared' }).tagSetter('1.0.0') }),
     expected: ['[apps/base/releases/x] spec.values.tag: ImagePolicy shared tagSetter("1.0.0") names a policy without a namespace, but a marker names its policy as "<namespace>:shared": set metadata.namespace on the ImagePolicy (or namespace on ImagePolicy.fromName)'],
@@ -466,7 +496,7 @@ const CORPUS: { name: string; breakIt: (f: Fleet) => void; fleet?: () => Fleet; 
   {
     name: 'a marked value that a JSON patch moves after rendering (its line cannot be found)',
     breakIt: f => f.markedRelease.apiObject.addJsonPatch(JsonPatch.move('/spec/values/image/tag', '/spec/values/tag')),
-    expected: ['[apps/base/releases/frontend] spec.values.image.tag: ImagePolicy flux-system/podinfo tagSetter("6.5.0") was rendered at spec.values.image.tag, but the written document has nothing there (a JSON patch moved or replaced it), so its line cannot be marked: set the marked value on the field where it ends up'],
+    expected: ['[apps/base/releases/frontend] spec.values.image.tag: ImagePolicy flux-system/podinfo tagSetter("6.5.0") was rendered at spec.values.image.tag, but the written document does not have it there (a JSON patch moved or replaced it), so its line cannot be marked: set the marked value on the field where it ends up'],
   },
   {
     name: 'a marker whose policy a Kustomization\'s targetNamespace moves into another namespace',

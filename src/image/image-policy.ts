@@ -97,9 +97,13 @@ export class ImagePolicy extends FluxObject implements IImagePolicy {
   }
 
   public readonly isImagePolicy = true as const;
+  /** A value for a field holding the whole image reference, marked `<namespace>:<name>` (see `IImagePolicy.setter`). */
   public readonly setter: (image: string) => string;
+  /** A value for a field holding the tag, marked `<namespace>:<name>:tag`. */
   public readonly tagSetter: (tag: string) => string;
+  /** A value for a field holding the image name, marked `<namespace>:<name>:name`. */
   public readonly nameSetter: (name: string) => string;
+  /** A value for a field holding the digest, marked `<namespace>:<name>:digest` (needs `digestReflectionPolicy`). */
   public readonly digestSetter: (digest: string) => string;
 
   constructor(scope: Construct, id: string, private readonly props: ImagePolicyProps) {

@@ -107,20 +107,16 @@ const placed = new WeakMap<object, readonly PlacedMarker[]>();
  * (files rendered without an API object, such as patches), which are replaced here.
  */
 export function placeMarkedValues(docs: Record<string, unknown>[], objects?: readonly (ApiObject | undefined)[]): Record<string, unknown>[] {
+  if (registry.values.size === 0) return docs; // no value was ever marked
   return docs.map((doc, i) => {
     const markers: PlacedMarker[] = [];
     for (const r of recorded.get(objects?.[i] as ApiObject)?.values() ?? []) {
-      const path = documentPath(doc, r.key);
+      const found = locate(doc, r.key, r.substitution.value);
       for (const marked of r.substitution.found) {
-        const actual = path && valueAt(doc, path);
-        const problem = marked.value.includes('\n')
-          ? `${marked.description} holds a line break, so it cannot be marked on one line: use a single-line value`
-          : !r.substitution.whole
-          ? embeddedProblem(r.substitution, marked)
-          : actual !== marked.value
-            ? `${marked.description} was rendered at ${fieldName(r.key)}, but the written document has ${actual === undefined ? 'nothing' : JSON.stringify(actual)} there (a JSON patch moved or replaced it), so its line cannot be marked: set the marked value on the field where it ends up`
-            : undefined;
-        markers.push({ marked, path: path ?? r.key, problem });
+        const problem = placementProblem(r.substitution, marked) ?? (found.length === 1 ? undefined : found.length === 0
+          ? `${marked.description} was rendered at ${fieldName(r.key)}, but the written document does not have it there (a JSON patch moved or replaced it), so its line cannot be marked: set the marked value on the field where it ends up`
+          : `${marked.description} was rendered at ${fieldName(r.key)} of a part cdk8s renders on its own (metadata), which fits ${found.map(fieldName).join(' and ')}, so its line cannot be told: mark only one of them`);
+        markers.push({ marked, path: found.length === 1 ? found[0] : r.key, problem });
       }
     }
     const resolved = resolveTokens(doc, [], markers) as Record<string, unknown>;
@@ -170,11 +166,34 @@ export function markedValueCheck(): FleetCheck {
   };
 }
 
-function embeddedProblem(s: Substitution, marked: MarkedValue): string {
-  return `${marked.description} is used inside a larger string (${JSON.stringify(s.value)}); the controller replaces a marked field's whole value, so the setter must be the field's entire value (e.g. tag: policy.tagSetter("1.0.0"), not \`v\${…}\`)`;
+/** Why a marked value cannot get its comment where it was found, if so. */
+function placementProblem(s: Substitution, marked: MarkedValue): string | undefined {
+  if (!s.whole) {
+    return `${marked.description} is used inside a larger string (${JSON.stringify(s.value)}); the controller replaces a marked field's whole value, so the setter must be the field's entire value (e.g. tag: policy.tagSetter("1.0.0"), not \`v\${…}\`)`;
+  }
+  if (marked.value.includes('\n')) return `${marked.description} holds a line break, so it cannot be marked on one line: use a single-line value`;
+  return undefined;
 }
 
-/** The path of `key` (as the resolver saw it) in the rendered document, with array indices as numbers. */
+/**
+ * Where a value the resolver met at `key` is in the rendered document (array indices as numbers):
+ * at `key` itself, else (for parts cdk8s resolves from their own root, such as an object's or a
+ * pod template's metadata) every field whose path ends with `key` and holds `value`.
+ */
+function locate(doc: unknown, key: readonly string[], value: string): (string | number)[][] {
+  const exact = documentPath(doc, key);
+  if (exact && valueAt(doc, exact) === value) return [exact];
+  const found: (string | number)[][] = [];
+  const walk = (node: unknown, path: (string | number)[]) => {
+    if (node === value && path.length > key.length && key.every((k, i) => String(path[path.length - key.length + i]) === k)) found.push([...path]);
+    if (node === null || typeof node !== 'object') return;
+    for (const [k, v] of Object.entries(node)) walk(v, [...path, Array.isArray(node) ? Number(k) : k]);
+  };
+  walk(doc, []);
+  return found;
+}
+
+/** The path of `key` in the rendered document with array indices as numbers, if it exists there. */
 function documentPath(doc: unknown, key: readonly string[]): (string | number)[] | undefined {
   const path: (string | number)[] = [];
   let node: unknown = doc;
@@ -211,20 +230,26 @@ function resolveTokens(value: unknown, path: (string | number)[], markers: Place
   if (typeof value === 'string') {
     const s = substitute(value);
     if (!s) return value;
-    for (const marked of s.found) markers.push({ marked, path: [...path], problem: s.whole ? undefined : embeddedProblem(s, marked) });
+    for (const marked of s.found) markers.push({ marked, path: [...path], problem: placementProblem(s, marked) });
     return s.value;
   }
   if (value === null || typeof value !== 'object') return value;
   const isArray = Array.isArray(value);
   const entries = Object.entries(value);
   let changed = false;
-  const resolved = entries.map(([k, v]) => {
-    path.push(isArray ? Number(k) : k);
+  const resolved = entries.map(([k, v]): [string, unknown] => {
+    const key = isArray ? undefined : substitute(k);
+    if (key) {
+      // a key has no line of its own to mark: resolve it, and report it
+      for (const marked of key.found) markers.push({ marked, path: [...path, key.value], problem: `${marked.description} is used as a map key, which cannot be marked: use it as a value` });
+      changed = true;
+    }
+    path.push(isArray ? Number(k) : key?.value ?? k);
     const r = resolveTokens(v, path, markers);
     path.pop();
     changed ||= r !== v;
-    return r;
+    return [key?.value ?? k, r];
   });
   if (!changed) return value;
-  return isArray ? resolved : Object.fromEntries(entries.map(([k], i) => [k, resolved[i]]));
+  return isArray ? resolved.map(([, v]) => v) : Object.fromEntries(resolved);
 }
