@@ -456,6 +456,14 @@ const CORPUS: { name: string; breakIt: (f: Fleet) => void; fleet?: () => Fleet; 
     expected: ['[apps/base/releases/x] spec.values.tag: ImagePolicy shared tagSetter("1.0.0") names a policy without a namespace, but a marker names its policy as "<namespace>:shared": set metadata.namespace on the ImagePolicy (or namespace on ImagePolicy.fromName)'],
   },
   {
+    name: 'a marker of a policy of another GitOpsRepo',
+    breakIt: f => {
+      const other = imageFleet();
+      releaseWith(f, { tag: other.policy.tagSetter('6.5.0') });
+    },
+    expected: ['[apps/base/releases/x] spec.values.tag: ImagePolicy flux-system/podinfo tagSetter("6.5.0") is a policy of another GitOpsRepo: mark fields with an ImagePolicy of this repository (or ImagePolicy.fromName)'],
+  },
+  {
     name: 'a marker naming a policy that no cluster reconciles',
     breakIt: f => {
       const elsewhere = unreconciled(f);
