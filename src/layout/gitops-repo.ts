@@ -4,6 +4,8 @@ import { App, AppProps } from 'cdk8s';
 import { LayoutDirectory } from './layout-directory';
 import { fluxChecks } from '../flux/fleet-checks';
 import { tenancyChecks } from '../tenancy/tenancy-checks';
+import { imageAutomationChecks } from '../image/image-automation-checks';
+import { MarkedValueResolver, markedValueCheck } from './setter-markers';
 import { plaintextSecretGuard } from '../secrets/plaintext-guard';
 import { schemaCheck, SchemaValidationOptions } from '../validation/schema-check';
 import { analyzeLayout, LayoutFiles, LayoutModel } from './layout-model';
@@ -80,7 +82,8 @@ export class GitOpsRepo extends App {
   private readonly registered: RegisteredEnvironment[] = [];
 
   constructor(props: GitOpsRepoProps = {}) {
-    super(props);
+    // resolves marked values (image-automation setters) wherever an object is rendered
+    super({ ...props, resolvers: [new MarkedValueResolver(), ...props.resolvers ?? []] });
     this.rootDir = path.resolve(props.rootDir ?? process.cwd());
     this.clusters = new LayoutDirectory(this, 'clusters', { kustomize: false });
     this.infrastructure = new LayoutDirectory(this, 'infrastructure', { kustomize: false });
@@ -136,6 +139,8 @@ export class GitOpsRepo extends App {
         allowCrossNamespaceReferences: this.allowCrossNamespaceReferences,
         lockedDown: new Map(this.registered.filter(r => r.env.lockdown).map(r => [r.cluster, r.env.name])),
       }),
+      markedValueCheck(),
+      imageAutomationChecks({ clustersDir: this.clusters }),
       plaintextSecretGuard(),
       ...this.schemaValidation ? [schemaCheck(this.schemaValidation)] : [],
     ]);

@@ -7,7 +7,8 @@ import { FileRole, ILayoutFile, isLayoutFile, PatchTarget } from './layout-file'
 import { strategicMerge } from './strategic-merge';
 import { ManifestFile } from './manifest-file';
 import { KUSTOMIZATION_FILE } from './names';
-import { compareKeys, orderDocument, toYaml, withHeader } from './render';
+import { compareKeys, LineComment, orderDocument, toYaml, withHeader } from './render';
+import { lineCommentsOf, placeMarkedValues } from './setter-markers';
 
 /** The layout as it will be written: repository-relative path → file content, sorted by path. */
 export type LayoutFiles = ReadonlyMap<string, string>;
@@ -145,8 +146,8 @@ export function analyzeLayout(root: IConstruct, managedRoots: readonly string[],
       continue;
     }
     try {
-      const docs = file.renderDocuments();
       const objects = file instanceof ManifestFile ? file.apiObjects : undefined;
+      const docs = placeMarkedValues(file.renderDocuments(), objects);
       if (docs.length > 0) rendered.push({ file, directory, repoPath: `${directory.repoPath}/${file.fileName}`, docs, objects });
     } catch (e) {
       problems.push({ path: file.node.path, message: `could not be rendered: ${(e as Error).message}` });
@@ -167,9 +168,9 @@ export function analyzeLayout(root: IConstruct, managedRoots: readonly string[],
   if (problems.length > 0) throw new FleetValidationError(problems);
   for (const f of rendered) {
     if (f.directory.isVirtual || flat.suppressed.has(f.repoPath)) continue;
-    out.set(f.repoPath, withHeader(toYaml(f.docs), f.file.node.path));
+    out.set(f.repoPath, withHeader(toYaml(f.docs, f.docs.map(lineCommentsOf)), f.file.node.path));
   }
-  for (const [p, file] of flat.files) out.set(p, withHeader(toYaml(file.docs), file.source));
+  for (const [p, file] of flat.files) out.set(p, withHeader(toYaml(file.docs, file.comments), file.source));
   for (const model of models.values()) {
     if (!model.dir.kustomize || isEmpty(model) || model.dir.isVirtual || flat.inlined.has(model.dir)) continue;
     const doc = flat.kustomizations.get(model.dir) ?? kustomizationOf(model);
@@ -180,7 +181,7 @@ export function analyzeLayout(root: IConstruct, managedRoots: readonly string[],
 
 interface FlattenedOutputs {
   /** Files written by flattened directories: path → documents (patches applied) and source construct. */
-  readonly files: Map<string, { docs: Record<string, unknown>[]; source: string }>;
+  readonly files: Map<string, { docs: Record<string, unknown>[]; comments: LineComment[][]; source: string }>;
   /** Files not written as rendered: patches a flattened directory applied, files it rewrote. */
   readonly suppressed: Set<string>;
   /** Sub-directories a flattened directory lists file by file (they get no kustomization.yaml). */
@@ -225,10 +226,14 @@ function flattenedOutputs(models: Map<LayoutDirectory, DirectoryModel>, analysis
         }
       }
       if (!result.files.has(target)) {
-        result.files.set(target, { docs: [], source: `${constructOf.get(entry.file) ?? entry.file}${target === entry.file ? '' : ` (flattened into ${model.repoPath})`}` });
+        result.files.set(target, { docs: [], comments: [], source: `${constructOf.get(entry.file) ?? entry.file}${target === entry.file ? '' : ` (flattened into ${model.repoPath})`}` });
         written.push(target);
       }
-      result.files.get(target)!.docs.push(orderDocument(entry.doc));
+      const file = result.files.get(target)!;
+      file.docs.push(orderDocument(entry.doc));
+      // setter markers of the object and of the patches merged into it keep their lines
+      const original = analysis.build(dir).get(objectId(entry.doc))?.doc;
+      file.comments.push([...original ? lineCommentsOf(original) : [], ...entry.patchedBy.flatMap(p => p.docs.flatMap(lineCommentsOf))]);
       result.suppressed.add(target);
     }
     const resources = written.map(f => path.posix.relative(model.repoPath, f)).sort(compareKeys);

@@ -1,4 +1,4 @@
-import { stringify } from 'yaml';
+import { Document, isScalar, stringify } from 'yaml';
 
 /**
  * The first line of every file cdk8s-flux writes. The writer treats a file as its own
@@ -49,15 +49,40 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** A comment written at the end of a scalar's line, e.g. an image-automation setter marker. */
+export interface LineComment {
+  /** The scalar's path in the document (array indices as numbers). */
+  readonly path: readonly (string | number)[];
+  /** The text after `# `. */
+  readonly comment: string;
+}
+
+const YAML_OPTIONS = { version: '1.1', lineWidth: 0, aliasDuplicateObjects: false, indentSeq: true } as const;
+
 /**
  * Serializes YAML documents the same way every time: block style, no line folding,
  * no anchors, LF line endings, exactly one final newline. Scalars are quoted by YAML 1.1
  * rules, which Kubernetes tooling (sigs.k8s.io/yaml, kustomize, Helm) applies when reading:
  * unquoted `on`, `yes`, `n` or `1_000` would turn into booleans and numbers there.
+ *
+ * @param lineComments per document, comments to write on the line of a scalar (cdk8s objects
+ *   carry no comments, so the writer adds them here)
  */
-export function toYaml(docs: readonly unknown[]): string {
+export function toYaml(docs: readonly unknown[], lineComments: readonly (readonly LineComment[] | undefined)[] = []): string {
   return docs
-    .map(doc => stringify(doc, { version: '1.1', lineWidth: 0, aliasDuplicateObjects: false, indentSeq: true }))
+    .map((doc, i) => {
+      const comments = lineComments[i] ?? [];
+      if (comments.length === 0) return stringify(doc, YAML_OPTIONS);
+      const document = new Document(doc, YAML_OPTIONS);
+      for (const c of comments) {
+        const node = document.getIn(c.path, true);
+        if (!isScalar(node) || typeof node.value !== 'string' || node.value.includes('\n')) {
+          throw new Error(`cannot write the comment "${c.comment}" at ${c.path.join('.')}: there is no single-line string there`);
+        }
+        node.comment = ` ${c.comment}`;
+      }
+      return document.toString(YAML_OPTIONS);
+    })
     .join('---\n');
 }
 

@@ -3,6 +3,9 @@ import * as l1 from '../imports/notification-notification.toolkit.fluxcd.io';
 import { FieldChecks } from '../flux/field-checks';
 import { explicitNamespace, FluxObject, FluxObjectProps, FluxReference, IObjectRef } from '../flux/flux-object';
 import { IProvider } from './provider';
+import { re2Problem } from '../flux/regex';
+
+export { re2Problem } from '../flux/regex';
 
 export { AlertSpecEventSeverity as EventSeverity, AlertSpecEventSourcesKind as EventSourceKind } from '../imports/notification-notification.toolkit.fluxcd.io';
 type EventSeverity = l1.AlertSpecEventSeverity;
@@ -109,22 +112,5 @@ export class Alert extends FluxObject {
       });
     }
     if (p.summary !== undefined && p.summary.length > 255) c.add(`spec.summary is ${p.summary.length} characters long: at most 255 are allowed`);
-  }
-}
-
-/**
- * Why Go's RE2 (which the notification-controller compiles these with) would refuse a regular
- * expression, or undefined. RE2 has no lookaround and no backreferences; it does have inline flags
- * such as `(?i)` and named groups `(?P<name>…)`, which are translated before JavaScript checks the rest.
- */
-export function re2Problem(re: string): string | undefined {
-  if (/\(\?<?[=!]/.test(re)) return 'uses lookaround, which Go\'s RE2 does not support (the controller would skip it): rewrite it without (?=, (?!, (?<= or (?<!';
-  if (/\\[1-9]/.test(re)) return 'uses a backreference, which Go\'s RE2 does not support (the controller would skip it): rewrite it without \\1…\\9';
-  const js = re.replace(/\(\?P</g, '(?<').replace(/\(\?[imsU]+\)/g, '').replace(/\(\?[imsU]*(-[imsU]+)?:/g, '(?:');
-  try {
-    new RegExp(js);
-    return undefined;
-  } catch (e) {
-    return `is not a regular expression: ${(e as Error).message.replace(/^Invalid regular expression: \/.*\/[a-z]*: /, '')}`;
   }
 }

@@ -34,14 +34,21 @@ export interface GitRepositoryProps extends SourceProps {
   readonly ignore?: string;
 }
 
+/** A GitRepository of the fleet or imported by name (what an `ImageUpdateAutomation` commits to). */
+export interface IGitRepository extends IKustomizationSource {
+  /** Brand: only GitRepository implements it. */
+  readonly isGitRepository: true;
+}
+
 /** A Flux `GitRepository` (source.toolkit.fluxcd.io/v1). */
-export class GitRepository extends FluxSource implements IKustomizationSource {
+export class GitRepository extends FluxSource implements IGitRepository {
   /** References a GitRepository defined outside the fleet. */
-  public static fromName(scope: Construct, id: string, props: ImportedObjectProps): IKustomizationSource {
-    return Object.assign(new ImportedObject(scope, id, l1.GitRepository.GVK, props), { isKustomizationSource: true as const });
+  public static fromName(scope: Construct, id: string, props: ImportedObjectProps): IGitRepository {
+    return Object.assign(new ImportedObject(scope, id, l1.GitRepository.GVK, props), { isKustomizationSource: true as const, isGitRepository: true as const });
   }
 
   public readonly isKustomizationSource = true as const;
+  public readonly isGitRepository = true as const;
 
   constructor(scope: Construct, id: string, private readonly props: GitRepositoryProps) {
     super(scope, id, l1.GitRepository, props);
@@ -66,12 +73,16 @@ export class GitRepository extends FluxSource implements IKustomizationSource {
     const p = this.props;
     c.urlScheme('spec.url', p.url, ['https', 'http', 'ssh'], 'ssh://git@github.com/org/repo');
     c.duration('spec.interval', p.interval);
-    if (p.ref) {
-      const keys = Object.keys(p.ref).filter(k => (p.ref as Record<string, unknown>)[k] !== undefined).sort();
-      if (keys.length !== 1 && keys.join(',') !== 'branch,commit') {
-        c.add(`spec.ref sets ${keys.map(k => `"${k}"`).join(', ') || 'nothing'}: set exactly one of branch, tag, semver, commit or name (or a branch with a commit)`);
-      }
-      if ('semver' in p.ref) c.semverRange('spec.ref.semver', p.ref.semver);
-    }
+    checkGitRef(c, 'spec.ref', p.ref);
   }
+}
+
+/** Checks a Git reference: exactly one of branch, tag, semver, commit or name (or a branch with a commit). */
+export function checkGitRef(c: FieldChecks, field: string, ref: GitRef | undefined): void {
+  if (!ref) return;
+  const keys = Object.keys(ref).filter(k => (ref as Record<string, unknown>)[k] !== undefined).sort();
+  if (keys.length !== 1 && keys.join(',') !== 'branch,commit') {
+    c.add(`${field} sets ${keys.map(k => `"${k}"`).join(', ') || 'nothing'}: set exactly one of branch, tag, semver, commit or name (or a branch with a commit)`);
+  }
+  if ('semver' in ref) c.semverRange(`${field}.semver`, ref.semver);
 }
