@@ -18,6 +18,9 @@ export * from './testing/fleet-testing';
 export * from './cli/synth';
 export * from './cli/seal';
 export * from './cli/validate';
+export * from './cli/graph';
+export * from './cli/run-cli';
+export * from './graph';
 
 // Generated L1 classes of the vendored CRDs, one namespace per API group (names overlap across groups).
 export * as source from './imports/source-source.toolkit.fluxcd.io';
