@@ -166,14 +166,17 @@ class GraphBuilder {
 
   /** `applies` edges from each Kustomization to the group it applies (the cluster's own sync to the cluster group). */
   public appliesEdges(cluster: LayoutDirectory): void {
+    const applies: { from: string; group: number }[] = [];
     for (const a of this.contents.applications) {
       const owner = a.object.node.scope;
       if (!(owner instanceof Kustomization) || !owner.directory) continue;
       const by = owner.directory === cluster ? this.contents.applications[0]?.by : this.contents.applications.find(x => x.kustomization === owner)?.by;
       const group = by === undefined ? undefined : this.groupIndex.get(by);
       const node = this.byKey.get(`${String(a.entry.doc.apiVersion)} Kustomization ${a.namespace ?? ''}/${a.object.name}`);
-      if (group !== undefined && node) this.edge(node.id, `group:${group}`, 'applies');
+      if (group !== undefined && node) applies.push({ from: node.id, group });
     }
+    // in the order of the groups, which is the order Flux discovers them
+    for (const { from, group } of applies.sort((x, y) => x.group - y.group)) this.edge(from, `group:${group}`, 'applies');
     this.nodes.push(...this.external);
     this.external.length = 0;
   }
