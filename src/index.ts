@@ -8,7 +8,7 @@ export * from './layout/gitops-repo';
 export { GENERATED_MARKER, orderDocument, toYaml } from './layout/render';
 export { BuildEntry, FleetCheck, LayoutAnalysis, LayoutFiles, LayoutModel, RenderedLayoutFile } from './layout/layout-model';
 export * from './environments';
-export { LayoutPlan, TRANSACTION_DIR, diffPlan, planLayout, recoverTransaction } from './layout/tree-writer';
+export { LayoutPlan, TRANSACTION_DIR, WriteHooks, diffPlan, planLayout, recoverTransaction } from './layout/tree-writer';
 export * from './flux';
 export * from './secrets';
 export * from './notifications';
