@@ -13,7 +13,9 @@ export interface SealingEnvironment {
 
 /** Where the seal command reads and prints; injectable for tests. */
 export interface SealIo {
+  /** Writes to standard output. */
   readonly out: (text: string) => void;
+  /** Writes to standard error. */
   readonly err: (text: string) => void;
   /** Reads all of standard input. */
   readonly stdin: () => Buffer;

@@ -3,7 +3,9 @@ import { GitOpsRepo } from '../layout/gitops-repo';
 
 /** Where the synth command prints; injectable for tests. */
 export interface SynthIo {
+  /** Writes to standard output. */
   readonly out: (text: string) => void;
+  /** Writes to standard error. */
   readonly err: (text: string) => void;
   /** Environment variables (for `CI`). @default process.env */
   readonly env?: Readonly<Record<string, string | undefined>>;

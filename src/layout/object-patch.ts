@@ -8,7 +8,9 @@ import { orderDocument } from './render';
 export interface PatchContent {
   /** Labels and annotations to add or override. */
   readonly metadata?: {
+    /** Labels to add or override. @default none */
     readonly labels?: Record<string, string>;
+    /** Annotations to add or override. @default none */
     readonly annotations?: Record<string, string>;
   };
   /** Any other top-level field (`spec`, `data`, …) merged into the target. */
