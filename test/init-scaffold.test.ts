@@ -42,7 +42,6 @@ describe('cdk8s-flux init', () => {
       'clusters/cluster-dev/flux-system/gotk-sync.yaml', 'clusters/cluster-dev/infrastructure.yaml', 'infrastructure/base/podinfo/release.yaml',
       'infrastructure/overlays/development/podinfo-patch.yaml',
     ]));
-    expect(npm(['run', 'synth', '--', '--check'], dir, { CI: '' }).status).toBe(0);
     expect(npm(['run', 'graph'], dir).status).toBe(0);
     expect(fs.readFileSync(path.join(dir, 'docs/fleet-development.md'), 'utf8')).toContain('HelmRelease_flux_system_podinfo -->|source| HelmRepository_flux_system_podinfo');
   });

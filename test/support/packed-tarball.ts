@@ -52,6 +52,8 @@ export function packedTarball(): PackedTarball {
     try {
       fs.mkdirSync(lock);
     } catch {
+      // a lock older than any pack takes was left by a killed run
+      if (Date.now() - (fs.statSync(lock, { throwIfNoEntry: false })?.mtimeMs ?? Date.now()) > 300_000) fs.rmSync(lock, { recursive: true, force: true });
       if (waited > 240_000) throw new Error(`waited 4 minutes for another test's npm pack (${lock}); remove the lock if no test runs`);
       sleep(200);
       continue;
