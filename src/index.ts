@@ -10,7 +10,7 @@ export { fieldName, MarkedValue, MarkedValueResolver, markedValueCheck, markersO
 export { BuildEntry, EffectiveEntry, FleetCheck, LayoutAnalysis, LayoutFiles, LayoutModel, RenderedLayoutFile, objectId } from './layout/layout-model';
 export { deepEqual, strategicMerge, strategicMergeProblems, StrategicMergeError } from './layout/strategic-merge';
 export * from './environments';
-export { LayoutPlan, TRANSACTION_DIR, diffPlan, planLayout, recoverTransaction } from './layout/tree-writer';
+export { LayoutPlan, TRANSACTION_DIR, WriteHooks, diffPlan, planLayout, recoverTransaction } from './layout/tree-writer';
 export * from './flux';
 export * from './secrets';
 export * from './notifications';
@@ -25,6 +25,9 @@ export * from './cli/synth';
 export * from './cli/seal';
 export * from './cli/validate';
 export * from './cli/diff';
+export * from './cli/graph';
+export * from './cli/run-cli';
+export * from './graph';
 
 // Generated L1 classes of the vendored CRDs, one namespace per API group (names overlap across groups).
 export * as source from './imports/source-source.toolkit.fluxcd.io';

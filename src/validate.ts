@@ -1,9 +1,4 @@
-// `npm run validate`: validates the example fleet without writing anything (see src/cli/validate.ts).
-import * as path from 'node:path';
-import { runValidate } from './cli/validate';
-import { createExampleFleet } from './example-fleet';
+// `cdk8s-flux validate` of the example fleet, runnable on its own (tsx src/validate.ts).
+import { main } from './main';
 
-process.exitCode = runValidate(createExampleFleet({ rootDir: path.resolve(__dirname, '..') }), process.argv.slice(2), {
-  out: t => process.stdout.write(t),
-  err: t => process.stderr.write(t),
-});
+process.exitCode = main(['validate', ...process.argv.slice(2)]);

@@ -20,7 +20,12 @@ export interface BootstrapTarget {
    * The sync objects exactly as the layout writes them into `clusters/<cluster>/flux-system/`:
    * this repository and the Kustomization of the cluster's directory.
    */
-  readonly sync: { readonly repository: GitRepository; readonly kustomization: Kustomization };
+  readonly sync: {
+    /** The GitRepository of the fleet repository (`flux-system`). */
+    readonly repository: GitRepository;
+    /** The Kustomization of the cluster directory (`flux-system`). */
+    readonly kustomization: Kustomization;
+  };
   /** The environment's committed Sealed Secrets certificate (what its SealedSecrets are sealed for). */
   readonly sealingCertificate: SealingCertificate;
   /** @default 'flux-system' (where the example fleet's controller runs) */

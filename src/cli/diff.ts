@@ -3,7 +3,8 @@ import { FleetValidationError } from '../layout/errors';
 import { GitOpsRepo, UnknownEnvironmentError } from '../layout/gitops-repo';
 import { SynthIo } from './synth';
 
-const USAGE = `Usage: npm run diff -- <envA> <envB> [--json] [--exit-code]
+/** Usage of the diff command. */
+export const DIFF_USAGE = `Usage: cdk8s-flux diff <envA> <envB> [--json] [--exit-code]   (in this repository: npm run diff -- <envA> <envB>)
 
 Prints what would differ between two environments' clusters: every object each cluster's Flux
 applies (its cluster directory and every Kustomization's path, with patches applied and
@@ -11,6 +12,7 @@ targetNamespace set), compared object by object and field by field. Writes nothi
 
   --json       print the differences as JSON
   --exit-code  exit 1 when the environments differ (like git diff --exit-code)
+  --verbose    print stack traces of unexpected errors
   --help       show this help
 
 Exit codes: 0 done (1 with --exit-code when they differ), 2 bad arguments or an invalid fleet.`;
@@ -18,16 +20,16 @@ Exit codes: 0 done (1 with --exit-code when they differ), 2 bad arguments or an 
 /** Runs the diff command; returns the exit code. */
 export function runDiff(repo: GitOpsRepo, argv: readonly string[], io: SynthIo): number {
   if (argv.includes('--help') || argv.includes('-h')) {
-    io.out(`${USAGE}\n`);
+    io.out(`${DIFF_USAGE}\n`);
     return 0;
   }
   const flags = argv.filter(a => a.startsWith('-'));
   const names = argv.filter(a => !a.startsWith('-'));
-  const unknown = flags.filter(f => !['--json', '--exit-code'].includes(f));
+  const unknown = flags.filter(f => !['--json', '--exit-code', '--verbose'].includes(f));
   const known = repo.environments.map(e => e.env.name).join(', ');
   if (unknown.length > 0 || names.length !== 2) {
     const problem = unknown.length > 0 ? `Unknown option: ${unknown[0]}` : `diff needs two environments (the fleet defines: ${known || 'none'})`;
-    io.err(`${problem}\n\n${USAGE}\n`);
+    io.err(`${problem} (cdk8s-flux diff --help lists the options)\n`);
     return 2;
   }
   try {

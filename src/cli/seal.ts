@@ -13,7 +13,9 @@ export interface SealingEnvironment {
 
 /** Where the seal command reads and prints; injectable for tests. */
 export interface SealIo {
+  /** Writes to standard output. */
   readonly out: (text: string) => void;
+  /** Writes to standard error. */
   readonly err: (text: string) => void;
   /** Reads all of standard input. */
   readonly stdin: () => Buffer;
@@ -21,7 +23,9 @@ export interface SealIo {
   readonly stdinIsTerminal?: () => boolean;
 }
 
-const USAGE = `Usage: npm run seal -- --env <env> --namespace <ns> --name <name> [values…] [--scope <scope>] [--rotate]
+/** Help of the seal command. */
+export const SEAL_USAGE = `Usage: cdk8s-flux seal --env <env> --namespace <ns> --name <name> [values…] [--scope <scope>] [--rotate]
+                                                                     (npm run seal -- …)
 
 Seals Secret values with the environment's Sealed Secrets certificate, offline, exactly as kubeseal
 does, and stores only the ciphertext in the environment's store for synth to emit.
@@ -61,7 +65,7 @@ const NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/
 /** Runs the seal command; returns the exit code (0 sealed, 2 usage or sealing error). */
 export function runSeal(environments: Readonly<Record<string, SealingEnvironment>>, argv: readonly string[], io: SealIo = defaultIo): number {
   if (argv.includes('--help') || argv.includes('-h')) {
-    io.out(`${USAGE}\n\nEnvironments: ${Object.keys(environments).join(', ')}\n`);
+    io.out(`${SEAL_USAGE}\n\nEnvironments: ${Object.keys(environments).join(', ')}\n`);
     return 0;
   }
   try {
@@ -77,7 +81,7 @@ export function runSeal(environments: Readonly<Record<string, SealingEnvironment
     return 0;
   } catch (e) {
     if (e instanceof UsageError || e instanceof SealError || e instanceof CertificateError) {
-      io.err(`${e.message}\n${e instanceof UsageError ? `\n${USAGE}\n` : ''}`);
+      io.err(`${e.message}${e instanceof UsageError ? ' (cdk8s-flux seal --help lists the options)' : ''}\n`);
       return 2;
     }
     // never print argument values: they may be secrets

@@ -3,15 +3,19 @@ import { GitOpsRepo } from '../layout/gitops-repo';
 
 /** Where the synth command prints; injectable for tests. */
 export interface SynthIo {
+  /** Writes to standard output. */
   readonly out: (text: string) => void;
+  /** Writes to standard error. */
   readonly err: (text: string) => void;
   /** Environment variables (for `CI`). @default process.env */
   readonly env?: Readonly<Record<string, string | undefined>>;
 }
 
-const USAGE = `Usage: npm run synth [-- --check] [--validate] [--verbose]
+/** Help of the synth command. */
+export const SYNTH_USAGE = `Usage: cdk8s-flux synth [--check] [--validate] [--verbose]      (npm run synth -- …)
 
-Writes the fleet's Flux repository layout (clusters/, infrastructure/, apps/).
+Writes the fleet's Flux repository layout (clusters/, infrastructure/, apps/). It is the default
+command: \`cdk8s-flux --check\` and \`npx cdk8s synth\` run it too.
 
   --check    write nothing; print a unified diff of what a synth would change and exit 1 if
              the repository differs from a fresh synth (0 when it is up to date)
@@ -34,11 +38,11 @@ const defaultIo: SynthIo = {
 export function runSynth(repo: GitOpsRepo, argv: readonly string[], io: SynthIo = defaultIo): number {
   const unknown = argv.filter(a => !['--check', '--validate', '--verbose', '--help', '-h'].includes(a));
   if (argv.includes('--help') || argv.includes('-h')) {
-    io.out(`${USAGE}\n`);
+    io.out(`${SYNTH_USAGE}\n`);
     return 0;
   }
   if (unknown.length > 0) {
-    io.err(`Unknown argument${unknown.length > 1 ? 's' : ''}: ${unknown.join(' ')}\n\n${USAGE}\n`);
+    io.err(`Unknown argument${unknown.length > 1 ? 's' : ''}: ${unknown.join(' ')} (cdk8s-flux synth --help lists the options)\n`);
     return 2;
   }
   const ci = (io.env ?? process.env).CI;

@@ -7,28 +7,30 @@ import { FileRole, isLayoutFile } from '../layout/layout-file';
 import { validatorFor } from '../validation/schema-check';
 import { SynthIo } from './synth';
 
-const USAGE = `Usage: npm run validate [-- --chart-schemas <dir>]
+/** Help of the validate command. */
+export const VALIDATE_USAGE = `Usage: cdk8s-flux validate [--chart-schemas <dir>] [--verbose]      (npm run validate -- …)
 
 Validates the whole fleet, writing nothing: every object of every file synth would write, and every
 object as each overlay's patches leave it, against its CRD's schema (strictly: unknown fields are
 errors), together with all other synth checks.
 
   --chart-schemas DIR   also check HelmRelease values against DIR/<chart>.values.schema.json
+  --verbose             print stack traces of unexpected errors
   --help                show this help
 
-Exit codes: 0 valid, 1 invalid.`;
+Exit codes: 0 valid, 1 invalid, 2 anything else that failed.`;
 
-/** Runs the validate command; returns the exit code. */
+/** Runs the validate command; returns the exit code (0 valid, 1 invalid or a usage error, 2 anything else that failed). */
 export function runValidate(repo: GitOpsRepo, argv: readonly string[], io: SynthIo): number {
   if (argv.includes('--help') || argv.includes('-h')) {
-    io.out(`${USAGE}\n`);
+    io.out(`${VALIDATE_USAGE}\n`);
     return 0;
   }
   const at = argv.indexOf('--chart-schemas');
   const chartSchemas = at >= 0 ? argv[at + 1] : undefined;
-  const unknown = argv.filter((_a, i) => at < 0 || (i !== at && i !== at + 1));
+  const unknown = argv.filter((a, i) => a !== '--verbose' && (at < 0 || (i !== at && i !== at + 1)));
   if (unknown.length > 0 || (at >= 0 && !chartSchemas)) {
-    io.err(`${unknown.length > 0 ? `Unknown argument: ${unknown[0]}` : '--chart-schemas needs a directory'}\n\n${USAGE}\n`);
+    io.err(`${unknown.length > 0 ? `Unknown argument: ${unknown[0]}` : '--chart-schemas needs a directory'} (cdk8s-flux validate --help lists the options)\n`);
     return 1;
   }
   repo.enableSchemaValidation({ chartSchemas });
@@ -61,6 +63,8 @@ export function runValidate(repo: GitOpsRepo, argv: readonly string[], io: Synth
       io.err(`${e.message.replace('; nothing was written', '')}\n`);
       return 1;
     }
-    throw e;
+    const err = e as Error;
+    io.err(argv.includes('--verbose') ? `${err.stack ?? err.message}\n` : `Validation failed: ${err.message}\n(run with --verbose for details)\n`);
+    return 2;
   }
 }

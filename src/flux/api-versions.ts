@@ -12,18 +12,32 @@ import * as source from '../imports/source-source.toolkit.fluxcd.io';
  * serves exactly one version). Upgrading Flux means replacing the CRDs and running `npm run import`.
  */
 export const API_VERSIONS = {
+  /** API version of `GitRepository`. */
   GitRepository: source.GitRepository.GVK.apiVersion,
+  /** API version of `HelmRepository`. */
   HelmRepository: source.HelmRepository.GVK.apiVersion,
+  /** API version of `HelmChart`. */
   HelmChart: source.HelmChart.GVK.apiVersion,
+  /** API version of `OCIRepository`. */
   OCIRepository: source.OciRepository.GVK.apiVersion,
+  /** API version of `Bucket`. */
   Bucket: source.Bucket.GVK.apiVersion,
+  /** API version of `HelmRelease`. */
   HelmRelease: helm.HelmRelease.GVK.apiVersion,
+  /** API version of `Kustomization`. */
   Kustomization: kustomize.Kustomization.GVK.apiVersion,
+  /** API version of `Provider`. */
   Provider: notification.Provider.GVK.apiVersion,
+  /** API version of `Alert`. */
   Alert: notification.Alert.GVK.apiVersion,
+  /** API version of `Receiver`. */
   Receiver: notification.Receiver.GVK.apiVersion,
+  /** API version of `ImageRepository`. */
   ImageRepository: imageReflector.ImageRepository.GVK.apiVersion,
+  /** API version of `ImagePolicy`. */
   ImagePolicy: imageReflector.ImagePolicy.GVK.apiVersion,
+  /** API version of `ImageUpdateAutomation`. */
   ImageUpdateAutomation: imageAutomation.ImageUpdateAutomation.GVK.apiVersion,
+  /** API version of `SealedSecret`. */
   SealedSecret: sealedSecrets.SealedSecret.GVK.apiVersion,
 } as const;

@@ -14,6 +14,7 @@ const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0
  * value, and what would be valid. Used inside `node.addValidation`.
  */
 export class FieldChecks {
+  /** The problems found so far, in the order they were found. */
   public readonly problems: string[] = [];
 
   /** Records a problem as is. */

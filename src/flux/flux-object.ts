@@ -7,8 +7,11 @@ import { FieldChecks } from './field-checks';
  * or one defined elsewhere and imported by name (`fromName`).
  */
 export interface IObjectRef {
+  /** The object's API version, e.g. `source.toolkit.fluxcd.io/v1`. */
   readonly apiVersion: string;
+  /** The object's kind, e.g. `GitRepository`. */
   readonly kind: string;
+  /** The object's `metadata.name`. */
   readonly name: string;
   /** The object's namespace; `undefined` for cluster-scoped objects or when not known. */
   readonly namespace?: string;
@@ -118,22 +121,27 @@ export abstract class FluxObject extends Construct implements IReferencingObject
     });
   }
 
+  /** The API version this object is emitted with (see `API_VERSIONS`). */
   public get apiVersion(): string {
     return this.apiObject.apiVersion;
   }
 
+  /** The object's kind. */
   public get kind(): string {
     return this.apiObject.kind;
   }
 
+  /** The object's `metadata.name`. */
   public get name(): string {
     return this.apiObject.name;
   }
 
+  /** The object's `metadata.namespace`, as declared (before any Kustomization's `targetNamespace`). */
   public get namespace(): string | undefined {
     return this.apiObject.metadata.namespace;
   }
 
+  /** Every reference this object makes (none unless a subclass declares some). */
   public fluxReferences(): FluxReference[] {
     return [];
   }
@@ -152,6 +160,7 @@ export abstract class FluxObject extends Construct implements IReferencingObject
 
 /** Props of a `fromName` import. */
 export interface ImportedObjectProps {
+  /** The object's name. */
   readonly name: string;
   /** @default no namespace (the referencing object's own namespace) */
   readonly namespace?: string;
@@ -159,9 +168,14 @@ export interface ImportedObjectProps {
 
 /** An object defined outside the fleet, referenced by name. Emits nothing. */
 export class ImportedObject extends Construct implements IObjectRef {
+  /** The object's name. */
   public readonly name: string;
+  /** The object's namespace, if given. */
   public readonly namespace?: string;
 
+  /**
+   * @param gvk the API version and kind of the object
+   */
   constructor(scope: Construct, id: string, public readonly gvk: GroupVersionKind, props: ImportedObjectProps) {
     super(scope, id);
     this.name = props.name;
@@ -171,10 +185,12 @@ export class ImportedObject extends Construct implements IObjectRef {
     });
   }
 
+  /** The API version of the imported object. */
   public get apiVersion(): string {
     return this.gvk.apiVersion;
   }
 
+  /** The kind of the imported object. */
   public get kind(): string {
     return this.gvk.kind;
   }

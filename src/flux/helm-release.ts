@@ -7,6 +7,7 @@ import { IValuesSource, knownKeysOf, valuesKindOf, valuesTarget } from './values
 
 /** A HelmRelease of the fleet or imported by name, usable in `dependsOn`. */
 export interface IHelmRelease extends IObjectRef {
+  /** Marks a HelmRelease (structural typing would otherwise accept any object reference). */
   readonly isHelmRelease: true;
 }
 
@@ -36,8 +37,11 @@ export interface ValuesReference {
 
 /** What helm-controller does with a chart's CRDs. */
 export enum CrdPolicy {
+  /** Leave the chart's CRDs alone. */
   SKIP = 'Skip',
+  /** Create CRDs that do not exist yet; never update existing ones. */
   CREATE = 'Create',
+  /** Create new CRDs and replace existing ones. */
   CREATE_REPLACE = 'CreateReplace',
 }
 
@@ -63,7 +67,9 @@ export interface HelmReleaseInstall {
 
 /** How a failed upgrade is remediated. */
 export enum UpgradeRemediationStrategy {
+  /** Roll back to the last successful release. */
   ROLLBACK = 'rollback',
+  /** Uninstall the release. */
   UNINSTALL = 'uninstall',
 }
 
@@ -72,7 +78,10 @@ export interface HelmReleaseUpgrade {
   /** @default CrdPolicy.SKIP (Flux's default) */
   readonly crds?: CrdPolicy;
   /** @default no retries */
-  readonly remediation?: Remediation & { readonly strategy?: UpgradeRemediationStrategy };
+  readonly remediation?: Remediation & {
+    /** What to do once the retries are exhausted. @default UpgradeRemediationStrategy.ROLLBACK */
+    readonly strategy?: UpgradeRemediationStrategy;
+  };
   /** Delete new resources created by a failed upgrade. @default false */
   readonly cleanupOnFail?: boolean;
   /** @default the release's timeout */
@@ -91,16 +100,30 @@ export interface HelmReleaseRollback {
 
 /** Whether and how helm-controller corrects drift of the release's objects in the cluster. */
 export enum DriftDetectionMode {
+  /** Detect drift and correct it. */
   ENABLED = 'enabled',
+  /** Detect drift and only report it. */
   WARN = 'warn',
+  /** Do not detect drift. */
   DISABLED = 'disabled',
 }
 
 /** Drift detection settings. */
 export interface DriftDetection {
+  /** Whether drift is corrected, only reported, or not detected. */
   readonly mode: DriftDetectionMode;
-  /** JSON pointers to ignore, optionally for one kind of object. */
-  readonly ignore?: readonly { readonly paths: readonly string[]; readonly target?: { readonly kind?: string; readonly name?: string } }[];
+  /** JSON pointers to ignore, optionally for one kind of object. @default none */
+  readonly ignore?: readonly {
+    /** JSON pointers into the objects (e.g. `/spec/replicas`). */
+    readonly paths: readonly string[];
+    /** The objects the pointers apply to. @default every object of the release */
+    readonly target?: {
+      /** Kind of the objects. @default any */
+      readonly kind?: string;
+      /** Name of the object. @default any */
+      readonly name?: string;
+    };
+  }[];
 }
 
 /** Props of a `HelmRelease`. */
@@ -151,6 +174,7 @@ export class HelmRelease<Values extends object = Record<string, unknown>> extend
     return Object.assign(new ImportedObject(scope, id, l1.HelmRelease.GVK, props), { isHelmRelease: true as const });
   }
 
+  /** Marks a HelmRelease. */
   public readonly isHelmRelease = true as const;
   private readonly dependencies: IHelmRelease[];
 

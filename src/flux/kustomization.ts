@@ -11,6 +11,7 @@ import { IValuesSource, knownKeysOf, valuesKindOf, valuesTarget } from './values
 
 /** A Kustomization of the fleet or imported by name, usable in `dependsOn`. */
 export interface IKustomization extends IObjectRef {
+  /** Marks a Kustomization (structural typing would otherwise accept any object reference). */
   readonly isKustomization: true;
 }
 
@@ -89,6 +90,7 @@ export class Kustomization extends FluxObject implements IKustomization {
     return Object.assign(new ImportedObject(scope, id, l1.Kustomization.GVK, props), { isKustomization: true as const });
   }
 
+  /** Marks a Kustomization. */
   public readonly isKustomization = true as const;
   private readonly dependencies: IKustomization[];
 

@@ -5,6 +5,7 @@ import { apiObjectOf, IObjectRef } from './flux-object';
  * a `SealedSecret`, or an import by name (`kplus.ConfigMap.fromConfigMapName`).
  */
 export interface IValuesSource {
+  /** The ConfigMap's or Secret's name. */
   readonly name: string;
   /** `ConfigMap`, `Secret` or `SealedSecret` (which becomes a Secret in the cluster). */
   readonly kind: string;

@@ -14,6 +14,7 @@ export interface FleetProblem {
  * written to disk when this is thrown.
  */
 export class FleetValidationError extends Error {
+  /** Every problem, sorted by construct path and message. */
   public readonly problems: readonly FleetProblem[];
 
   constructor(problems: readonly FleetProblem[]) {

@@ -12,10 +12,15 @@ export enum FileRole {
 
 /** A kustomize patch selector, as written under `patches[].target`. */
 export interface PatchTarget {
+  /** The API group; undefined for the core group. */
   readonly group?: string;
+  /** The API version within the group, e.g. `v2`. */
   readonly version: string;
+  /** The kind. */
   readonly kind: string;
+  /** The object's name. */
   readonly name: string;
+  /** The object's namespace; undefined for cluster-scoped objects. */
   readonly namespace?: string;
 }
 

@@ -9,7 +9,9 @@ import { strategicMergeProblems } from './strategic-merge';
 export interface PatchContent {
   /** Labels and annotations to add or override. */
   readonly metadata?: {
+    /** Labels to add or override. @default none */
     readonly labels?: Record<string, string>;
+    /** Annotations to add or override. @default none */
     readonly annotations?: Record<string, string>;
   };
   /** Any other top-level field (`spec`, `data`, …) merged into the target. */

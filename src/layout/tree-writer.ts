@@ -22,9 +22,21 @@ const STAGED = 'staged';
 /** What writing the layout would change on disk. */
 export interface LayoutPlan {
   /** Files to create or update, with their previous content when they exist. */
-  readonly writes: readonly { readonly path: string; readonly content: string; readonly previous?: string }[];
+  readonly writes: readonly {
+    /** Repository-relative path. */
+    readonly path: string;
+    /** The new content. */
+    readonly content: string;
+    /** The content on disk, if the file exists. */
+    readonly previous?: string;
+  }[];
   /** Files generated earlier that the fleet no longer produces. */
-  readonly deletes: readonly { readonly path: string; readonly previous: string }[];
+  readonly deletes: readonly {
+    /** Repository-relative path. */
+    readonly path: string;
+    /** The content on disk. */
+    readonly previous: string;
+  }[];
   /** Number of files already up to date. */
   readonly unchanged: number;
   /** Paths the layout needs that hold something cdk8s-flux did not generate (never overwritten). */

@@ -13,7 +13,9 @@ type EventSourceKind = l1.AlertSpecEventSourcesKind;
 
 /** Every object of a kind (in one namespace, optionally with labels): `{ kind: 'HelmRelease', name: '*' }`. */
 export interface WildcardEventSource {
+  /** The kind of the objects whose events the Alert forwards. */
   readonly kind: EventSourceKind | `${EventSourceKind}`;
+  /** `*`: every object of that kind (that carries `matchLabels`). */
   readonly name: '*';
   /** @default the Alert's namespace */
   readonly namespace?: string;

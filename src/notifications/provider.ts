@@ -11,6 +11,7 @@ type ProviderType = l1.ProviderSpecType;
 
 /** A Provider of the fleet or imported by name, usable as an Alert's `providerRef`. */
 export interface IProvider extends IObjectRef {
+  /** Brand: only Providers implement it. */
   readonly isProvider: true;
 }
 

@@ -12,10 +12,13 @@ type ReceiverResourceKind = l1.ReceiverSpecResourcesKind;
 
 /** Every object of a kind in one namespace carrying some labels (the controller requires labels with `*`). */
 export interface WildcardResource {
+  /** The kind of the objects the Receiver triggers. */
   readonly kind: ReceiverResourceKind | `${ReceiverResourceKind}`;
+  /** `*`: every object of that kind that carries `matchLabels`. */
   readonly name: '*';
   /** @default the Receiver's namespace */
   readonly namespace?: string;
+  /** The labels the objects must carry (Flux requires them for a wildcard). */
   readonly matchLabels: Readonly<Record<string, string>>;
 }
 

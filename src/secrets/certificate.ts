@@ -93,7 +93,12 @@ export class SealingCertificate {
   /** `sha256:` and the hex SHA-256 of the certificate's DER encoding. */
   public readonly fingerprint: string;
 
-  private constructor(public readonly certificate: X509Certificate, public readonly source: string) {
+  private constructor(
+    /** The parsed X.509 certificate. */
+    public readonly certificate: X509Certificate,
+    /** Where the certificate was read from, for messages. */
+    public readonly source: string,
+  ) {
     this.fingerprint = `sha256:${certificate.fingerprint256.replace(/:/g, '').toLowerCase()}`;
   }
 

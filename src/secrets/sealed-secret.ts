@@ -13,7 +13,12 @@ import { scopeAnnotation, SealingScope } from './seal';
 /** Props of a `SealedSecret`. */
 export interface SealedSecretProps {
   /** Name and namespace (required: sealed values are bound to them), labels and annotations of the SealedSecret. */
-  readonly metadata: ApiObjectMetadata & { readonly name: string; readonly namespace: string };
+  readonly metadata: ApiObjectMetadata & {
+    /** The Secret's name (sealed values are bound to it). */
+    readonly name: string;
+    /** The Secret's namespace (sealed values are bound to it). */
+    readonly namespace: string;
+  };
   /** The environment's store, where `npm run seal` put the ciphertext. */
   readonly store: SealedStore;
   /** The Secret keys this SealedSecret carries; each must be sealed in the store. */
@@ -23,7 +28,12 @@ export interface SealedSecretProps {
   /** The Secret's type. @default 'Opaque' */
   readonly type?: string;
   /** Labels and annotations of the Secret the controller creates. @default none */
-  readonly template?: { readonly labels?: Record<string, string>; readonly annotations?: Record<string, string> };
+  readonly template?: {
+    /** Labels of the Secret. @default none */
+    readonly labels?: Record<string, string>;
+    /** Annotations of the Secret. @default none */
+    readonly annotations?: Record<string, string>;
+  };
 }
 
 /**

@@ -16,8 +16,11 @@ export interface SealedValue {
 
 /** The sealed values of one Secret. */
 export interface SealedEntry {
+  /** The Secret's namespace. */
   readonly namespace: string;
+  /** The Secret's name. */
   readonly name: string;
+  /** The scope every value of the Secret was sealed with. */
   readonly scope: SealingScope;
   /** Secret key → sealed value. */
   readonly data: Readonly<Record<string, SealedValue>>;
@@ -25,7 +28,9 @@ export interface SealedEntry {
 
 /** What to seal into a store. */
 export interface SealRequest {
+  /** The Secret's namespace. */
   readonly namespace: string;
+  /** The Secret's name. */
   readonly name: string;
   /** @default SealingScope.STRICT */
   readonly scope?: SealingScope;

@@ -4,7 +4,9 @@ import { IValuesSource } from '../flux/values-source';
 
 /** Props of a `SecretDeclaration`. */
 export interface SecretDeclarationProps {
+  /** The Secret's name. */
   readonly name: string;
+  /** The Secret's namespace. */
   readonly namespace: string;
   /** The keys every environment's Secret must carry. */
   readonly keys: readonly string[];
@@ -18,10 +20,15 @@ export interface SecretDeclarationProps {
  * every declared key.
  */
 export class SecretDeclaration implements ISecretRef, IValuesSource {
+  /** The kind of the declared object. */
   public readonly kind = 'Secret';
+  /** The API version of the declared object. */
   public readonly apiVersion = 'v1';
+  /** The Secret's name. */
   public readonly name: string;
+  /** The Secret's namespace. */
   public readonly namespace: string;
+  /** The keys every environment's Secret must carry, sorted. */
   public readonly keys: readonly string[];
   /** Brand: references to it are resolved by identity in each cluster. */
   public readonly resolveByIdentity = true as const;
@@ -36,6 +43,13 @@ export class SecretDeclaration implements ISecretRef, IValuesSource {
 }
 
 /** Whether a referenced value is resolved by identity (kind, namespace, name) rather than as an object. */
-export function isResolvedByIdentity(x: unknown): x is { kind: string; name: string; namespace?: string } {
+export function isResolvedByIdentity(x: unknown): x is {
+  /** The kind to look for. */
+  kind: string;
+  /** The name to look for. */
+  name: string;
+  /** The namespace to look for. */
+  namespace?: string;
+} {
   return typeof x === 'object' && x !== null && (x as { resolveByIdentity?: unknown }).resolveByIdentity === true;
 }

@@ -7,9 +7,13 @@ import { IKustomizationSource, SourceProps } from './source';
 
 /** The object storage API a Bucket speaks. */
 export enum BucketProvider {
+  /** Any S3-compatible server, with static credentials. */
   GENERIC = 'generic',
+  /** Amazon S3, with IAM credentials of the controller. */
   AWS = 'aws',
+  /** Google Cloud Storage. */
   GCP = 'gcp',
+  /** Azure Blob Storage. */
   AZURE = 'azure',
 }
 

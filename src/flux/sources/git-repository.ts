@@ -10,11 +10,28 @@ import { IKustomizationSource, SourceProps } from './source';
  * a commit on it, as Flux documents).
  */
 export type GitRef =
-  | { readonly branch: string; readonly commit?: string }
-  | { readonly tag: string }
-  | { readonly semver: string }
-  | { readonly commit: string }
-  | { readonly name: string };
+  | {
+    /** A branch, e.g. `main`. */
+    readonly branch: string;
+    /** A commit on that branch to check out instead of its head. @default the head */
+    readonly commit?: string;
+  }
+  | {
+    /** A tag, e.g. `v1.2.0`. */
+    readonly tag: string;
+  }
+  | {
+    /** The newest tag in a semver range, e.g. `>=1.0.0 <2.0.0`. */
+    readonly semver: string;
+  }
+  | {
+    /** A commit SHA. */
+    readonly commit: string;
+  }
+  | {
+    /** A Git reference name, e.g. `refs/pull/42/head`. */
+    readonly name: string;
+  };
 
 /** Props of a `GitRepository`. */
 export interface GitRepositoryProps extends SourceProps {

@@ -7,9 +7,20 @@ import { IChartRefSource, IKustomizationSource, SourceProps } from './source';
 
 /** Which artifact of an OCI repository to pull: one of these. */
 export type OciRef =
-  | { readonly tag: string }
-  | { readonly semver: string; readonly semverFilter?: string }
-  | { readonly digest: string };
+  | {
+    /** A tag, e.g. `6.5.0`. */
+    readonly tag: string;
+  }
+  | {
+    /** The newest tag in a semver range, e.g. `6.x`. */
+    readonly semver: string;
+    /** A regular expression the tags must also match (e.g. `.*-rc.*` for release candidates). @default none */
+    readonly semverFilter?: string;
+  }
+  | {
+    /** An artifact digest, `sha256:…`. */
+    readonly digest: string;
+  };
 
 /** Props of an `OCIRepository`. */
 export interface OCIRepositoryProps extends SourceProps {
@@ -24,7 +35,12 @@ export interface OCIRepositoryProps extends SourceProps {
    * chart used as a HelmRelease `chartRef`: `{ mediaType: 'application/vnd.cncf.helm.chart.content.v1.tar+gzip', operation: 'copy' }`).
    * @default the first layer, extracted
    */
-  readonly layerSelector?: { readonly mediaType?: string; readonly operation?: 'extract' | 'copy' };
+  readonly layerSelector?: {
+    /** Media type of the layer. @default the first layer */
+    readonly mediaType?: string;
+    /** Extract the layer's tarball, or copy it as is. @default 'extract' */
+    readonly operation?: 'extract' | 'copy';
+  };
 }
 
 /** A Flux `OCIRepository` (source.toolkit.fluxcd.io/v1): manifests or a Helm chart as an OCI artifact. */

@@ -8,23 +8,31 @@ export interface IKustomizationSource extends IObjectRef {
 
 /** A Flux source a HelmRelease can install a chart from by name (`spec.chart.spec.sourceRef`). */
 export interface IChartSource extends IObjectRef {
+  /** Brand: only chart repository kinds implement it. */
   readonly isChartSource: true;
 }
 
 /** A Flux object a HelmRelease can take as `spec.chartRef` (OCIRepository, HelmChart). */
 export interface IChartRefSource extends IObjectRef {
+  /** Brand: only kinds a HelmRelease's `chartRef` accepts implement it. */
   readonly isChartRefSource: true;
 }
 
 /** A Secret (or SealedSecret) a Flux object points at, e.g. with `secretRef`. */
 export interface ISecretRef {
+  /** The Secret's name. */
   readonly name: string;
   /** The Secret's namespace, when known; `secretRef` resolves in the referrer's own namespace. */
   readonly namespace?: string;
 }
 
 /** Kubernetes `Secret` group/version/kind, for references to Secrets. */
-export const SECRET_GVK = { apiVersion: 'v1', kind: 'Secret' } as const;
+export const SECRET_GVK = {
+  /** The core API version. */
+  apiVersion: 'v1',
+  /** The kind. */
+  kind: 'Secret',
+} as const;
 
 /**
  * The reference record of a `secretRef`-style field, for synth-time checks. A secretRef always

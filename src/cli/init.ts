@@ -1,0 +1,144 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { SynthIo } from './synth';
+
+/** Help of the init command. */
+export const INIT_USAGE = `Usage: cdk8s-flux init [dir] [--name <package-name>] [--package-spec <spec>]
+
+Scaffolds a new fleet repository in dir (default: the current directory), which must be empty
+(a .git directory is fine): package.json, tsconfig.json, cdk8s.yaml, src/main.ts with one
+environment, a HelmRepository and a HelmRelease, its cluster directory with the Flux sync and an
+infrastructure Kustomization, a snapshot test (with its snapshot), README.md and .gitignore.
+Then: npm install && npm run synth && npm test.
+
+  --name NAME          the package name (default: the directory's name)
+  --package-spec SPEC  how package.json depends on cdk8s-flux (default: ^<this version>; e.g. a
+                       path to a tarball made by npm pack)
+  --help               show this help`;
+
+/** Where init finds its templates: `templates/init/` of this package (from src/cli/ or lib/cli/ alike). */
+const TEMPLATES = path.resolve(__dirname, '..', '..', 'templates', 'init');
+
+/** Template files whose name npm would not ship as is. */
+const RENAMED: Readonly<Record<string, string>> = { gitignore: '.gitignore' };
+
+interface PackageManifest {
+  version: string;
+  peerDependencies?: Record<string, string>;
+  devDependencies?: Record<string, string>;
+}
+
+class InitUsageError extends Error {}
+
+/** Runs the init command; returns the exit code (0 scaffolded, 2 usage error or a directory that is not empty). */
+export function runInit(argv: readonly string[], io: SynthIo, cwd: string = process.cwd()): number {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    io.out(`${INIT_USAGE}\n`);
+    return 0;
+  }
+  let args: { dir: string; name?: string; packageSpec?: string };
+  try {
+    args = parseArgs(argv);
+  } catch (e) {
+    if (!(e instanceof InitUsageError)) throw e;
+    io.err(`${e.message} (cdk8s-flux init --help lists the options)\n`);
+    return 2;
+  }
+  const dir = path.resolve(cwd, args.dir);
+  const existing = fs.existsSync(dir) ? fs.readdirSync(dir).filter(f => f !== '.git') : [];
+  if (fs.existsSync(dir) && !fs.statSync(dir).isDirectory()) {
+    io.err(`${dir} is a file: give init a new or empty directory\n`);
+    return 2;
+  }
+  if (existing.length > 0) {
+    io.err(`${dir} is not empty (${existing.sort().slice(0, 3).join(', ')}${existing.length > 3 ? ', …' : ''}): init writes only into a new or empty directory, so that it never overwrites your files\n`);
+    return 2;
+  }
+  const name = args.name ?? packageNameOf(path.basename(dir));
+  if (!/^(@[a-z0-9-~][a-z0-9-._~]*\/)?[a-z0-9-~][a-z0-9-._~]*$/.test(name) || name.length > 214) {
+    io.err(`--name ${JSON.stringify(name)} is not a valid npm package name (lowercase letters, digits, '-', '.', '_', '~'; optionally @scope/)\n`);
+    return 2;
+  }
+  const self = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'package.json'), 'utf8')) as PackageManifest;
+  const files = templateFiles();
+  files.set('package.json', `${JSON.stringify(scaffoldManifest(name, args.packageSpec ?? `^${self.version}`, self), null, 2)}\n`);
+  for (const [file, content] of files) {
+    fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+    fs.writeFileSync(path.join(dir, file), content);
+  }
+  const shown = path.relative(cwd, dir) || '.';
+  io.out(`Scaffolded a fleet in ${shown}: ${[...files.keys()].sort().join(', ')}.\nNext:\n` +
+    `${shown === '.' ? '' : `  cd ${shown}\n`}  npm install\n  npm run synth      # writes clusters/ and infrastructure/\n  npm test\n`);
+  return 0;
+}
+
+function parseArgs(argv: readonly string[]): { dir: string; name?: string; packageSpec?: string } {
+  const args: { dir?: string; name?: string; packageSpec?: string } = {};
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const value = () => {
+      const v = argv[++i];
+      if (v === undefined) throw new InitUsageError(`${a} needs a value`);
+      return v;
+    };
+    if (a === '--name') args.name = value();
+    else if (a === '--package-spec') args.packageSpec = value();
+    else if (a === '--verbose') continue;
+    else if (a.startsWith('-')) throw new InitUsageError(`Unknown argument: ${a}`);
+    else if (args.dir === undefined) args.dir = a;
+    else throw new InitUsageError(`init takes one directory, not "${args.dir}" and "${a}"`);
+  }
+  return { ...args, dir: args.dir ?? '.' };
+}
+
+/** A directory name as an npm package name: lowercase, invalid characters as '-'. */
+function packageNameOf(dirName: string): string {
+  return dirName.toLowerCase().replace(/[^a-z0-9-._~]+/g, '-').replace(/^[-._]+/, '') || 'fleet';
+}
+
+/** Every template file: path in the scaffold → content. */
+function templateFiles(): Map<string, string> {
+  const files = new Map<string, string>();
+  const walk = (rel: string) => {
+    for (const e of fs.readdirSync(path.join(TEMPLATES, rel), { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      const child = rel ? `${rel}/${e.name}` : e.name;
+      if (e.isDirectory()) walk(child);
+      else files.set(rel ? `${rel}/${RENAMED[e.name] ?? e.name}` : RENAMED[e.name] ?? e.name, fs.readFileSync(path.join(TEMPLATES, child), 'utf8'));
+    }
+  };
+  walk('');
+  return files;
+}
+
+/** The scaffold's package.json: the toolchain versions this package is tested with. */
+function scaffoldManifest(name: string, packageSpec: string, self: PackageManifest): Record<string, unknown> {
+  const dev = self.devDependencies ?? {};
+  const peers = self.peerDependencies ?? {};
+  return {
+    name,
+    version: '0.1.0',
+    private: true,
+    description: 'A Flux GitOps fleet written in TypeScript with cdk8s-flux',
+    engines: { node: '>=20.19' },
+    scripts: {
+      synth: 'cdk8s-flux synth',
+      diff: 'cdk8s-flux diff',
+      seal: 'cdk8s-flux seal',
+      validate: 'cdk8s-flux validate',
+      graph: 'cdk8s-flux graph',
+      test: 'tsc --noEmit && vitest run',
+    },
+    dependencies: {
+      'cdk8s': peers.cdk8s,
+      'cdk8s-flux': packageSpec,
+      'cdk8s-plus-27': peers['cdk8s-plus-27'],
+      'constructs': peers.constructs,
+    },
+    devDependencies: {
+      '@types/node': dev['@types/node'],
+      'tsx': dev.tsx,
+      'typescript': dev.typescript,
+      'vitest': dev.vitest,
+    },
+  };
+}

@@ -1,0 +1,210 @@
+import { ClusterApplication, clusterContents, ClusterContents } from '../flux/cluster-contents';
+import { apiObjectOf, FluxReference, isReferencingObject } from '../flux/flux-object';
+import { Kustomization } from '../flux/kustomization';
+import { GitOpsRepo } from '../layout/gitops-repo';
+import { LayoutDirectory } from '../layout/layout-directory';
+import { LayoutModel } from '../layout/layout-model';
+
+/** What a node of a fleet graph stands for. */
+export enum GraphNodeCategory {
+  /** A Flux Kustomization. */
+  KUSTOMIZATION = 'kustomization',
+  /** A HelmRelease. */
+  HELM_RELEASE = 'helmrelease',
+  /** A Flux source (GitRepository, HelmRepository, OCIRepository, Bucket, HelmChart…). */
+  SOURCE = 'source',
+  /** A SealedSecret or a Secret. */
+  SECRET = 'secret',
+  /** An Alert, Provider or Receiver. */
+  NOTIFICATION = 'notification',
+  /** Any other object (a ConfigMap that values come from, an image policy…). */
+  OTHER = 'other',
+}
+
+/** One object of a fleet graph. */
+export interface GraphNode {
+  /** Mermaid node id, unique in the graph and stable across runs. */
+  readonly id: string;
+  /** The object's kind; for a wildcard reference, the kind it selects. */
+  readonly kind: string;
+  /** The object's name (`*` for a wildcard reference). */
+  readonly name: string;
+  /** Its namespace in the cluster (after a Kustomization's `targetNamespace`). */
+  readonly namespace?: string;
+  /** How it is drawn. */
+  readonly category: GraphNodeCategory;
+  /** Index into `FleetGraph.groups` of the build that applies it; undefined when the fleet does not apply it. */
+  readonly group?: number;
+  /** For a wildcard reference: the labels the selected objects carry. */
+  readonly matchLabels?: Readonly<Record<string, string>>;
+}
+
+/** One reference between two objects, or a Kustomization applying a group. */
+export interface GraphEdge {
+  /** Id of the referring node (or of the applying Kustomization). */
+  readonly from: string;
+  /** Id of the referenced node, or `group:<index>` for an `applies` edge. */
+  readonly to: string;
+  /** `dependsOn`, `source`, `secret`, `values`, `substitute`, `provider`, `event`, `healthCheck`, `resource` or `applies`. */
+  readonly label: string;
+}
+
+/** The objects one build applies: the cluster directory, or one Kustomization's directory. */
+export interface GraphGroup {
+  /** Who applies them: `clusters/<cluster>` (the bootstrap sync) or `Kustomization ns/name`. */
+  readonly title: string;
+}
+
+/** The Flux objects one environment's cluster reconciles and how they reference each other. */
+export interface FleetGraph {
+  /** The environment's name. */
+  readonly environment: string;
+  /** The cluster directory, `clusters/<cluster>`. */
+  readonly clusterPath: string;
+  /** Builds, in the order Flux discovers them. */
+  readonly groups: readonly GraphGroup[];
+  /** Nodes, in the order the cluster's builds yield them, then the objects outside the fleet. */
+  readonly nodes: readonly GraphNode[];
+  /** Edges, in the order of their nodes and references, without duplicates. */
+  readonly edges: readonly GraphEdge[];
+}
+
+const SOURCE_KINDS = new Set(['GitRepository', 'HelmRepository', 'OCIRepository', 'Bucket', 'HelmChart', 'ExternalArtifact']);
+const NOTIFICATION_KINDS = new Set(['Alert', 'Provider', 'Receiver']);
+
+/**
+ * The graph of one registered environment: every Flux object and SealedSecret its cluster
+ * reconciles (the cluster directory and, transitively, every Kustomization's directory), plus
+ * the objects they reference, with `dependsOn`, source, secret, values, provider and event edges
+ * taken from the constructs' typed references (never parsed from YAML).
+ *
+ * @param model the fleet's synthesized model (`repo.synthModel()`), to share one synth across environments
+ * @throws UnknownEnvironmentError when the fleet registers no such environment
+ */
+export function fleetGraph(repo: GitOpsRepo, environment: string, model: LayoutModel = repo.synthModel()): FleetGraph {
+  const { cluster } = repo.environment(environment);
+  const contents = clusterContents(cluster, model.analysis);
+  const builder = new GraphBuilder(contents);
+  for (const a of contents.applications) if (isGraphObject(a)) builder.applied(a);
+  for (const a of contents.applications) {
+    const owner = a.object.node.scope;
+    if (!isGraphObject(a) || !isReferencingObject(owner)) continue;
+    const from = builder.applied(a).id;
+    for (const ref of owner.fluxReferences()) builder.edge(from, builder.resolve(ref, ref.explicitNamespace ?? a.namespace).id, edgeLabel(ref));
+  }
+  builder.appliesEdges(cluster);
+  return { environment, clusterPath: cluster.repoPath, groups: builder.groups, nodes: builder.nodes, edges: builder.edges };
+}
+
+/** Flux objects (any `*.fluxcd.io` group) and SealedSecrets are drawn; other objects only when referenced. */
+function isGraphObject(a: ClusterApplication): boolean {
+  const group = String(a.entry.doc.apiVersion ?? '').split('/').slice(0, -1).join('/');
+  return group.endsWith('.fluxcd.io') || group === 'bitnami.com';
+}
+
+function edgeLabel(ref: FluxReference): string {
+  if (ref.dependsOn) return 'dependsOn';
+  const rules: [RegExp, string][] = [
+    [/sourceRef|chartRef/, 'source'], [/valuesFrom/, 'values'], [/substituteFrom/, 'substitute'],
+    [/providerRef/, 'provider'], [/eventSources/, 'event'], [/healthChecks/, 'healthCheck'],
+    [/resources/, 'resource'], [/secretRef/i, 'secret'],
+  ];
+  return rules.find(([re]) => re.test(ref.field))?.[1] ?? ref.field.replace(/^spec\./, '');
+}
+
+class GraphBuilder {
+  public readonly groups: GraphGroup[] = [];
+  public readonly nodes: GraphNode[] = [];
+  public readonly edges: GraphEdge[] = [];
+  private readonly external: GraphNode[] = [];
+  private readonly byKey = new Map<string, GraphNode>();
+  private readonly ids = new Set<string>();
+  private readonly groupIndex = new Map<string, number>();
+  private readonly edgeKeys = new Set<string>();
+
+  constructor(private readonly contents: ClusterContents) {}
+
+  /** The node of an applied object, added on first use. */
+  public applied(a: ClusterApplication): GraphNode {
+    const kind = String(a.entry.doc.kind);
+    const key = `${String(a.entry.doc.apiVersion)} ${kind} ${a.namespace ?? ''}/${a.object.name}`;
+    let node = this.byKey.get(key);
+    if (!node) {
+      let group = this.groupIndex.get(a.by);
+      if (group === undefined) {
+        group = this.groups.push({ title: a.by }) - 1;
+        this.groupIndex.set(a.by, group);
+      }
+      node = { id: this.newId(kind, a.namespace, a.object.name), kind, name: a.object.name, namespace: a.namespace, category: categoryOf(kind), group };
+      this.byKey.set(key, node);
+      this.nodes.push(node);
+    }
+    return node;
+  }
+
+  /** The node a reference points at: an object the cluster applies, a wildcard, or an object outside the fleet. */
+  public resolve(ref: FluxReference, namespace: string | undefined): GraphNode {
+    const { kind, name } = ref.target;
+    if (name === '*') {
+      const labels = Object.entries(ref.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`).sort().join(',');
+      return this.outside(`* ${kind} ${namespace ?? ''} ${labels}`, { kind, name, namespace, matchLabels: ref.matchLabels });
+    }
+    const object = apiObjectOf(ref.object ?? ref.target);
+    const byObject = object ? this.contents.byObject.get(object) : undefined;
+    const kinds = kind === 'Secret' ? ['Secret', 'SealedSecret'] : [kind];
+    const found = byObject?.find(t => t.namespace === namespace) ?? byObject?.[0]
+      ?? this.contents.applications.find(t => kinds.includes(String(t.entry.doc.kind)) && t.namespace === namespace && t.object.name === name);
+    return found ? this.applied(found) : this.outside(`${kind} ${namespace ?? ''}/${name}`, { kind, name, namespace });
+  }
+
+  public edge(from: string, to: string, label: string): void {
+    const key = `${from} ${to} ${label}`;
+    if (this.edgeKeys.has(key)) return;
+    this.edgeKeys.add(key);
+    this.edges.push({ from, to, label });
+  }
+
+  /** `applies` edges from each Kustomization to the group it applies (the cluster's own sync to the cluster group). */
+  public appliesEdges(cluster: LayoutDirectory): void {
+    const applies: { from: string; group: number }[] = [];
+    for (const a of this.contents.applications) {
+      const owner = a.object.node.scope;
+      if (!(owner instanceof Kustomization) || !owner.directory) continue;
+      const by = owner.directory === cluster ? this.contents.applications[0]?.by : this.contents.applications.find(x => x.kustomization === owner)?.by;
+      const group = by === undefined ? undefined : this.groupIndex.get(by);
+      const node = this.byKey.get(`${String(a.entry.doc.apiVersion)} Kustomization ${a.namespace ?? ''}/${a.object.name}`);
+      if (group !== undefined && node) applies.push({ from: node.id, group });
+    }
+    // in the order of the groups, which is the order Flux discovers them
+    for (const { from, group } of applies.sort((x, y) => x.group - y.group)) this.edge(from, `group:${group}`, 'applies');
+    this.nodes.push(...this.external);
+    this.external.length = 0;
+  }
+
+  private outside(key: string, props: Omit<GraphNode, 'id' | 'category'>): GraphNode {
+    let node = this.byKey.get(`outside ${key}`);
+    if (!node) {
+      node = { ...props, id: this.newId(props.kind, props.namespace, props.name === '*' ? 'any' : props.name), category: categoryOf(props.kind) };
+      this.byKey.set(`outside ${key}`, node);
+      this.external.push(node);
+    }
+    return node;
+  }
+
+  private newId(kind: string, namespace: string | undefined, name: string): string {
+    const base = [kind, namespace, name].filter(Boolean).join('_').replace(/[^A-Za-z0-9]+/g, '_');
+    let id = base;
+    for (let i = 2; this.ids.has(id); i++) id = `${base}_${i}`;
+    this.ids.add(id);
+    return id;
+  }
+}
+
+function categoryOf(kind: string): GraphNodeCategory {
+  if (kind === 'Kustomization') return GraphNodeCategory.KUSTOMIZATION;
+  if (kind === 'HelmRelease') return GraphNodeCategory.HELM_RELEASE;
+  if (SOURCE_KINDS.has(kind)) return GraphNodeCategory.SOURCE;
+  if (kind === 'SealedSecret' || kind === 'Secret') return GraphNodeCategory.SECRET;
+  if (NOTIFICATION_KINDS.has(kind)) return GraphNodeCategory.NOTIFICATION;
+  return GraphNodeCategory.OTHER;
+}

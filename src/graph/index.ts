@@ -1,0 +1,2 @@
+export * from './fleet-graph';
+export * from './mermaid';

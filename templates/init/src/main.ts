@@ -1,0 +1,74 @@
+// The fleet: `npm run synth` (cdk8s-flux synth) runs this file and writes clusters/ and
+// infrastructure/ into the repository root; commit the result, and Flux reconciles it.
+import * as path from 'node:path';
+import {
+  Environment, GitOpsRepo, GitRepository, HelmRelease, HelmRepository, Kustomization, LayoutDirectory, ManifestFile, ObjectPatch, runCli,
+} from 'cdk8s-flux';
+
+/** An environment of this fleet. Add the fields that differ between environments (region, domain, …). */
+export interface FleetEnvironment extends Environment {
+  /** Replicas of podinfo in this environment. */
+  readonly podinfoReplicas: number;
+}
+
+/** Every environment, in promotion order. */
+export const ENVIRONMENTS: readonly FleetEnvironment[] = [
+  { name: 'development', cluster: 'cluster-dev', podinfoReplicas: 1 },
+];
+
+/** The Git repository every cluster's Flux syncs from: this repository. */
+export const FLEET_REPOSITORY = { url: 'ssh://git@github.com/my-org/my-fleet', branch: 'main' };
+
+const FLUX_NAMESPACE = 'flux-system';
+
+/** Builds the fleet; `rootDir` is where synth writes the layout. */
+export function createFleet(rootDir = path.resolve(__dirname, '..')): GitOpsRepo {
+  const repo = new GitOpsRepo({ rootDir });
+
+  // infrastructure/base/: shared by every environment
+  const base = new LayoutDirectory(repo.infrastructure, 'base');
+  const podinfo = new LayoutDirectory(base, 'podinfo');
+  const charts = new HelmRepository(new ManifestFile(podinfo, 'repository'), 'repository', {
+    metadata: { name: 'podinfo', namespace: FLUX_NAMESPACE },
+    url: 'https://stefanprodan.github.io/podinfo',
+  });
+  const release = new HelmRelease(new ManifestFile(podinfo, 'release'), 'release', {
+    metadata: { name: 'podinfo', namespace: FLUX_NAMESPACE },
+    chart: { repository: charts, name: 'podinfo', version: '6.x' },
+    targetNamespace: 'podinfo',
+    install: { createNamespace: true },
+    values: { replicaCount: 1 },
+  });
+
+  // per environment: infrastructure/overlays/<env>/ and clusters/<cluster>/
+  const overlays = new LayoutDirectory(repo.infrastructure, 'overlays', { kustomize: false });
+  for (const env of ENVIRONMENTS) {
+    const overlay = new LayoutDirectory(overlays, env.name);
+    overlay.addResource(base);
+    new ObjectPatch(overlay, 'podinfo-patch', { target: release, patch: { spec: { values: { replicaCount: env.podinfoReplicas } } } });
+
+    const cluster = new LayoutDirectory(repo.clusters, env.cluster);
+    const sync = new ManifestFile(new LayoutDirectory(cluster, 'flux-system'), 'gotk-sync');
+    const self = new GitRepository(sync, 'repository', {
+      metadata: { name: 'flux-system', namespace: FLUX_NAMESPACE },
+      url: FLEET_REPOSITORY.url,
+      ref: { branch: FLEET_REPOSITORY.branch },
+      secretRef: { name: 'flux-system' }, // the deploy key, created when the cluster is bootstrapped
+    });
+    new Kustomization(sync, 'sync', {
+      metadata: { name: 'flux-system', namespace: FLUX_NAMESPACE },
+      sourceRef: self,
+      path: cluster,
+    });
+    new Kustomization(new ManifestFile(cluster, 'infrastructure'), 'infrastructure', {
+      metadata: { name: 'infrastructure', namespace: FLUX_NAMESPACE },
+      sourceRef: self,
+      path: overlay,
+    });
+    repo.addEnvironment(env, cluster);
+  }
+  return repo;
+}
+
+// synth (the default), diff, seal, validate, graph: `npx tsx src/main.ts --help` lists them
+if (require.main === module) process.exitCode = runCli(() => createFleet(), process.argv.slice(2));

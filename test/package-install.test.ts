@@ -1,0 +1,87 @@
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { FleetTesting } from '../src';
+import { readTree } from './helpers';
+import { installOffline, packedTarball, writeOfflineLockfile } from './support/packed-tarball';
+
+// What a platform team gets from `npm install cdk8s-flux`: the packed tarball, installed into a
+// fresh project offline (from the npm cache that `npm ci` filled), used with plain node.
+describe('the packed package', () => {
+  it('ships the compiled library, its CRDs and the init templates, and nothing of the example fleet or the tests', () => {
+    const { files } = packedTarball();
+    expect(files).toEqual(expect.arrayContaining([
+      'package.json', 'README.md', 'lib/index.js', 'lib/index.d.ts', 'lib/cli/bin.js',
+      'crds/source-controller.yaml', 'crds/LICENSE', 'templates/init/src/main.ts', 'templates/init/gitignore',
+    ]));
+    const unexpected = files.filter(f => !/^(lib\/.*\.(js|d\.ts)|crds\/.*|templates\/init\/.*|package\.json|README\.md)$/.test(f));
+    expect(unexpected).toEqual([]);
+    for (const absent of ['lib/example-fleet/', 'lib/main.', 'lib/bench', 'src/', 'test/', 'clusters/', 'infrastructure/', 'sealed-secrets/', 'docs/']) {
+      expect(files.filter(f => f.startsWith(absent)), absent).toEqual([]);
+    }
+    expect(files.filter(f => f.endsWith('.map'))).toEqual([]);
+  });
+
+  it('installs offline into a fresh project, where plain node synthesizes a fleet and the bin runs it', () => {
+    const { file } = packedTarball();
+    const project = FleetTesting.tempDir();
+    fs.writeFileSync(path.join(project, 'package.json'), JSON.stringify({
+      name: 'fleet', version: '1.0.0', private: true, dependencies: { 'cdk8s-flux': `file:${file}` },
+    }, null, 2));
+    writeOfflineLockfile(project, file);
+    const install = installOffline(project);
+    expect(install.status, install.stderr).toBe(0);
+
+    fs.writeFileSync(path.join(project, 'fleet.js'), `
+const { GitOpsRepo, GitRepository, HelmRelease, HelmRepository, Kustomization, LayoutDirectory, ManifestFile, runCli } = require('cdk8s-flux');
+function createFleet() {
+  const repo = new GitOpsRepo({ rootDir: __dirname });
+  const cluster = new LayoutDirectory(repo.clusters, 'cluster-dev');
+  const sync = new ManifestFile(new LayoutDirectory(cluster, 'flux-system'), 'gotk-sync');
+  const self = new GitRepository(sync, 'repository', {
+    metadata: { name: 'flux-system', namespace: 'flux-system' }, url: 'ssh://git@github.com/org/fleet', ref: { branch: 'main' },
+  });
+  new Kustomization(sync, 'sync', { metadata: { name: 'flux-system', namespace: 'flux-system' }, sourceRef: self, path: cluster });
+  const base = new LayoutDirectory(repo.infrastructure, 'base');
+  const charts = new HelmRepository(new ManifestFile(base, 'repository'), 'repository', {
+    metadata: { name: 'podinfo', namespace: 'flux-system' }, url: 'https://stefanprodan.github.io/podinfo',
+  });
+  new HelmRelease(new ManifestFile(base, 'release'), 'release', {
+    metadata: { name: 'podinfo', namespace: 'flux-system' }, chart: { repository: charts, name: 'podinfo', version: '6.x' },
+  });
+  new Kustomization(new ManifestFile(cluster, 'infrastructure'), 'infrastructure', {
+    metadata: { name: 'infrastructure', namespace: 'flux-system' }, sourceRef: self, path: base,
+  });
+  repo.addEnvironment({ name: 'development', cluster: 'cluster-dev' }, cluster);
+  return repo;
+}
+process.exitCode = runCli(createFleet, process.argv.slice(2));
+`);
+    const node = (args: string[]) => spawnSync(process.execPath, args, { cwd: project, encoding: 'utf8', env: { ...process.env, CI: 'true' } });
+    const synth = node(['fleet.js']); // CI=true: also validated against the CRDs shipped in the package
+    expect(synth.status, synth.stderr).toBe(0);
+    expect(Object.keys(readTree(path.join(project, 'clusters'))).sort()).toEqual([
+      'cluster-dev/flux-system/gotk-sync.yaml', 'cluster-dev/flux-system/kustomization.yaml', 'cluster-dev/infrastructure.yaml', 'cluster-dev/kustomization.yaml',
+    ]);
+    const release = fs.readFileSync(path.join(project, 'infrastructure/base/release.yaml'), 'utf8');
+    expect(release).toContain('apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\n');
+    expect(release).toContain('sourceRef:\n        kind: HelmRepository\n        name: podinfo\n');
+
+    // the installed bin runs cdk8s.yaml's app with the command appended
+    fs.writeFileSync(path.join(project, 'cdk8s.yaml'), 'app: node fleet.js\n');
+    const bin = path.join(project, 'node_modules/.bin/cdk8s-flux');
+    const check = spawnSync(bin, ['synth', '--check'], { cwd: project, encoding: 'utf8', env: { ...process.env, CI: '' } });
+    expect(check.stdout + check.stderr).toContain('Layout is up to date (');
+    expect(check.status).toBe(0);
+    const graph = spawnSync(bin, ['graph'], { cwd: project, encoding: 'utf8' });
+    expect(graph.status, graph.stderr).toBe(0);
+    expect(fs.readFileSync(path.join(project, 'docs/fleet-development.md'), 'utf8')).toContain('HelmRelease_flux_system_podinfo -->|source| HelmRepository_flux_system_podinfo');
+    const help = spawnSync(bin, ['--help'], { cwd: project, encoding: 'utf8' });
+    expect(help.stdout).toContain('Usage: cdk8s-flux <command>');
+
+    // the declared types resolve through package.json "exports"
+    const types = JSON.parse(fs.readFileSync(path.join(project, 'node_modules/cdk8s-flux/package.json'), 'utf8')).exports['.'].types;
+    expect(fs.readFileSync(path.join(project, 'node_modules/cdk8s-flux', types), 'utf8')).toContain("export * from './cli/run-cli';");
+  });
+});
