@@ -79,6 +79,7 @@ describe('example fleet (seed 000)', () => {
     expect([...seen].sort()).toEqual([
       'bitnami.com/v1alpha1',
       'helm.toolkit.fluxcd.io/v2',
+      'image.toolkit.fluxcd.io/v1',
       'kustomize.toolkit.fluxcd.io/v1',
       'notification.toolkit.fluxcd.io/v1beta3',
       'source.toolkit.fluxcd.io/v1',

@@ -25,6 +25,11 @@ export interface FleetEnvironment extends Environment {
   readonly loadBalancerControllerRoleArn: string;
   /** IAM role (IRSA) of external-dns's service account. */
   readonly externalDnsRoleArn: string;
+  /**
+   * Whether tenants' images are updated in this environment by Flux image automation (committing
+   * new tags into the tenant's own repository), rather than promoted by hand.
+   */
+  readonly imageAutomation: boolean;
   /** Slack channel that receives this environment's Flux alerts. */
   readonly slackChannel: string;
   /**
@@ -50,6 +55,7 @@ export const FLEET_REPOSITORY = {
 export const development: FleetEnvironment = {
   name: 'development',
   cluster: 'cluster-dev',
+  imageAutomation: true,
   eksClusterName: 'gitops-cluster',
   region: 'ap-southeast-1',
   vpcId: 'vpc-0d1e2f3a4b5c60001',
@@ -63,6 +69,7 @@ export const development: FleetEnvironment = {
 export const staging: FleetEnvironment = {
   name: 'staging',
   cluster: 'cluster-staging',
+  imageAutomation: false,
   eksClusterName: 'gitops-cluster-staging',
   region: 'ap-southeast-1',
   vpcId: 'vpc-0d1e2f3a4b5c60002',
@@ -76,6 +83,7 @@ export const staging: FleetEnvironment = {
 export const production: FleetEnvironment = {
   name: 'production',
   cluster: 'cluster-prod',
+  imageAutomation: false,
   eksClusterName: 'gitops-cluster-prod',
   region: 'ap-southeast-1',
   vpcId: 'vpc-0d1e2f3a4b5c60003',

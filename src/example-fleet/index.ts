@@ -5,7 +5,7 @@ import { SealingCertificate } from '../secrets/certificate';
 import { SealedStore } from '../secrets/sealed-store';
 import { LayoutDirectory } from '../layout/layout-directory';
 import { ClusterConfig } from './cluster';
-import { ENVIRONMENTS } from './environments';
+import { ENVIRONMENTS, FleetEnvironment } from './environments';
 import { AwsLoadBalancerController } from './infrastructure/aws-load-balancer-controller';
 import { InfrastructureComponent } from './infrastructure/component';
 import { ExternalDns } from './infrastructure/external-dns';
@@ -18,6 +18,7 @@ import { SlackNotifications } from './infrastructure/slack';
 import { Sources } from './infrastructure/sources';
 import { ReleaseTrain } from './versions';
 import { ExampleTenants } from './apps/tenants';
+import { Podinfo } from './apps/podinfo';
 
 /** Where the fleet's inputs (certificates, sealed values) live: the repository root. */
 const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
@@ -44,6 +45,9 @@ export interface ExampleFleetProps {
    * @default false: the base plus per-environment patches, as seed 000 has it
    */
   readonly flattenOverlays?: boolean;
+
+  /** The environments, in promotion order. @default ENVIRONMENTS (development, staging, production) */
+  readonly environments?: readonly FleetEnvironment[];
 }
 
 /**
@@ -71,9 +75,10 @@ export function createExampleFleet(props: ExampleFleetProps = {}): GitOpsRepo {
 
   const overlays = new LayoutDirectory(repo.infrastructure, 'overlays', { kustomize: false });
   const tenants = new ExampleTenants(repo.apps);
+  const podinfo = new Podinfo(tenants, versions.podinfo);
   const appsOverlays = new LayoutDirectory(repo.apps, 'overlays', { kustomize: false });
   const sealing = sealingEnvironments();
-  for (const env of ENVIRONMENTS) {
+  for (const env of props.environments ?? ENVIRONMENTS) {
     // synth never seals, so it does not need the certificate to be valid today: only its fingerprint
     const certificate = SealingCertificate.fromFile(sealing[env.name].certificate, { checkValidity: false });
     const store = SealedStore.load(sealing[env.name].store, certificate, env.name);
@@ -89,6 +94,7 @@ export function createExampleFleet(props: ExampleFleetProps = {}): GitOpsRepo {
     });
     for (const component of components) component.customize({ env, overlay, secrets, store });
     const apps = new LayoutDirectory(appsOverlays, env.name);
+    podinfo.enable(env, apps);
     tenants.enable({ env, overlay: apps, store });
     repo.addEnvironment(env, new ClusterConfig(repo.clusters, { env, infrastructure: overlay, apps, appsDependOn: [secretsSync] }));
   }

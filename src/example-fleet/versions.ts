@@ -13,6 +13,11 @@ export class ReleaseTrain extends Construct {
   public readonly externalDns: Promotion<EnvironmentName>;
   /** bitnami `mariadb`. */
   public readonly mariaDb: Promotion<EnvironmentName>;
+  /**
+   * podinfo (chart and image, released together): development takes every 6.x from 6.5 on (its
+   * image through image automation), staging pins what development validated, production follows.
+   */
+  public readonly podinfo: Promotion<EnvironmentName>;
   /** `sealed-secrets` (controller v0.36). */
   public readonly sealedSecrets: Promotion<EnvironmentName>;
 
@@ -30,6 +35,10 @@ export class ReleaseTrain extends Construct {
     this.mariaDb = new Promotion(this, 'mariadb', {
       stages,
       versions: { development: '10.4.0', staging: follows('development'), production: follows('staging') },
+    });
+    this.podinfo = new Promotion(this, 'podinfo', {
+      stages,
+      versions: { development: '>=6.5.0 <7.0.0', staging: '6.5.4', production: follows('staging') },
     });
     this.sealedSecrets = new Promotion(this, 'sealed-secrets', {
       stages,

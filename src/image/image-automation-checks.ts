@@ -207,6 +207,8 @@ function livenessProblems(field: MarkedField, runs: readonly Run[], analysis: La
 function automationProblems(automation: ImageUpdateAutomation, runs: readonly Run[], marked: readonly MarkedField[]): FleetProblem[] {
   const problems: FleetProblem[] = [];
   const path = automation.updatePath;
+  // another repository's files (a tenant's) are not this fleet's to check
+  if (path === undefined) return problems;
   if (!marked.some(f => automation.covers(f.file.path))) {
     problems.push({
       path: automation.node.path,

@@ -18,7 +18,12 @@ export interface ImageUpdate {
    * The directory of this repository whose files are updated (and its sub-directories), as a
    * layout object: its path is taken from the layout writer, never typed by hand.
    */
-  readonly path: LayoutDirectory;
+  readonly path?: LayoutDirectory;
+  /**
+   * For an automation that commits to another repository (a tenant's): the directory there,
+   * relative to its root (`./deploy/kubernetes/overlays/development`). Give `path` or this.
+   */
+  readonly externalPath?: string;
   /** @default UpdateStrategy.SETTERS (the only one) */
   readonly strategy?: UpdateStrategy;
 }
@@ -113,8 +118,8 @@ export class ImageUpdateAutomation extends FluxObject {
     return this.props.sourceRef;
   }
 
-  /** The directory whose files it updates (with its sub-directories). */
-  public get updatePath(): LayoutDirectory {
+  /** The directory of this repository whose files it updates (undefined: it updates another repository). */
+  public get updatePath(): LayoutDirectory | undefined {
     return this.props.update.path;
   }
 
@@ -125,7 +130,8 @@ export class ImageUpdateAutomation extends FluxObject {
 
   /** Whether it updates the file at `repoPath` (a repository-relative path). */
   public covers(repoPath: string): boolean {
-    return repoPath.startsWith(`${this.props.update.path.repoPath}/`);
+    const path = this.props.update.path;
+    return path !== undefined && repoPath.startsWith(`${path.repoPath}/`);
   }
 
   public override fluxReferences(): FluxReference[] {
@@ -153,7 +159,7 @@ export class ImageUpdateAutomation extends FluxObject {
         },
         push: p.push,
       },
-      update: { path: p.update.path.fluxPath, strategy: p.update.strategy ?? UpdateStrategy.SETTERS },
+      update: { path: p.update.path?.fluxPath ?? p.update.externalPath, strategy: p.update.strategy ?? UpdateStrategy.SETTERS },
       policySelector: p.policySelector,
       suspend: p.suspend,
     };
@@ -185,6 +191,14 @@ export class ImageUpdateAutomation extends FluxObject {
       }
     }
     const strategies = Object.values(UpdateStrategy) as string[];
+    if ((p.update.path === undefined) === (p.update.externalPath === undefined)) {
+      c.add(p.update.path
+        ? `spec.update.path is given twice (path: directory "${p.update.path.repoPath}" and externalPath: ${JSON.stringify(p.update.externalPath)}): use path for a directory of this repository, externalPath only for another repository`
+        : 'spec.update.path is missing: pass update.path (a LayoutDirectory of this repository) or, for another repository, update.externalPath (e.g. "./deploy/overlays/development")');
+    }
+    if (p.update.externalPath !== undefined && (!p.update.externalPath.startsWith('./') || p.update.externalPath.split('/').includes('..'))) {
+      c.add(`spec.update.path ${JSON.stringify(p.update.externalPath)} must be relative to the repository root, start with "./" and not contain "..": e.g. "./deploy/overlays/development"`);
+    }
     if (p.update.strategy !== undefined && !strategies.includes(p.update.strategy)) {
       c.add(`spec.update.strategy ${JSON.stringify(p.update.strategy)} is not a strategy: use UpdateStrategy.SETTERS`);
     }

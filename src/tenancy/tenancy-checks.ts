@@ -107,7 +107,8 @@ function tenantOfFile(tenants: Tenant[], file: string): Tenant | undefined {
 }
 
 function checkTenantObjects(tenants: Tenant[], applied: Applied[], report: Report): void {
-  const byNamespace = new Map(tenants.map(t => [t.namespace, t]));
+  const byNamespace = new Map<string, Tenant>();
+  for (const t of tenants) if (!byNamespace.has(t.namespace)) byNamespace.set(t.namespace, t); // a second claim is reported on its own
   for (const a of applied) {
     const home = tenantOfFile(tenants, a.application.entry.file);
     if (home && a.doc.kind !== 'Namespace' && a.namespace !== home.namespace) {

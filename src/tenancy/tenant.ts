@@ -106,29 +106,31 @@ export class Tenant extends LayoutDirectory {
     Object.defineProperty(this, TENANT, { value: true });
     this.props = props;
     this.tenantName = props.name;
-    this.namespace = props.name;
+    // an invalid name is reported once, by the tenant, rather than by every object named after it
+    const name = safeDirName(props.name) === props.name && props.name.length <= 63 ? props.name : 'invalid-tenant-name';
+    this.namespace = name;
     this.path = props.path;
     this.platformDependencies = [...props.dependsOn ?? []];
-    const labels = { [TENANT_LABEL]: props.name };
-    const ns = props.name;
+    const labels = { [TENANT_LABEL]: name };
+    const ns = name;
 
     new kplus.Namespace(new ManifestFile(this, 'namespace'), 'namespace', {
       metadata: { name: ns, labels: { ...props.labels, ...labels } },
     });
     const rbac = new ManifestFile(this, 'rbac');
     this.serviceAccount = new kplus.ServiceAccount(rbac, 'reconciler', {
-      metadata: { name: `${props.name}-reconciler`, namespace: ns, labels },
+      metadata: { name: `${name}-reconciler`, namespace: ns, labels },
       automountToken: false,
     });
-    const role = (props.role ?? TenantRole.clusterRole('admin'))._bind(rbac, `${props.name}-reconciler`, ns);
+    const role = (props.role ?? TenantRole.clusterRole('admin'))._bind(rbac, `${name}-reconciler`, ns);
     const binding = new kplus.RoleBinding(rbac, 'binding', {
-      metadata: { name: `${props.name}-reconciler`, namespace: ns, labels },
+      metadata: { name: `${name}-reconciler`, namespace: ns, labels },
       role,
     });
     binding.addSubjects(this.serviceAccount);
 
     const sync = new ManifestFile(this, 'sync');
-    const metadata = { name: props.name, namespace: ns, labels };
+    const metadata = { name, namespace: ns, labels };
     this.source = 'git' in props.source
       ? new GitRepository(sync, 'source', { metadata, url: props.source.git.url, ref: props.source.git.ref, interval: props.source.git.interval ?? '1m0s' })
       : new OCIRepository(sync, 'source', { metadata, url: props.source.oci.url, ref: props.source.oci.ref, interval: props.source.oci.interval ?? '5m0s' });
@@ -210,5 +212,5 @@ export function tenantsOf(constructs: readonly IConstruct[]): Tenant[] {
 
 /** An invalid name still gets a directory, so the validation (not a crash) reports it. */
 function safeDirName(name: string): string {
-  return /^[a-z0-9]([a-z0-9._-]*[a-z0-9])?$/.test(name) ? name : 'invalid-tenant-name';
+  return /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/.test(name) ? name : 'invalid-tenant-name';
 }

@@ -1,5 +1,9 @@
 import { Construct } from 'constructs';
 import { Kustomization } from '../../flux/kustomization';
+import { GitRepository } from '../../flux/sources/git-repository';
+import { ImagePolicy, ImagePolicyRule } from '../../image/image-policy';
+import { ImageRepository } from '../../image/image-repository';
+import { ImageUpdateAutomation } from '../../image/image-update-automation';
 import { LayoutDirectory } from '../../layout/layout-directory';
 import { ManifestFile } from '../../layout/manifest-file';
 import { ObjectPatch } from '../../layout/object-patch';
@@ -86,13 +90,51 @@ export class ExampleTenants extends LayoutDirectory {
     });
   }
 
-  /** Enables both tenants in an environment, with that environment's paths, credentials and channel. */
+  /** Enables both tenants in an environment, with that environment's paths, credentials, channel and image automation. */
   public enable({ env, overlay, store }: TenantContext): TenantOverlay[] {
     const appA = this.appA.enable(overlay, { path: `./overlays/${env.name}` });
-    const sockShop = this.sockShop.enable(overlay, { path: `./deploy/kubernetes/overlays/${env.name}` });
+    const sockShopPath = `./deploy/kubernetes/overlays/${env.name}`;
+    const sockShop = this.sockShop.enable(overlay, {
+      path: sockShopPath,
+      // image automation pushes to the tenant's repository: it needs write access there
+      credentials: env.imageAutomation ? { name: 'sock-shop-git', keys: ['username', 'password'], store } : undefined,
+    });
+    if (env.imageAutomation) this.sockShopImageAutomation(sockShop, sockShopPath);
     new ObjectPatch(sockShop, 'notifications-patch', { target: this.sockShopProvider, patch: { spec: { channel: env.slackChannel } } });
     SealedSecret.forDeclaration(new ManifestFile(sockShop, 'slack-url'), 'secret', SOCK_SHOP_SLACK_URL, { store });
     return [appA, sockShop];
+  }
+
+  /**
+   * sock-shop's front-end image, updated by Flux in the tenant's own repository (branch `gitops`,
+   * the environment's overlay there), as the seed had it for development. The markers live in
+   * that repository, so the update path is one of its directories, not one of this fleet's.
+   */
+  private sockShopImageAutomation(overlay: TenantOverlay, path: string): void {
+    const namespace = this.sockShop.namespace;
+    const file = new ManifestFile(overlay, 'image-automation');
+    const images = new ImageRepository(file, 'repository', {
+      metadata: { name: 'front-end', namespace },
+      image: 'ghcr.io/zxkane/weaveworksdemos/front-end',
+      interval: '1m0s',
+    });
+    new ImagePolicy(file, 'policy', {
+      metadata: { name: 'front-end', namespace },
+      imageRepository: images,
+      policy: ImagePolicyRule.semver('^0.3.x-0'),
+    });
+    new ImageUpdateAutomation(file, 'automation', {
+      metadata: { name: 'front-end', namespace },
+      sourceRef: this.sockShop.source as GitRepository,
+      checkout: { branch: 'gitops' },
+      push: { branch: 'gitops' },
+      commit: {
+        author: { name: 'fluxcdbot', email: 'fluxcdbot@users.noreply.github.com' },
+        messageTemplate: '{{range .Changed.Changes}}{{print .OldValue}} -> {{println .NewValue}}{{end}}',
+      },
+      update: { externalPath: path },
+      interval: '5m0s',
+    });
   }
 }
 
