@@ -4,7 +4,7 @@ import { IConstruct } from 'constructs';
 import { FleetProblem, FleetValidationError } from './errors';
 import { LayoutDirectory } from './layout-directory';
 import { FileRole, ILayoutFile, isLayoutFile, PatchTarget } from './layout-file';
-import { strategicMerge } from './strategic-merge';
+import { mergedPath, strategicMerge, StrategicMergeError } from './strategic-merge';
 import { ManifestFile } from './manifest-file';
 import { KUSTOMIZATION_FILE } from './names';
 import { compareKeys, LineComment, orderDocument, toYaml, withHeader } from './render';
@@ -231,15 +231,33 @@ function flattenedOutputs(models: Map<LayoutDirectory, DirectoryModel>, analysis
       }
       const file = result.files.get(target)!;
       file.docs.push(orderDocument(entry.doc));
-      // setter markers of the object and of the patches merged into it keep their lines
-      const original = analysis.build(dir).get(objectId(entry.doc))?.doc;
-      file.comments.push([...original ? lineCommentsOf(original) : [], ...entry.patchedBy.flatMap(p => p.docs.flatMap(lineCommentsOf))]);
+      file.comments.push(flattenedComments(analysis.build(dir).get(objectId(entry.doc))?.doc, entry));
       result.suppressed.add(target);
     }
     const resources = written.map(f => path.posix.relative(model.repoPath, f)).sort(compareKeys);
     result.kustomizations.set(dir, { apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', ...resources.length > 0 ? { resources } : {} });
   }
   return result;
+}
+
+/**
+ * The setter markers of a flattened object: the object's own, following their field through each
+ * patch (list items move) and dropped where a patch sets the field, then each patch's own.
+ */
+function flattenedComments(original: Record<string, unknown> | undefined, entry: EffectiveEntry): LineComment[] {
+  if (!original) return [];
+  let current = original;
+  let comments: LineComment[] = lineCommentsOf(original);
+  for (const p of entry.patchedBy) {
+    const patch = p.docs[0];
+    comments = comments.flatMap(c => {
+      const to = mergedPath(current, patch, c.path);
+      return to ? [{ ...c, path: to }] : [];
+    });
+    comments.push(...p.docs.flatMap(lineCommentsOf));
+    current = strategicMerge(current, patch);
+  }
+  return comments;
 }
 
 function buildDirectoryModels(directories: LayoutDirectory[], rendered: RenderedFile[]): Map<LayoutDirectory, DirectoryModel> {
@@ -263,6 +281,11 @@ function includedSubdirs(model: DirectoryModel): DirectoryModel[] {
   return model.subdirs.filter(s => s.dir.kustomize && s.dir.includeInParent && !isEmpty(s));
 }
 
+/** A directory's own patch files, in the order its kustomization.yaml lists them and kustomize applies them. */
+function ownPatches(model: DirectoryModel): RenderedFile[] {
+  return model.files.filter(f => f.file.role === FileRole.PATCH).sort((a, b) => compareKeys(a.file.fileName, b.file.fileName));
+}
+
 function kustomizationOf(model: DirectoryModel): Record<string, unknown> {
   const relative = (target: string) => path.posix.relative(model.repoPath, target);
   const resources = [
@@ -270,9 +293,7 @@ function kustomizationOf(model: DirectoryModel): Record<string, unknown> {
     ...includedSubdirs(model).map(s => relative(s.repoPath)),
     ...model.files.filter(f => f.file.role === FileRole.RESOURCE).map(f => f.file.fileName),
   ].sort(compareKeys);
-  const patches = model.files
-    .filter(f => f.file.role === FileRole.PATCH)
-    .sort((a, b) => compareKeys(a.file.fileName, b.file.fileName))
+  const patches = ownPatches(model)
     .map(f => ({ path: f.file.fileName, target: definedOnly({ ...f.file.patchTarget }) }));
 
   const doc: Record<string, unknown> = { apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization' };
@@ -397,7 +418,7 @@ function checkBuilds(models: Map<LayoutDirectory, DirectoryModel>, problems: Fle
     seen.add(model.dir);
     return [
       ...children(model).flatMap(c => patchFiles(c, seen)),
-      ...model.files.filter(f => f.file.role === FileRole.PATCH),
+      ...ownPatches(model),
     ];
   };
 
@@ -434,7 +455,12 @@ function checkBuilds(models: Map<LayoutDirectory, DirectoryModel>, problems: Fle
       const id = patchTargetId(p.file.patchTarget!);
       const entry = out.get(id);
       if (!entry || p.docs.length === 0) continue; // a patch of nothing is reported above
-      out.set(id, { ...entry, doc: strategicMerge(entry.doc, p.docs[0]), patchedBy: [...entry.patchedBy, toRendered(p)] });
+      try {
+        out.set(id, { ...entry, doc: strategicMerge(entry.doc, p.docs[0]), patchedBy: [...entry.patchedBy, toRendered(p)] });
+      } catch (e) {
+        if (!(e instanceof StrategicMergeError)) throw e;
+        problems.push({ path: p.file.node.path, message: `patch "${p.repoPath}" cannot be merged into ${id}: ${e.message}` });
+      }
     }
     effectiveMemo.set(model.dir, out);
     return out;

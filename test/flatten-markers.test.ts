@@ -1,0 +1,62 @@
+import * as kplus from 'cdk8s-plus-27';
+import { describe, expect, it } from 'vitest';
+import {
+  FleetTesting, GitOpsRepo, GitRepository, HelmRelease, HelmRepository, ImagePolicy, ImagePolicyRule, ImageRepository, ImageUpdateAutomation,
+  Kustomization, LayoutDirectory, ManifestFile,
+} from '../src';
+import { ObjectPatch } from '../src/layout/object-patch';
+
+/** A cluster `dev` whose `apps` Kustomization builds the flattened `overlay`, with an automation over apps/. */
+function flattenedFleet(build: (base: LayoutDirectory, file: ManifestFile, policy: ImagePolicy, overlay: LayoutDirectory) => void): Record<string, string> {
+  const repo: GitOpsRepo = FleetTesting.repo();
+  const base = new LayoutDirectory(repo.apps, 'base');
+  const file = new ManifestFile(base, 'app');
+  const images = new ImageRepository(file, 'images', { metadata: { name: 'web', namespace: 'flux-system' }, image: 'ghcr.io/example/web', interval: '1m' });
+  const policy = new ImagePolicy(file, 'policy', { metadata: { name: 'web', namespace: 'flux-system' }, imageRepository: images, policy: ImagePolicyRule.semver('1.x') });
+  const overlay = new LayoutDirectory(repo.apps, 'dev', { flatten: true });
+  overlay.addResource(base);
+  build(base, file, policy, overlay);
+  const cluster = new LayoutDirectory(repo.clusters, 'dev');
+  const sync = new ManifestFile(new LayoutDirectory(cluster, 'flux-system'), 'gotk-sync');
+  const git = new GitRepository(sync, 'repo', { metadata: { name: 'flux-system', namespace: 'flux-system' }, url: 'ssh://git@github.com/org/fleet', ref: { branch: 'main' } });
+  new Kustomization(sync, 'sync', { metadata: { name: 'flux-system', namespace: 'flux-system' }, sourceRef: git, path: cluster });
+  new Kustomization(new ManifestFile(cluster, 'apps'), 'apps', { metadata: { name: 'apps', namespace: 'flux-system' }, sourceRef: git, path: overlay });
+  new ImageUpdateAutomation(new ManifestFile(overlay, 'automation'), 'automation', {
+    metadata: { name: 'apps', namespace: 'flux-system' }, sourceRef: git, update: { path: repo.apps }, commit: { author: { name: 'bot', email: 'bot@example.com' } },
+  });
+  return FleetTesting.synth(repo);
+}
+
+const marked = (content: string) => content.split('\n').filter(l => l.includes('$imagepolicy')).map(l => l.trim());
+
+describe('setter markers in fully rendered (flattened) directories', () => {
+  it('follow their field when a patch reorders a merged list', () => {
+    const files = flattenedFleet((_base, file, policy, overlay) => {
+      const deployment = new kplus.Deployment(file, 'deployment', {
+        metadata: { name: 'web', namespace: 'web' },
+        containers: [
+          { name: 'web', image: policy.setter('ghcr.io/example/web:1.0.0'), securityContext: { ensureNonRoot: false } },
+          { name: 'sidecar', image: 'ghcr.io/example/sidecar:1.0.0', securityContext: { ensureNonRoot: false } },
+        ],
+      });
+      // kustomize puts the patched sidecar first
+      new ObjectPatch(overlay, 'sidecar-patch', { target: deployment, patch: { spec: { template: { spec: { containers: [{ name: 'sidecar', image: 'ghcr.io/example/sidecar:2.0.0' }] } } } } });
+    });
+    const containers = files['apps/dev/app.yaml'].split('\n').filter(l => /- image:/.test(l)).map(l => l.trim());
+    expect(containers).toEqual(['- image: ghcr.io/example/sidecar:2.0.0', '- image: ghcr.io/example/web:1.0.0 # {"$imagepolicy": "flux-system:web"}']);
+  });
+
+  it('are dropped where a patch pins the marked value', () => {
+    const files = flattenedFleet((_base, file, policy, overlay) => {
+      const charts = new HelmRepository(file, 'charts', { metadata: { name: 'charts', namespace: 'flux-system' }, url: 'https://example.com/charts' });
+      const release = new HelmRelease(file, 'release', {
+        metadata: { name: 'web', namespace: 'flux-system' }, chart: { repository: charts, name: 'web', version: '1.x' },
+        values: { image: { tag: policy.tagSetter('1.0.0') } },
+      });
+      new ObjectPatch(overlay, 'pin', { target: release, patch: { spec: { values: { image: { tag: '0.9.0' } } } } });
+    });
+    expect(marked(files['apps/base/app.yaml'])).toEqual(['tag: 1.0.0 # {"$imagepolicy": "flux-system:web:tag"}']);
+    expect(marked(files['apps/dev/app.yaml'])).toEqual([]);
+    expect(files['apps/dev/app.yaml']).toContain('tag: 0.9.0\n');
+  });
+});
