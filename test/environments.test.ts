@@ -207,12 +207,16 @@ describe('promotion', () => {
     new Promotion(repo, 'outside', { stages, versions: { development: '~1.4', staging: '1.5.0', production: follows('staging') } });
     new Promotion(repo, 'range', { stages, versions: { development: '1.4.0', staging: '1.x', production: follows('development') } });
     new Promotion(repo, 'backward', { stages, versions: { development: follows('production'), staging: 'one', production: '1.0.0' } });
+    new Promotion(repo, 'skip', { stages, versions: { development: '6.6.0', staging: '6.5.0', production: follows('development') } });
+    new Promotion(repo, 'skip-range', { stages, versions: { development: '>=6.0.0 <7', staging: '6.5.4', production: follows('development') } });
     expect(problemsOf(repo)).toEqual([
       '[ahead] versions.production pins 1.5.0, newer than staging\'s 1.4.0: a version reaches production only after staging has run it; promote staging to 1.5.0 first, or pin production to 1.4.0 or older',
       '[backward] versions.development follows "production", which does not come before it in the promotion order (development → staging → production): a stage can only follow an earlier one',
       '[backward] versions.staging "one" is not a semantic version or range: use e.g. "6.5.3", or for the first stage ">=6.0.0 <7"',
       '[outside] versions.staging pins 1.5.0, outside development\'s range "~1.4", so development never ran it: pin a version that range takes',
-      '[range] versions.staging is the range "1.x": only the first stage (development) may take new versions by range, later stages would run versions development never validated; pin an exact version or use follows(\'development\')',
+      '[range] versions.staging is the range "1.x", but development runs "1.4.0": only the first stage (development) may take new versions by range, a later stage would run versions development never validated; pin an exact version or use follows(\'development\')',
+      '[skip] versions.production follows development, which runs 6.6.0, newer than staging\'s 6.5.0: a version reaches production only after staging has run it; promote staging to 6.6.0 first, or pin production to 6.5.0 or older',
+      '[skip-range] versions.production follows development, which runs the range ">=6.0.0 <7", but staging runs "6.5.4": only the first stage (development) may take new versions by range, a later stage would run versions staging never validated; pin an exact version or use follows(\'staging\')',
     ]);
   });
 

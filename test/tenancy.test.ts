@@ -197,3 +197,27 @@ describe('multi-tenancy lockdown', () => {
     });
   });
 });
+
+describe('tenant RBAC in every subject form', () => {
+  it('recognises service-account users and groups', () => {
+    const { repo, overlay } = tenantFleet();
+    const rbac = new ManifestFile(overlay, 'more-rbac');
+    new kplus.ClusterRoleBinding(rbac, 'by-user', { metadata: { name: 'by-user' }, role: kplus.ClusterRole.fromClusterRoleName(rbac, 'view', 'view') })
+      .addSubjects(kplus.User.fromName(rbac, 'user', 'system:serviceaccount:sock-shop:sock-shop-reconciler'));
+    new kplus.ClusterRoleBinding(rbac, 'by-group', { metadata: { name: 'by-group' }, role: kplus.ClusterRole.fromClusterRoleName(rbac, 'edit', 'edit') })
+      .addSubjects(kplus.Group.fromName(rbac, 'group', 'system:serviceaccounts:app-a'));
+    expect(problemsOf(repo)).toEqual([
+      '[apps/overlays/development/more-rbac/by-group] tenant "app-a": ClusterRoleBinding by-group binds ServiceAccount app-a/* cluster-wide: a tenant\'s rights stop at its namespace; use a RoleBinding in "app-a"',
+      '[apps/overlays/development/more-rbac/by-user] tenant "sock-shop": ClusterRoleBinding by-user binds ServiceAccount sock-shop/sock-shop-reconciler cluster-wide: a tenant\'s rights stop at its namespace; use a RoleBinding in "sock-shop"',
+    ]);
+  });
+
+  it('reports two invalid tenant names once each, not as a namespace claimed twice', () => {
+    const { repo, base } = tenantFleet();
+    const long = 'x'.repeat(64);
+    new Tenant(base, { name: long, source: { git: { url: 'https://github.com/org/a', ref: { branch: 'main' } } }, path: './' });
+    new Tenant(new LayoutDirectory(base, 'other'), { name: `${long}y`, source: { git: { url: 'https://github.com/org/b', ref: { branch: 'main' } } }, path: './' });
+    expect(problemsOf(repo).every(p => p.includes('is not a valid RFC 1123 label'))).toBe(true);
+    expect(problemsOf(repo)).toHaveLength(2);
+  });
+});

@@ -38,9 +38,10 @@ export interface PromotionProps<S extends string> {
  * podinfo.version('production'); // '6.5.3'
  * ```
  *
- * Checked at synth: only the first stage may take a range; a stage follows only an earlier one;
- * and a pinned version must have been validated before — inside the range of the stage before
- * it, or not newer than that stage's pinned version. Skipping a stage is a synth error.
+ * Checked at synth, on what each stage really runs (pinned or followed): a range only in the first
+ * stage and in stages that follow it through every stage between; a stage follows only an earlier
+ * one; and a version must have been validated before — inside the range of the stage before it,
+ * or not newer than that stage's version. Skipping a stage is a synth error.
  */
 export class Promotion<S extends string> extends Construct {
   /** The stages in promotion order. */
@@ -110,22 +111,42 @@ export class Promotion<S extends string> extends Construct {
         const at = this.stages.indexOf(choice.follows);
         if (at < 0 || at >= i) {
           problems.push(`${field} follows "${choice.follows}", which ${at < 0 ? 'is not a stage' : 'does not come before it'} in the promotion order (${order}): a stage can only follow an earlier one`);
+        } else {
+          problems.push(...this.checkResolved(stage, i, `follows ${choice.follows}, which runs`));
         }
-      } else if (semver.valid(choice) === null) {
-        if (!isMastermindsRange(choice)) {
-          problems.push(`${field} ${JSON.stringify(choice)} is not a semantic version or range: use e.g. "6.5.3", or for the first stage ">=6.0.0 <7"`);
-        } else if (i > 0) {
-          problems.push(`${field} is the range ${JSON.stringify(choice)}: only the first stage (${this.stages[0]}) may take new versions by range, later stages would run versions ${this.stages[i - 1]} never validated; pin an exact version or use follows('${this.stages[i - 1]}')`);
-        }
+      } else if (semver.valid(choice) === null && !isMastermindsRange(choice)) {
+        problems.push(`${field} ${JSON.stringify(choice)} is not a semantic version or range: use e.g. "6.5.3", or for the first stage ">=6.0.0 <7"`);
       } else if (i > 0) {
-        problems.push(...this.checkValidated(stage, choice, this.stages[i - 1]));
+        problems.push(...this.checkResolved(stage, i, 'is'));
       }
     });
     return problems;
   }
 
+  /**
+   * What a later stage runs (pinned or followed) must have run in the stage before it: a range
+   * only where every stage before takes the same range, a version no newer than the previous
+   * stage's, or inside its range.
+   */
+  private checkResolved(stage: S, i: number, how: string): string[] {
+    let version: string;
+    let before: string;
+    try {
+      version = this.version(stage);
+      before = this.version(this.stages[i - 1]);
+    } catch {
+      return []; // a broken follows chain is reported on its own
+    }
+    const previous = this.stages[i - 1];
+    if (semver.valid(version) === null) {
+      if (version === before) return []; // following the range the stage before takes too
+      return [`versions.${stage} ${how} the range ${JSON.stringify(version)}, but ${previous} runs ${JSON.stringify(before)}: only the first stage (${this.stages[0]}) may take new versions by range, a later stage would run versions ${previous} never validated; pin an exact version or use follows('${previous}')`];
+    }
+    return this.checkValidated(stage, version, previous, how === 'is' ? 'pins' : how);
+  }
+
   /** A pinned version must have been through the stage before. */
-  private checkValidated(stage: S, pinned: string, previous: S): string[] {
+  private checkValidated(stage: S, pinned: string, previous: S, how: string): string[] {
     let before: string;
     try {
       before = this.version(previous);
@@ -134,11 +155,11 @@ export class Promotion<S extends string> extends Construct {
     }
     if (semver.valid(before) !== null) {
       return semver.gt(pinned, before)
-        ? [`versions.${stage} pins ${pinned}, newer than ${previous}'s ${before}: a version reaches ${stage} only after ${previous} has run it; promote ${previous} to ${pinned} first, or pin ${stage} to ${before} or older`]
+        ? [`versions.${stage} ${how} ${pinned}, newer than ${previous}'s ${before}: a version reaches ${stage} only after ${previous} has run it; promote ${previous} to ${pinned} first, or pin ${stage} to ${before} or older`]
         : [];
     }
     return isMastermindsRange(before) && !satisfiesMastermindsRange(pinned, before)
-      ? [`versions.${stage} pins ${pinned}, outside ${previous}'s range ${JSON.stringify(before)}, so ${previous} never ran it: pin a version that range takes`]
+      ? [`versions.${stage} ${how} ${pinned}, outside ${previous}'s range ${JSON.stringify(before)}, so ${previous} never ran it: pin a version that range takes`]
       : [];
   }
 }

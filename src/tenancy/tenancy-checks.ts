@@ -91,7 +91,7 @@ function describeApplied(a: Applied): string {
 
 function checkTenantNamespaces(tenants: Tenant[], report: Report): void {
   const claimed = new Map<string, Tenant>();
-  for (const t of tenants) {
+  for (const t of tenants.filter(x => x.namespace === x.tenantName)) { // an invalid name is reported by the tenant itself
     const other = claimed.get(t.namespace);
     if (other && other !== t) {
       report(t.node.path, `tenant "${t.tenantName}" claims namespace "${t.namespace}", which tenant "${other.tenantName}" (${other.node.path}) already owns: give each tenant its own namespace`);
@@ -142,18 +142,31 @@ function checkTenantRbac(tenants: Tenant[], applied: Applied[], report: Report):
   for (const a of applied) {
     if (a.doc.kind !== 'RoleBinding' && a.doc.kind !== 'ClusterRoleBinding') continue;
     for (const subject of (a.doc.subjects ?? []) as { kind?: string; name?: string; namespace?: string }[]) {
-      const tenant = subject.kind === 'ServiceAccount' && subject.namespace ? tenantOf.get(subject.namespace) : undefined;
-      if (!tenant) continue;
+      const account = serviceAccountOf(subject);
+      const tenant = account ? tenantOf.get(account.namespace) : undefined;
+      if (!tenant || !account) continue;
       if (a.doc.kind === 'ClusterRoleBinding') {
-        report(a.owner.node.path, `tenant "${tenant.tenantName}": ${describeApplied(a)} binds ServiceAccount ${subject.namespace}/${subject.name} cluster-wide: a tenant's rights stop at its namespace; use a RoleBinding in "${tenant.namespace}"`);
+        report(a.owner.node.path, `tenant "${tenant.tenantName}": ${describeApplied(a)} binds ServiceAccount ${account.namespace}/${account.name} cluster-wide: a tenant's rights stop at its namespace; use a RoleBinding in "${tenant.namespace}"`);
       } else if (a.namespace !== tenant.namespace) {
-        report(a.owner.node.path, `tenant "${tenant.tenantName}": ${describeApplied(a)} gives ServiceAccount ${subject.namespace}/${subject.name} rights in namespace "${a.namespace}", outside the tenant: bind tenant accounts only in "${tenant.namespace}"`);
+        report(a.owner.node.path, `tenant "${tenant.tenantName}": ${describeApplied(a)} gives ServiceAccount ${account.namespace}/${account.name} rights in namespace "${a.namespace}", outside the tenant: bind tenant accounts only in "${tenant.namespace}"`);
       }
     }
   }
 }
 
 /** Under the lockdown, an account that does not exist means a reconciliation that always fails. */
+/**
+ * The ServiceAccount (or all accounts of a namespace, name `*`) an RBAC subject grants: a
+ * ServiceAccount subject, or the user / group names Kubernetes gives service accounts.
+ */
+function serviceAccountOf(subject: { kind?: string; name?: string; namespace?: string }): { namespace: string; name: string } | undefined {
+  if (subject.kind === 'ServiceAccount' && subject.namespace && subject.name) return { namespace: subject.namespace, name: subject.name };
+  const user = subject.kind === 'User' ? /^system:serviceaccount:([^:]+):(.+)$/.exec(subject.name ?? '') : null;
+  if (user) return { namespace: user[1], name: user[2] };
+  const group = subject.kind === 'Group' ? /^system:serviceaccounts:([^:]+)$/.exec(subject.name ?? '') : null;
+  return group ? { namespace: group[1], name: '*' } : undefined;
+}
+
 function checkServiceAccounts(environment: string, cluster: LayoutDirectory, applied: Applied[], report: Report): void {
   const accounts = new Set(applied.filter(a => a.doc.kind === 'ServiceAccount').map(a => `${a.namespace}/${a.doc.metadata?.name}`));
   for (const name of CONTROLLER_ACCOUNTS) accounts.add(`${FLUX_NAMESPACE}/${name}`);
