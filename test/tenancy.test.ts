@@ -1,7 +1,7 @@
 import * as kplus from 'cdk8s-plus-27';
 import { describe, expect, it } from 'vitest';
 import {
-  FleetTesting, GitOpsRepo, GitRepository, HelmRelease, HelmRepository, Kustomization, LayoutDirectory, ManifestFile,
+  FleetTesting, GitOpsRepo, GitRepository, HelmRelease, HelmRepository, Kustomization, LayoutDirectory, ManifestFile, ObjectPatch,
   Tenant, TenantRole,
 } from '../src';
 import { createExampleFleet } from '../src/example-fleet';
@@ -80,7 +80,19 @@ describe('tenant validation', () => {
     });
     expect(problemsOf(appAOverlay.node.root as GitOpsRepo)).toEqual([
       '[apps/overlays/development/sock-shop/db/db] tenant "sock-shop": HelmRelease sock-shop/db spec.chart.spec.sourceRef points at HelmRepository app-a/bitnami in namespace "app-a": a tenant\'s objects may reference only objects of their own namespace "sock-shop"; define HelmRepository bitnami in "sock-shop"',
-      '[apps/overlays/development/sock-shop/db/db] tenant "sock-shop": HelmRelease sock-shop/db spec.dependsOn points at HelmRelease app-a/db in namespace "app-a": a tenant\'s objects may reference only objects of their own namespace "sock-shop"; define HelmRelease db in "sock-shop" or, for a platform Kustomization the tenant waits for, declare it in the Tenant\'s dependsOn',
+      '[apps/overlays/development/sock-shop/db/db] tenant "sock-shop": HelmRelease sock-shop/db spec.dependsOn[0] points at HelmRelease app-a/db in namespace "app-a": a tenant\'s objects may reference only objects of their own namespace "sock-shop"; define HelmRelease db in "sock-shop"',
+    ]);
+  });
+
+  it('reads references from the objects as the cluster gets them: a patch cannot sneak one past', () => {
+    const { repo, sockShopOverlay } = tenantFleet();
+    const charts = new HelmRepository(new ManifestFile(sockShopOverlay, 'charts'), 'charts', { metadata: { name: 'charts', namespace: 'sock-shop' }, url: 'https://charts.example.com' });
+    const release = new HelmRelease(new ManifestFile(sockShopOverlay, 'release'), 'release', {
+      metadata: { name: 'cache', namespace: 'sock-shop' }, chart: { repository: charts, name: 'redis', version: '1.0.0' }, serviceAccountName: 'sock-shop-reconciler',
+    });
+    new ObjectPatch(sockShopOverlay, 'sneak', { target: release, patch: { spec: { chart: { spec: { sourceRef: { namespace: 'flux-system' } } } } } });
+    expect(problemsOf(repo)).toEqual([
+      '[apps/overlays/development/sock-shop/release/release] tenant "sock-shop": HelmRelease sock-shop/cache spec.chart.spec.sourceRef points at HelmRepository flux-system/charts in namespace "flux-system": a tenant\'s objects may reference only objects of their own namespace "sock-shop"; define HelmRepository charts in "sock-shop"',
     ]);
   });
 

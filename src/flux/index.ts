@@ -13,3 +13,4 @@ export * from './helm-release';
 export * from './kustomization';
 export { fluxChecks, FluxCheckOptions } from './fleet-checks';
 export * from './cluster-contents';
+export * from './document-references';

@@ -1,7 +1,8 @@
 import { IConstruct } from 'constructs';
 import { ClusterApplication, clusterContents } from '../flux/cluster-contents';
 import { crossNamespaceFix } from '../flux/fleet-checks';
-import { describeRef, FluxReference, isReferencingObject } from '../flux/flux-object';
+import { namespacedReferences } from '../flux/document-references';
+import { describeRef } from '../flux/flux-object';
 import { FleetProblem } from '../layout/errors';
 import { LayoutDirectory } from '../layout/layout-directory';
 import { FleetCheck, LayoutAnalysis, objectId } from '../layout/layout-model';
@@ -74,17 +75,6 @@ function appliedObjects(cluster: LayoutDirectory, analysis: LayoutAnalysis): App
   });
 }
 
-/**
- * The namespace a reference names explicitly (undefined: it resolves in the referrer's own
- * namespace, wherever a targetNamespace moves it).
- */
-function namedNamespace(ref: FluxReference, owner: IConstruct): string | undefined {
-  if (ref.crossNamespace === false) return undefined; // reported by the Flux checks when it points elsewhere
-  if (ref.explicitNamespace !== undefined) return ref.explicitNamespace;
-  const own = (owner as { namespace?: string }).namespace;
-  return ref.target.namespace !== undefined && ref.target.namespace !== own ? ref.target.namespace : undefined;
-}
-
 function describeApplied(a: Applied): string {
   return `${a.doc.kind} ${a.namespace ? `${a.namespace}/` : ''}${a.doc.metadata?.name}`;
 }
@@ -116,13 +106,12 @@ function checkTenantObjects(tenants: Tenant[], applied: Applied[], report: Repor
     }
     const tenant = a.namespace === undefined ? undefined : byNamespace.get(a.namespace);
     if (!tenant) continue;
-    if (isReferencingObject(a.owner)) {
-      for (const ref of a.owner.fluxReferences()) {
-        const target = namedNamespace(ref, a.owner);
-        if (target === undefined || target === tenant.namespace) continue;
-        if (ref.dependsOn && a.owner === tenant.sync && tenant.platformDependencies.some(d => d.name === ref.target.name && d.namespace === ref.target.namespace)) continue;
-        report(a.owner.node.path, `tenant "${tenant.tenantName}": ${describeApplied(a)} ${ref.field} points at ${describeRef(ref.target)} in namespace "${target}": a tenant's objects may reference only objects of their own namespace "${tenant.namespace}"; define ${ref.target.kind} ${ref.target.name} in "${tenant.namespace}"${ref.dependsOn ? ' or, for a platform Kustomization the tenant waits for, declare it in the Tenant\'s dependsOn' : ''}`);
-      }
+    for (const ref of namespacedReferences(a.doc)) {
+      if (ref.namespace === tenant.namespace) continue;
+      const platformDependency = ref.field.startsWith('spec.dependsOn') && a.owner === tenant.sync
+        && tenant.platformDependencies.some(d => d.name === ref.name && d.namespace === ref.namespace);
+      if (platformDependency) continue;
+      report(a.owner.node.path, `tenant "${tenant.tenantName}": ${describeApplied(a)} ${ref.field} points at ${ref.kind} ${ref.namespace}/${ref.name} in namespace "${ref.namespace}": a tenant's objects may reference only objects of their own namespace "${tenant.namespace}"; define ${ref.kind} ${ref.name} in "${tenant.namespace}"${ref.field.startsWith('spec.dependsOn') && a.doc.kind === 'Kustomization' ? ' or, for a platform Kustomization the tenant waits for, declare it in the Tenant\'s dependsOn' : ''}`);
     }
     if (a.doc.kind === 'Kustomization' || a.doc.kind === 'HelmRelease') {
       const account = tenant.serviceAccount.name;
@@ -181,15 +170,12 @@ function checkServiceAccounts(environment: string, cluster: LayoutDirectory, app
 function checkLockdown(environment: string, cluster: LayoutDirectory, applied: Applied[], options: TenancyCheckOptions, report: Report): void {
   const where = `environment "${environment}" (cluster "${cluster.dirName}") runs Flux with the multi-tenancy lockdown`;
   for (const a of applied) {
-    if (!options.allowCrossNamespaceReferences || !isReferencingObject(a.owner)) {
-      // without the fleet-wide allowance, the Flux checks already report every cross-namespace reference
-    } else {
-      for (const ref of a.owner.fluxReferences()) {
-        const target = namedNamespace(ref, a.owner);
-        if (target === undefined || target === a.namespace || ref.crossNamespace === false || ref.lockedDown === false) continue;
-        const from = { kind: String(a.doc.kind), name: String(a.doc.metadata?.name), namespace: a.namespace };
-        report(a.owner.node.path, `${where}, which refuses cross-namespace references: ${ref.field} points at ${describeRef(ref.target)} (this ${from.kind} is in ${a.namespace === undefined ? 'no namespace' : `"${a.namespace}"`}): ${crossNamespaceFix(from, ref, target)}`);
-      }
+    // without the fleet-wide allowance, the Flux checks already report every cross-namespace reference
+    for (const ref of options.allowCrossNamespaceReferences ? namespacedReferences(a.doc) : []) {
+      if (ref.namespace === a.namespace || !ref.lockedDown) continue;
+      const from = { kind: String(a.doc.kind), name: String(a.doc.metadata?.name), namespace: a.namespace };
+      const target = { apiVersion: '', kind: ref.kind, name: ref.name, namespace: ref.namespace };
+      report(a.owner.node.path, `${where}, which refuses cross-namespace references: ${ref.field} points at ${describeRef(target)} (this ${from.kind} is in ${a.namespace === undefined ? 'no namespace' : `"${a.namespace}"`}): ${crossNamespaceFix(from, { field: ref.field, target }, ref.namespace)}`);
     }
     if ((a.doc.kind === 'Kustomization' || a.doc.kind === 'HelmRelease') && a.doc.spec?.serviceAccountName === undefined) {
       const controller = a.doc.kind === 'Kustomization' ? 'kustomize-controller' : 'helm-controller';
