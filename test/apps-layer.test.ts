@@ -2,7 +2,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseDocument } from 'yaml';
-import { FleetTesting, simulateImageUpdate } from '../src';
+import { environmentObjects, FleetTesting, GENERATED_MARKER, kubectlAvailable, renderEquivalence, simulateImageUpdate } from '../src';
+import { CommittedMarkedValues } from '../src/layout/automated-values';
 import { createExampleFleet } from '../src/example-fleet';
 
 const PATCH = 'apps/overlays/development/podinfo/release-patch.yaml';
@@ -67,9 +68,43 @@ describe('apps/ layer of the example fleet (podinfo, seed 004)', () => {
     expect(again.check().clean).toBe(true);
     again.write();
     expect(fs.readFileSync(path.join(repo.rootDir, PATCH), 'utf8')).toBe(files.get(PATCH));
+    // and the model sees what the cluster gets: diff, checks and the kustomize equivalence agree
+    const dev = environmentObjects(again.synthModel().analysis, again.environment('development').cluster);
+    expect((dev.get('HelmRelease.helm.toolkit.fluxcd.io podinfo/podinfo')!.doc as any).spec.values.image.tag).toBe('6.7.1');
+    if (kubectlAvailable()) expect(renderEquivalence(again).mismatches).toEqual([]);
     // deleting the file hands the line back to the code
     fs.rmSync(path.join(repo.rootDir, PATCH));
     createExampleFleet({ rootDir: repo.rootDir }).write();
     expect(fs.readFileSync(path.join(repo.rootDir, PATCH), 'utf8')).toBe(layout.get(PATCH));
+  });
+});
+
+describe('CommittedMarkedValues', () => {
+  const write = (dir: string, content: string) => {
+    fs.mkdirSync(path.join(dir, 'apps'), { recursive: true });
+    fs.writeFileSync(path.join(dir, 'apps/app.yaml'), `${GENERATED_MARKER}\n${content}`);
+  };
+  const marker = ' {"$imagepolicy": "flux-system:web"}';
+  const object = (image: string) => ({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web', namespace: 'web' }, spec: { template: { spec: { containers: [{ name: 'web', image }] } } } });
+  const at = [{ path: ['spec', 'template', 'spec', 'containers', 0, 'image'], comment: marker.trim() }];
+
+  it('takes the committed value of the same object and field, wherever it sits in the file', () => {
+    const dir = FleetTesting.tempDir();
+    // another document first, other indentation: matched by object identity and path, not by line
+    write(dir, 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n    name: web\n    namespace: web\nspec:\n    template:\n        spec:\n            containers:\n                - name: web\n                  image: ghcr.io/example/web:1.4.0 #' + marker + '\n');
+    const doc = object('ghcr.io/example/web:1.0.0');
+    new CommittedMarkedValues(dir).apply('apps/app.yaml', doc, at);
+    expect(doc.spec.template.spec.containers[0].image).toBe('ghcr.io/example/web:1.4.0');
+  });
+
+  it('lets the code win when it names another image, the marker changed, or the file is not generated', () => {
+    const dir = FleetTesting.tempDir();
+    write(dir, 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: web}\nspec:\n  template:\n    spec:\n      containers:\n        - name: web\n          image: ghcr.io/old/web:1.4.0 #' + marker + '\n');
+    const moved = object('registry.example.com/new/web:2.0.0');
+    new CommittedMarkedValues(dir).apply('apps/app.yaml', moved, at);
+    expect(moved.spec.template.spec.containers[0].image).toBe('registry.example.com/new/web:2.0.0');
+    const other = object('ghcr.io/old/web:1.0.0');
+    new CommittedMarkedValues(dir).apply('apps/app.yaml', other, [{ ...at[0], comment: '{"$imagepolicy": "flux-system:other"}' }]);
+    expect(other.spec.template.spec.containers[0].image).toBe('ghcr.io/old/web:1.0.0');
   });
 });

@@ -1,61 +1,67 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { LayoutFiles } from './layout-model';
-import { GENERATED_MARKER } from './render';
-
-/** A YAML line whose value an image automation owns: `key: value # {"$imagepolicy": "ns:name[:field]"}`. */
-const MARKED_LINE = /^(\s*(?:- )?[^\s#][^#]*?:\s+)(\S.*?)(\s+# \{"\$imagepolicy": "[^"]+"\})\s*$/;
+import { Document, isScalar, parseAllDocuments } from 'yaml';
+import { GENERATED_MARKER, LineComment } from './render';
 
 /**
- * Keeps what image automation committed. A field marked with a setter belongs to the
- * image-automation-controller once it is in the repository: the controller commits each new
- * image into that line, and the code's value only seeds it. So, for every marked line of a file
- * that is already committed (a generated file with the same line: same key, same marker), the
- * committed value is kept; everything else is written from the code. Deleting the file (or
- * changing the marker) hands the line back to the code.
+ * What image automation committed. A field marked with a setter belongs to the
+ * image-automation-controller once it is in the repository: the controller commits each new image
+ * into it, and the code's value only seeds it. For every marked field of an object whose committed
+ * generated file has that same field (same object, same path) with the same marker, the committed
+ * value is taken into the object before any check runs, so validation, `diff`, the render
+ * equivalence and the written file all see what the cluster gets. Deleting the file, or changing
+ * the marker, hands the field back to the code. A full-image setter keeps a committed value only
+ * while it names the code's image (a new image in the code wins).
  */
-export function keepAutomatedValues(rootDir: string, files: LayoutFiles): LayoutFiles {
-  const out = new Map(files);
-  for (const [file, content] of files) {
-    if (!content.includes('"$imagepolicy"')) continue;
-    const committed = readGenerated(path.join(rootDir, file));
-    if (committed === undefined) continue;
-    const owned = markedValues(committed);
-    const seen = new Map<string, number>();
-    const lines = content.split('\n').map(line => {
-      const m = MARKED_LINE.exec(line);
-      if (!m) return line;
-      const key = occurrence(seen, `${m[1]}\u0000${m[3]}`);
-      const value = owned.get(key);
-      return value === undefined ? line : `${m[1]}${value}${m[3]}`;
-    });
-    out.set(file, lines.join('\n'));
+export class CommittedMarkedValues {
+  private readonly files = new Map<string, Document[] | undefined>();
+
+  constructor(private readonly rootDir: string) {}
+
+  /** Takes committed values into `doc` (the object written to `repoPath`) at its marked fields. */
+  public apply(repoPath: string, doc: Record<string, unknown>, comments: readonly LineComment[]): void {
+    if (comments.length === 0) return;
+    const committed = this.committedDocument(repoPath, doc);
+    if (!committed) return;
+    for (const { path: at, comment } of comments) {
+      const node = committed.getIn(at, true);
+      if (!isScalar(node) || node.comment?.trim() !== comment.trim() || typeof node.value !== 'string') continue;
+      const parent = at.slice(0, -1).reduce<unknown>((o, k) => (o as Record<string | number, unknown> | undefined)?.[k], doc) as Record<string | number, unknown> | undefined;
+      const key = at[at.length - 1];
+      const seed = parent?.[key];
+      if (parent === undefined || typeof seed !== 'string' || !sameImage(comment, seed, node.value)) continue;
+      parent[key] = node.value;
+    }
   }
-  return out;
-}
 
-/** Committed values of marked lines, keyed by key text, marker and occurrence. */
-function markedValues(content: string): Map<string, string> {
-  const seen = new Map<string, number>();
-  const values = new Map<string, string>();
-  for (const line of content.split('\n')) {
-    const m = MARKED_LINE.exec(line);
-    if (m) values.set(occurrence(seen, `${m[1]}\u0000${m[3]}`), m[2]);
+  /** The committed document of the same object (apiVersion, kind, namespace, name) in `repoPath`, if generated. */
+  private committedDocument(repoPath: string, doc: Record<string, unknown>): Document | undefined {
+    if (!this.files.has(repoPath)) this.files.set(repoPath, readGenerated(path.join(this.rootDir, repoPath)));
+    return this.files.get(repoPath)?.find(d => identity(d.toJS() as Record<string, unknown>) === identity(doc));
   }
-  return values;
 }
 
-function occurrence(seen: Map<string, number>, key: string): string {
-  const n = seen.get(key) ?? 0;
-  seen.set(key, n + 1);
-  return `${key}\u0000${n}`;
+/** A full-image setter (`"ns:name"`, no field) keeps a committed value only for the same image. */
+function sameImage(comment: string, seed: string, committed: string): boolean {
+  const setter = /"\$imagepolicy": "[^"]*"/.exec(comment)?.[0] ?? '';
+  if (setter.split(':').length > 3) return true; // :tag, :name or :digest of a policy
+  const name = (ref: string) => ref.replace(/@.*$/, '').replace(/:[^:/]*$/, '');
+  return name(seed) === name(committed);
 }
 
-function readGenerated(file: string): string | undefined {
+function identity(doc: Record<string, unknown> | null): string {
+  const meta = (doc?.metadata ?? {}) as { name?: string; namespace?: string };
+  return `${doc?.apiVersion}/${doc?.kind}/${meta.namespace ?? ''}/${meta.name}`;
+}
+
+function readGenerated(file: string): Document[] | undefined {
+  let content: string;
   try {
-    const content = fs.readFileSync(file, 'utf8');
-    return content.startsWith(GENERATED_MARKER) ? content : undefined;
+    content = fs.readFileSync(file, 'utf8');
   } catch {
     return undefined;
   }
+  if (!content.startsWith(GENERATED_MARKER)) return undefined;
+  const docs = parseAllDocuments(content);
+  return Array.isArray(docs) && docs.every(d => d.errors.length === 0) ? docs : undefined;
 }

@@ -8,7 +8,7 @@ import { imageAutomationChecks } from '../image/image-automation-checks';
 import { MarkedValueResolver, markedValueCheck } from './setter-markers';
 import { plaintextSecretGuard } from '../secrets/plaintext-guard';
 import { schemaCheck, SchemaValidationOptions } from '../validation/schema-check';
-import { keepAutomatedValues } from './automated-values';
+import { CommittedMarkedValues } from './automated-values';
 import { analyzeLayout, LayoutFiles, LayoutModel } from './layout-model';
 import { Environment, RegisteredEnvironment } from '../environments/environment';
 import { DIRECTORY_NAME_PATTERN } from './names';
@@ -144,7 +144,7 @@ export class GitOpsRepo extends App {
       imageAutomationChecks({ clustersDir: this.clusters }),
       plaintextSecretGuard(),
       ...this.schemaValidation ? [schemaCheck(this.schemaValidation)] : [],
-    ]);
+    ], { committedValues: new CommittedMarkedValues(this.rootDir) });
   }
 
   /** Validates, renders and writes the layout into `rootDir` (see `write`). */
@@ -158,7 +158,7 @@ export class GitOpsRepo extends App {
    * CLI's scratch output directory so the CLI can list and validate it.
    */
   public write(hooks?: WriteHooks): LayoutPlan {
-    const files = keepAutomatedValues(this.rootDir, this.synthLayout());
+    const files = this.synthLayout();
     const plan = writeLayout(this.rootDir, files, GitOpsRepo.MANAGED_ROOTS, hooks);
     if (process.env.CDK8S_OUTDIR) this.copyTo(path.resolve(this.outdir), files);
     return plan;
@@ -166,7 +166,7 @@ export class GitOpsRepo extends App {
 
   /** Compares `rootDir` with a fresh synth, writing nothing. */
   public check(): LayoutCheck {
-    const plan = planLayout(this.rootDir, keepAutomatedValues(this.rootDir, this.synthLayout()), GitOpsRepo.MANAGED_ROOTS);
+    const plan = planLayout(this.rootDir, this.synthLayout(), GitOpsRepo.MANAGED_ROOTS);
     return { clean: isClean(plan), diff: diffPlan(plan), plan };
   }
 

@@ -9,6 +9,7 @@ import { ManifestFile } from './manifest-file';
 import { KUSTOMIZATION_FILE } from './names';
 import { compareKeys, LineComment, orderDocument, toYaml, withHeader } from './render';
 import { lineCommentsOf, placeMarkedValues } from './setter-markers';
+import { CommittedMarkedValues } from './automated-values';
 
 /** The layout as it will be written: repository-relative path → file content, sorted by path. */
 export type LayoutFiles = ReadonlyMap<string, string>;
@@ -99,6 +100,16 @@ export function renderLayout(root: IConstruct, managedRoots: readonly string[], 
   return analyzeLayout(root, managedRoots, checks).files;
 }
 
+/** Options of `analyzeLayout`. */
+export interface AnalyzeOptions {
+  /**
+   * Values image automation committed into marked fields, taken into the objects before the
+   * checks (see `CommittedMarkedValues`).
+   * @default none: every value comes from the code
+   */
+  readonly committedValues?: CommittedMarkedValues;
+}
+
 /** The rendered layout together with the analysis the fleet checks saw. */
 export interface LayoutModel {
   /** Every file of the layout, by repository path, sorted. */
@@ -108,7 +119,7 @@ export interface LayoutModel {
 }
 
 /** Like `renderLayout`, but also returns the analysis (for tools such as env diff and the fleet graph). */
-export function analyzeLayout(root: IConstruct, managedRoots: readonly string[], checks: readonly FleetCheck[] = []): LayoutModel {
+export function analyzeLayout(root: IConstruct, managedRoots: readonly string[], checks: readonly FleetCheck[] = [], options: AnalyzeOptions = {}): LayoutModel {
   const problems: FleetProblem[] = [];
   const all = root.node.findAll();
 
@@ -148,7 +159,9 @@ export function analyzeLayout(root: IConstruct, managedRoots: readonly string[],
     try {
       const objects = file instanceof ManifestFile ? file.apiObjects : undefined;
       const docs = placeMarkedValues(file.renderDocuments(), objects);
-      if (docs.length > 0) rendered.push({ file, directory, repoPath: `${directory.repoPath}/${file.fileName}`, docs, objects });
+      const repoPath = `${directory.repoPath}/${file.fileName}`;
+      for (const doc of docs) options.committedValues?.apply(repoPath, doc, lineCommentsOf(doc));
+      if (docs.length > 0) rendered.push({ file, directory, repoPath, docs, objects });
     } catch (e) {
       problems.push({ path: file.node.path, message: `could not be rendered: ${(e as Error).message}` });
     }
@@ -164,7 +177,7 @@ export function analyzeLayout(root: IConstruct, managedRoots: readonly string[],
   if (problems.length > 0) throw new FleetValidationError(problems);
 
   const out = new Map<string, string>();
-  const flat = flattenedOutputs(models, analysis, problems);
+  const flat = flattenedOutputs(models, analysis, problems, options.committedValues);
   if (problems.length > 0) throw new FleetValidationError(problems);
   for (const f of rendered) {
     if (f.directory.isVirtual || flat.suppressed.has(f.repoPath)) continue;
@@ -195,7 +208,7 @@ interface FlattenedOutputs {
  * its own tree — its own files keep their paths, files of a directory added with `addResource`
  * keep their path relative to that directory — and a kustomization.yaml that lists them all.
  */
-function flattenedOutputs(models: Map<LayoutDirectory, DirectoryModel>, analysis: LayoutAnalysis, problems: FleetProblem[]): FlattenedOutputs {
+function flattenedOutputs(models: Map<LayoutDirectory, DirectoryModel>, analysis: LayoutAnalysis, problems: FleetProblem[], committed?: CommittedMarkedValues): FlattenedOutputs {
   const result: FlattenedOutputs = { files: new Map(), suppressed: new Set(), inlined: new Set(), kustomizations: new Map() };
   for (const model of models.values()) {
     const dir = model.dir;
@@ -230,8 +243,11 @@ function flattenedOutputs(models: Map<LayoutDirectory, DirectoryModel>, analysis
         written.push(target);
       }
       const file = result.files.get(target)!;
-      file.docs.push(orderDocument(entry.doc));
-      file.comments.push(flattenedComments(analysis.build(dir).get(objectId(entry.doc))?.doc, entry));
+      const doc = orderDocument(entry.doc);
+      const comments = flattenedComments(analysis.build(dir).get(objectId(entry.doc))?.doc, entry);
+      committed?.apply(target, doc, comments); // the written copy only: the checks saw the code's values
+      file.docs.push(doc);
+      file.comments.push(comments);
       result.suppressed.add(target);
     }
     const resources = written.map(f => path.posix.relative(model.repoPath, f)).sort(compareKeys);
