@@ -1,4 +1,5 @@
 import { stringify } from 'yaml';
+import { emitBlockYaml, YAML_OPTIONS } from './block-yaml';
 
 /**
  * The first line of every file cdk8s-flux writes. The writer treats a file as its own
@@ -56,9 +57,9 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
  * unquoted `on`, `yes`, `n` or `1_000` would turn into booleans and numbers there.
  */
 export function toYaml(docs: readonly unknown[]): string {
-  return docs
-    .map(doc => stringify(doc, { version: '1.1', lineWidth: 0, aliasDuplicateObjects: false, indentSeq: true }))
-    .join('---\n');
+  // the block emitter writes the same bytes as yaml for plain JSON-like documents, much faster
+  // (yaml builds a node tree per document: two thirds of a large synth's CPU time before it)
+  return docs.map(doc => emitBlockYaml(doc) ?? stringify(doc, YAML_OPTIONS)).join('---\n');
 }
 
 /** Wraps rendered YAML with the generated-file marker and a pointer to the code that produced it. */
