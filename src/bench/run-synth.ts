@@ -31,4 +31,7 @@ process.stdout.write(`${JSON.stringify({
   files,
   objects,
   peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024),
+  // the whole process, start-up included
+  userMs: Math.round(process.cpuUsage().user / 1000),
+  systemMs: Math.round(process.cpuUsage().system / 1000),
 })}\n`);
