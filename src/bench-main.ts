@@ -25,7 +25,7 @@ log('measuring the seed fleet\'s npm run synth…');
 const seedSynthMs = measureSeedSynth(runs, scratch);
 let benchmark: ReturnType<typeof runBenchmark>;
 try {
-  benchmark = runBenchmark(sizes, { runs, naiveRuns: Math.min(runs, 3), warmUp: !smoke, scratch, log });
+  benchmark = runBenchmark(sizes, { runs, naiveRuns: Math.min(runs, 3), warmUp: !smoke, validateLargest: true, scratch, log });
 } finally {
   scratch.dispose(); // only now: deleting earlier outputs would slow down the later runs (see scratch.ts)
 }

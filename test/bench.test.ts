@@ -3,8 +3,8 @@ import { formatTable, machine, measureSealing, measureValidation, runBenchmark }
 import { spread } from '../src/bench/repeat';
 
 describe('benchmark (smoke size only; npm run bench measures fleet scale)', () => {
-  it('measures a tiny fleet through the layout writer and the naive App.synth() baseline, and tabulates them', () => {
-    const { results, growth } = runBenchmark([{ environments: 2, components: 2 }, { environments: 2, components: 3 }], { runs: 1, naiveRuns: 1, warmUp: false });
+  it('measures a tiny fleet through the layout writer (the largest also with schema validation) and the naive App.synth() baseline, and tabulates them', () => {
+    const { results, growth } = runBenchmark([{ environments: 2, components: 2 }, { environments: 2, components: 3 }], { runs: 1, naiveRuns: 1, warmUp: false, validateLargest: true });
     expect(results).toHaveLength(2);
     for (const r of results) {
       expect(r.layout.runs).toBe(1);
@@ -15,10 +15,12 @@ describe('benchmark (smoke size only; npm run bench measures fleet scale)', () =
       expect(r.layout.userMs).toBeGreaterThan(0);
       expect('skipped' in r.naive ? r.naive.skipped : r.naive.objects).toBe(r.layout.objects);
     }
+    expect(results.map(r => r.validated?.objects)).toEqual([undefined, results[1].layout.objects]);
     expect(growth).toEqual([expect.objectContaining({ from: '2x2', to: '2x3', naiveTimeRatio: expect.any(Number) })]);
     const table = formatTable(results, growth);
     expect(table.split('\n')[0]).toMatch(/^size\s+objects\s+files\s+wall ms \(min-max\)\s+in-process ms/);
     expect(table).toContain('growth 2x2 -> 2x3');
+    expect(table).toContain('2x3 with schema validation (synth --validate, as in CI): wall ');
   });
 
   it('reports the median and the spread of repeated runs', () => {

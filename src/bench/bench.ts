@@ -54,6 +54,8 @@ export interface SizeResult extends FleetSize {
   /** Microseconds to create one small file where the synths write, just before they ran (see `Scratch.probeFileCreation`). */
   readonly fileCreationUs: number;
   readonly layout: SynthMeasure;
+  /** The layout writer with schema validation on (`synth --validate`, always in CI), when measured. */
+  readonly validated?: SynthMeasure;
   /** The naive baseline (one cdk8s App.synth() of every chart), or why it was not measured. */
   readonly naive: SynthMeasure | { readonly skipped: string };
 }
@@ -79,17 +81,23 @@ export interface BenchmarkOptions {
   readonly naiveTimeoutMs?: number;
   /** Run one untimed synth of the smallest size first (loads tsx's cache and the modules into the page cache). @default true */
   readonly warmUp?: boolean;
+  /** Also measure the largest size with schema validation on (as CI synthesizes). @default false */
+  readonly validateLargest?: boolean;
   /** Where the synths write, each into a new directory. @default a new `Scratch` in the system's temporary directory, disposed at the end */
   readonly scratch?: Scratch;
   readonly log?: (line: string) => void;
 }
 
+/** How a synth process synthesizes: the layout writer (with schema validation or not), or one cdk8s App.synth(). */
+type SynthKind = 'layout' | 'validated' | 'naive';
+
 /** Runs one synth in a fresh process, writing into the empty directory `out`. */
-function synthProcess(size: FleetSize, secrets: readonly { certificate: string; store: string }[], out: string, naive: boolean, timeoutMs: number): RunMeasure {
+function synthProcess(size: FleetSize, secrets: readonly { certificate: string; store: string }[], out: string, kind: SynthKind, timeoutMs: number): RunMeasure {
   const start = performance.now();
   const result = spawnSync(process.execPath, [
     '--import', 'tsx', path.join(__dirname, 'run-synth.ts'),
-    `--envs=${size.environments}`, `--components=${size.components}`, `--out=${out}`, `--naive=${naive}`, `--secrets=${JSON.stringify(secrets)}`,
+    `--envs=${size.environments}`, `--components=${size.components}`, `--out=${out}`, `--naive=${kind === 'naive'}`,
+    `--validate=${kind === 'validated'}`, `--secrets=${JSON.stringify(secrets)}`,
   ], { cwd: PROJECT_ROOT, encoding: 'utf8', timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024 });
   const wallMs = performance.now() - start;
   if (result.status !== 0) throw new Error(`synth of ${size.environments}x${size.components} failed: ${result.error?.message ?? result.stderr.slice(-2000)}`);
@@ -127,8 +135,8 @@ export function runBenchmark(sizes: readonly FleetSize[], options: BenchmarkOpti
   try {
     if (options.warmUp ?? true) {
       const secrets = prepareSecrets(scratch.make('cdk8s-flux-bench-secrets-'), sizes[0]);
-      synthProcess(sizes[0], secrets, scratch.make('cdk8s-flux-bench-out-'), false, 600_000);
-      synthProcess(sizes[0], secrets, scratch.make('cdk8s-flux-bench-out-'), true, 600_000);
+      synthProcess(sizes[0], secrets, scratch.make('cdk8s-flux-bench-out-'), 'layout', 600_000);
+      synthProcess(sizes[0], secrets, scratch.make('cdk8s-flux-bench-out-'), 'naive', 600_000);
     }
     const results: SizeResult[] = [];
     let naiveStopped: string | undefined;
@@ -138,7 +146,9 @@ export function runBenchmark(sizes: readonly FleetSize[], options: BenchmarkOpti
       flushFileSystem();
       const fileCreationUs = scratch.probeFileCreation();
       log(`measuring ${label}: ${runs} runs (creating a file takes ${fileCreationUs} µs here now)…`);
-      const layout = summarize(repeat(runs, () => synthProcess(size, secrets, scratch.make('cdk8s-flux-bench-out-'), false, 600_000)));
+      const measure = (kind: SynthKind) => summarize(repeat(runs, () => synthProcess(size, secrets, scratch.make('cdk8s-flux-bench-out-'), kind, 600_000)));
+      const layout = measure('layout');
+      const validated = options.validateLargest && size === sizes[sizes.length - 1] ? measure('validated') : undefined;
       let naive: SynthMeasure | { skipped: string };
       if (naiveRuns === 0) {
         naive = { skipped: 'not requested' };
@@ -150,7 +160,7 @@ export function runBenchmark(sizes: readonly FleetSize[], options: BenchmarkOpti
           // repeat while the runs so far leave room in the time budget of one run
           for (let spent = 0; measured.length < naiveRuns && spent < naiveTimeoutMs; spent += measured[measured.length - 1].wallMs) {
             flushFileSystem();
-            measured.push(synthProcess(size, secrets, scratch.make('cdk8s-flux-bench-out-'), true, naiveTimeoutMs));
+            measured.push(synthProcess(size, secrets, scratch.make('cdk8s-flux-bench-out-'), 'naive', naiveTimeoutMs));
           }
           naive = summarize(measured);
         } catch (e) {
@@ -160,7 +170,7 @@ export function runBenchmark(sizes: readonly FleetSize[], options: BenchmarkOpti
           naiveStopped = `${label} took over ${naiveTimeoutMs / 1000} s`;
         }
       }
-      results.push({ ...size, fileCreationUs, layout, naive });
+      results.push({ ...size, fileCreationUs, layout, ...validated ? { validated } : {}, naive });
     }
     return { results, growth: growthOf(results) };
   } finally {
@@ -275,6 +285,10 @@ export function formatTable(results: readonly SizeResult[], growth: readonly Gro
   const widths = rows[0].map((_, i) => Math.max(...rows.map(r => r[i].length)));
   const lines = rows.map(r => r.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd());
   lines.splice(1, 0, widths.map(w => '-'.repeat(w)).join('  '));
+  for (const r of results.filter(x => x.validated)) {
+    const v = r.validated!;
+    lines.push(`${r.environments}x${r.components} with schema validation (synth --validate, as in CI): wall ${fmt(v.wallMs)} ms, in-process ${fmt(v.inProcessMs)} ms, peak RSS ${v.peakRssMiB} MiB`);
+  }
   for (const g of growth) {
     lines.push(`growth ${g.from} -> ${g.to}: ${g.objectsRatio}x objects, ${g.timeRatio}x in-process time, ${g.wallRatio}x wall` +
       (g.naiveTimeRatio !== undefined ? `; naive ${g.naiveTimeRatio}x` : ''));
