@@ -68,6 +68,7 @@ describe('writer hardening', () => {
 
   it('on recovery, leaves alone a hand-written file that appeared where an interrupted synth was writing', () => {
     const root = FleetTesting.tempDir();
+    writeFile(root, 'apps/README.md', 'mine\n'); // apps/ exists: its new files are moved one by one
     const files = new Map([['apps/a.yaml', gen('new a')], ['apps/b.yaml', gen('new b')]]);
     expect(() => writeLayout(root, files, ROOTS, { beforeApply: i => { if (i === 1) throw new Error('killed'); } })).toThrow('killed');
     fs.writeFileSync(path.join(root, 'apps/b.yaml'), 'hand-written\n');
@@ -81,10 +82,49 @@ describe('writer hardening', () => {
 
   it('on recovery, detects a staged file that was lost instead of assuming it was moved', () => {
     const root = FleetTesting.tempDir();
+    writeFile(root, 'apps/README.md', 'mine\n');
     const files = new Map([['apps/a.yaml', gen('new a')], ['apps/b.yaml', gen('new b')]]);
     expect(() => writeLayout(root, files, ROOTS, { beforeApply: i => { if (i === 0) throw new Error('killed'); } })).toThrow('killed');
-    fs.rmSync(path.join(root, TRANSACTION_DIR, 'staged', '1'));
+    fs.rmSync(path.join(root, TRANSACTION_DIR, 'staged', 'apps', 'b.yaml'));
     expect(() => recoverTransaction(root)).toThrowError(/the staged copy of apps\/b.yaml is missing and apps\/b.yaml does not hold the new content/);
+  });
+
+  it('moves each new directory into place with one rename, and files into existing directories one by one', () => {
+    const root = FleetTesting.tempDir();
+    writeLayout(root, new Map([['apps/old/x.yaml', gen('v1')]]), ROOTS);
+    const files = new Map([
+      ['apps/new/a.yaml', gen('a')], ['apps/new/sub/b.yaml', gen('b')], ['apps/old/x.yaml', gen('v2')], ['apps/old/y.yaml', gen('y')], ['clusters/c/k.yaml', gen('k')],
+    ]);
+    const steps: number[] = [];
+    writeLayout(root, files, ROOTS, { beforeApply: i => steps.push(i) });
+    expect(steps).toEqual([0, 1, 2, 3]); // apps/new/ and clusters/ whole, then apps/old/x.yaml and apps/old/y.yaml
+    expect(readTree(root)).toEqual(Object.fromEntries(files));
+  });
+
+  it('on recovery, checks every file of a directory an interrupted synth moved whole', () => {
+    const files = new Map([['apps/new/a.yaml', gen('a')], ['apps/new/b.yaml', gen('b')], ['clusters/c/k.yaml', gen('k')]]);
+    const killedAfterFirstDirectory = () => {
+      const root = FleetTesting.tempDir();
+      expect(() => writeLayout(root, files, ROOTS, { beforeApply: i => { if (i === 1) throw new Error('killed'); } })).toThrow('killed');
+      expect(visible(root)).toEqual({ 'apps/new/a.yaml': gen('a'), 'apps/new/b.yaml': gen('b') });
+      return root;
+    };
+    const root = killedAfterFirstDirectory();
+    expect(recoverTransaction(root)).toBe(true);
+    expect(readTree(root)).toEqual(Object.fromEntries(files));
+
+    const tampered = killedAfterFirstDirectory();
+    fs.writeFileSync(path.join(tampered, 'apps/new/b.yaml'), gen('edited'));
+    expect(() => recoverTransaction(tampered)).toThrowError(/the staged copy of apps\/new\/b.yaml is missing and apps\/new\/b.yaml does not hold the new content/);
+  });
+
+  it('on recovery, moves files one by one into a directory made by hand where a new directory was to go', () => {
+    const root = FleetTesting.tempDir();
+    const files = new Map([['clusters/c/k.yaml', gen('k')], ['clusters/c/l.yaml', gen('l')]]);
+    expect(() => writeLayout(root, files, ROOTS, { beforeApply: () => { throw new Error('killed'); } })).toThrow('killed');
+    writeFile(root, 'clusters/c/NOTES.md', 'mine\n');
+    expect(recoverTransaction(root)).toBe(true);
+    expect(readTree(root)).toEqual({ ...Object.fromEntries(files), 'clusters/c/NOTES.md': 'mine\n' });
   });
 });
 

@@ -94,16 +94,28 @@ function importHint(kind: string): string {
 }
 
 function checkReferencesResolve(referencing: IReferencingObject[], clusters: Cluster[], imported: readonly ImportedObject[], problems: FleetProblem[]): void {
+  // the clusters that apply each object, in cluster order: looking each object up in every
+  // cluster would cost objects × clusters, which grows with the square of the fleet
+  const appliedIn = new Map<ApiObject, Cluster[]>();
+  for (const cluster of clusters) {
+    for (const object of cluster.byObject.keys()) {
+      const list = appliedIn.get(object);
+      if (list) list.push(cluster);
+      else appliedIn.set(object, [cluster]);
+    }
+  }
+  const byIdentity = new CandidateIndex();
   for (const from of referencing) {
     const self = apiObjectOf(from);
     if (!self) continue;
     const missing = new Map<string, { ref: FluxReference; target: ApiObject; clusters: string[] }>();
     const moved = new Map<string, string>();
-    for (const cluster of clusters) {
-      for (const application of cluster.byObject.get(self) ?? []) {
-        for (const ref of from.fluxReferences()) {
+    const refs = from.fluxReferences();
+    for (const cluster of appliedIn.get(self) ?? []) {
+      for (const application of cluster.byObject.get(self)!) {
+        for (const ref of refs) {
           if (isResolvedByIdentity(ref.object ?? ref.target) || ref.target.name === '*') {
-            const found = resolveByIdentity(cluster, ref, ref.explicitNamespace ?? application.namespace, imported);
+            const found = resolveByIdentity(cluster, ref, ref.explicitNamespace ?? application.namespace, imported, byIdentity);
             if (found) problems.push({ path: from.node.path, message: found });
             continue;
           }
@@ -142,10 +154,9 @@ function checkReferencesResolve(referencing: IReferencingObject[], clusters: Clu
  * SealedSecret of that name and namespace in the cluster) or a wildcard (`name: '*'`, with
  * optional labels: at least one object of that kind in that namespace). Returns a problem, if any.
  */
-function resolveByIdentity(cluster: Cluster, ref: FluxReference, namespace: string | undefined, imported: readonly ImportedObject[]): string | undefined {
+function resolveByIdentity(cluster: Cluster, ref: FluxReference, namespace: string | undefined, imported: readonly ImportedObject[], index: CandidateIndex): string | undefined {
   const { kind, name } = ref.target;
-  const kinds = kind === 'Secret' ? ['Secret', 'SealedSecret'] : [kind];
-  const candidates = cluster.applications.filter(a => kinds.includes(String(a.entry.doc.kind)) && a.namespace === namespace);
+  const candidates = index.candidates(cluster, kind === 'Secret' ? ['Secret', 'SealedSecret'] : [kind], namespace);
   if (name === '*') {
     if (imported.some(i => i.kind === kind && (i.namespace ?? namespace) === namespace)) return undefined; // defined outside the fleet
     if (kind === 'HelmChart' && cluster.applications.some(a => a.entry.doc.kind === 'HelmRelease' && chartNamespace(a) === namespace)) {
@@ -169,6 +180,33 @@ function resolveByIdentity(cluster: Cluster, ref: FluxReference, namespace: stri
   return missing.length > 0
     ? `${ref.field} needs ${kind} ${namespace ? `${namespace}/` : ''}${name} with ${missing.map(k => `"${k}"`).join(', ')}, but in cluster "${cluster.name}" it has ${have!.map(k => `"${k}"`).join(', ')}`
     : undefined;
+}
+
+/** A cluster's applications by kind and namespace, indexed on first use (references by identity look them up per cluster). */
+class CandidateIndex {
+  private readonly indexes = new Map<Cluster, Map<string, { a: Application; at: number }[]>>();
+
+  /** The applications of `cluster` of one of `kinds` in `namespace`, in application order. */
+  public candidates(cluster: Cluster, kinds: readonly string[], namespace: string | undefined): Application[] {
+    let index = this.indexes.get(cluster);
+    if (!index) {
+      index = new Map();
+      cluster.applications.forEach((a, at) => {
+        const key = CandidateIndex.key(String(a.entry.doc.kind), a.namespace);
+        const list = index!.get(key);
+        if (list) list.push({ a, at });
+        else index!.set(key, [{ a, at }]);
+      });
+      this.indexes.set(cluster, index);
+    }
+    const found = kinds.flatMap(k => index!.get(CandidateIndex.key(k, namespace)) ?? []);
+    if (kinds.length > 1) found.sort((x, y) => x.at - y.at); // several kinds: back in application order
+    return found.map(f => f.a);
+  }
+
+  private static key(kind: string, namespace: string | undefined): string {
+    return `${kind}\0${namespace ?? ''}\0${namespace === undefined ? 'none' : 'ns'}`;
+  }
 }
 
 /** The namespace of the source a HelmRelease installs its chart from (where its HelmChart is created). */

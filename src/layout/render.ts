@@ -1,4 +1,5 @@
 import { Document, isScalar, stringify } from 'yaml';
+import { emitBlockYaml, YAML_OPTIONS } from './block-yaml';
 
 /**
  * The first line of every file cdk8s-flux writes. The writer treats a file as its own
@@ -57,8 +58,6 @@ export interface LineComment {
   readonly comment: string;
 }
 
-const YAML_OPTIONS = { version: '1.1', lineWidth: 0, aliasDuplicateObjects: false, indentSeq: true } as const;
-
 /**
  * Serializes YAML documents the same way every time: block style, no line folding,
  * no anchors, LF line endings, exactly one final newline. Scalars are quoted by YAML 1.1
@@ -72,7 +71,9 @@ export function toYaml(docs: readonly unknown[], lineComments: readonly (readonl
   return docs
     .map((doc, i) => {
       const comments = lineComments[i] ?? [];
-      if (comments.length === 0) return stringify(doc, YAML_OPTIONS);
+      // the block emitter writes the same bytes as yaml for plain JSON-like documents, much faster
+      // (yaml builds a node tree per document: two thirds of a large synth's CPU time before it)
+      if (comments.length === 0) return emitBlockYaml(doc) ?? stringify(doc, YAML_OPTIONS);
       const document = new Document(doc, YAML_OPTIONS);
       for (const c of comments) {
         const node = document.getIn(c.path, true);

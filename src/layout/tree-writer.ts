@@ -18,6 +18,7 @@ export const TRANSACTION_DIR = `${STATE_DIR}/transaction`;
 const LOCK_FILE = `${STATE_DIR}/lock`;
 const JOURNAL = 'journal.json';
 const STAGED = 'staged';
+const STAGED_PREFIX = `${TRANSACTION_DIR}/${STAGED}`;
 
 /** What writing the layout would change on disk. */
 export interface LayoutPlan {
@@ -150,23 +151,35 @@ function lstatOrUndefined(p: string): fs.Stats | undefined {
 export interface WriteHooks {
   /** Called once every file is staged, before the journal is committed. */
   readonly afterStaged?: () => void;
-  /** Called after the journal is committed, before the n-th file is moved into place. */
+  /**
+   * Called after the journal is committed, before the n-th move: whole new directories are
+   * moved first, then each file that goes into an existing directory.
+   */
   readonly beforeApply?: (index: number) => void;
 }
 
 interface Journal {
+  /** Every staged file, with the hash of its content (checked when recovery finds it moved). */
   readonly moves: { readonly from: string; readonly to: string; readonly sha256: string }[];
   readonly deletes: string[];
+  /**
+   * Staged directories whose target did not exist when staged: each is moved with one rename
+   * (its files then need no move of their own) unless something stands at the target by then.
+   */
+  readonly dirs?: { readonly from: string; readonly to: string }[];
 }
 
 /**
  * Writes the layout so that an interrupted synth never leaves a half-written tree behind for good:
  *
  * 1. a lock (`.cdk8s-flux/lock`, created exclusively) keeps two synths from writing at once;
- * 2. every new or changed file is staged under `.cdk8s-flux/transaction/` (same file system) and fsynced;
+ * 2. every new or changed file is staged under `.cdk8s-flux/transaction/staged/<its path>` (same
+ *    file system, so the staged tree mirrors the layout) and made durable;
  * 3. a journal listing the moves (with content hashes) and deletions is written, fsynced and
  *    renamed into place: the commit point;
- * 4. pruned files are deleted, staged files renamed over their targets, directories fsynced,
+ * 4. pruned files are deleted; each staged directory whose target does not exist yet is renamed
+ *    into place whole (a first synth, a new environment or component: one rename instead of one
+ *    per file), every other staged file is renamed over its target; directories are fsynced,
  *    then the journal removed.
  *
  * A synth that fails or is killed before step 3 leaves the previous tree untouched (the next run
@@ -187,16 +200,22 @@ export function writeLayout(rootDir: string, files: LayoutFiles, managedRoots: r
     if (plan.writes.length === 0 && plan.deletes.length === 0) return plan;
 
     const txDir = path.join(rootDir, TRANSACTION_DIR);
-    fs.mkdirSync(path.join(txDir, STAGED), { recursive: true });
-    const moves = plan.writes.map((w, i) => {
-      const from = `${TRANSACTION_DIR}/${STAGED}/${i}`;
+    const stagedDirs = new Set<string>();
+    const moves = plan.writes.map(w => {
+      resolveInside(rootDir, w.path);
+      const from = `${STAGED_PREFIX}/${w.path}`;
+      const dir = path.dirname(path.join(rootDir, from));
+      if (!stagedDirs.has(dir)) {
+        fs.mkdirSync(dir, { recursive: true });
+        stagedDirs.add(dir);
+      }
       fs.writeFileSync(path.join(rootDir, from), w.content);
       return { from, to: w.path, sha256: sha256(w.content) };
     });
-    syncStaged(path.join(txDir, STAGED), moves.map(m => path.join(rootDir, m.from)));
+    syncStaged(path.join(txDir, STAGED), moves.map(m => path.join(rootDir, m.from)), [...stagedDirs]);
     hooks.afterStaged?.();
 
-    const journal: Journal = { moves, deletes: plan.deletes.map(d => d.path) };
+    const journal: Journal = { moves, deletes: plan.deletes.map(d => d.path), dirs: newDirectories(rootDir, plan.writes.map(w => w.path)) };
     writeDurably(path.join(txDir, `${JOURNAL}.tmp`), JSON.stringify(journal));
     fs.renameSync(path.join(txDir, `${JOURNAL}.tmp`), path.join(txDir, JOURNAL)); // commit point
     fsyncDir(txDir);
@@ -235,7 +254,6 @@ function recoverLocked(rootDir: string): boolean {
 
 function applyJournal(rootDir: string, journal: Journal, hooks: WriteHooks = {}): void {
   const touched = new Set<string>();
-  const created = new Set<string>();
   for (const del of journal.deletes) {
     const abs = resolveInside(rootDir, del);
     const st = lstatOrUndefined(abs);
@@ -244,30 +262,93 @@ function applyJournal(rootDir: string, journal: Journal, hooks: WriteHooks = {})
     removeEmptyParents(rootDir, path.dirname(del));
     touched.add(path.dirname(abs));
   }
-  journal.moves.forEach((move, i) => {
-    hooks.beforeApply?.(i);
+  let step = 0;
+  const moved = new Set<string>(); // staged directories renamed into place by this run
+  const arrivedWithDirectory = (from: string) => {
+    for (let d = path.posix.dirname(from); d.length > STAGED_PREFIX.length; d = path.posix.dirname(d)) if (moved.has(d)) return true;
+    return false;
+  };
+  for (const dir of journal.dirs ?? []) {
+    const from = resolveInside(rootDir, dir.from);
+    const to = resolveInside(rootDir, dir.to);
+    hooks.beforeApply?.(step++);
+    // a directory that stands there now (made by hand after a crash) gets the files one by one
+    if (!lstatOrUndefined(from)?.isDirectory() || lstatOrUndefined(to)) continue;
+    ensureDirectory(rootDir, path.dirname(to), touched);
+    fs.renameSync(from, to);
+    touched.add(path.dirname(to));
+    touched.add(to); // its ".." entry changed
+    moved.add(dir.from);
+  }
+  const created = new Set<string>();
+  for (const move of journal.moves) {
+    if (arrivedWithDirectory(move.from)) continue; // its directory was just renamed into place
     const from = resolveInside(rootDir, move.from);
     const to = resolveInside(rootDir, move.to);
-    const existing = lstatOrUndefined(to);
     if (!fs.existsSync(from)) {
       // moved by an earlier, interrupted run: the target must hold exactly the staged content
+      const existing = lstatOrUndefined(to);
       if (!existing?.isFile() || sha256(fs.readFileSync(to, 'utf8')) !== move.sha256) {
         throw new Error(`the staged copy of ${move.to} is missing and ${move.to} does not hold the new content`);
       }
-      return;
+      continue;
     }
+    hooks.beforeApply?.(step++);
+    const existing = lstatOrUndefined(to);
     if (existing && !(existing.isFile() && isGenerated(fs.readFileSync(to, 'utf8')))) {
       throw new Error(`${move.to} now holds something cdk8s-flux did not generate; it was left alone`);
     }
     if (!created.has(path.dirname(to))) {
-      fs.mkdirSync(path.dirname(to), { recursive: true });
+      ensureDirectory(rootDir, path.dirname(to), touched);
       created.add(path.dirname(to));
     }
     fs.renameSync(from, to);
     touched.add(path.dirname(to));
-  });
+  }
   for (const dir of touched) if (fs.existsSync(dir)) fsyncDir(dir);
   fs.rmSync(path.join(rootDir, TRANSACTION_DIR), { recursive: true, force: true });
+}
+
+/**
+ * The top-most directories of the layout that do not exist yet and that hold new files: each
+ * can be moved into place whole. A path under something that is not a directory (a generated
+ * file about to be pruned) is left to file-by-file moves.
+ */
+function newDirectories(rootDir: string, paths: readonly string[]): { from: string; to: string }[] {
+  const state = new Map<string, 'dir' | 'missing' | 'other'>();
+  const stateOf = (rel: string) => {
+    let s = state.get(rel);
+    if (s === undefined) {
+      const st = lstatOrUndefined(path.join(rootDir, rel));
+      s = !st ? 'missing' : st.isDirectory() ? 'dir' : 'other';
+      state.set(rel, s);
+    }
+    return s;
+  };
+  const dirs = new Set<string>();
+  for (const p of paths) {
+    const parts = p.split('/');
+    for (let i = 1; i < parts.length; i++) {
+      const prefix = parts.slice(0, i).join('/');
+      const s = stateOf(prefix);
+      if (s === 'dir') continue;
+      if (s === 'missing') dirs.add(prefix);
+      break;
+    }
+  }
+  return [...dirs].sort(compareKeys).map(d => ({ from: `${STAGED_PREFIX}/${d}`, to: d }));
+}
+
+/** Creates `dir` and its missing parents, marking what changed for fsync. */
+function ensureDirectory(rootDir: string, dir: string, touched: Set<string>): void {
+  const missing: string[] = [];
+  for (let d = dir; d.length > rootDir.length && !fs.existsSync(d); d = path.dirname(d)) missing.push(d);
+  if (missing.length === 0) return;
+  fs.mkdirSync(dir, { recursive: true });
+  for (const d of missing) {
+    touched.add(d);
+    touched.add(path.dirname(d));
+  }
 }
 
 /** Resolves a journal path, refusing anything that would leave the repository root. */
@@ -335,10 +416,10 @@ function sha256(content: string): string {
 
 /**
  * Makes the staged files durable before the commit point: one `sync -f` of their file system
- * (Linux) rather than an fsync per file, which dominates large writes; an fsync per file where
- * `sync -f` is not available.
+ * (Linux) rather than an fsync per file, which dominates large writes; an fsync per file and
+ * per staged directory where `sync -f` is not available.
  */
-function syncStaged(stagedDir: string, files: string[]): void {
+function syncStaged(stagedDir: string, files: string[], dirs: string[]): void {
   const result = spawnSync('sync', ['-f', stagedDir], { stdio: 'ignore' });
   if (result.status === 0) return;
   for (const file of files) {
@@ -349,7 +430,9 @@ function syncStaged(stagedDir: string, files: string[]): void {
       fs.closeSync(fd);
     }
   }
-  fsyncDir(stagedDir);
+  const all = new Set<string>();
+  for (const dir of dirs) for (let d = dir; d.startsWith(stagedDir); d = path.dirname(d)) all.add(d);
+  for (const dir of all) fsyncDir(dir);
 }
 
 /** A unified diff of everything a plan would change, `a/` being the disk and `b/` a fresh synth. */
