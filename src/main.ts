@@ -1,5 +1,6 @@
-// The example fleet's app. `npx cdk8s synth` runs it (cdk8s.yaml's `app`), and so does the
-// cdk8s-flux launcher behind `npm run synth|diff|seal|validate|graph`, with the command appended.
+// The example fleet's app. `npx cdk8s synth` runs it (cdk8s.yaml's `app`), `npm run
+// synth|diff|seal|validate|graph` run it with the command (its runCli is the CLI), and so would
+// the cdk8s-flux launcher, which starts this same app with the command appended.
 // The layout is written into the repository root, or into CDK8S_FLUX_ROOT_DIR when set
 // (tests use that to synthesize through the real CLI without touching the working tree).
 import * as path from 'node:path';
