@@ -26,8 +26,11 @@ export interface ObjectDifference {
 
 /** What differs between two environments, object by object. */
 export interface EnvironmentDiff {
+  /** The first environment's name. */
   readonly first: string;
+  /** The second environment's name. */
   readonly second: string;
+  /** The objects that differ, sorted by identity. */
   readonly differences: readonly ObjectDifference[];
   /** Objects identical in both. */
   readonly identical: number;

@@ -2,14 +2,18 @@
 export interface NamespacedReference {
   /** The field, e.g. `spec.chart.spec.sourceRef` or `spec.dependsOn[1]`. */
   readonly field: string;
+  /** The referenced object's kind. */
   readonly kind: string;
+  /** The referenced object's name. */
   readonly name: string;
+  /** The namespace the reference names. */
   readonly namespace: string;
   /** Whether Flux's lockdown (`--no-cross-namespace-refs`) refuses it across namespaces (dependsOn: no). */
   readonly lockedDown: boolean;
 }
 
-type Doc = Record<string, any>;
+/** A rendered document. */
+export type Doc = Record<string, any>;
 
 /**
  * The references of a Flux object that name a namespace, read from the object as the cluster gets

@@ -11,7 +11,9 @@ type DigestReflectionPolicy = l1.ImagePolicySpecDigestReflectionPolicy;
 
 /** Sorting order of tags: ascending picks the highest (`z`, `9`), descending the lowest. */
 export enum TagOrder {
+  /** The last tag in ascending order wins (`v9` after `v10` alphabetically). */
   ASC = 'asc',
+  /** The first tag in descending order wins. */
   DESC = 'desc',
 }
 

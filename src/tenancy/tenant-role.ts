@@ -7,8 +7,11 @@ export type Verb = 'get' | 'list' | 'watch' | 'create' | 'update' | 'patch' | 'd
 
 /** One rule of a tenant's Role: verbs on resources of API groups (`''` is the core group). */
 export interface TenantPolicyRule {
+  /** API groups (`''` for the core group, `apps`…). */
   readonly apiGroups: readonly string[];
+  /** Resources of those groups (`deployments`, `ingresses/status`…). */
   readonly resources: readonly string[];
+  /** What may be done with them. */
   readonly verbs: readonly Verb[];
 }
 

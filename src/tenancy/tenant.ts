@@ -18,8 +18,44 @@ export const TENANT_LABEL = 'toolkit.fluxcd.io/tenant';
 
 /** Where a tenant keeps its own configuration. */
 export type TenantSource =
-  | { readonly git: { readonly url: string; readonly ref: GitRef; readonly interval?: string } }
-  | { readonly oci: { readonly url: string; readonly ref: OciRef; readonly interval?: string } };
+  | {
+    /** A Git repository. */
+    readonly git: TenantGitSource;
+  }
+  | {
+    /** An OCI artifact repository. */
+    readonly oci: TenantOciSource;
+  };
+
+/** A tenant's Git repository. */
+export interface TenantGitSource {
+  /** Repository URL (`https://`, `ssh://`). */
+  readonly url: string;
+  /** The branch, tag or semver range the base checks out (environments may override it). */
+  readonly ref: GitRef;
+  /** How often Flux fetches it. @default '1m0s' */
+  readonly interval?: string;
+}
+
+/** A tenant's OCI artifact repository. */
+export interface TenantOciSource {
+  /** Repository URL (`oci://`). */
+  readonly url: string;
+  /** The tag, semver range or digest. */
+  readonly ref: OciRef;
+  /** How often Flux checks it. @default '5m0s' */
+  readonly interval?: string;
+}
+
+/** Credentials of a tenant's repository in one environment, sealed for its cluster. */
+export interface TenantCredentials {
+  /** The Secret's name in the tenant namespace. */
+  readonly name: string;
+  /** Its keys (`username`/`password`, or `identity`/`known_hosts`). */
+  readonly keys: readonly string[];
+  /** The environment's store of sealed values. */
+  readonly store: SealedStore;
+}
 
 /** Props of a `Tenant`. */
 export interface TenantProps {
@@ -65,7 +101,7 @@ export interface TenantEnvironmentProps {
    * `identity`/`known_hosts`) from the environment's store.
    * @default none (a public repository)
    */
-  readonly credentials?: { readonly name: string; readonly keys: readonly string[]; readonly store: SealedStore };
+  readonly credentials?: TenantCredentials;
 }
 
 /**

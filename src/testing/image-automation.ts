@@ -29,7 +29,9 @@ export interface ImageUpdateChange {
   readonly file: string;
   /** The setter, e.g. `flux-system:podinfo:tag`. */
   readonly setter: string;
+  /** The value before the run. */
   readonly oldValue: string;
+  /** The value the run wrote. */
   readonly newValue: string;
 }
 

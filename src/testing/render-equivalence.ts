@@ -16,10 +16,20 @@ export interface RenderMismatch {
   readonly problems: readonly string[];
 }
 
+/** One directory built with kubectl kustomize. */
+export interface CheckedDirectory {
+  /** The environment whose cluster applies it. */
+  readonly environment: string;
+  /** Its repository path. */
+  readonly directory: string;
+  /** How many objects kustomize built. */
+  readonly objects: number;
+}
+
 /** Result of `renderEquivalence`. */
 export interface RenderEquivalence {
   /** Directories built with kubectl kustomize, per environment. */
-  readonly checked: ReadonlyArray<{ readonly environment: string; readonly directory: string; readonly objects: number }>;
+  readonly checked: readonly CheckedDirectory[];
   /** Directories whose output differs from the library's model (empty: the overlays say what the code says). */
   readonly mismatches: readonly RenderMismatch[];
 }
