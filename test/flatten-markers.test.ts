@@ -5,6 +5,7 @@ import {
   Kustomization, LayoutDirectory, ManifestFile,
 } from '../src';
 import { ObjectPatch } from '../src/layout/object-patch';
+import { problemsOf } from './helpers';
 
 /** A cluster `dev` whose `apps` Kustomization builds the flattened `overlay`, with an automation over apps/. */
 function flattenedFleet(build: (base: LayoutDirectory, file: ManifestFile, policy: ImagePolicy, overlay: LayoutDirectory) => void): Record<string, string> {
@@ -58,5 +59,25 @@ describe('setter markers in fully rendered (flattened) directories', () => {
     expect(marked(files['apps/base/app.yaml'])).toEqual(['tag: 1.0.0 # {"$imagepolicy": "flux-system:web:tag"}']);
     expect(marked(files['apps/dev/app.yaml'])).toEqual([]);
     expect(files['apps/dev/app.yaml']).toContain('tag: 0.9.0\n');
+  });
+});
+
+describe('setter markers in never-written templates', () => {
+  it('are refused with the way to mark the value instead', () => {
+    const repo: GitOpsRepo = FleetTesting.repo();
+    const base = new LayoutDirectory(repo.templates, 'base');
+    const file = new ManifestFile(base, 'app');
+    const images = new ImageRepository(file, 'images', { metadata: { name: 'web', namespace: 'flux-system' }, image: 'ghcr.io/example/web', interval: '1m' });
+    const policy = new ImagePolicy(file, 'policy', { metadata: { name: 'web', namespace: 'flux-system' }, imageRepository: images, policy: ImagePolicyRule.semver('1.x') });
+    new kplus.ConfigMap(file, 'settings', { metadata: { name: 'settings', namespace: 'web' }, data: { image: policy.setter('ghcr.io/example/web:1.0.0') } });
+    const overlay = new LayoutDirectory(repo.apps, 'dev', { flatten: true });
+    overlay.addResource(base);
+    const cluster = new LayoutDirectory(repo.clusters, 'dev');
+    const sync = new ManifestFile(cluster, 'sync');
+    const git = new GitRepository(sync, 'repo', { metadata: { name: 'flux-system', namespace: 'flux-system' }, url: 'ssh://git@github.com/org/fleet', ref: { branch: 'main' } });
+    new Kustomization(sync, 'apps', { metadata: { name: 'apps', namespace: 'flux-system' }, sourceRef: git, path: overlay });
+    expect(problemsOf(repo).filter(p => p.includes('never written'))).toEqual([
+      '[templates/base/app/settings] data.image: ImagePolicy flux-system/web setter("ghcr.io/example/web:1.0.0") is in templates/base/app.yaml, a template that is never written: its copies in the flattened directories cannot be checked here yet; mark the value in each environment\'s directory instead (an ObjectPatch there with the setter)',
+    ]);
   });
 });

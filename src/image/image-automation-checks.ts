@@ -65,6 +65,10 @@ export function imageAutomationChecks(options: ImageAutomationCheckOptions): Fle
     const problems: FleetProblem[] = [];
     for (const field of marked) {
       const report = (message: string) => problems.push({ path: ownerPath(field.file, field.index), message: `${fieldName(field.marker.path)}: ${message}` });
+      if (LayoutDirectory.enclosing(field.file.file)?.isVirtual) {
+        report(`${field.setter.description} is in ${field.file.path}, a template that is never written: its copies in the flattened directories cannot be checked here yet; mark the value in each environment's directory instead (an ObjectPatch there with the setter)`);
+        continue;
+      }
       const valueProblem = setterValueProblem(field.setter);
       if (valueProblem) report(valueProblem);
       const policy = field.setter.policy;
