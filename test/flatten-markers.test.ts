@@ -1,7 +1,9 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import * as kplus from 'cdk8s-plus-27';
 import { describe, expect, it } from 'vitest';
 import {
-  FleetTesting, GitOpsRepo, GitRepository, HelmRelease, HelmRepository, ImagePolicy, ImagePolicyRule, ImageRepository, ImageUpdateAutomation,
+  environmentObjects, FleetTesting, GitOpsRepo, GitRepository, kubectlAvailable, renderEquivalence, HelmRelease, HelmRepository, ImagePolicy, ImagePolicyRule, ImageRepository, ImageUpdateAutomation,
   Kustomization, LayoutDirectory, ManifestFile,
 } from '../src';
 import { ObjectPatch } from '../src/layout/object-patch';
@@ -78,6 +80,57 @@ describe('setter markers in never-written templates', () => {
     new Kustomization(sync, 'apps', { metadata: { name: 'apps', namespace: 'flux-system' }, sourceRef: git, path: overlay });
     expect(problemsOf(repo).filter(p => p.includes('never written'))).toEqual([
       '[templates/base/app/settings] data.image: ImagePolicy flux-system/web setter("ghcr.io/example/web:1.0.0") is in templates/base/app.yaml, a template that is never written: its copies in the flattened directories cannot be checked here yet; mark the value in each environment\'s directory instead (an ObjectPatch there with the setter)',
+    ]);
+  });
+});
+
+describe('values image automation committed into a flattened directory', () => {
+  it('are what the checks, the model and kustomize see', () => {
+    const rootDir = FleetTesting.tempDir();
+    const build = () => {
+      const repo = new GitOpsRepo({ rootDir });
+      const base = new LayoutDirectory(repo.apps, 'base');
+      const file = new ManifestFile(base, 'app');
+      const images = new ImageRepository(file, 'images', { metadata: { name: 'web', namespace: 'flux-system' }, image: 'ghcr.io/example/web', interval: '1m' });
+      const policy = new ImagePolicy(file, 'policy', { metadata: { name: 'web', namespace: 'flux-system' }, imageRepository: images, policy: ImagePolicyRule.semver('1.x') });
+      new kplus.Deployment(file, 'deployment', {
+        metadata: { name: 'web', namespace: 'web' },
+        containers: [{ name: 'web', image: policy.setter('ghcr.io/example/web:1.0.0'), securityContext: { ensureNonRoot: false } }],
+      });
+      const overlay = new LayoutDirectory(repo.apps, 'dev', { flatten: true });
+      overlay.addResource(base);
+      const cluster = new LayoutDirectory(repo.clusters, 'dev');
+      const sync = new ManifestFile(new LayoutDirectory(cluster, 'flux-system'), 'gotk-sync');
+      const git = new GitRepository(sync, 'repo', { metadata: { name: 'flux-system', namespace: 'flux-system' }, url: 'ssh://git@github.com/org/fleet', ref: { branch: 'main' } });
+      new Kustomization(sync, 'sync', { metadata: { name: 'flux-system', namespace: 'flux-system' }, sourceRef: git, path: cluster });
+      new Kustomization(new ManifestFile(cluster, 'apps'), 'apps', { metadata: { name: 'apps', namespace: 'flux-system' }, sourceRef: git, path: overlay });
+      new ImageUpdateAutomation(new ManifestFile(overlay, 'automation'), 'automation', {
+        metadata: { name: 'apps', namespace: 'flux-system' }, sourceRef: git, update: { path: repo.apps }, commit: { author: { name: 'bot', email: 'bot@example.com' } },
+      });
+      repo.addEnvironment({ name: 'dev', cluster: 'dev' }, cluster);
+      return repo;
+    };
+    build().write();
+    const file = path.join(rootDir, 'apps/dev/app.yaml');
+    fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('web:1.0.0 #', 'web:1.4.0 #'));
+    const again = build();
+    expect(again.check().clean).toBe(true);
+    const objects = environmentObjects(again.synthModel().analysis, again.environment('dev').cluster);
+    expect((objects.get('Deployment.apps web/web')!.doc as any).spec.template.spec.containers[0].image).toBe('ghcr.io/example/web:1.4.0');
+    if (kubectlAvailable()) expect(renderEquivalence(again).mismatches).toEqual([]);
+  });
+});
+
+describe('a patch kustomize cannot merge', () => {
+  it('is reported even where no cluster applies its directory', () => {
+    const repo: GitOpsRepo = FleetTesting.repo();
+    const base = new LayoutDirectory(repo.apps, 'base');
+    const settings = new kplus.ConfigMap(new ManifestFile(base, 'app'), 'settings', { metadata: { name: 'x', namespace: 'web' }, data: { a: 'b' } });
+    const overlay = new LayoutDirectory(repo.apps, 'dev');
+    overlay.addResource(base);
+    new ObjectPatch(overlay, 'bad', { target: settings, patch: { data: ['not', 'a', 'map'] } });
+    expect(problemsOf(repo)).toEqual([
+      '[apps/dev/bad] patch "apps/dev/bad.yaml" cannot be merged into ConfigMap web/x: data is a map in the target but a list in the patch: kustomize refuses to merge them ("wrong node kind"); patch it with a map',
     ]);
   });
 });

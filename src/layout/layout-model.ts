@@ -171,13 +171,13 @@ export function analyzeLayout(root: IConstruct, managedRoots: readonly string[],
   checkPathCollisions(directories, rendered, problems);
   checkDirectoryUse(models, problems);
   const reported = new Set(problems.map(p => p.path));
-  const analysis = { ...checkBuilds(models, problems, rendered, reported), constructs: all };
+  const analysis = { ...checkBuilds(models, problems, rendered, reported, options.committedValues), constructs: all };
   for (const check of checks) problems.push(...check(analysis));
 
   if (problems.length > 0) throw new FleetValidationError(problems);
 
   const out = new Map<string, string>();
-  const flat = flattenedOutputs(models, analysis, problems, options.committedValues);
+  const flat = flattenedOutputs(models, analysis, problems);
   if (problems.length > 0) throw new FleetValidationError(problems);
   for (const f of rendered) {
     if (f.directory.isVirtual || flat.suppressed.has(f.repoPath)) continue;
@@ -208,7 +208,7 @@ interface FlattenedOutputs {
  * its own tree — its own files keep their paths, files of a directory added with `addResource`
  * keep their path relative to that directory — and a kustomization.yaml that lists them all.
  */
-function flattenedOutputs(models: Map<LayoutDirectory, DirectoryModel>, analysis: LayoutAnalysis, problems: FleetProblem[], committed?: CommittedMarkedValues): FlattenedOutputs {
+function flattenedOutputs(models: Map<LayoutDirectory, DirectoryModel>, analysis: LayoutAnalysis, problems: FleetProblem[]): FlattenedOutputs {
   const result: FlattenedOutputs = { files: new Map(), suppressed: new Set(), inlined: new Set(), kustomizations: new Map() };
   for (const model of models.values()) {
     const dir = model.dir;
@@ -227,12 +227,12 @@ function flattenedOutputs(models: Map<LayoutDirectory, DirectoryModel>, analysis
     for (const entry of analysis.effectiveBuild(dir).values()) {
       let target = entry.file;
       if (!own(entry.file)) {
-        const from = dir.resources.find(r => entry.file.startsWith(`${r.repoPath}/`));
+        const from = resourceHolding(dir, entry.file);
         if (!from) {
           problems.push({ path: dir.node.path, message: `cannot place ${entry.file} in the flattened directory "${model.repoPath}": it comes from neither this directory nor a directory added with addResource (but from one of theirs); add that directory with addResource` });
           continue;
         }
-        target = `${model.repoPath}/${entry.file.slice(from.repoPath.length + 1)}`;
+        target = flattenedPath(dir, entry.file)!;
         if (sourceOf.has(target)) {
           problems.push({ path: dir.node.path, message: `flattened directory "${model.repoPath}" would write ${entry.file} (from "${from.repoPath}") as ${target}, which it already has: rename one of the two files` });
           continue;
@@ -244,8 +244,8 @@ function flattenedOutputs(models: Map<LayoutDirectory, DirectoryModel>, analysis
       }
       const file = result.files.get(target)!;
       const doc = orderDocument(entry.doc);
+      // committed image-automation values are already in entry.doc (effectiveBuild took them in)
       const comments = flattenedComments(analysis.build(dir).get(objectId(entry.doc))?.doc, entry);
-      committed?.apply(target, doc, comments); // the written copy only: the checks saw the code's values
       file.docs.push(doc);
       file.comments.push(comments);
       result.suppressed.add(target);
@@ -254,6 +254,21 @@ function flattenedOutputs(models: Map<LayoutDirectory, DirectoryModel>, analysis
     result.kustomizations.set(dir, { apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', ...resources.length > 0 ? { resources } : {} });
   }
   return result;
+}
+
+/** The directory added with addResource to `dir` that holds `file`, if any. */
+function resourceHolding(dir: LayoutDirectory, file: string): LayoutDirectory | undefined {
+  return dir.resources.find(r => file.startsWith(`${r.repoPath}/`));
+}
+
+/**
+ * Where a flattened directory writes an object of `file`: its own files keep their path, a file of
+ * a directory added with addResource keeps its path relative to that directory.
+ */
+function flattenedPath(dir: LayoutDirectory, file: string): string | undefined {
+  if (file.startsWith(`${dir.repoPath}/`)) return file;
+  const from = resourceHolding(dir, file);
+  return from ? `${dir.repoPath}/${file.slice(from.repoPath.length + 1)}` : undefined;
 }
 
 /**
@@ -385,7 +400,7 @@ export function objectId(doc: Record<string, unknown>): string {
  * and reports: objects defined twice in one build, resource cycles, and patches whose target is
  * not part of the build (kustomize would drop such a targeted patch without a word).
  */
-function checkBuilds(models: Map<LayoutDirectory, DirectoryModel>, problems: FleetProblem[], rendered: RenderedFile[], reported: ReadonlySet<string>): Omit<LayoutAnalysis, 'constructs'> {
+function checkBuilds(models: Map<LayoutDirectory, DirectoryModel>, problems: FleetProblem[], rendered: RenderedFile[], reported: ReadonlySet<string>, committed?: CommittedMarkedValues): Omit<LayoutAnalysis, 'constructs'> {
   const memo = new Map<LayoutDirectory, BuildSet>();
   const inProgress: LayoutDirectory[] = [];
   const children = (model: DirectoryModel) => [
@@ -478,9 +493,25 @@ function checkBuilds(models: Map<LayoutDirectory, DirectoryModel>, problems: Fle
         problems.push({ path: p.file.node.path, message: `patch "${p.repoPath}" cannot be merged into ${id}: ${e.message}` });
       }
     }
+    if (committed && model.dir.flatten && !model.dir.isVirtual) {
+      // a flattened directory writes these objects itself: what image automation committed there counts
+      for (const [id, entry] of out) {
+        const target = flattenedPath(model.dir, entry.file);
+        const comments = target ? flattenedComments(build(model).get(id)?.doc, entry) : [];
+        if (comments.length === 0) continue;
+        const doc = structuredClone(entry.doc);
+        committed.apply(target!, doc, comments);
+        out.set(id, { ...entry, doc });
+      }
+    }
     effectiveMemo.set(model.dir, out);
     return out;
   };
+
+  // merge every patch now, so that a patch kustomize cannot merge is reported whoever asks later
+  for (const model of models.values()) {
+    if (model.dir.kustomize && patchFiles(model).length > 0) effective(model);
+  }
 
   const modelOf = (dir: LayoutDirectory) => {
     const model = models.get(dir);
