@@ -1,5 +1,5 @@
 import { isNamespaced } from '../flux/cluster-scoped';
-import { clusterContents } from '../flux/cluster-contents';
+import { clusterContents, effectiveDocOf } from '../flux/cluster-contents';
 import { LayoutDirectory } from '../layout/layout-directory';
 import { LayoutAnalysis, objectId } from '../layout/layout-model';
 
@@ -25,16 +25,14 @@ export interface EnvironmentObject {
 export function environmentObjects(analysis: LayoutAnalysis, cluster: LayoutDirectory): ReadonlyMap<string, EnvironmentObject> {
   const out = new Map<string, EnvironmentObject>();
   for (const application of clusterContents(cluster, analysis).applications) {
-    const built = analysis.effectiveBuild(application.directory).get(objectId(application.entry.doc));
-    if (!built) continue;
-    let doc = built.doc;
+    let doc = effectiveDocOf(application, analysis);
     const targetNamespace = application.kustomization?.targetNamespace;
     if (targetNamespace && isNamespaced(String(doc.kind))) {
       doc = { ...doc, metadata: { ...(doc.metadata as Record<string, unknown>), namespace: targetNamespace } };
     }
     const id = objectId(doc);
     // an object applied twice is a fleet error reported at synth; keep the first
-    if (!out.has(id)) out.set(id, { id, doc, appliedBy: application.by, file: built.file });
+    if (!out.has(id)) out.set(id, { id, doc, appliedBy: application.by, file: application.entry.file });
   }
   return new Map([...out].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }

@@ -1,6 +1,6 @@
 import { ApiObject } from 'cdk8s';
 import { LayoutDirectory } from '../layout/layout-directory';
-import { BuildEntry, LayoutAnalysis } from '../layout/layout-model';
+import { BuildEntry, LayoutAnalysis, objectId } from '../layout/layout-model';
 import { isNamespaced } from './cluster-scoped';
 import { Kustomization } from './kustomization';
 
@@ -37,6 +37,29 @@ export interface ClusterContents {
  * every Flux Kustomization found there, transitively, each with its own `targetNamespace`.
  */
 export function clusterContents(clusterDir: LayoutDirectory, analysis: LayoutAnalysis): ClusterContents {
+  // several checks and tools walk the same clusters of one analysis: walk each once
+  let perAnalysis = walked.get(analysis);
+  if (!perAnalysis) walked.set(analysis, perAnalysis = new Map());
+  let contents = perAnalysis.get(clusterDir);
+  if (!contents) perAnalysis.set(clusterDir, contents = walkCluster(clusterDir, analysis));
+  return contents;
+}
+
+/** Every cluster of the fleet: the built directories directly under `clustersDir` (`clusters/`). */
+export function clustersOf(analysis: LayoutAnalysis, clustersDir: LayoutDirectory): ClusterContents[] {
+  return analysis.directories
+    .filter(d => LayoutDirectory.enclosing(d) === clustersDir && d.kustomize)
+    .map(d => clusterContents(d, analysis));
+}
+
+/** An applied object as its directory's build outputs it: every patch applied. */
+export function effectiveDocOf(application: ClusterApplication, analysis: LayoutAnalysis): Record<string, unknown> {
+  return analysis.effectiveBuild(application.directory).get(objectId(application.entry.doc))?.doc ?? application.entry.doc;
+}
+
+const walked = new WeakMap<LayoutAnalysis, Map<LayoutDirectory, ClusterContents>>();
+
+function walkCluster(clusterDir: LayoutDirectory, analysis: LayoutAnalysis): ClusterContents {
   const applications: ClusterApplication[] = [];
   const followed = new Set<Kustomization>();
   const queue: { dir: LayoutDirectory; by: string; kustomization?: Kustomization }[] = [{ dir: clusterDir, by: `clusters/${clusterDir.dirName}` }];

@@ -3,7 +3,7 @@ import { IConstruct } from 'constructs';
 import { FleetProblem } from '../layout/errors';
 import { LayoutDirectory } from '../layout/layout-directory';
 import { FleetCheck, LayoutAnalysis } from '../layout/layout-model';
-import { ClusterApplication as Application, ClusterContents as Cluster, clusterContents } from './cluster-contents';
+import { ClusterApplication as Application, ClusterContents as Cluster, clustersOf } from './cluster-contents';
 import { apiObjectOf, describeRef, FluxObject, FluxReference, ImportedObject, IReferencingObject, isReferencingObject } from './flux-object';
 import { definedVariables, Kustomization, VARIABLE_NAME } from './kustomization';
 import { knownKeysOf } from './values-source';
@@ -32,9 +32,7 @@ export function fluxChecks(options: FluxCheckOptions): FleetCheck {
   return analysis => {
     const problems: FleetProblem[] = [];
     const referencing = analysis.constructs.filter(isReferencingObject);
-    const clusters = analysis.directories
-      .filter(d => LayoutDirectory.enclosing(d) === options.clustersDir && d.kustomize)
-      .map(d => clusterContents(d, analysis));
+    const clusters = clustersOf(analysis, options.clustersDir);
 
     checkNamespaces(referencing, options, problems);
     checkReferencesResolve(referencing, clusters, analysis.constructs.filter((c): c is ImportedObject => c instanceof ImportedObject), problems);

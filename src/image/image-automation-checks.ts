@@ -1,7 +1,7 @@
 import { posix } from 'node:path';
 import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
-import { ClusterApplication, ClusterContents, clusterContents } from '../flux/cluster-contents';
+import { ClusterApplication, ClusterContents, clustersOf } from '../flux/cluster-contents';
 import { apiObjectOf } from '../flux/flux-object';
 import { Kustomization } from '../flux/kustomization';
 import { FleetProblem } from '../layout/errors';
@@ -55,9 +55,7 @@ export function imageAutomationChecks(options: ImageAutomationCheckOptions): Fle
     const automations = analysis.constructs.filter((c): c is ImageUpdateAutomation => c instanceof ImageUpdateAutomation);
     if (marked.length === 0 && automations.length === 0) return [];
 
-    const clusters = analysis.directories
-      .filter(d => LayoutDirectory.enclosing(d) === options.clustersDir && d.kustomize)
-      .map(d => clusterContents(d, analysis));
+    const clusters = clustersOf(analysis, options.clustersDir);
     const runs: Run[] = clusters.flatMap(cluster => cluster.applications
       .filter(a => a.object.node.scope instanceof ImageUpdateAutomation)
       .map(application => ({ cluster, application, automation: application.object.node.scope as ImageUpdateAutomation })));

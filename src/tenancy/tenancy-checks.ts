@@ -1,11 +1,11 @@
 import { IConstruct } from 'constructs';
-import { ClusterApplication, clusterContents } from '../flux/cluster-contents';
+import { ClusterApplication, ClusterContents, clustersOf, effectiveDocOf } from '../flux/cluster-contents';
 import { crossNamespaceFix } from '../flux/fleet-checks';
 import { namespacedReferences } from '../flux/document-references';
 import { describeRef } from '../flux/flux-object';
 import { FleetProblem } from '../layout/errors';
 import { LayoutDirectory } from '../layout/layout-directory';
-import { FleetCheck, LayoutAnalysis, objectId } from '../layout/layout-model';
+import { FleetCheck, LayoutAnalysis } from '../layout/layout-model';
 import { Tenant, tenantsOf } from './tenant';
 
 /** Options of the tenancy checks. */
@@ -50,9 +50,9 @@ export function tenancyChecks(options: TenancyCheckOptions): FleetCheck {
     const report = (path: string, message: string) => found.set(`${path}\n${message}`, { path, message });
     const tenants = tenantsOf(analysis.constructs);
     checkTenantNamespaces(tenants, report);
-    const clusters = analysis.directories.filter(d => LayoutDirectory.enclosing(d) === options.clustersDir && d.kustomize);
-    for (const cluster of clusters) {
-      const applied = appliedObjects(cluster, analysis);
+    for (const contents of clustersOf(analysis, options.clustersDir)) {
+      const cluster = contents.directory;
+      const applied = appliedObjects(contents, analysis);
       checkTenantObjects(tenants, applied, report);
       checkTenantRbac(tenants, applied, report);
       const environment = options.lockedDown.get(cluster);
@@ -67,12 +67,13 @@ export function tenancyChecks(options: TenancyCheckOptions): FleetCheck {
 
 type Report = (path: string, message: string) => void;
 
-function appliedObjects(cluster: LayoutDirectory, analysis: LayoutAnalysis): Applied[] {
-  return clusterContents(cluster, analysis).applications.map(application => {
-    const effective = analysis.effectiveBuild(application.directory).get(objectId(application.entry.doc));
-    const owner = application.object.node.scope ?? application.object;
-    return { application, owner, doc: (effective?.doc ?? application.entry.doc) as Record<string, any>, namespace: application.namespace };
-  });
+function appliedObjects(contents: ClusterContents, analysis: LayoutAnalysis): Applied[] {
+  return contents.applications.map(application => ({
+    application,
+    owner: application.object.node.scope ?? application.object,
+    doc: effectiveDocOf(application, analysis) as Record<string, any>,
+    namespace: application.namespace,
+  }));
 }
 
 function describeApplied(a: Applied): string {
