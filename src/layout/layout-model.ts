@@ -213,30 +213,24 @@ function flattenedOutputs(models: Map<LayoutDirectory, DirectoryModel>, analysis
   for (const model of models.values()) {
     const dir = model.dir;
     if (!dir.flatten || !dir.kustomize || dir.isVirtual) continue;
-    const subtree: DirectoryModel[] = [];
-    const collect = (m: DirectoryModel) => { subtree.push(m); includedSubdirs(m).forEach(collect); };
-    collect(model);
+    const subtree = builtSubtree(model);
     for (const m of subtree) {
       if (m !== model) result.inlined.add(m.dir);
       for (const f of m.files.filter(x => x.file.role === FileRole.PATCH)) result.suppressed.add(f.repoPath);
     }
-    const own = (file: string) => subtree.some(m => file.startsWith(`${m.repoPath}/`) && !file.slice(m.repoPath.length + 1).includes('/'));
     const sourceOf = new Map(subtree.flatMap(m => m.files).map(f => [f.repoPath, f.file.node.path]));
     const constructOf = new Map(analysis.files.map(f => [f.path, f.file.node.path]));
     const written: string[] = [];
+    const placeOf = flattenedPlacement(model);
     for (const entry of analysis.effectiveBuild(dir).values()) {
-      let target = entry.file;
-      if (!own(entry.file)) {
-        const from = resourceHolding(dir, entry.file);
-        if (!from) {
-          problems.push({ path: dir.node.path, message: `cannot place ${entry.file} in the flattened directory "${model.repoPath}": it comes from neither this directory nor a directory added with addResource (but from one of theirs); add that directory with addResource` });
-          continue;
-        }
-        target = flattenedPath(dir, entry.file)!;
-        if (sourceOf.has(target)) {
-          problems.push({ path: dir.node.path, message: `flattened directory "${model.repoPath}" would write ${entry.file} (from "${from.repoPath}") as ${target}, which it already has: rename one of the two files` });
-          continue;
-        }
+      const target = placeOf(entry.file);
+      if (target === undefined) {
+        problems.push({ path: dir.node.path, message: `cannot place ${entry.file} in the flattened directory "${model.repoPath}": it comes from neither this directory nor a directory added with addResource (but from one of theirs); add that directory with addResource` });
+        continue;
+      }
+      if (target !== entry.file && sourceOf.has(target)) {
+        problems.push({ path: dir.node.path, message: `flattened directory "${model.repoPath}" would write ${entry.file} (from "${resourceHolding(dir, entry.file)!.repoPath}") as ${target}, which it already has: rename one of the two files` });
+        continue;
       }
       if (!result.files.has(target)) {
         result.files.set(target, { docs: [], comments: [], source: `${constructOf.get(entry.file) ?? entry.file}${target === entry.file ? '' : ` (flattened into ${model.repoPath})`}` });
@@ -261,14 +255,22 @@ function resourceHolding(dir: LayoutDirectory, file: string): LayoutDirectory | 
   return dir.resources.find(r => file.startsWith(`${r.repoPath}/`));
 }
 
+/** A directory and, recursively, the sub-directories its kustomization includes. */
+function builtSubtree(model: DirectoryModel): DirectoryModel[] {
+  return [model, ...includedSubdirs(model).flatMap(builtSubtree)];
+}
+
 /**
- * Where a flattened directory writes an object of `file`: its own files keep their path, a file of
- * a directory added with addResource keeps its path relative to that directory.
+ * Where a flattened directory writes the objects of each file: the files of its own built tree keep
+ * their path, a file of a directory added with addResource keeps its path relative to that directory.
  */
-function flattenedPath(dir: LayoutDirectory, file: string): string | undefined {
-  if (file.startsWith(`${dir.repoPath}/`)) return file;
-  const from = resourceHolding(dir, file);
-  return from ? `${dir.repoPath}/${file.slice(from.repoPath.length + 1)}` : undefined;
+function flattenedPlacement(model: DirectoryModel): (file: string) => string | undefined {
+  const own = new Set(builtSubtree(model).flatMap(m => m.files.map(f => f.repoPath)));
+  return file => {
+    if (own.has(file)) return file;
+    const from = resourceHolding(model.dir, file);
+    return from ? `${model.repoPath}/${file.slice(from.repoPath.length + 1)}` : undefined;
+  };
 }
 
 /**
@@ -277,8 +279,9 @@ function flattenedPath(dir: LayoutDirectory, file: string): string | undefined {
  */
 function flattenedComments(original: Record<string, unknown> | undefined, entry: EffectiveEntry): LineComment[] {
   if (!original) return [];
-  let current = original;
   let comments: LineComment[] = lineCommentsOf(original);
+  if (comments.length === 0 && entry.patchedBy.every(p => p.docs.every(d => lineCommentsOf(d).length === 0))) return [];
+  let current = original;
   for (const p of entry.patchedBy) {
     const patch = p.docs[0];
     comments = comments.flatMap(c => {
@@ -495,8 +498,9 @@ function checkBuilds(models: Map<LayoutDirectory, DirectoryModel>, problems: Fle
     }
     if (committed && model.dir.flatten && !model.dir.isVirtual) {
       // a flattened directory writes these objects itself: what image automation committed there counts
+      const placeOf = flattenedPlacement(model);
       for (const [id, entry] of out) {
-        const target = flattenedPath(model.dir, entry.file);
+        const target = placeOf(entry.file);
         const comments = target ? flattenedComments(build(model).get(id)?.doc, entry) : [];
         if (comments.length === 0) continue;
         const doc = structuredClone(entry.doc);
