@@ -6,6 +6,7 @@ import { HelmProvider } from '@cdktf/provider-helm/lib/provider';
 import { NamespaceV1 } from '@cdktf/provider-kubernetes/lib/namespace-v1';
 import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
 import { SecretV1 } from '@cdktf/provider-kubernetes/lib/secret-v1';
+import { isMap } from '../layout/json-values';
 import { toYaml } from '../layout/render';
 import { BootstrapTarget, FLUX_CHART_REPOSITORY, FLUX_CHART_VERSION } from './bootstrap-target';
 import { clusterAccess } from './cluster-access';
@@ -101,11 +102,7 @@ function deepMerge(a: Record<string, unknown>, b: Record<string, unknown>): Reco
   const out: Record<string, unknown> = { ...a };
   for (const [k, v] of Object.entries(b)) {
     const prev = out[k];
-    out[k] = isObject(prev) && isObject(v) ? deepMerge(prev, v) : v;
+    out[k] = isMap(prev) && isMap(v) ? deepMerge(prev, v) : v;
   }
   return out;
-}
-
-function isObject(x: unknown): x is Record<string, unknown> {
-  return typeof x === 'object' && x !== null && !Array.isArray(x);
 }

@@ -1,5 +1,5 @@
 import { GitOpsRepo } from '../layout/gitops-repo';
-import { deepEqual } from '../layout/strategic-merge';
+import { deepEqual, isMap } from '../layout/json-values';
 import { EnvironmentObject, environmentObjects } from './environment-objects';
 
 /** One field that differs between two environments' versions of an object. */
@@ -63,6 +63,11 @@ export function compareObjects(first: string, second: string, a: ReadonlyMap<str
   return { first, second, differences, identical };
 }
 
+/** Every field in which two documents differ, in key order (lists of one length item by item). */
+export function documentDifferences(a: unknown, b: unknown): FieldDifference[] {
+  return fieldDifferences(a, b, '', false);
+}
+
 function fieldDifferences(x: unknown, y: unknown, at: string, sealedSecret: boolean): FieldDifference[] {
   if (deepEqual(x, y)) return [];
   if (isMap(x) && isMap(y)) {
@@ -108,8 +113,4 @@ function pathTo(at: string, key: string): string {
 
 function show(value: unknown): string {
   return value === undefined ? '(absent)' : JSON.stringify(value);
-}
-
-function isMap(x: unknown): x is Record<string, unknown> {
-  return typeof x === 'object' && x !== null && !Array.isArray(x);
 }

@@ -1,5 +1,6 @@
 import { Document, isScalar, stringify } from 'yaml';
 import { emitBlockYaml, YAML_OPTIONS } from './block-yaml';
+import { isMap } from './json-values';
 
 /**
  * The first line of every file cdk8s-flux writes. The writer treats a file as its own
@@ -16,7 +17,7 @@ const METADATA_ORDER = ['name', 'namespace'];
  * keys sorted. The output therefore never depends on the order in which code set fields.
  */
 export function orderDocument(doc: Record<string, unknown>): Record<string, unknown> {
-  return orderWith(doc, TOP_LEVEL_ORDER, (key, value) => key === 'metadata' && isPlainObject(value)
+  return orderWith(doc, TOP_LEVEL_ORDER, (key, value) => key === 'metadata' && isMap(value)
     ? orderWith(value, METADATA_ORDER, (_k, v) => sortDeep(v))
     : sortDeep(value));
 }
@@ -24,7 +25,7 @@ export function orderDocument(doc: Record<string, unknown>): Record<string, unkn
 /** Recursively sorts object keys (arrays keep their order: in Kubernetes it is meaningful). */
 export function sortDeep(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(sortDeep);
-  if (isPlainObject(value)) return orderWith(value, [], (_k, v) => sortDeep(v));
+  if (isMap(value)) return orderWith(value, [], (_k, v) => sortDeep(v));
   return value;
 }
 
@@ -44,10 +45,6 @@ function orderWith(
 /** Plain code-point order, so that the result never depends on the machine's locale. */
 export function compareKeys(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** A comment written at the end of a scalar's line, e.g. an image-automation setter marker. */

@@ -1,3 +1,5 @@
+import { deepEqual, isMap } from './json-values';
+
 /**
  * Kustomize's strategic merge, for the patches this library writes (plain fields, no `$patch`
  * directives: `ObjectPatch` refuses those): maps merge key by key, `null` deletes, and a list is
@@ -230,19 +232,4 @@ function strategiesOf(apiVersion: string, kind: string): ReadonlyMap<string, Lis
   }
   for (const [p, s] of Object.entries(OTHER_CORE[key] ?? {})) map.set(p, s);
   return map;
-}
-
-function isMap(x: unknown): x is Record<string, unknown> {
-  return typeof x === 'object' && x !== null && !Array.isArray(x);
-}
-
-/** Deep equality of JSON values (key order ignored). */
-export function deepEqual(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (Array.isArray(a) || Array.isArray(b)) {
-    return Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((x, i) => deepEqual(x, b[i]));
-  }
-  if (!isMap(a) || !isMap(b)) return false;
-  const keys = Object.keys(a);
-  return keys.length === Object.keys(b).length && keys.every(k => k in b && deepEqual(a[k], b[k]));
 }

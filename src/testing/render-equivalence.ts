@@ -4,7 +4,8 @@ import { parseAllDocuments } from 'yaml';
 import { clusterContents } from '../flux/cluster-contents';
 import { GitOpsRepo } from '../layout/gitops-repo';
 import { objectId } from '../layout/layout-model';
-import { deepEqual } from '../layout/strategic-merge';
+import { documentDifferences } from '../environments/environment-diff';
+import { deepEqual } from '../layout/json-values';
 
 /** One directory whose kustomize output differs from what the fleet code says. */
 export interface RenderMismatch {
@@ -79,7 +80,7 @@ export function compareBuilds(expected: ReadonlyMap<string, unknown>, actual: Re
   for (const [id, doc] of expected) {
     const built = actual.get(id);
     if (built === undefined) problems.push(`${id}: in the model, missing from the kustomize output`);
-    else if (!deepEqual(doc, built)) problems.push(`${id}: differs: ${firstDifference(doc, built, '')}`);
+    else if (!deepEqual(doc, built)) problems.push(`${id}: differs: ${describeFirst(doc, built)}`);
   }
   for (const id of actual.keys()) {
     if (!expected.has(id)) problems.push(`${id}: in the kustomize output, not in the model`);
@@ -87,14 +88,7 @@ export function compareBuilds(expected: ReadonlyMap<string, unknown>, actual: Re
   return problems;
 }
 
-function firstDifference(a: unknown, b: unknown, at: string): string {
-  if (typeof a === 'object' && a !== null && typeof b === 'object' && b !== null && Array.isArray(a) === Array.isArray(b)) {
-    const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])];
-    for (const k of keys) {
-      const x = (a as Record<string, unknown>)[k];
-      const y = (b as Record<string, unknown>)[k];
-      if (!deepEqual(x, y)) return firstDifference(x, y, Array.isArray(a) ? `${at}[${k}]` : `${at}.${k}`);
-    }
-  }
-  return `${at.replace(/^\./, '') || '(document)'}: model ${JSON.stringify(a)}, kustomize ${JSON.stringify(b)}`;
+function describeFirst(model: unknown, built: unknown): string {
+  const [first] = documentDifferences(model, built);
+  return `${first.path || '(document)'}: model ${JSON.stringify(first.from)}, kustomize ${JSON.stringify(first.to)}`;
 }
