@@ -9,9 +9,14 @@ import {
 import { ObjectPatch } from '../src/layout/object-patch';
 import { problemsOf } from './helpers';
 
-/** A cluster `dev` whose `apps` Kustomization builds the flattened `overlay`, with an automation over apps/. */
-function flattenedFleet(build: (base: LayoutDirectory, file: ManifestFile, policy: ImagePolicy, overlay: LayoutDirectory) => void): Record<string, string> {
-  const repo: GitOpsRepo = FleetTesting.repo();
+type Build = (base: LayoutDirectory, file: ManifestFile, policy: ImagePolicy, overlay: LayoutDirectory) => void;
+
+/**
+ * Environment `dev`: a cluster whose `apps` Kustomization builds the flattened `apps/dev` over
+ * `apps/base` (with an ImagePolicy `flux-system/web`), and an automation over apps/.
+ */
+function flattenedRepo(build: Build, rootDir = FleetTesting.tempDir()): GitOpsRepo {
+  const repo = new GitOpsRepo({ rootDir });
   const base = new LayoutDirectory(repo.apps, 'base');
   const file = new ManifestFile(base, 'app');
   const images = new ImageRepository(file, 'images', { metadata: { name: 'web', namespace: 'flux-system' }, image: 'ghcr.io/example/web', interval: '1m' });
@@ -27,7 +32,12 @@ function flattenedFleet(build: (base: LayoutDirectory, file: ManifestFile, polic
   new ImageUpdateAutomation(new ManifestFile(overlay, 'automation'), 'automation', {
     metadata: { name: 'apps', namespace: 'flux-system' }, sourceRef: git, update: { path: repo.apps }, commit: { author: { name: 'bot', email: 'bot@example.com' } },
   });
-  return FleetTesting.synth(repo);
+  repo.addEnvironment({ name: 'dev', cluster: 'dev' }, cluster);
+  return repo;
+}
+
+function flattenedFleet(build: Build): Record<string, string> {
+  return FleetTesting.synth(flattenedRepo(build));
 }
 
 const marked = (content: string) => content.split('\n').filter(l => l.includes('$imagepolicy')).map(l => l.trim());
@@ -87,29 +97,12 @@ describe('setter markers in never-written templates', () => {
 describe('values image automation committed into a flattened directory', () => {
   it('are what the checks, the model and kustomize see', () => {
     const rootDir = FleetTesting.tempDir();
-    const build = () => {
-      const repo = new GitOpsRepo({ rootDir });
-      const base = new LayoutDirectory(repo.apps, 'base');
-      const file = new ManifestFile(base, 'app');
-      const images = new ImageRepository(file, 'images', { metadata: { name: 'web', namespace: 'flux-system' }, image: 'ghcr.io/example/web', interval: '1m' });
-      const policy = new ImagePolicy(file, 'policy', { metadata: { name: 'web', namespace: 'flux-system' }, imageRepository: images, policy: ImagePolicyRule.semver('1.x') });
+    const build = () => flattenedRepo((_base, file, policy) => {
       new kplus.Deployment(file, 'deployment', {
         metadata: { name: 'web', namespace: 'web' },
         containers: [{ name: 'web', image: policy.setter('ghcr.io/example/web:1.0.0'), securityContext: { ensureNonRoot: false } }],
       });
-      const overlay = new LayoutDirectory(repo.apps, 'dev', { flatten: true });
-      overlay.addResource(base);
-      const cluster = new LayoutDirectory(repo.clusters, 'dev');
-      const sync = new ManifestFile(new LayoutDirectory(cluster, 'flux-system'), 'gotk-sync');
-      const git = new GitRepository(sync, 'repo', { metadata: { name: 'flux-system', namespace: 'flux-system' }, url: 'ssh://git@github.com/org/fleet', ref: { branch: 'main' } });
-      new Kustomization(sync, 'sync', { metadata: { name: 'flux-system', namespace: 'flux-system' }, sourceRef: git, path: cluster });
-      new Kustomization(new ManifestFile(cluster, 'apps'), 'apps', { metadata: { name: 'apps', namespace: 'flux-system' }, sourceRef: git, path: overlay });
-      new ImageUpdateAutomation(new ManifestFile(overlay, 'automation'), 'automation', {
-        metadata: { name: 'apps', namespace: 'flux-system' }, sourceRef: git, update: { path: repo.apps }, commit: { author: { name: 'bot', email: 'bot@example.com' } },
-      });
-      repo.addEnvironment({ name: 'dev', cluster: 'dev' }, cluster);
-      return repo;
-    };
+    }, rootDir);
     build().write();
     const file = path.join(rootDir, 'apps/dev/app.yaml');
     fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('web:1.0.0 #', 'web:1.4.0 #'));
