@@ -1,4 +1,5 @@
-import { FleetValidationError, GitOpsRepo } from '../src';
+import { spawnSync } from 'node:child_process';
+import { FleetTesting, FleetValidationError, GitOpsRepo } from '../src';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
@@ -31,4 +32,28 @@ export function problemsOf(repo: GitOpsRepo): string[] {
     if (!(e instanceof FleetValidationError)) throw e;
     return e.problems.map(p => `[${p.path}] ${p.message}`);
   }
+}
+
+/** README.md's text. */
+export function readme(): string {
+  return fs.readFileSync(path.join(__dirname, '..', 'README.md'), 'utf8');
+}
+
+/**
+ * Runs the first ```ts block of a README section as a program against this checkout, writing its
+ * layout into a fresh directory (the example's `${__dirname}/..`); returns that directory and the run.
+ */
+export function runReadmeExample(section: string): { root: string; status: number | null; output: string } {
+  const projectRoot = path.resolve(__dirname, '..');
+  const start = section.indexOf('```ts') + '```ts'.length;
+  const root = FleetTesting.tempDir();
+  const code = section.slice(start, section.indexOf('```', start))
+    .replace("from 'cdk8s-flux'", `from ${JSON.stringify(path.join(projectRoot, 'src'))}`)
+    .replace('`${__dirname}/..`', JSON.stringify(root));
+  const file = path.join(FleetTesting.tempDir(), 'example.ts');
+  fs.writeFileSync(file, code);
+  const result = spawnSync(path.join(projectRoot, 'node_modules/.bin/tsx'), [file], {
+    encoding: 'utf8', env: { ...process.env, NODE_PATH: path.join(projectRoot, 'node_modules') },
+  });
+  return { root, status: result.status, output: result.stderr + result.stdout };
 }
