@@ -138,12 +138,12 @@ export class Tenant extends LayoutDirectory {
   private readonly overlays: TenantOverlay[] = [];
 
   constructor(scope: Construct, props: TenantProps) {
-    super(scope, props.name, { dirName: safeDirName(props.name) });
+    super(scope, props.name, { dirName: usableName(props.name) });
     Object.defineProperty(this, TENANT, { value: true });
     this.props = props;
     this.tenantName = props.name;
     // an invalid name is reported once, by the tenant, rather than by every object named after it
-    const name = safeDirName(props.name) === props.name && props.name.length <= 63 ? props.name : 'invalid-tenant-name';
+    const name = usableName(props.name);
     this.namespace = name;
     this.path = props.path;
     this.platformDependencies = [...props.dependsOn ?? []];
@@ -246,7 +246,7 @@ export function tenantsOf(constructs: readonly IConstruct[]): Tenant[] {
   return constructs.filter(Tenant.isTenant);
 }
 
-/** An invalid name still gets a directory, so the validation (not a crash) reports it. */
-function safeDirName(name: string): string {
-  return /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/.test(name) ? name : 'invalid-tenant-name';
+/** The name itself when it is a valid namespace name; otherwise a stand-in, so that only the tenant's own validation reports it. */
+function usableName(name: string): string {
+  return new FieldChecks().label('name', name).problems.length === 0 ? name : 'invalid-tenant-name';
 }
