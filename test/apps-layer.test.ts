@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseDocument } from 'yaml';
 import { environmentObjects, FleetTesting, GENERATED_MARKER, kubectlAvailable, renderEquivalence, simulateImageUpdate } from '../src';
-import { CommittedMarkedValues } from '../src/layout/automated-values';
+import { CommittedMarkedValues } from '../src/core/automated-values';
 import { createExampleFleet } from '../src/example-fleet';
 
 const PATCH = 'apps/overlays/development/podinfo/release-patch.yaml';

@@ -1,7 +1,7 @@
 import { stringify } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { createExampleFleet } from '../src/example-fleet';
-import { emitBlockYaml, YAML_OPTIONS } from '../src/layout/block-yaml';
+import { emitBlockYaml, YAML_OPTIONS } from '../src/core/block-yaml';
 import { FleetTesting } from '../src';
 
 /** Scalars yaml treats specially: YAML 1.1 booleans, nulls, numbers, timestamps, indicators, quotes. */

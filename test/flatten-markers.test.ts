@@ -6,7 +6,7 @@ import {
   environmentObjects, FleetTesting, GitOpsRepo, GitRepository, kubectlAvailable, renderEquivalence, HelmRelease, HelmRepository, ImagePolicy, ImagePolicyRule, ImageRepository, ImageUpdateAutomation,
   Kustomization, LayoutDirectory, ManifestFile,
 } from '../src';
-import { ObjectPatch } from '../src/layout/object-patch';
+import { ObjectPatch } from '../src/core/object-patch';
 import { problemsOf } from './helpers';
 
 type Build = (base: LayoutDirectory, file: ManifestFile, policy: ImagePolicy, overlay: LayoutDirectory) => void;

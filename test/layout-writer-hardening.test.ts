@@ -5,7 +5,7 @@ import * as kplus from 'cdk8s-plus-27';
 import { describe, expect, it } from 'vitest';
 import { createExampleFleet } from '../src/example-fleet';
 import { FleetTesting, GENERATED_MARKER, GitOpsRepo, LayoutDirectory, LayoutWriteError, ManifestFile, planLayout, recoverTransaction, TRANSACTION_DIR } from '../src';
-import { writeLayout } from '../src/layout/tree-writer';
+import { writeLayout } from '../src/core/tree-writer';
 import { readTree, writeFile } from './helpers';
 
 const PROJECT_ROOT = path.resolve(__dirname, '..');

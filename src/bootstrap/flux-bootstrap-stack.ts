@@ -6,8 +6,8 @@ import { HelmProvider } from '@cdktf/provider-helm/lib/provider';
 import { NamespaceV1 } from '@cdktf/provider-kubernetes/lib/namespace-v1';
 import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
 import { SecretV1 } from '@cdktf/provider-kubernetes/lib/secret-v1';
-import { isMap } from '../layout/json-values';
-import { toYaml } from '../layout/render';
+import { isMap } from '../core/json-values';
+import { toYaml } from '../core/render';
 import { BootstrapTarget, FLUX_CHART_REPOSITORY, FLUX_CHART_VERSION } from './bootstrap-target';
 import { clusterAccess } from './cluster-access';
 

@@ -1,6 +1,6 @@
-import { diffEnvironments, formatEnvironmentDiff } from '../environments/environment-diff';
-import { FleetValidationError } from '../layout/errors';
-import { GitOpsRepo, UnknownEnvironmentError } from '../layout/gitops-repo';
+import { diffEnvironments, formatEnvironmentDiff } from '../fleet/environment-diff';
+import { FleetValidationError } from '../core/errors';
+import { GitOpsRepo, UnknownEnvironmentError } from '../fleet/gitops-repo';
 import { SynthIo } from './synth';
 
 /** Usage of the diff command. */

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createTwoFilesPatch } from 'diff';
-import { GitOpsRepo } from '../layout/gitops-repo';
+import { GitOpsRepo } from '../fleet/gitops-repo';
 import { fleetGraphDocuments, GRAPH_MARKER } from '../graph/mermaid';
 import { SynthIo } from './synth';
 

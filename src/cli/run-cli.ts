@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { FleetValidationError, LayoutWriteError } from '../layout/errors';
-import { GitOpsRepo, UnknownEnvironmentError } from '../layout/gitops-repo';
+import { FleetValidationError, LayoutWriteError } from '../core/errors';
+import { GitOpsRepo, UnknownEnvironmentError } from '../fleet/gitops-repo';
 import { CertificateError } from '../secrets/certificate';
 import { SealError } from '../secrets/sealed-store';
 import { GRAPH_USAGE, runGraph } from './graph';

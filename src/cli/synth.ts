@@ -1,5 +1,5 @@
-import { FleetValidationError, LayoutWriteError } from '../layout/errors';
-import { GitOpsRepo } from '../layout/gitops-repo';
+import { FleetValidationError, LayoutWriteError } from '../core/errors';
+import { GitOpsRepo } from '../fleet/gitops-repo';
 
 /** Where the synth command prints; injectable for tests. */
 export interface SynthIo {

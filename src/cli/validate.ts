@@ -1,9 +1,9 @@
 import { performance } from 'node:perf_hooks';
-import { FleetValidationError } from '../layout/errors';
-import { GitOpsRepo } from '../layout/gitops-repo';
+import { FleetValidationError } from '../core/errors';
+import { GitOpsRepo } from '../fleet/gitops-repo';
 import { parseAllDocuments } from 'yaml';
-import { LayoutDirectory } from '../layout/layout-directory';
-import { FileRole, isLayoutFile } from '../layout/layout-file';
+import { LayoutDirectory } from '../core/layout-directory';
+import { FileRole, isLayoutFile } from '../core/layout-file';
 import { validatorFor } from '../validation/schema-check';
 import { SynthIo } from './synth';
 

@@ -2,7 +2,7 @@ import { App } from 'cdktf';
 import { BootstrapTarget } from '../bootstrap/bootstrap-target';
 import { FluxBootstrapStack } from '../bootstrap/flux-bootstrap-stack';
 import { FluxSyncStack } from '../bootstrap/flux-sync-stack';
-import { GitOpsRepo } from '../layout/gitops-repo';
+import { GitOpsRepo } from '../fleet/gitops-repo';
 import { SealingCertificate } from '../secrets/certificate';
 import { ClusterConfig } from './cluster';
 import { sealingEnvironments } from './index';

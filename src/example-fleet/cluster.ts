@@ -1,8 +1,8 @@
 import { Construct } from 'constructs';
 import { IKustomization, Kustomization } from '../flux/kustomization';
 import { GitRepository } from '../flux/sources/git-repository';
-import { LayoutDirectory } from '../layout/layout-directory';
-import { ManifestFile } from '../layout/manifest-file';
+import { LayoutDirectory } from '../core/layout-directory';
+import { ManifestFile } from '../core/manifest-file';
 import { FLEET_REPOSITORY, FleetEnvironment } from './environments';
 import { FLUX_NAMESPACE } from './infrastructure/component';
 

@@ -1,4 +1,4 @@
-import { Environment } from '../environments/environment';
+import { Environment } from '../fleet/environment';
 
 /** The example fleet's environments, in promotion order. */
 export const ENVIRONMENT_NAMES = ['development', 'staging', 'production'] as const;

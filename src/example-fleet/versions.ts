@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { follows, Promotion } from '../environments/promotion';
+import { follows, Promotion } from '../fleet/promotion';
 import { ENVIRONMENT_NAMES, EnvironmentName } from './environments';
 
 /**

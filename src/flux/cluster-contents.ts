@@ -1,6 +1,6 @@
 import { ApiObject } from 'cdk8s';
-import { LayoutDirectory } from '../layout/layout-directory';
-import { BuildEntry, LayoutAnalysis, objectId } from '../layout/layout-model';
+import { LayoutDirectory } from '../core/layout-directory';
+import { BuildEntry, LayoutAnalysis, objectId } from '../core/layout-model';
 import { isNamespaced } from './cluster-scoped';
 import { Kustomization } from './kustomization';
 

@@ -1,8 +1,8 @@
 import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
-import { FleetProblem } from '../layout/errors';
-import { LayoutDirectory } from '../layout/layout-directory';
-import { FleetCheck, LayoutAnalysis } from '../layout/layout-model';
+import { FleetProblem } from '../core/errors';
+import { LayoutDirectory } from '../core/layout-directory';
+import { FleetCheck, LayoutAnalysis } from '../core/layout-model';
 import { ClusterApplication as Application, ClusterContents as Cluster, clustersOf } from './cluster-contents';
 import { apiObjectOf, describeRef, FluxObject, FluxReference, ImportedObject, IReferencingObject, isReferencingObject } from './flux-object';
 import { definedVariables, Kustomization, VARIABLE_NAME } from './kustomization';

@@ -1,6 +1,6 @@
 import { Construct, IConstruct } from 'constructs';
 import * as l1 from '../imports/kustomize-kustomize.toolkit.fluxcd.io';
-import { LayoutDirectory } from '../layout/layout-directory';
+import { LayoutDirectory } from '../core/layout-directory';
 import { FieldChecks } from './field-checks';
 import {
   apiObjectOf, explicitNamespace, FluxObject, referenceTo, FluxObjectProps, FluxReference, ImportedObject, ImportedObjectProps, IObjectRef,

@@ -1,9 +1,9 @@
 import { ClusterApplication, clusterContents, ClusterContents } from '../flux/cluster-contents';
 import { apiObjectOf, FluxReference, isReferencingObject } from '../flux/flux-object';
 import { Kustomization } from '../flux/kustomization';
-import { GitOpsRepo } from '../layout/gitops-repo';
-import { LayoutDirectory } from '../layout/layout-directory';
-import { LayoutModel } from '../layout/layout-model';
+import { GitOpsRepo } from '../fleet/gitops-repo';
+import { LayoutDirectory } from '../core/layout-directory';
+import { LayoutModel } from '../core/layout-model';
 
 /** What a node of a fleet graph stands for. */
 export enum GraphNodeCategory {

@@ -1,4 +1,4 @@
-import { GitOpsRepo } from '../layout/gitops-repo';
+import { GitOpsRepo } from '../fleet/gitops-repo';
 import { FleetGraph, fleetGraph, GraphNode, GraphNodeCategory } from './fleet-graph';
 
 /** First line of every generated graph document: how `graph` recognizes (and may replace or prune) its own files. */

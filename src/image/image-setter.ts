@@ -1,5 +1,5 @@
 import { IObjectRef } from '../flux/flux-object';
-import { markValue } from '../layout/setter-markers';
+import { markValue } from '../core/setter-markers';
 
 /**
  * Which part of the policy's latest image a marked field receives, as the image-automation

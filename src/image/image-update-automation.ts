@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import * as l1 from '../imports/image-automation-image.toolkit.fluxcd.io';
-import { LayoutDirectory } from '../layout/layout-directory';
+import { LayoutDirectory } from '../core/layout-directory';
 import { FieldChecks } from '../flux/field-checks';
 import { explicitNamespace, FluxObject, FluxObjectProps, FluxReference } from '../flux/flux-object';
 import { checkGitRef, GitRef, IGitRepository } from '../flux/sources/git-repository';

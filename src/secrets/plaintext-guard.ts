@@ -1,6 +1,6 @@
-import { FleetProblem } from '../layout/errors';
-import { FleetCheck } from '../layout/layout-model';
-import { FileRole } from '../layout/layout-file';
+import { FleetProblem } from '../core/errors';
+import { FleetCheck } from '../core/layout-model';
+import { FileRole } from '../core/layout-file';
 
 const SCOPE_ANNOTATIONS = ['sealedsecrets.bitnami.com/namespace-wide', 'sealedsecrets.bitnami.com/cluster-wide'];
 

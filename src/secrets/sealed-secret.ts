@@ -5,7 +5,7 @@ import { FieldChecks } from '../flux/field-checks';
 import { FluxObject, FluxReference } from '../flux/flux-object';
 import { ISecretRef } from '../flux/sources/source';
 import { IValuesSource } from '../flux/values-source';
-import { compareKeys } from '../layout/render';
+import { compareKeys } from '../core/render';
 import { SecretDeclaration } from './secret-declaration';
 import { displayPath, SealedStore } from './sealed-store';
 import { scopeAnnotation, SealingScope } from './seal';

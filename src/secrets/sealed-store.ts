@@ -1,8 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse } from 'yaml';
-import { replaceFileAtomically } from '../layout/durable-file';
-import { compareKeys, toYaml } from '../layout/render';
+import { replaceFileAtomically } from '../core/durable-file';
+import { compareKeys, toYaml } from '../core/render';
 import { SealingCertificate } from './certificate';
 import { encryptionLabel, SealingScope, sealValue } from './seal';
 

@@ -3,9 +3,9 @@ import { ClusterApplication, ClusterContents, clustersOf, effectiveDocOf } from 
 import { crossNamespaceFix } from '../flux/fleet-checks';
 import { namespacedReferences } from '../flux/document-references';
 import { describeRef } from '../flux/flux-object';
-import { FleetProblem } from '../layout/errors';
-import { LayoutDirectory } from '../layout/layout-directory';
-import { FleetCheck, LayoutAnalysis } from '../layout/layout-model';
+import { FleetProblem } from '../core/errors';
+import { LayoutDirectory } from '../core/layout-directory';
+import { FleetCheck, LayoutAnalysis } from '../core/layout-model';
 import { Tenant, tenantsOf } from './tenant';
 
 /** Options of the tenancy checks. */

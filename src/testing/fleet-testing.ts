@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { GitOpsRepo, GitOpsRepoProps } from '../layout/gitops-repo';
+import { GitOpsRepo, GitOpsRepoProps } from '../fleet/gitops-repo';
 
 /**
  * Helpers for a fleet's own tests, following the cdk8s `Testing` convention but covering the

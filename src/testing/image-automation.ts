@@ -1,6 +1,6 @@
 import { posix } from 'node:path';
 import { Document, isMap, isScalar, isSeq, Node, parse, parseAllDocuments, Scalar } from 'yaml';
-import { LayoutDirectory } from '../layout/layout-directory';
+import { LayoutDirectory } from '../core/layout-directory';
 
 /** The latest image an ImagePolicy reports (its `status.latestRef`). */
 export interface LatestImage {

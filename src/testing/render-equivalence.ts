@@ -2,10 +2,10 @@ import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { clusterContents } from '../flux/cluster-contents';
-import { GitOpsRepo } from '../layout/gitops-repo';
-import { objectId } from '../layout/layout-model';
-import { documentDifferences } from '../environments/environment-diff';
-import { deepEqual } from '../layout/json-values';
+import { GitOpsRepo } from '../fleet/gitops-repo';
+import { objectId } from '../core/layout-model';
+import { documentDifferences } from '../fleet/environment-diff';
+import { deepEqual } from '../core/json-values';
 
 /** One directory whose kustomize output differs from what the fleet code says. */
 export interface RenderMismatch {

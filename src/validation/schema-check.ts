@@ -1,9 +1,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ApiObject } from 'cdk8s';
-import { FleetProblem } from '../layout/errors';
-import { FileRole, isLayoutFile } from '../layout/layout-file';
-import { FleetCheck, LayoutAnalysis } from '../layout/layout-model';
+import { FleetProblem } from '../core/errors';
+import { FileRole, isLayoutFile } from '../core/layout-file';
+import { FleetCheck, LayoutAnalysis } from '../core/layout-model';
 import { SchemaIssue, SchemaValidator } from './schema-validator';
 
 /** Options of schema validation. */

@@ -1,15 +1,15 @@
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { Promotion } from '../../environments/promotion';
+import { Promotion } from '../../fleet/promotion';
 import { HelmRelease } from '../../flux/helm-release';
 import { GitRepository } from '../../flux/sources/git-repository';
 import { HelmRepository, HelmRepositoryType } from '../../flux/sources/helm-repository';
 import { ImagePolicy, ImagePolicyRule } from '../../image/image-policy';
 import { ImageRepository } from '../../image/image-repository';
 import { ImageUpdateAutomation } from '../../image/image-update-automation';
-import { LayoutDirectory } from '../../layout/layout-directory';
-import { ManifestFile } from '../../layout/manifest-file';
-import { ObjectPatch } from '../../layout/object-patch';
+import { LayoutDirectory } from '../../core/layout-directory';
+import { ManifestFile } from '../../core/manifest-file';
+import { ObjectPatch } from '../../core/object-patch';
 import { EnvironmentName, FLEET_REPOSITORY, FleetEnvironment } from '../environments';
 import { FLUX_NAMESPACE } from '../infrastructure/component';
 

@@ -1,10 +1,10 @@
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { HelmRelease } from '../../flux/helm-release';
-import { LayoutDirectory } from '../../layout/layout-directory';
-import { ManifestFile } from '../../layout/manifest-file';
-import { ObjectPatch } from '../../layout/object-patch';
-import { Promotion } from '../../environments/promotion';
+import { LayoutDirectory } from '../../core/layout-directory';
+import { ManifestFile } from '../../core/manifest-file';
+import { ObjectPatch } from '../../core/object-patch';
+import { Promotion } from '../../fleet/promotion';
 import { EnvironmentName } from '../environments';
 import { chartVersionFields, InfrastructureComponent, OverlayContext } from './component';
 import { irsaServiceAccount, patchRole } from './irsa';

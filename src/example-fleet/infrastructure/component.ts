@@ -1,8 +1,8 @@
-import { LayoutDirectory } from '../../layout/layout-directory';
+import { LayoutDirectory } from '../../core/layout-directory';
 import { SealedStore } from '../../secrets/sealed-store';
-import { Promotion } from '../../environments/promotion';
+import { Promotion } from '../../fleet/promotion';
 import { HelmRelease } from '../../flux/helm-release';
-import { ObjectPatch } from '../../layout/object-patch';
+import { ObjectPatch } from '../../core/object-patch';
 import { EnvironmentName, FleetEnvironment } from '../environments';
 
 /** What a component gets to write an environment's differences. */

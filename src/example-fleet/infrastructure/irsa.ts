@@ -1,7 +1,7 @@
 import * as kplus from 'cdk8s-plus-27';
-import { LayoutDirectory } from '../../layout/layout-directory';
-import { ManifestFile } from '../../layout/manifest-file';
-import { ObjectPatch } from '../../layout/object-patch';
+import { LayoutDirectory } from '../../core/layout-directory';
+import { ManifestFile } from '../../core/manifest-file';
+import { ObjectPatch } from '../../core/object-patch';
 import { IRSA_ROLE_ANNOTATION } from './component';
 
 /**

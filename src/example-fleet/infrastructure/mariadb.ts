@@ -1,11 +1,11 @@
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { HelmRelease } from '../../flux/helm-release';
-import { LayoutDirectory } from '../../layout/layout-directory';
-import { ManifestFile } from '../../layout/manifest-file';
-import { toYaml } from '../../layout/render';
+import { LayoutDirectory } from '../../core/layout-directory';
+import { ManifestFile } from '../../core/manifest-file';
+import { toYaml } from '../../core/render';
 import { SealedSecret } from '../../secrets/sealed-secret';
-import { Promotion } from '../../environments/promotion';
+import { Promotion } from '../../fleet/promotion';
 import { EnvironmentName } from '../environments';
 import { InfrastructureComponent, OverlayContext, patchChartVersion } from './component';
 import { Sources } from './sources';

@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
-import { LayoutDirectory } from '../../layout/layout-directory';
-import { ManifestFile } from '../../layout/manifest-file';
-import { ObjectPatch } from '../../layout/object-patch';
+import { LayoutDirectory } from '../../core/layout-directory';
+import { ManifestFile } from '../../core/manifest-file';
+import { ObjectPatch } from '../../core/object-patch';
 import { Alert, EventSeverity, EventSourceKind } from '../../notifications/alert';
 import { Provider, ProviderType } from '../../notifications/provider';
 import { SealedSecret } from '../../secrets/sealed-secret';

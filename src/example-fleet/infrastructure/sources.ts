@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import { HelmRepository } from '../../flux/sources/helm-repository';
-import { LayoutDirectory } from '../../layout/layout-directory';
-import { ManifestFile } from '../../layout/manifest-file';
+import { LayoutDirectory } from '../../core/layout-directory';
+import { ManifestFile } from '../../core/manifest-file';
 import { FLUX_NAMESPACE } from './component';
 
 /** `infrastructure/base/sources/`: the Helm repositories every environment installs charts from. */

@@ -1,18 +1,18 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { App, AppProps } from 'cdk8s';
-import { LayoutDirectory } from './layout-directory';
+import { LayoutDirectory } from '../core/layout-directory';
 import { fluxChecks } from '../flux/fleet-checks';
 import { tenancyChecks } from '../tenancy/tenancy-checks';
 import { imageAutomationChecks } from '../image/image-automation-checks';
-import { MarkedValueResolver, markedValueCheck } from './setter-markers';
+import { MarkedValueResolver, markedValueCheck } from '../core/setter-markers';
 import { plaintextSecretGuard } from '../secrets/plaintext-guard';
 import { schemaCheck, SchemaValidationOptions } from '../validation/schema-check';
-import { CommittedMarkedValues } from './automated-values';
-import { analyzeLayout, LayoutFiles, LayoutModel } from './layout-model';
-import { Environment, RegisteredEnvironment } from '../environments/environment';
-import { DIRECTORY_NAME_PATTERN } from './names';
-import { diffPlan, isClean, LayoutPlan, planLayout, writeLayout, WriteHooks } from './tree-writer';
+import { CommittedMarkedValues } from '../core/automated-values';
+import { analyzeLayout, LayoutFiles, LayoutModel } from '../core/layout-model';
+import { Environment, RegisteredEnvironment } from './environment';
+import { DIRECTORY_NAME_PATTERN } from '../core/names';
+import { diffPlan, isClean, LayoutPlan, planLayout, writeLayout, WriteHooks } from '../core/tree-writer';
 
 /** Props of a `GitOpsRepo`. */
 export interface GitOpsRepoProps extends AppProps {

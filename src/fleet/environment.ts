@@ -1,4 +1,4 @@
-import { LayoutDirectory } from '../layout/layout-directory';
+import { LayoutDirectory } from '../core/layout-directory';
 
 /**
  * What the library needs to know of an environment. Declare your own environment type once by

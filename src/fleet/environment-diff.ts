@@ -1,5 +1,5 @@
-import { GitOpsRepo } from '../layout/gitops-repo';
-import { deepEqual, isMap } from '../layout/json-values';
+import { GitOpsRepo } from './gitops-repo';
+import { deepEqual, isMap } from '../core/json-values';
 import { EnvironmentObject, environmentObjects } from './environment-objects';
 
 /** One field that differs between two environments' versions of an object. */

@@ -1,7 +1,7 @@
 import { isNamespaced } from '../flux/cluster-scoped';
 import { clusterContents, effectiveDocOf } from '../flux/cluster-contents';
-import { LayoutDirectory } from '../layout/layout-directory';
-import { LayoutAnalysis, objectId } from '../layout/layout-model';
+import { LayoutDirectory } from '../core/layout-directory';
+import { LayoutAnalysis, objectId } from '../core/layout-model';
 
 /** One object as an environment's cluster gets it. */
 export interface EnvironmentObject {

@@ -1,3 +1,4 @@
+export * from './gitops-repo';
 export * from './environment';
 export * from './environment-objects';
 export * from './environment-diff';
