@@ -69,7 +69,7 @@ describe('apps/ layer of the example fleet (podinfo, seed 004)', () => {
     again.write();
     expect(fs.readFileSync(path.join(repo.rootDir, PATCH), 'utf8')).toBe(files.get(PATCH));
     // and the model sees what the cluster gets: diff, checks and the kustomize equivalence agree
-    const dev = environmentObjects(again.synthModel().analysis, again.environment('development').cluster);
+    const dev = environmentObjects(again.synthModel().model, again.environment('development').cluster);
     expect((dev.get('HelmRelease.helm.toolkit.fluxcd.io podinfo/podinfo')!.doc as any).spec.values.image.tag).toBe('6.7.1');
     if (kubectlAvailable()) expect(renderEquivalence(again).mismatches).toEqual([]);
     // deleting the file hands the line back to the code

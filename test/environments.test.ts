@@ -75,8 +75,8 @@ describe('environments', () => {
 
   it('computes each environment\'s effective objects: patches merged as kustomize merges them', () => {
     const { repo } = deploymentFleet();
-    const { analysis } = repo.synthModel();
-    const dev = environmentObjects(analysis, repo.environment('dev').cluster);
+    const { model } = repo.synthModel();
+    const dev = environmentObjects(model, repo.environment('dev').cluster);
     const deployment = dev.get('Deployment.apps web/web')!.doc as any;
     expect(deployment.metadata.annotations).toEqual({ 'example.com/env': 'dev' });
     const containers = deployment.spec.template.spec.containers;
@@ -114,8 +114,8 @@ describe(`overlays render as the code says (kubectl kustomize)${SKIP_NOTE}`, () 
     const flattened = createExampleFleet({ rootDir: FleetTesting.tempDir(), flattenOverlays: true });
     flattened.write();
     expect(renderEquivalence(flattened).mismatches).toEqual([]);
-    const a = patched.synthModel().analysis;
-    const b = flattened.synthModel().analysis;
+    const a = patched.synthModel().model;
+    const b = flattened.synthModel().model;
     for (const env of ['development', 'staging', 'production']) {
       const diff = compareObjects('patches', 'flattened', environmentObjects(a, patched.environment(env).cluster), environmentObjects(b, flattened.environment(env).cluster));
       // the only difference: where the shared Sealed Secrets controller directory lives

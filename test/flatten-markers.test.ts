@@ -108,7 +108,7 @@ describe('values image automation committed into a flattened directory', () => {
     fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('web:1.0.0 #', 'web:1.4.0 #'));
     const again = build();
     expect(again.check().clean).toBe(true);
-    const objects = environmentObjects(again.synthModel().analysis, again.environment('dev').cluster);
+    const objects = environmentObjects(again.synthModel().model, again.environment('dev').cluster);
     expect((objects.get('Deployment.apps web/web')!.doc as any).spec.template.spec.containers[0].image).toBe('ghcr.io/example/web:1.4.0');
     if (kubectlAvailable()) expect(renderEquivalence(again).mismatches).toEqual([]);
   });

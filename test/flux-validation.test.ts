@@ -168,7 +168,7 @@ const CORPUS: BadInput[] = [
       const values = new kplus.ConfigMap(f.releases, 'values', { metadata: { name: 'values', namespace: 'apps' }, data: { 'values.yaml': 'a: 1\n' } });
       release(f, 'x', { valuesFrom: [{ source: values }] });
     },
-    expected: '[apps/base/releases/x] spec.valuesFrom[0] points at ConfigMap apps/values, but this field only resolves in the object\'s own namespace ("flux-system"): define ConfigMap values in that namespace',
+    expected: '[apps/base/releases/x] spec.valuesFrom[0] names ConfigMap values, but this field only resolves in the object\'s own namespace ("flux-system") and cluster "dev" has ConfigMap values only in "apps": define ConfigMap values in that namespace',
   },
   {
     name: 'the same object defined in two directories of one cluster',

@@ -10,6 +10,12 @@ import { KUSTOMIZATION_FILE } from './names';
 import { compareKeys, LineComment, orderDocument, toYaml, withHeader } from './render';
 import { lineCommentsOf, placeMarkedValues } from './setter-markers';
 import { CommittedMarkedValues } from './automated-values';
+import { ExistingFile } from './existing-file';
+import { scanLayout } from './disk-scan';
+import { DiskLayout, Doc, GeneratedFile, RepoTree } from './model/repo-tree';
+import { FleetModel, FleetRegistry, ModelFile } from './model/fleet-model';
+import { KustomizeBuilder } from './model/kustomize-build';
+import { coreModule } from './model/core-module';
 
 /** The layout as it will be written: repository-relative path → file content, sorted by path. */
 export type LayoutFiles = ReadonlyMap<string, string>;
@@ -27,6 +33,8 @@ interface DirectoryModel {
   readonly dir: LayoutDirectory;
   readonly repoPath: string;
   readonly files: RenderedFile[];
+  /** Files the user owns that its kustomization lists (`ExistingFile`). */
+  readonly existing: string[];
   readonly subdirs: DirectoryModel[];
 }
 
@@ -96,8 +104,8 @@ export type FleetCheck = (analysis: LayoutAnalysis) => FleetProblem[];
  *
  * @param managedRoots the top-level directories the layout may use (e.g. `clusters`)
  */
-export function renderLayout(root: IConstruct, managedRoots: readonly string[], checks: readonly FleetCheck[] = []): LayoutFiles {
-  return analyzeLayout(root, managedRoots, checks).files;
+export function renderLayout(root: IConstruct, managedRoots: readonly string[], options: AnalyzeOptions = {}): LayoutFiles {
+  return analyzeLayout(root, managedRoots, options).files;
 }
 
 /** Options of `analyzeLayout`. */
@@ -108,18 +116,35 @@ export interface AnalyzeOptions {
    * @default none: every value comes from the code
    */
   readonly committedValues?: CommittedMarkedValues;
+  /**
+   * What the model knows beyond kustomize (reference tables, appliers) and the checks to run.
+   * @default the core module alone
+   */
+  readonly registry?: FleetRegistry;
+  /**
+   * The repository root: the files of the managed directories that the user owns are read from
+   * there into the model (they are part of what Flux applies).
+   * @default none: the model holds only what synth writes
+   */
+  readonly rootDir?: string;
+  /** The managed directories as scanned (shared with the writer). @default scanned from `rootDir` */
+  readonly disk?: DiskLayout;
+  /** The directory whose sub-directories are clusters (`clusters/`). @default none: no cluster is modelled */
+  readonly clustersDir?: LayoutDirectory;
 }
 
-/** The rendered layout together with the analysis the fleet checks saw. */
+/** The rendered layout together with the model the checks saw. */
 export interface LayoutModel {
   /** Every file of the layout, by repository path, sorted. */
   readonly files: LayoutFiles;
-  /** What the checks saw: builds, patches, constructs. */
+  /** How the layout's directories are built from the constructs (for rendering). */
   readonly analysis: LayoutAnalysis;
+  /** The model of what each cluster applies. */
+  readonly model: FleetModel;
 }
 
-/** Like `renderLayout`, but also returns the analysis (for tools such as env diff and the fleet graph). */
-export function analyzeLayout(root: IConstruct, managedRoots: readonly string[], checks: readonly FleetCheck[] = [], options: AnalyzeOptions = {}): LayoutModel {
+/** Like `renderLayout`, but also returns the model (for tools such as env diff and the fleet graph). */
+export function analyzeLayout(root: IConstruct, managedRoots: readonly string[], options: AnalyzeOptions = {}): LayoutModel {
   const problems: FleetProblem[] = [];
   const all = root.node.findAll();
 
@@ -147,6 +172,7 @@ export function analyzeLayout(root: IConstruct, managedRoots: readonly string[],
   }
 
   const rendered: RenderedFile[] = [];
+  const existing: { file: ExistingFile; directory: LayoutDirectory; repoPath: string }[] = [];
   for (const file of all.filter(isLayoutFile)) {
     const directory = LayoutDirectory.enclosing(file);
     if (!directory) {
@@ -154,6 +180,10 @@ export function analyzeLayout(root: IConstruct, managedRoots: readonly string[],
         path: file.node.path,
         message: `file "${file.fileName}" is not inside any LayoutDirectory, so it has no place in the repository: create it inside a directory such as repo.infrastructure`,
       });
+      continue;
+    }
+    if (ExistingFile.isExistingFile(file)) {
+      existing.push({ file, directory, repoPath: `${directory.repoPath}/${file.fileName}` });
       continue;
     }
     try {
@@ -167,34 +197,62 @@ export function analyzeLayout(root: IConstruct, managedRoots: readonly string[],
     }
   }
 
-  const models = buildDirectoryModels(directories, rendered);
-  checkPathCollisions(directories, rendered, problems);
+  const models = buildDirectoryModels(directories, rendered, existing);
+  checkPathCollisions(directories, rendered, problems, existing);
   checkDirectoryUse(models, problems);
   const reported = new Set(problems.map(p => p.path));
   const analysis = { ...checkBuilds(models, problems, rendered, reported, options.committedValues), constructs: all };
-  for (const check of checks) problems.push(...check(analysis));
-
-  if (problems.length > 0) throw new FleetValidationError(problems);
-
-  const out = new Map<string, string>();
   const flat = flattenedOutputs(models, analysis, problems);
-  if (problems.length > 0) throw new FleetValidationError(problems);
+
+  // the files this synth writes, with what rendered each document
+  const generated: GeneratedFile[] = [];
+  const modelFiles: ModelFile[] = [];
+  const serialize: { path: string; docs: Record<string, unknown>[]; comments: LineComment[][]; source: string }[] = [];
   for (const f of rendered) {
     if (f.directory.isVirtual || flat.suppressed.has(f.repoPath)) continue;
-    out.set(f.repoPath, withHeader(toYaml(f.docs, f.docs.map(lineCommentsOf)), f.file.node.path));
+    generated.push({ path: f.repoPath, docs: f.docs, objects: f.objects, constructPath: f.file.node.path });
+    serialize.push({ path: f.repoPath, docs: f.docs, comments: f.docs.map(lineCommentsOf), source: f.file.node.path });
   }
-  for (const [p, file] of flat.files) out.set(p, withHeader(toYaml(file.docs, file.comments), file.source));
+  for (const [p, file] of flat.files) {
+    generated.push({ path: p, docs: file.docs, objects: file.objects, constructPath: file.constructPath });
+    serialize.push({ path: p, docs: file.docs, comments: file.comments, source: file.source });
+  }
   for (const model of models.values()) {
     if (!model.dir.kustomize || isEmpty(model) || model.dir.isVirtual || flat.inlined.has(model.dir)) continue;
     const doc = flat.kustomizations.get(model.dir) ?? kustomizationOf(model);
-    out.set(`${model.repoPath}/${KUSTOMIZATION_FILE}`, withHeader(toYaml([doc]), model.dir.node.path));
+    const p = `${model.repoPath}/${KUSTOMIZATION_FILE}`;
+    generated.push({ path: p, docs: [doc], constructPath: model.dir.node.path });
+    serialize.push({ path: p, docs: [doc], comments: [], source: model.dir.node.path });
   }
-  return { files: new Map([...out.entries()].sort(([a], [b]) => compareKeys(a, b))), analysis };
+  for (const f of rendered) {
+    const docs = f.docs.map((doc, index) => ({ doc: doc as Doc, file: f.repoPath, index, origin: { constructPath: f.objects?.[index]?.node.path ?? f.file.node.path, object: f.objects?.[index] } }));
+    modelFiles.push({ path: f.repoPath, constructPath: f.file.node.path, documents: docs, patch: f.file.role === FileRole.PATCH, written: !f.directory.isVirtual });
+  }
+
+  const disk = options.disk ?? (options.rootDir !== undefined ? scanLayout(options.rootDir, managedRoots) : undefined);
+  for (const e of existing) {
+    const content = disk?.foreign.get(e.repoPath);
+    if (disk && content === undefined) {
+      problems.push({ path: e.file.node.path, message: disk.generated.has(e.repoPath) || disk.foreign.has(e.repoPath) ? `"${e.repoPath}" is not a file you own (it is generated by cdk8s-flux, or not a regular file): ExistingFile declares a file written by hand; remove the ExistingFile, or replace the file with your own` : `"${e.repoPath}" does not exist: ExistingFile declares a file you write by hand (synth never creates it); add the file, or remove the ExistingFile` });
+    }
+  }
+  const tree = new RepoTree(generated, disk, new Map(existing.map(e => [e.repoPath, e.file.node.path])));
+  const clusterDirs = options.clustersDir
+    ? directories.filter(d => LayoutDirectory.enclosing(d) === options.clustersDir && d.kustomize && !d.isVirtual && !isEmpty(models.get(d)!)).map(d => d.repoPath)
+    : [];
+  const registry = options.registry ?? new FleetRegistry().use(coreModule);
+  const model = new FleetModel(tree, new KustomizeBuilder(tree), clusterDirs, registry, modelFiles, all, reported);
+  for (const check of registry.checks) problems.push(...check.check(model));
+  if (problems.length > 0) throw new FleetValidationError(problems);
+
+  const out = new Map<string, string>();
+  for (const f of serialize) out.set(f.path, withHeader(toYaml(f.docs, f.comments), f.source));
+  return { files: new Map([...out.entries()].sort(([a], [b]) => compareKeys(a, b))), analysis, model };
 }
 
 interface FlattenedOutputs {
   /** Files written by flattened directories: path → documents (patches applied) and source construct. */
-  readonly files: Map<string, { docs: Record<string, unknown>[]; comments: LineComment[][]; source: string }>;
+  readonly files: Map<string, { docs: Record<string, unknown>[]; comments: LineComment[][]; objects: (ApiObject | undefined)[]; source: string; constructPath: string }>;
   /** Files not written as rendered: patches a flattened directory applied, files it rewrote. */
   readonly suppressed: Set<string>;
   /** Sub-directories a flattened directory lists file by file (they get no kustomization.yaml). */
@@ -233,7 +291,7 @@ function flattenedOutputs(models: Map<LayoutDirectory, DirectoryModel>, analysis
         continue;
       }
       if (!result.files.has(target)) {
-        result.files.set(target, { docs: [], comments: [], source: `${constructOf.get(entry.file) ?? entry.file}${target === entry.file ? '' : ` (flattened into ${model.repoPath})`}` });
+        result.files.set(target, { docs: [], comments: [], objects: [], constructPath: constructOf.get(entry.file) ?? dir.node.path, source: `${constructOf.get(entry.file) ?? entry.file}${target === entry.file ? '' : ` (flattened into ${model.repoPath})`}` });
         written.push(target);
       }
       const file = result.files.get(target)!;
@@ -242,6 +300,7 @@ function flattenedOutputs(models: Map<LayoutDirectory, DirectoryModel>, analysis
       const comments = flattenedComments(analysis.build(dir).get(objectId(entry.doc))?.doc, entry);
       file.docs.push(doc);
       file.comments.push(comments);
+      file.objects.push(entry.object);
       result.suppressed.add(target);
     }
     const resources = written.map(f => path.posix.relative(model.repoPath, f)).sort(compareKeys);
@@ -294,10 +353,11 @@ function flattenedComments(original: Record<string, unknown> | undefined, entry:
   return comments;
 }
 
-function buildDirectoryModels(directories: LayoutDirectory[], rendered: RenderedFile[]): Map<LayoutDirectory, DirectoryModel> {
+function buildDirectoryModels(directories: LayoutDirectory[], rendered: RenderedFile[], existing: readonly { file: ExistingFile; directory: LayoutDirectory }[]): Map<LayoutDirectory, DirectoryModel> {
   const models = new Map<LayoutDirectory, DirectoryModel>();
-  for (const dir of directories) models.set(dir, { dir, repoPath: dir.repoPath, files: [], subdirs: [] });
+  for (const dir of directories) models.set(dir, { dir, repoPath: dir.repoPath, files: [], existing: [], subdirs: [] });
   for (const f of rendered) models.get(f.directory)!.files.push(f);
+  for (const e of existing) models.get(e.directory)!.existing.push(e.file.fileName);
   for (const dir of directories) {
     const parent = LayoutDirectory.enclosing(dir);
     if (parent) models.get(parent)!.subdirs.push(models.get(dir)!);
@@ -307,7 +367,7 @@ function buildDirectoryModels(directories: LayoutDirectory[], rendered: Rendered
 
 /** A directory with nothing to write is skipped, and its parent does not list it. */
 function isEmpty(model: DirectoryModel): boolean {
-  return model.files.length === 0 && model.dir.resources.length === 0 && model.subdirs.every(isEmpty);
+  return model.files.length === 0 && model.existing.length === 0 && model.dir.resources.length === 0 && model.subdirs.every(isEmpty);
 }
 
 /** Sub-directories that the kustomization of `model` lists under `resources:`. */
@@ -326,6 +386,7 @@ function kustomizationOf(model: DirectoryModel): Record<string, unknown> {
     ...model.dir.resources.map(r => relative(r.repoPath)),
     ...includedSubdirs(model).map(s => relative(s.repoPath)),
     ...model.files.filter(f => f.file.role === FileRole.RESOURCE).map(f => f.file.fileName),
+    ...model.existing,
   ].sort(compareKeys);
   const patches = ownPatches(model)
     .map(f => ({ path: f.file.fileName, target: definedOnly({ ...f.file.patchTarget }) }));
@@ -336,7 +397,7 @@ function kustomizationOf(model: DirectoryModel): Record<string, unknown> {
   return doc;
 }
 
-function checkPathCollisions(directories: LayoutDirectory[], rendered: RenderedFile[], problems: FleetProblem[]): void {
+function checkPathCollisions(directories: LayoutDirectory[], rendered: RenderedFile[], problems: FleetProblem[], existing: readonly { file: ExistingFile; repoPath: string }[]): void {
   const dirOwners = new Map<string, LayoutDirectory>();
   for (const dir of directories) {
     const other = dirOwners.get(dir.repoPath);
@@ -350,7 +411,7 @@ function checkPathCollisions(directories: LayoutDirectory[], rendered: RenderedF
     }
   }
   const fileOwners = new Map<string, ILayoutFile>();
-  for (const f of rendered) {
+  for (const f of [...rendered, ...existing]) {
     const other = fileOwners.get(f.repoPath);
     if (other) {
       problems.push({
@@ -389,14 +450,8 @@ function checkDirectoryUse(models: Map<LayoutDirectory, DirectoryModel>, problem
   }
 }
 
-/** kustomize's identity of an object (group, kind, namespace, name). */
-export function objectId(doc: Record<string, unknown>): string {
-  const apiVersion = String(doc.apiVersion ?? '');
-  const group = apiVersion.includes('/') ? apiVersion.split('/')[0] : '';
-  const meta = (doc.metadata ?? {}) as Record<string, unknown>;
-  const ns = meta.namespace ? `${String(meta.namespace)}/` : '';
-  return `${doc.kind}${group ? `.${group}` : ''} ${ns}${String(meta.name)}`;
-}
+export { objectId } from './model/identity';
+import { objectId } from './model/identity';
 
 /**
  * Computes, for every kustomize-built directory, the objects its build yields (before patches),

@@ -1,7 +1,7 @@
 import { ApiObject, IResolver, ResolutionContext } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { FleetProblem } from './errors';
-import { FleetCheck, RenderedLayoutFile } from './layout-model';
+import { ModelCheck, ModelFile } from './model/fleet-model';
 import { LineComment } from './render';
 
 /**
@@ -141,9 +141,9 @@ export function fieldName(path: readonly (string | number)[]): string {
 }
 
 /** The construct a problem about a document of `file` is reported at: the object's owner, or the file. */
-export function ownerPath(file: RenderedLayoutFile, index: number): string {
-  const object = file.objects?.[index];
-  if (!object) return file.file.node.path;
+export function ownerPath(file: ModelFile, index: number): string {
+  const object = file.documents[index]?.origin.object;
+  if (!object) return file.constructPath;
   const scope = object.node.scope as IConstruct | undefined;
   return object.node.id === 'Resource' && scope ? scope.node.path : object.node.path;
 }
@@ -152,17 +152,21 @@ export function ownerPath(file: RenderedLayoutFile, index: number): string {
  * Reports marked values the writer cannot mark: a token inside a larger string, or a value that a
  * JSON patch moved after rendering.
  */
-export function markedValueCheck(): FleetCheck {
-  return analysis => {
-    const problems: FleetProblem[] = [];
-    for (const file of analysis.files) {
-      file.docs.forEach((doc, i) => {
-        for (const m of markersOf(doc)) {
-          if (m.problem) problems.push({ path: ownerPath(file, i), message: `${fieldName(m.path)}: ${m.problem}` });
-        }
-      });
-    }
-    return problems;
+export function markedValueCheck(): ModelCheck {
+  return {
+    id: 'core/marked-values',
+    description: 'every marked value can get its comment on its own line',
+    check: model => {
+      const problems: FleetProblem[] = [];
+      for (const file of model.files) {
+        file.documents.forEach((d, i) => {
+          for (const m of markersOf(d.doc)) {
+            if (m.problem) problems.push({ path: ownerPath(file, i), message: `${fieldName(m.path)}: ${m.problem}` });
+          }
+        });
+      }
+      return problems;
+    },
   };
 }
 

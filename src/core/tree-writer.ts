@@ -6,6 +6,8 @@ import { createTwoFilesPatch } from 'diff';
 import { fsyncDir, writeDurably } from './durable-file';
 import { LayoutWriteError } from './errors';
 import { LayoutFiles } from './layout-model';
+import { DiskLayout } from './model/repo-tree';
+import { isGenerated, scanLayout } from './disk-scan';
 import { compareKeys, GENERATED_MARKER } from './render';
 
 /** The folder cdk8s-flux keeps its working state in, relative to the repository root. Git-ignored. */
@@ -51,10 +53,6 @@ export function isClean(plan: LayoutPlan): boolean {
   return plan.writes.length === 0 && plan.deletes.length === 0 && plan.conflicts.length === 0 && !plan.pendingTransaction;
 }
 
-/** Whether a file's content carries the generated-file marker. */
-function isGenerated(content: string): boolean {
-  return content.startsWith(`${GENERATED_MARKER}\n`);
-}
 
 /**
  * Compares the desired layout with the files on disk. A file counts as generated (and so may be
@@ -63,14 +61,8 @@ function isGenerated(content: string): boolean {
  * managed top-level directories are scanned, and only when they are real directories (a
  * symlinked `apps/` is never followed).
  */
-export function planLayout(rootDir: string, files: LayoutFiles, managedRoots: readonly string[]): LayoutPlan {
-  const generated = new Map<string, string>();
-  const foreign = new Set<string>();
-  for (const top of managedRoots) {
-    const st = lstatOrUndefined(path.join(rootDir, top));
-    if (st?.isDirectory()) scan(rootDir, top, generated, foreign);
-    else if (st) foreign.add(top);
-  }
+export function planLayout(rootDir: string, files: LayoutFiles, managedRoots: readonly string[], disk: DiskLayout = scanLayout(rootDir, managedRoots)): LayoutPlan {
+  const { generated, foreign } = disk;
   const deleting = new Set([...generated.keys()].filter(p => !files.has(p)));
 
   const writes: { path: string; content: string; previous?: string }[] = [];
@@ -91,21 +83,6 @@ export function planLayout(rootDir: string, files: LayoutFiles, managedRoots: re
     conflicts,
     pendingTransaction: fs.existsSync(path.join(rootDir, TRANSACTION_DIR, JOURNAL)),
   };
-}
-
-function scan(rootDir: string, rel: string, generated: Map<string, string>, foreign: Set<string>): void {
-  for (const entry of fs.readdirSync(path.join(rootDir, rel), { withFileTypes: true })) {
-    const child = `${rel}/${entry.name}`;
-    if (entry.isDirectory()) {
-      scan(rootDir, child, generated, foreign);
-    } else if (entry.isFile()) {
-      const content = fs.readFileSync(path.join(rootDir, child), 'utf8');
-      if (isGenerated(content)) generated.set(child, content);
-      else foreign.add(child);
-    } else {
-      foreign.add(child); // symlinks, sockets…: never ours, never followed
-    }
-  }
 }
 
 /**

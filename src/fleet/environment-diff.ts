@@ -43,8 +43,8 @@ export interface EnvironmentDiff {
 export function diffEnvironments(repo: GitOpsRepo, first: string, second: string): EnvironmentDiff {
   const a = repo.environment(first);
   const b = repo.environment(second);
-  const { analysis } = repo.synthModel();
-  return compareObjects(first, second, environmentObjects(analysis, a.cluster), environmentObjects(analysis, b.cluster));
+  const { model } = repo.synthModel();
+  return compareObjects(first, second, environmentObjects(model, a.cluster), environmentObjects(model, b.cluster));
 }
 
 /** Compares two sets of effective objects by identity. */

@@ -1,13 +1,13 @@
-import { isNamespaced } from '../flux/cluster-scoped';
-import { clusterContents, effectiveDocOf } from '../flux/cluster-contents';
 import { LayoutDirectory } from '../core/layout-directory';
-import { LayoutAnalysis, objectId } from '../core/layout-model';
+import { FleetModel } from '../core/model/fleet-model';
+import { objectId } from '../core/model/identity';
+import { compareKeys } from '../core/render';
 
 /** One object as an environment's cluster gets it. */
 export interface EnvironmentObject {
   /** kustomize's identity: `Kind.group namespace/name`, with the namespace the object ends up in. */
   readonly id: string;
-  /** The object with every patch applied and the applier's `targetNamespace` set. */
+  /** The object as the cluster gets it: every patch applied, the applier's namespace set, variables substituted where known. */
   readonly doc: Record<string, unknown>;
   /** Who applies it: `clusters/<name>` or `Kustomization ns/name`. */
   readonly appliedBy: string;
@@ -16,23 +16,21 @@ export interface EnvironmentObject {
 }
 
 /**
- * The effective objects of one environment: everything its cluster directory makes Flux apply
- * (the directory itself and, transitively, every Kustomization's path), each as kustomize builds
- * it (patches applied) and moved into the Kustomization's `targetNamespace`. Sorted by identity.
- *
- * Not modelled: `postBuild` variable substitution (`${VAR}` stays as written).
+ * The effective objects of one environment, read from the model of what its cluster applies:
+ * everything its cluster directory makes Flux apply (the directory itself and, transitively, every
+ * Kustomization's path), whatever wrote it (constructs, L1 classes, raw objects, files the user
+ * owns), as kustomize builds it and kustomize-controller applies it (patches, `targetNamespace`,
+ * `spec.patches`, post-build substitution where the values are known). Sorted by identity.
  */
-export function environmentObjects(analysis: LayoutAnalysis, cluster: LayoutDirectory): ReadonlyMap<string, EnvironmentObject> {
+export function environmentObjects(model: FleetModel, cluster: LayoutDirectory | string): ReadonlyMap<string, EnvironmentObject> {
+  const directory = typeof cluster === 'string' ? cluster : cluster.repoPath;
+  const contents = model.clusters.find(c => c.directory === directory);
+  if (!contents) throw new Error(`"${directory}" is not a cluster directory of this fleet (one directly under clusters/ with something to apply)`);
   const out = new Map<string, EnvironmentObject>();
-  for (const application of clusterContents(cluster, analysis).applications) {
-    let doc = effectiveDocOf(application, analysis);
-    const targetNamespace = application.kustomization?.targetNamespace;
-    if (targetNamespace && isNamespaced(String(doc.kind))) {
-      doc = { ...doc, metadata: { ...(doc.metadata as Record<string, unknown>), namespace: targetNamespace } };
-    }
-    const id = objectId(doc);
+  for (const application of contents.applications) {
+    const id = objectId(application.doc);
     // an object applied twice is a fleet error reported at synth; keep the first
-    if (!out.has(id)) out.set(id, { id, doc, appliedBy: application.by, file: application.entry.file });
+    if (!out.has(id)) out.set(id, { id, doc: application.doc, appliedBy: application.by, file: application.built.source.file });
   }
-  return new Map([...out].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  return new Map([...out].sort(([a], [b]) => compareKeys(a, b)));
 }

@@ -2,12 +2,16 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { App, AppProps } from 'cdk8s';
 import { LayoutDirectory } from '../core/layout-directory';
-import { fluxChecks } from '../flux/fleet-checks';
-import { tenancyChecks } from '../tenancy/tenancy-checks';
-import { imageAutomationChecks } from '../image/image-automation-checks';
-import { MarkedValueResolver, markedValueCheck } from '../core/setter-markers';
-import { plaintextSecretGuard } from '../secrets/plaintext-guard';
-import { schemaCheck, SchemaValidationOptions } from '../validation/schema-check';
+import { fluxModule } from '../flux/model/flux-module';
+import { tenancyModule } from '../tenancy/tenancy-checks';
+import { imageModule } from '../image/image-automation-checks';
+import { MarkedValueResolver } from '../core/setter-markers';
+import { secretsModule } from '../secrets/plaintext-guard';
+import { schemaModule, SchemaValidationOptions } from '../validation/schema-check';
+import { coreModule } from '../core/model/core-module';
+import { FleetRegistry, ModelCheck } from '../core/model/fleet-model';
+import { KindReferences } from '../core/model/references';
+import { scanLayout } from '../core/disk-scan';
 import { CommittedMarkedValues } from '../core/automated-values';
 import { analyzeLayout, LayoutFiles, LayoutModel } from '../core/layout-model';
 import { Environment, RegisteredEnvironment } from './environment';
@@ -81,6 +85,8 @@ export class GitOpsRepo extends App {
   public readonly allowCrossNamespaceReferences: boolean;
   private schemaValidation?: SchemaValidationOptions;
   private readonly registered: RegisteredEnvironment[] = [];
+  private readonly userChecks: ModelCheck[] = [];
+  private readonly userReferences: KindReferences[] = [];
 
   constructor(props: GitOpsRepoProps = {}) {
     // resolves marked values (image-automation setters) wherever an object is rendered
@@ -118,6 +124,37 @@ export class GitOpsRepo extends App {
     return found;
   }
 
+  /**
+   * Adds a rule of your own over the model of what each cluster applies: it runs at every synth
+   * with the library's checks, and its problems fail the synth the same way.
+   */
+  public registerCheck(check: ModelCheck): void {
+    this.userChecks.push(check);
+  }
+
+  /**
+   * Declares the reference fields of a kind the library does not know (a CRD imported with
+   * `cdk8s import`), so that the checks resolve them and the graph draws them.
+   */
+  public registerReferences(entry: KindReferences): void {
+    this.userReferences.push(entry);
+  }
+
+  /** The registry a synth runs with: every module's reference tables, appliers and checks, then yours. */
+  public registry(): FleetRegistry {
+    const lockedDown = new Map(this.registered.filter(r => r.env.lockdown).map(r => [r.cluster.repoPath, r.env.name]));
+    const registry = new FleetRegistry()
+      .use(coreModule)
+      .use(fluxModule({ allowCrossNamespaceReferences: this.allowCrossNamespaceReferences, lockedDown }))
+      .use(secretsModule)
+      .use(imageModule)
+      .use(tenancyModule({ lockedDown }));
+    if (this.schemaValidation) registry.use(schemaModule(this.schemaValidation));
+    this.userReferences.forEach(r => registry.registerReferences(r));
+    this.userChecks.forEach(c => registry.registerCheck(c));
+    return registry;
+  }
+
   /** Validates every object against its CRD's schema at synth, from now on (see `validateSchemas`). */
   public enableSchemaValidation(options: SchemaValidationOptions = {}): void {
     this.schemaValidation = { ...this.schemaValidation, ...options };
@@ -133,18 +170,12 @@ export class GitOpsRepo extends App {
 
   /** Like `synthLayout`, but also returns the analysis behind it (builds, patches, constructs). */
   public synthModel(): LayoutModel {
-    return analyzeLayout(this, GitOpsRepo.MANAGED_ROOTS, [
-      fluxChecks({ clustersDir: this.clusters, allowCrossNamespaceReferences: this.allowCrossNamespaceReferences }),
-      tenancyChecks({
-        clustersDir: this.clusters,
-        allowCrossNamespaceReferences: this.allowCrossNamespaceReferences,
-        lockedDown: new Map(this.registered.filter(r => r.env.lockdown).map(r => [r.cluster, r.env.name])),
-      }),
-      markedValueCheck(),
-      imageAutomationChecks({ clustersDir: this.clusters }),
-      plaintextSecretGuard(),
-      ...this.schemaValidation ? [schemaCheck(this.schemaValidation)] : [],
-    ], { committedValues: new CommittedMarkedValues(this.rootDir) });
+    return analyzeLayout(this, GitOpsRepo.MANAGED_ROOTS, {
+      committedValues: new CommittedMarkedValues(this.rootDir),
+      registry: this.registry(),
+      disk: scanLayout(this.rootDir, GitOpsRepo.MANAGED_ROOTS),
+      clustersDir: this.clusters,
+    });
   }
 
   /** Validates, renders and writes the layout into `rootDir` (see `write`). */

@@ -1,6 +1,7 @@
 import { ApiObject, ApiObjectMetadata, GroupVersionKind, Lazy } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { FieldChecks } from './field-checks';
+import { declaresObjects, ExternalObject, IDeclaresObjects, isKeyedReference, RequiredKeys } from '../core/model/fleet-model';
 
 /**
  * Anything a Flux object can point at: an object of the fleet (a construct with an API object)
@@ -100,12 +101,13 @@ export type L1Class = new (scope: Construct, id: string, props: any) => ApiObjec
  * so `ApiObject.of(x)` finds it), renders its spec lazily so that methods such as
  * `addDependsOn` can still change it, and validates its fields at synth.
  */
-export abstract class FluxObject extends Construct implements IReferencingObject {
+export abstract class FluxObject extends Construct implements IReferencingObject, IDeclaresObjects {
   /** The generated L1 object this construct renders into. */
   public readonly apiObject: ApiObject;
 
   constructor(scope: Construct, id: string, l1: L1Class & { GVK: GroupVersionKind }, props: FluxObjectProps) {
     super(scope, id);
+    declaresObjects(this);
     this.apiObject = new l1(this, 'Resource', {
       metadata: props.metadata,
       spec: Lazy.any({ produce: () => this.renderSpec() }),
@@ -144,6 +146,28 @@ export abstract class FluxObject extends Construct implements IReferencingObject
   /** Every reference this object makes (none unless a subclass declares some). */
   public fluxReferences(): FluxReference[] {
     return [];
+  }
+
+  /**
+   * The objects this object was given that the fleet does not define (`fromName` imports,
+   * cdk8s-plus imports): declared to exist outside the repository, so that a reference to them
+   * that the model cannot resolve is not an error (unless it is a near miss of an object the
+   * fleet has).
+   */
+  public externalObjects(): ExternalObject[] {
+    return this.fluxReferences().flatMap(ref => {
+      const given = ref.object ?? ref.target;
+      if (isKeyedReference(given) || ref.target.name === '*' || apiObjectOf(given)) return [];
+      return [{ kind: ref.target.kind, name: ref.target.name, namespace: ref.target.namespace, declaredBy: (given as Partial<IConstruct>).node?.path ?? this.node.path }];
+    });
+  }
+
+  /** The keys of the Secrets declared with `SecretDeclaration` that this object refers to. */
+  public requiredKeys(): RequiredKeys[] {
+    return this.fluxReferences().flatMap(ref => {
+      const given = ref.object ?? ref.target;
+      return isKeyedReference(given) ? [{ kind: given.kind, name: given.name, namespace: given.namespace, keys: given.keys, declaredBy: this.node.path }] : [];
+    });
   }
 
   /** Longest `metadata.name` the controller accepts for this kind. */

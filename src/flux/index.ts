@@ -11,6 +11,3 @@ export * from './sources/bucket';
 export * from './sources/helm-chart';
 export * from './helm-release';
 export * from './kustomization';
-export { fluxChecks, FluxCheckOptions } from './fleet-checks';
-export * from './cluster-contents';
-export * from './document-references';

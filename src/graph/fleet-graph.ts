@@ -1,8 +1,7 @@
-import { ClusterApplication, clusterContents, ClusterContents } from '../flux/cluster-contents';
-import { apiObjectOf, FluxReference, isReferencingObject } from '../flux/flux-object';
-import { Kustomization } from '../flux/kustomization';
+import { Application, ClusterModel } from '../core/model/cluster-model';
+import { ResolvedReference } from '../core/model/fleet-model';
+import { groupOf } from '../core/model/identity';
 import { GitOpsRepo } from '../fleet/gitops-repo';
-import { LayoutDirectory } from '../core/layout-directory';
 import { LayoutModel } from '../core/layout-model';
 
 /** What a node of a fleet graph stands for. */
@@ -73,43 +72,33 @@ const SOURCE_KINDS = new Set(['GitRepository', 'HelmRepository', 'OCIRepository'
 const NOTIFICATION_KINDS = new Set(['Alert', 'Provider', 'Receiver']);
 
 /**
- * The graph of one registered environment: every Flux object and SealedSecret its cluster
- * reconciles (the cluster directory and, transitively, every Kustomization's directory), plus
- * the objects they reference, with `dependsOn`, source, secret, values, provider and event edges
- * taken from the constructs' typed references (never parsed from YAML).
+ * The graph of one registered environment, read from the model of what its cluster applies: every
+ * Flux object and SealedSecret the cluster reconciles (the cluster directory and, transitively,
+ * every Kustomization's directory; whatever wrote them, patches applied), plus the objects they
+ * reference, with `dependsOn`, source, secret, values, provider and event edges read from the
+ * documents through the reference table.
  *
  * @param model the fleet's synthesized model (`repo.synthModel()`), to share one synth across environments
  * @throws UnknownEnvironmentError when the fleet registers no such environment
  */
 export function fleetGraph(repo: GitOpsRepo, environment: string, model: LayoutModel = repo.synthModel()): FleetGraph {
   const { cluster } = repo.environment(environment);
-  const contents = clusterContents(cluster, model.analysis);
+  const contents = model.model.clusters.find(c => c.directory === cluster.repoPath);
+  if (!contents) return { environment, clusterPath: cluster.repoPath, groups: [], nodes: [], edges: [] };
   const builder = new GraphBuilder(contents);
   for (const a of contents.applications) if (isGraphObject(a)) builder.applied(a);
-  for (const a of contents.applications) {
-    const owner = a.object.node.scope;
-    if (!isGraphObject(a) || !isReferencingObject(owner)) continue;
-    const from = builder.applied(a).id;
-    for (const ref of owner.fluxReferences()) builder.edge(from, builder.resolve(ref, ref.explicitNamespace ?? a.namespace).id, edgeLabel(ref));
+  for (const r of model.model.references(contents)) {
+    if (!isGraphObject(r.from)) continue;
+    builder.edge(builder.applied(r.from).id, builder.resolve(r).id, r.ref.rule.dependsOn ? 'dependsOn' : r.ref.rule.role);
   }
-  builder.appliesEdges(cluster);
+  builder.appliesEdges();
   return { environment, clusterPath: cluster.repoPath, groups: builder.groups, nodes: builder.nodes, edges: builder.edges };
 }
 
 /** Flux objects (any `*.fluxcd.io` group) and SealedSecrets are drawn; other objects only when referenced. */
-function isGraphObject(a: ClusterApplication): boolean {
-  const group = String(a.entry.doc.apiVersion ?? '').split('/').slice(0, -1).join('/');
+function isGraphObject(a: Application): boolean {
+  const group = groupOf(a.doc.apiVersion);
   return group.endsWith('.fluxcd.io') || group === 'bitnami.com';
-}
-
-function edgeLabel(ref: FluxReference): string {
-  if (ref.dependsOn) return 'dependsOn';
-  const rules: [RegExp, string][] = [
-    [/sourceRef|chartRef/, 'source'], [/valuesFrom/, 'values'], [/substituteFrom/, 'substitute'],
-    [/providerRef/, 'provider'], [/eventSources/, 'event'], [/healthChecks/, 'healthCheck'],
-    [/resources/, 'resource'], [/secretRef/i, 'secret'],
-  ];
-  return rules.find(([re]) => re.test(ref.field))?.[1] ?? ref.field.replace(/^spec\./, '');
 }
 
 class GraphBuilder {
@@ -122,12 +111,13 @@ class GraphBuilder {
   private readonly groupIndex = new Map<string, number>();
   private readonly edgeKeys = new Set<string>();
 
-  constructor(private readonly contents: ClusterContents) {}
+  constructor(private readonly contents: ClusterModel) {}
 
   /** The node of an applied object, added on first use. */
-  public applied(a: ClusterApplication): GraphNode {
-    const kind = String(a.entry.doc.kind);
-    const key = `${String(a.entry.doc.apiVersion)} ${kind} ${a.namespace ?? ''}/${a.object.name}`;
+  public applied(a: Application): GraphNode {
+    const kind = String(a.doc.kind);
+    const name = String(a.doc.metadata?.name);
+    const key = `${String(a.doc.apiVersion)} ${kind} ${a.namespace ?? ''}/${name}`;
     let node = this.byKey.get(key);
     if (!node) {
       let group = this.groupIndex.get(a.by);
@@ -135,7 +125,7 @@ class GraphBuilder {
         group = this.groups.push({ title: a.by }) - 1;
         this.groupIndex.set(a.by, group);
       }
-      node = { id: this.newId(kind, a.namespace, a.object.name), kind, name: a.object.name, namespace: a.namespace, category: categoryOf(kind), group };
+      node = { id: this.newId(kind, a.namespace, name), kind, name, namespace: a.namespace, category: categoryOf(kind), group };
       this.byKey.set(key, node);
       this.nodes.push(node);
     }
@@ -143,17 +133,13 @@ class GraphBuilder {
   }
 
   /** The node a reference points at: an object the cluster applies, a wildcard, or an object outside the fleet. */
-  public resolve(ref: FluxReference, namespace: string | undefined): GraphNode {
-    const { kind, name } = ref.target;
+  public resolve(r: ResolvedReference): GraphNode {
+    const { kind, name, namespace } = r.ref;
     if (name === '*') {
-      const labels = Object.entries(ref.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`).sort().join(',');
-      return this.outside(`* ${kind} ${namespace ?? ''} ${labels}`, { kind, name, namespace, matchLabels: ref.matchLabels });
+      const labels = Object.entries(r.ref.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`).sort().join(',');
+      return this.outside(`* ${kind} ${namespace ?? ''} ${labels}`, { kind, name, namespace, matchLabels: r.ref.matchLabels });
     }
-    const object = apiObjectOf(ref.object ?? ref.target);
-    const byObject = object ? this.contents.byObject.get(object) : undefined;
-    const kinds = kind === 'Secret' ? ['Secret', 'SealedSecret'] : [kind];
-    const found = byObject?.find(t => t.namespace === namespace) ?? byObject?.[0]
-      ?? this.contents.applications.find(t => kinds.includes(String(t.entry.doc.kind)) && t.namespace === namespace && t.object.name === name);
+    const found = r.targets[0];
     return found ? this.applied(found) : this.outside(`${kind} ${namespace ?? ''}/${name}`, { kind, name, namespace });
   }
 
@@ -165,15 +151,23 @@ class GraphBuilder {
   }
 
   /** `applies` edges from each Kustomization to the group it applies (the cluster's own sync to the cluster group). */
-  public appliesEdges(cluster: LayoutDirectory): void {
+  public appliesEdges(): void {
     const applies: { from: string; group: number }[] = [];
-    for (const a of this.contents.applications) {
-      const owner = a.object.node.scope;
-      if (!(owner instanceof Kustomization) || !owner.directory) continue;
-      const by = owner.directory === cluster ? this.contents.applications[0]?.by : this.contents.applications.find(x => x.kustomization === owner)?.by;
-      const group = by === undefined ? undefined : this.groupIndex.get(by);
-      const node = this.byKey.get(`${String(a.entry.doc.apiVersion)} Kustomization ${a.namespace ?? ''}/${a.object.name}`);
-      if (group !== undefined && node) applies.push({ from: node.id, group });
+    for (const build of this.contents.builds) {
+      const group = this.groupIndex.get(build.by);
+      const applier = build.applications[0]?.appliedBy;
+      if (group === undefined) continue;
+      if (applier) {
+        const node = this.byKey.get(`${String(applier.doc.apiVersion)} ${String(applier.doc.kind)} ${applier.namespace ?? ''}/${String(applier.doc.metadata?.name)}`);
+        if (node) applies.push({ from: node.id, group });
+      } else {
+        // the cluster directory: applied by the sync Kustomization(s) whose path is the directory itself
+        for (const a of build.applications) {
+          if (a.doc.kind !== 'Kustomization' || !isGraphObject(a)) continue;
+          const path = String(a.doc.spec?.path ?? '').replace(/^\.\//, '').replace(/\/$/, '');
+          if (path === this.contents.directory) applies.push({ from: this.applied(a).id, group });
+        }
+      }
     }
     // in the order of the groups, which is the order Flux discovers them
     for (const { from, group } of applies.sort((x, y) => x.group - y.group)) this.edge(from, `group:${group}`, 'applies');

@@ -1,37 +1,35 @@
 import { posix } from 'node:path';
 import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
-import { ClusterApplication, ClusterContents, clustersOf } from '../flux/cluster-contents';
 import { apiObjectOf } from '../flux/flux-object';
-import { Kustomization } from '../flux/kustomization';
 import { FleetProblem } from '../core/errors';
-import { LayoutDirectory } from '../core/layout-directory';
-import { FleetCheck, LayoutAnalysis, RenderedLayoutFile } from '../core/layout-model';
+import { isMap } from '../core/json-values';
+import { Application, ClusterModel } from '../core/model/cluster-model';
+import { FleetModel, FleetModule, ModelCheck, ModelFile } from '../core/model/fleet-model';
+import { joinRepoPath } from '../core/model/repo-tree';
 import { fieldName, markersOf, ownerPath, PlacedMarker } from '../core/setter-markers';
 import { ImagePolicy } from './image-policy';
 import { canonicalImageName, imageNameProblem, ImageRepository } from './image-repository';
 import { ImageSetter, ImageSetterField } from './image-setter';
-import { ImageUpdateAutomation } from './image-update-automation';
-
-/** Options of the image-automation checks. */
-export interface ImageAutomationCheckOptions {
-  /** The directory whose sub-directories are clusters (`clusters/`). */
-  readonly clustersDir: LayoutDirectory;
-}
 
 /** A field marked for an ImagePolicy, where it is written. */
 interface MarkedField {
-  readonly file: RenderedLayoutFile;
+  readonly file: ModelFile;
   readonly index: number;
   readonly marker: PlacedMarker;
   readonly setter: ImageSetter;
 }
 
-/** An ImageUpdateAutomation as one cluster runs it. */
+/** An ImageUpdateAutomation as one cluster runs it, read from its document. */
 interface Run {
-  readonly cluster: ClusterContents;
-  readonly application: ClusterApplication;
-  readonly automation: ImageUpdateAutomation;
+  readonly cluster: ClusterModel;
+  readonly application: Application;
+  /** Its name. */
+  readonly name: string;
+  /** Repository path its `update.path` names, when it commits to this repository. */
+  readonly path?: string;
+  /** The labels its `policySelector` requires. */
+  readonly labels: Readonly<Record<string, string>>;
 }
 
 /** An OCI tag: up to 128 word characters, '.' or '-', not starting with '.' or '-'. */
@@ -40,57 +38,104 @@ const TAG = /^[\w][\w.-]{0,127}$/;
 const DIGEST = /^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]{32,}$/;
 
 /**
- * The synth-time checks of image automation, over the whole fleet. Every field marked with an
- * ImagePolicy (`policy.setter(…)` and its variants) must be live: in some cluster, an
- * ImageUpdateAutomation of the policy's namespace (whose `policySelector` selects the policy) has
- * an `update.path` containing the marked file, and that cluster reconciles the policy in the
- * namespace the marker names. The marked value must be of the right form for the setter (a
+ * The synth-time checks of image automation, over the model of what each cluster applies. Every
+ * field marked with an ImagePolicy (`policy.setter(…)` and its variants) must be live: in some
+ * cluster, an ImageUpdateAutomation of the policy's namespace (whose `policySelector` selects the
+ * policy) has an `update.path` containing the marked file, and that cluster applies the policy in
+ * the namespace the marker names. The marked value must be of the right form for the setter (a
  * reference with a tag, a tag, a name, a digest) and of the policy's image, and no two clusters may
- * update one field from different policies. Every ImageUpdateAutomation must commit to the
- * GitRepository its cluster syncs this repository from, and have a marked field to update.
+ * update one field from different policies. Every ImageUpdateAutomation that commits to this
+ * repository must have a marked field to update, and one whose `update.path` is a directory of this
+ * repository must commit to the source its cluster syncs the repository from.
  */
-export function imageAutomationChecks(options: ImageAutomationCheckOptions): FleetCheck {
-  return analysis => {
-    const marked = markedFields(analysis);
-    const automations = analysis.constructs.filter((c): c is ImageUpdateAutomation => c instanceof ImageUpdateAutomation);
-    if (marked.length === 0 && automations.length === 0) return [];
+export function imageAutomationCheck(): ModelCheck {
+  return {
+    id: 'image/markers',
+    description: 'every image-automation marker is live, and every automation has something to update',
+    check: model => {
+      const marked = markedFields(model);
+      const runs: Run[] = model.clusters.flatMap(cluster => cluster.applications
+        .filter(a => a.doc.kind === 'ImageUpdateAutomation' && String(a.doc.apiVersion).startsWith('image.toolkit.fluxcd.io/'))
+        .map(application => runOf(cluster, application)));
+      if (marked.length === 0 && runs.length === 0) return [];
 
-    const clusters = clustersOf(analysis, options.clustersDir);
-    const runs: Run[] = clusters.flatMap(cluster => cluster.applications
-      .filter(a => a.object.node.scope instanceof ImageUpdateAutomation)
-      .map(application => ({ cluster, application, automation: application.object.node.scope as ImageUpdateAutomation })));
-
-    const problems: FleetProblem[] = [];
-    for (const field of marked) {
-      const report = (message: string) => problems.push({ path: ownerPath(field.file, field.index), message: `${fieldName(field.marker.path)}: ${message}` });
-      if (LayoutDirectory.enclosing(field.file.file)?.isVirtual) {
-        report(`${field.setter.description} is in ${field.file.path}, a template that is never written: its copies in the flattened directories cannot be checked here yet; mark the value in each environment's directory instead (an ObjectPatch there with the setter)`);
-        continue;
+      const problems: FleetProblem[] = [];
+      for (const field of marked) {
+        const report = (message: string) => problems.push({ path: ownerPath(field.file, field.index), message: `${fieldName(field.marker.path)}: ${message}` });
+        if (!field.file.written) {
+          report(`${field.setter.description} is in ${field.file.path}, a template that is never written: its copies in the flattened directories cannot be checked here yet; mark the value in each environment's directory instead (an ObjectPatch there with the setter)`);
+          continue;
+        }
+        const valueProblem = setterValueProblem(field.setter);
+        if (valueProblem) report(valueProblem);
+        const policy = field.setter.policy;
+        if (policy.namespace === undefined) {
+          report(`${field.setter.description} names a policy without a namespace, but a marker names its policy as "<namespace>:${policy.name}": set metadata.namespace on the ImagePolicy (or namespace on ImagePolicy.fromName)`);
+          continue;
+        }
+        const root = (policy as unknown as Partial<IConstruct>).node?.root;
+        if (root && model.constructs[0] && root !== model.constructs[0].node.root) {
+          report(`${field.setter.description} is a policy of another GitOpsRepo: mark fields with an ImagePolicy of this repository (or ImagePolicy.fromName)`);
+          continue;
+        }
+        for (const message of [...policyProblems(field.setter), ...livenessProblems(field, runs, model)]) report(message);
       }
-      const valueProblem = setterValueProblem(field.setter);
-      if (valueProblem) report(valueProblem);
-      const policy = field.setter.policy;
-      if (policy.namespace === undefined) {
-        report(`${field.setter.description} names a policy without a namespace, but a marker names its policy as "<namespace>:${policy.name}": set metadata.namespace on the ImagePolicy (or namespace on ImagePolicy.fromName)`);
-        continue;
-      }
-      const root = (policy as unknown as Partial<IConstruct>).node?.root;
-      if (root && root !== field.file.file.node.root) {
-        report(`${field.setter.description} is a policy of another GitOpsRepo: mark fields with an ImagePolicy of this repository (or ImagePolicy.fromName)`);
-        continue;
-      }
-      for (const message of [...policyProblems(field.setter), ...livenessProblems(field, runs, analysis)]) report(message);
-    }
-    for (const automation of automations) problems.push(...automationProblems(automation, runs, marked));
-    return problems;
+      problems.push(...automationProblems(runs, marked, model));
+      return problems;
+    },
   };
 }
 
-function markedFields(analysis: LayoutAnalysis): MarkedField[] {
+/** The image-automation module: its checks. */
+export const imageModule: FleetModule = {
+  name: 'image',
+  register: registry => registry.registerCheck(imageAutomationCheck()),
+};
+
+function runOf(cluster: ClusterModel, application: Application): Run {
+  const spec = isMap(application.doc.spec) ? application.doc.spec : {};
+  const update = isMap(spec.update) ? spec.update : {};
+  const selector = isMap(spec.policySelector) && isMap(spec.policySelector.matchLabels) ? spec.policySelector.matchLabels as Record<string, string> : {};
+  const fromThisRepository = syncedSources(cluster).some(s => sameRef(s, sourceOf(application)));
+  const path = fromThisRepository ? joinRepoPath('', typeof update.path === 'string' && update.path !== '' ? update.path : './') : undefined;
+  return { cluster, application, name: String(application.doc.metadata?.name), path, labels: selector };
+}
+
+interface Ref { kind: string; namespace?: string; name: string }
+
+function sourceOf(a: Application): Ref | undefined {
+  const ref = a.doc.spec?.sourceRef;
+  if (!isMap(ref) || typeof ref.name !== 'string') return undefined;
+  return { kind: String(ref.kind ?? 'GitRepository'), name: ref.name, namespace: typeof ref.namespace === 'string' ? ref.namespace : a.namespace };
+}
+
+function sameRef(a: Ref, b: Ref | undefined): boolean {
+  return b !== undefined && a.kind === b.kind && a.name === b.name && a.namespace === b.namespace;
+}
+
+/** The sources a cluster builds this repository's directories from: those of the Kustomizations that applied a directory of it. */
+function syncedSources(cluster: ClusterModel): Ref[] {
+  const out: Ref[] = [];
+  const appliers = new Set(cluster.applications.map(a => a.appliedBy).filter((a): a is Application => a !== undefined));
+  for (const a of cluster.applications) {
+    if (a.doc.kind !== 'Kustomization') continue;
+    const path = joinRepoPath('', String(a.doc.spec?.path ?? './'));
+    if (!appliers.has(a) && path !== cluster.directory) continue;
+    const s = sourceOf(a);
+    if (s && !out.some(o => sameRef(o, s))) out.push(s);
+  }
+  return out;
+}
+
+function covers(run: Run, file: string): boolean {
+  return run.path !== undefined && (run.path === '' || file.startsWith(`${run.path}/`));
+}
+
+function markedFields(model: FleetModel): MarkedField[] {
   const fields: MarkedField[] = [];
-  for (const file of analysis.files) {
-    file.docs.forEach((doc, index) => {
-      for (const marker of markersOf(doc)) {
+  for (const file of model.files) {
+    file.documents.forEach((d, index) => {
+      for (const marker of markersOf(d.doc)) {
         // a marker the writer cannot place is reported by markedValueCheck
         if (!marker.problem && marker.marked.origin instanceof ImageSetter) fields.push({ file, index, marker, setter: marker.marked.origin });
       }
@@ -152,14 +197,14 @@ function policyProblems(s: ImageSetter): string[] {
  * Why a marked field is dead (no cluster's automation would update it from its policy), or updated
  * by two clusters from different policies of the same name.
  */
-function livenessProblems(field: MarkedField, runs: readonly Run[], analysis: LayoutAnalysis): string[] {
+function livenessProblems(field: MarkedField, runs: readonly Run[], model: FleetModel): string[] {
   const { setter } = field;
   const policy = setter.policy;
   const ns = policy.namespace!;
   const policyObject = apiObjectOf(policy);
   const file = field.file.path;
   const marker = setter.marker;
-  const covering = runs.filter(r => r.automation.covers(file));
+  const covering = runs.filter(r => covers(r, file));
   const clusters = [...new Set(covering.map(r => r.cluster))];
   const live: string[] = [];
   const conflicts: string[] = [];
@@ -168,13 +213,13 @@ function livenessProblems(field: MarkedField, runs: readonly Run[], analysis: La
   for (const cluster of clusters) {
     const inNamespace = covering.filter(r => r.cluster === cluster && r.application.namespace === ns);
     if (inNamespace.length === 0) continue;
-    const applied = policyObject ? cluster.byObject.get(policyObject) ?? [] : undefined;
+    const applied = policyObject ? cluster.applications.filter(a => a.built.source.origin.object === policyObject) : undefined;
     if (applied && applied.length === 0) {
-      const other = cluster.applications.find(a => a.entry.doc.kind === 'ImagePolicy' && a.namespace === ns && a.object.name === policy.name);
+      const other = cluster.find('ImagePolicy', ns, policy.name)[0];
       if (other) {
-        conflicts.push(`cluster "${cluster.name}" updates it too, from its own ImagePolicy ${ns}/${policy.name}${where(other.object, analysis)}, which may pick another image: the clusters would overwrite each other's commits; give the policies distinct names, or mark the field in a file of one cluster only (e.g. an overlay patch)`);
+        conflicts.push(`cluster "${cluster.name}" updates it too, from its own ImagePolicy ${ns}/${policy.name} (in ${other.built.source.file}), which may pick another image: the clusters would overwrite each other's commits; give the policies distinct names, or mark the field in a file of one cluster only (e.g. an overlay patch)`);
       } else {
-        reasons.push({ rank: 2, message: `cluster "${cluster.name}", whose ImageUpdateAutomation ${describeRun(inNamespace[0])} updates ${file}, does not reconcile ImagePolicy ${ns}/${policy.name}${where(policyObject!, analysis)}: build the policy's directory into cluster "${cluster.name}"` });
+        reasons.push({ rank: 2, message: `cluster "${cluster.name}", whose ImageUpdateAutomation ${describeRun(inNamespace[0])} updates ${file}, does not reconcile ImagePolicy ${ns}/${policy.name}${where(policyObject!, model)}: build the policy's directory into cluster "${cluster.name}"` });
       }
       continue;
     }
@@ -183,11 +228,12 @@ function livenessProblems(field: MarkedField, runs: readonly Run[], analysis: La
       reasons.push({ rank: 3, message: `in cluster "${cluster.name}" the ImagePolicy ends up in namespace ${[...new Set(applied.map(a => `"${a.namespace}"`))].join(', ')} (a Kustomization's targetNamespace moves it), so the marker's policy "${ns}:${policy.name}" does not exist there: apply the policy without targetNamespace` });
       continue;
     }
-    const labels = there?.[0] ? labelsOf(there[0].entry.doc) : undefined; // unknown for an import
-    const selecting = inNamespace.filter(r => labels === undefined || Object.entries(r.automation.policyLabels).every(([k, v]) => labels[k] === v));
+    const imported = !policyObject ? cluster.find('ImagePolicy', ns, policy.name)[0] : undefined;
+    const labels = there?.[0] ? labelsOf(there[0].doc) : imported ? labelsOf(imported.doc) : undefined; // unknown for an import defined elsewhere
+    const selecting = inNamespace.filter(r => labels === undefined || Object.entries(r.labels).every(([k, v]) => labels[k] === v));
     if (selecting.length === 0) {
       const r = inNamespace[0];
-      reasons.push({ rank: 4, message: `the policySelector of ImageUpdateAutomation ${describeRun(r)} in cluster "${cluster.name}" (${Object.entries(r.automation.policyLabels).map(([k, v]) => `${k}=${v}`).join(',')}) does not select ImagePolicy ${ns}/${policy.name}: add those labels to the policy, or widen the selector` });
+      reasons.push({ rank: 4, message: `the policySelector of ImageUpdateAutomation ${describeRun(r)} in cluster "${cluster.name}" (${Object.entries(r.labels).map(([k, v]) => `${k}=${v}`).join(',')}) does not select ImagePolicy ${ns}/${policy.name}: add those labels to the policy, or widen the selector` });
       continue;
     }
     live.push(cluster.name);
@@ -206,35 +252,34 @@ function livenessProblems(field: MarkedField, runs: readonly Run[], analysis: La
 }
 
 /** An automation that commits to another repository than the one its cluster syncs, or that has nothing to update. */
-function automationProblems(automation: ImageUpdateAutomation, runs: readonly Run[], marked: readonly MarkedField[]): FleetProblem[] {
-  const problems: FleetProblem[] = [];
-  const path = automation.updatePath;
-  // another repository's files (a tenant's) are not this fleet's to check
-  if (path === undefined) return problems;
-  if (!marked.some(f => automation.covers(f.file.path))) {
-    problems.push({
-      path: automation.node.path,
-      message: `spec.update.path "${path.fluxPath}" holds no field marked for image automation, so this automation would never change anything: mark fields under ${path.repoPath}/ with an ImagePolicy's setter, tagSetter, nameSetter or digestSetter, or remove it`,
-    });
+function automationProblems(runs: readonly Run[], marked: readonly MarkedField[], model: FleetModel): FleetProblem[] {
+  const found = new Map<string, FleetProblem>();
+  const add = (path: string, message: string) => found.set(`${path}\n${message}`, { path, message });
+  for (const run of runs) {
+    const at = ownerOfApplication(run.application);
+    const update = run.application.doc.spec?.update?.path;
+    if (run.path !== undefined) {
+      if (!marked.some(f => f.file.written && covers(run, f.file.path))) {
+        add(at, `spec.update.path ${JSON.stringify(update ?? './')} holds no field marked for image automation, so this automation would never change anything: mark fields under ${run.path || 'the repository'}/ with an ImagePolicy's setter, tagSetter, nameSetter or digestSetter, or remove it`);
+      }
+      continue;
+    }
+    // another repository's files (a tenant's) are not this fleet's to check, unless the path is one of ours
+    const path = joinRepoPath('', typeof update === 'string' ? update : './');
+    const source = sourceOf(run.application);
+    if (path === undefined || path === '' || !model.tree.isDirectory(path) || !source || run.cluster.find(source.kind, source.namespace, source.name).length === 0) continue;
+    const instead = syncedSources(run.cluster).map(s => `${s.kind} ${s.namespace ? `${s.namespace}/` : ''}${s.name}`);
+    add(at, `spec.sourceRef is ${source.kind} ${source.namespace ? `${source.namespace}/` : ''}${source.name}, but cluster "${run.cluster.name}" builds this repository's directories from ${instead.length > 0 ? instead.join(', ') : 'no source'}, so update.path "./${path}" would be looked for in another repository: point sourceRef at ${instead.length > 0 ? instead[0] : 'the GitRepository the cluster syncs this repository from'}`);
   }
-  const source = automation.source;
-  if (!apiObjectOf(source)) return problems; // an import: its repository is not known here
-  const reported = new Set<string>();
-  for (const run of runs.filter(r => r.automation === automation)) {
-    const synced = [...new Set(run.cluster.applications
-      .map(a => a.object.node.scope)
-      .filter((k): k is Kustomization => k instanceof Kustomization && k.directory !== undefined)
-      .map(k => k.source))];
-    // a source the cluster does not reconcile at all is reported by the Flux reference checks
-    if (synced.includes(source) || reported.has(run.cluster.name) || !run.cluster.byObject.has(apiObjectOf(source)!)) continue;
-    reported.add(run.cluster.name);
-    const instead = synced.map(s => `${s.kind} ${s.namespace ? `${s.namespace}/` : ''}${s.name}`);
-    problems.push({
-      path: automation.node.path,
-      message: `spec.sourceRef is ${source.kind} ${source.namespace ? `${source.namespace}/` : ''}${source.name}, but cluster "${run.cluster.name}" builds this repository's directories from ${instead.length > 0 ? instead.join(', ') : 'no source'}, so update.path "${path.fluxPath}" would be looked for in another repository: point sourceRef at ${instead.length > 0 ? instead[0] : 'the GitRepository the cluster syncs this repository from'}`,
-    });
-  }
-  return problems;
+  return [...found.values()];
+}
+
+/** The construct that declared an applied object (the construct around its API object), or its file. */
+function ownerOfApplication(a: Application): string {
+  const object = a.built.source.origin.object;
+  if (!object) return a.built.source.origin.constructPath ?? a.built.source.file;
+  const scope = object.node.scope;
+  return object.node.id === 'Resource' && scope ? scope.node.path : object.node.path;
 }
 
 function labelsOf(doc: Record<string, unknown>): Record<string, string> {
@@ -246,11 +291,11 @@ function describe(o: { namespace?: string; name: string }): string {
 }
 
 function describeRun(r: Run): string {
-  return `${r.application.namespace ? `${r.application.namespace}/` : ''}${r.automation.name}`;
+  return `${r.application.namespace ? `${r.application.namespace}/` : ''}${r.name}`;
 }
 
 /** ` (in <file>)` for an object written to a file of the layout, else nothing. */
-function where(object: ApiObject, analysis: LayoutAnalysis): string {
-  const file = analysis.files.find(f => f.objects?.includes(object));
+function where(object: ApiObject, model: FleetModel): string {
+  const file = model.files.find(f => f.written && f.documents.some(d => d.origin.object === object));
   return file ? ` (in ${file.path})` : ' (it is not written to any file)';
 }

@@ -1,40 +1,88 @@
 import { FleetProblem } from '../core/errors';
-import { FleetCheck } from '../core/layout-model';
-import { FileRole } from '../core/layout-file';
+import { FleetModule, ModelCheck } from '../core/model/fleet-model';
+import { expandLists } from '../core/kustomize/lists';
+import { describeSource } from '../core/model/kustomize-build';
+import { Doc } from '../core/model/repo-tree';
+import { sealedNamespaceCheck } from './sealed-namespace-check';
 
 const SCOPE_ANNOTATIONS = ['sealedsecrets.bitnami.com/namespace-wide', 'sealedsecrets.bitnami.com/cluster-wide'];
 
 /**
- * Refuses plaintext secret values in anything synth writes, since every generated file is
- * committed to git: a core `Secret` with `data` or `stringData`, a SealedSecret whose template
- * carries `data`, and patches that add either. It reads the documents as rendered, whatever
- * construct produced them. It also refuses patches that change a SealedSecret's sealed data or
- * scope, which would make it undecryptable.
+ * Refuses plaintext secret values in anything the repository holds, since every file is committed
+ * to git: a core `Secret` with `data` or `stringData` (whatever its spelling of the kind, inside a
+ * `List` or not, in a file synth writes or one the user owns), a SealedSecret whose template
+ * carries `data`, patches that add either, and objects that a Flux Kustomization's `spec.patches`
+ * would give plaintext. It also refuses patches that change a SealedSecret's sealed data or scope,
+ * which would make it undecryptable. It reads the model's documents, whatever produced them.
  */
-export function plaintextSecretGuard(): FleetCheck {
-  return analysis => {
-    const problems: FleetProblem[] = [];
-    const hint = 'generated files are committed to git, so its values would leak: seal them with `npm run seal` and use a SealedSecret instead';
-    for (const f of analysis.files) {
-      f.docs.forEach((doc, i) => {
-        const path = f.objects?.[i]?.node.path ?? f.file.node.path;
+export function plaintextSecretGuard(): ModelCheck {
+  return {
+    id: 'secrets/plaintext',
+    description: 'no plaintext secret value is committed or applied',
+    check: model => {
+      const problems: FleetProblem[] = [];
+      const seen = new Set<Doc>();
+      const guard = (doc: Doc, path: string, where: string, isPatch: boolean) => {
+        if (seen.has(doc)) return;
+        seen.add(doc);
         const name = describe(doc);
-        const isPatch = f.file.role === FileRole.PATCH;
-        if (doc.apiVersion === 'v1' && doc.kind === 'Secret') {
+        if (String(doc.apiVersion) === 'v1' && String(doc.kind).toLowerCase() === 'secret') {
           const keys = plaintextKeys(doc);
-          if (keys) problems.push({ path, message: `${isPatch ? `patch of Secret ${name} adds` : `Secret ${name} carries`} plaintext ${keys}; ${hint}` });
+          if (keys) problems.push({ path, message: `${isPatch ? `patch of Secret ${name} adds` : `${doc.kind === 'Secret' ? 'Secret' : `Secret (written "kind: ${String(doc.kind)}", which the API server reads as Secret)`} ${name}${where} carries`} plaintext ${keys}; ${HINT}` });
         }
         if (doc.kind === 'SealedSecret') {
           const template = ((doc.spec ?? {}) as { template?: Record<string, unknown> }).template ?? {};
           const keys = plaintextKeys(template);
-          if (keys) problems.push({ path, message: `SealedSecret ${name} carries plaintext spec.template ${keys}; ${hint}` });
+          if (keys) problems.push({ path, message: `SealedSecret ${name}${where} carries plaintext spec.template ${keys}; ${HINT}` });
           if (isPatch) sealedSecretPatchProblems(doc, name).forEach(message => problems.push({ path, message }));
         }
-      });
-    }
-    return problems;
+      };
+      for (const f of model.files) {
+        for (const d of f.documents) {
+          for (const e of expandLists([d.doc])) guard(e.doc as Doc, d.origin.constructPath ?? f.constructPath, e.item ? ` (in a List of ${f.path})` : '', f.patch);
+        }
+      }
+      for (const f of model.tree.allFiles()) {
+        if (f.generated) continue;
+        let values: readonly unknown[];
+        try {
+          values = f.values();
+        } catch {
+          continue; // a file that is not YAML is reported where it is built
+        }
+        values.forEach((v, index) => {
+          if (typeof v !== 'object' || v === null || Array.isArray(v)) return;
+          for (const e of expandLists([v as Doc])) guard(e.doc as Doc, f.constructPath ?? f.path, ` (in ${describeSource({ doc: e.doc as Doc, file: f.path, index, item: e.item, origin: {} })})`, false);
+        });
+      }
+      for (const cluster of model.clusters) {
+        for (const a of cluster.applications) {
+          if (a.doc === a.built.source.doc) continue;
+          const by = a.built.patches.map(p => `${p.field} of ${p.file}`).join(', ');
+          guard(a.doc, a.built.patches[a.built.patches.length - 1]?.constructPath ?? a.built.source.origin.constructPath ?? a.built.source.file, ` (as cluster "${cluster.name}" gets it${by ? `, patched by ${by}` : ''})`, false);
+        }
+      }
+      return problems;
+    },
   };
 }
+
+const HINT = 'generated files are committed to git, so its values would leak: seal them with `npm run seal` and use a SealedSecret instead';
+
+/** The secrets module: SealedSecrets make Secrets exist, plaintext is refused, sealed objects stay where they decrypt. */
+export const secretsModule: FleetModule = {
+  name: 'secrets',
+  register: registry => {
+    registry.registerDerived({
+      group: 'bitnami.com',
+      kind: 'SealedSecret',
+      // the controller creates a Secret of the same name and namespace
+      derive: (doc, namespace) => [{ kind: 'Secret', name: String(doc.metadata?.name), namespace }],
+    });
+    registry.registerCheck(plaintextSecretGuard());
+    registry.registerCheck(sealedNamespaceCheck());
+  },
+};
 
 function sealedSecretPatchProblems(doc: Record<string, unknown>, name: string): string[] {
   const out: string[] = [];

@@ -80,16 +80,6 @@ export class SealedSecret extends FluxObject implements ISecretRef, IValuesSourc
     return [];
   }
 
-  /**
-   * Checked by synth for every cluster that applies it: a strict or namespace-wide SealedSecret
-   * decrypts only in the namespace it was sealed for, so a Kustomization's targetNamespace must
-   * not move it.
-   */
-  public checkApplication(namespace: string | undefined): string | undefined {
-    if (this.scope === SealingScope.CLUSTER_WIDE || namespace === this.namespace) return undefined;
-    return `is sealed for namespace "${this.namespace}" (scope ${this.scope}), but a Kustomization's targetNamespace moves it to ${namespace === undefined ? 'no namespace' : `"${namespace}"`}, where the controller cannot decrypt it: apply it without targetNamespace, or seal it with scope cluster-wide`;
-  }
-
   protected renderSpec() {
     const p = this.props;
     const entry = p.store.entry(p.metadata.namespace, p.metadata.name);

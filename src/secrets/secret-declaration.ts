@@ -1,4 +1,5 @@
 import { FieldChecks } from '../flux/field-checks';
+import { markKeyedReference } from '../core/model/fleet-model';
 import { ISecretRef } from '../flux/sources/source';
 import { IValuesSource } from '../flux/values-source';
 
@@ -30,26 +31,13 @@ export class SecretDeclaration implements ISecretRef, IValuesSource {
   public readonly namespace: string;
   /** The keys every environment's Secret must carry, sorted. */
   public readonly keys: readonly string[];
-  /** Brand: references to it are resolved by identity in each cluster. */
-  public readonly resolveByIdentity = true as const;
 
   constructor(props: SecretDeclarationProps) {
     this.name = props.name;
     this.namespace = props.namespace;
     this.keys = [...props.keys].sort();
+    markKeyedReference(this);
     const problems = new FieldChecks().objectName('name', props.name).label('namespace', props.namespace).problems;
     if (problems.length > 0) throw new Error(`SecretDeclaration ${props.namespace}/${props.name}: ${problems.join('; ')}`);
   }
-}
-
-/** Whether a referenced value is resolved by identity (kind, namespace, name) rather than as an object. */
-export function isResolvedByIdentity(x: unknown): x is {
-  /** The kind to look for. */
-  kind: string;
-  /** The name to look for. */
-  name: string;
-  /** The namespace to look for. */
-  namespace?: string;
-} {
-  return typeof x === 'object' && x !== null && (x as { resolveByIdentity?: unknown }).resolveByIdentity === true;
 }

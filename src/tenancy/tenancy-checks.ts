@@ -1,21 +1,13 @@
-import { IConstruct } from 'constructs';
-import { ClusterApplication, ClusterContents, clustersOf, effectiveDocOf } from '../flux/cluster-contents';
-import { crossNamespaceFix } from '../flux/fleet-checks';
-import { namespacedReferences } from '../flux/document-references';
-import { describeRef } from '../flux/flux-object';
-import { FleetProblem } from '../core/errors';
-import { LayoutDirectory } from '../core/layout-directory';
-import { FleetCheck, LayoutAnalysis } from '../core/layout-model';
+import { Application } from '../core/model/cluster-model';
+import { FleetModel, FleetModule, ModelCheck } from '../core/model/fleet-model';
+import { ProblemSet } from '../core/model/problem-set';
+import { ReferenceResolution } from '../core/model/references';
 import { Tenant, tenantsOf } from './tenant';
 
 /** Options of the tenancy checks. */
 export interface TenancyCheckOptions {
-  /** The directory whose sub-directories are clusters (`clusters/`). */
-  readonly clustersDir: LayoutDirectory;
-  /** The clusters whose Flux runs with the multi-tenancy lockdown, with their environment's name. */
-  readonly lockedDown: ReadonlyMap<LayoutDirectory, string>;
-  /** Whether cross-namespace references are allowed fleet-wide (the lockdown overrides it in its clusters). */
-  readonly allowCrossNamespaceReferences: boolean;
+  /** The clusters (repository paths of their directories) whose Flux runs with the multi-tenancy lockdown, with their environment's name. */
+  readonly lockedDown: ReadonlyMap<string, string>;
 }
 
 /** The ServiceAccounts of the Flux controllers, which a `flux-system` object may impersonate. */
@@ -23,9 +15,9 @@ const CONTROLLER_ACCOUNTS = ['kustomize-controller', 'helm-controller'];
 const FLUX_NAMESPACE = 'flux-system';
 
 interface Applied {
-  readonly application: ClusterApplication;
-  /** The construct that declared it (a Flux construct, a cdk8s-plus object…). */
-  readonly owner: IConstruct;
+  readonly application: Application;
+  /** Where problems are reported: the construct that declared it, or its file. */
+  readonly owner: string;
   /** As the cluster gets it: patches applied. */
   readonly doc: Record<string, any>;
   /** Its namespace in the cluster. */
@@ -34,46 +26,63 @@ interface Applied {
 
 /**
  * Tenant isolation, always, and Flux's multi-tenancy lockdown in the environments that turn it
- * on, checked cluster by cluster on the objects as each cluster gets them:
+ * on, checked cluster by cluster on the model of what each cluster applies:
  *
  * - tenants: valid, unique namespaces; objects in a tenant namespace reference nothing outside
  *   it (the tenant's declared platform `dependsOn` excepted), reconcile as the tenant's account
  *   into the tenant's namespace; objects in a tenant's directories stay in its namespace; no
  *   RBAC binds a tenant account outside its namespace;
- * - lockdown: no cross-namespace references at all, and every Kustomization and HelmRelease names
- *   the ServiceAccount it impersonates (Flux would otherwise use `default`, which has no rights);
- *   and that account exists in the cluster (defined by the fleet, or a Flux controller's).
+ * - lockdown: every Kustomization and HelmRelease names the ServiceAccount it impersonates (Flux
+ *   would otherwise use `default`, which has no rights), and that account exists in the cluster
+ *   (defined by the fleet, or a Flux controller's). Cross-namespace references are the Flux
+ *   module's check.
  */
-export function tenancyChecks(options: TenancyCheckOptions): FleetCheck {
-  return analysis => {
-    const found = new Map<string, FleetProblem>();
-    const report = (path: string, message: string) => found.set(`${path}\n${message}`, { path, message });
-    const tenants = tenantsOf(analysis.constructs);
-    checkTenantNamespaces(tenants, report);
-    for (const contents of clustersOf(analysis, options.clustersDir)) {
-      const cluster = contents.directory;
-      const applied = appliedObjects(contents, analysis);
-      checkTenantObjects(tenants, applied, report);
-      checkTenantRbac(tenants, applied, report);
-      const environment = options.lockedDown.get(cluster);
-      if (environment !== undefined) {
-        checkLockdown(environment, cluster, applied, options, report);
-        checkServiceAccounts(environment, cluster, applied, report);
+export function tenancyCheck(options: TenancyCheckOptions): ModelCheck {
+  return {
+    id: 'tenancy/isolation',
+    description: 'tenants stay in their namespaces; locked-down clusters name an existing account for every reconciler',
+    check: model => {
+      const problems = new ProblemSet();
+      const report = (path: string, message: string) => problems.add(path, message);
+      const tenants = tenantsOf(model.constructs);
+      checkTenantNamespaces(tenants, report);
+      for (const cluster of model.clusters) {
+        const applied = appliedObjects(cluster.applications);
+        checkTenantObjects(model, tenants, applied, report);
+        checkTenantRbac(tenants, applied, report);
+        const environment = options.lockedDown.get(cluster.directory);
+        if (environment !== undefined) {
+          checkLockdown(environment, cluster.name, applied, report);
+          checkServiceAccounts(environment, cluster.name, applied, report);
+        }
       }
-    }
-    return [...found.values()];
+      return problems.list;
+    },
   };
+}
+
+/** The tenancy module: its checks. */
+export function tenancyModule(options: TenancyCheckOptions): FleetModule {
+  return { name: 'tenancy', register: registry => registry.registerCheck(tenancyCheck(options)) };
 }
 
 type Report = (path: string, message: string) => void;
 
-function appliedObjects(contents: ClusterContents, analysis: LayoutAnalysis): Applied[] {
-  return contents.applications.map(application => ({
+function appliedObjects(applications: readonly Application[]): Applied[] {
+  return applications.map(application => ({
     application,
-    owner: application.object.node.scope ?? application.object,
-    doc: effectiveDocOf(application, analysis) as Record<string, any>,
+    owner: ownerOf(application),
+    doc: application.doc,
     namespace: application.namespace,
   }));
+}
+
+/** The construct that declared an applied object (the Flux or cdk8s-plus construct around its API object), or its file. */
+function ownerOf(a: Application): string {
+  const object = a.built.source.origin.object;
+  if (!object) return a.built.source.origin.constructPath ?? a.built.source.file;
+  const scope = object.node.scope;
+  return object.node.id === 'Resource' && scope ? scope.node.path : object.node.path;
 }
 
 function describeApplied(a: Applied): string {
@@ -97,31 +106,31 @@ function tenantOfFile(tenants: Tenant[], file: string): Tenant | undefined {
   return tenants.find(t => [t, ...t.environments].some(d => file.startsWith(`${d.repoPath}/`)));
 }
 
-function checkTenantObjects(tenants: Tenant[], applied: Applied[], report: Report): void {
+function checkTenantObjects(model: FleetModel, tenants: Tenant[], applied: Applied[], report: Report): void {
   const byNamespace = new Map<string, Tenant>();
   for (const t of tenants) if (!byNamespace.has(t.namespace)) byNamespace.set(t.namespace, t); // a second claim is reported on its own
   for (const a of applied) {
-    const home = tenantOfFile(tenants, a.application.entry.file);
+    const home = tenantOfFile(tenants, a.application.built.source.file);
     if (home && a.doc.kind !== 'Namespace' && a.namespace !== home.namespace) {
-      report(a.owner.node.path, `tenant "${home.tenantName}": ${describeApplied(a)} (in ${a.application.entry.file}) is in namespace ${a.namespace === undefined ? '(none: cluster-scoped)' : `"${a.namespace}"`}, not the tenant's namespace "${home.namespace}": a tenant's objects live in its own namespace; put it there, or move it out of the tenant's directories`);
+      report(a.owner, `tenant "${home.tenantName}": ${describeApplied(a)} (in ${a.application.built.source.file}) is in namespace ${a.namespace === undefined ? '(none: cluster-scoped)' : `"${a.namespace}"`}, not the tenant's namespace "${home.namespace}": a tenant's objects live in its own namespace; put it there, or move it out of the tenant's directories`);
     }
     const tenant = a.namespace === undefined ? undefined : byNamespace.get(a.namespace);
     if (!tenant) continue;
-    for (const ref of namespacedReferences(a.doc)) {
-      if (ref.namespace === tenant.namespace) continue;
-      const platformDependency = ref.field.startsWith('spec.dependsOn') && a.owner === tenant.sync
+    for (const ref of model.referencesOf(a.application)) {
+      if (ref.namespace === undefined || ref.namespace === tenant.namespace || ref.rule.resolution === ReferenceResolution.INFORMATIONAL) continue;
+      const platformDependency = ref.field.startsWith('spec.dependsOn') && a.owner === tenant.sync.node.path
         && tenant.platformDependencies.some(d => d.name === ref.name && d.namespace === ref.namespace);
       if (platformDependency) continue;
-      report(a.owner.node.path, `tenant "${tenant.tenantName}": ${describeApplied(a)} ${ref.field} points at ${ref.kind} ${ref.namespace}/${ref.name} in namespace "${ref.namespace}": a tenant's objects may reference only objects of their own namespace "${tenant.namespace}"; define ${ref.kind} ${ref.name} in "${tenant.namespace}"${ref.field.startsWith('spec.dependsOn') && a.doc.kind === 'Kustomization' ? ' or, for a platform Kustomization the tenant waits for, declare it in the Tenant\'s dependsOn' : ''}`);
+      report(a.owner, `tenant "${tenant.tenantName}": ${describeApplied(a)} ${ref.field} points at ${ref.kind} ${ref.namespace}/${ref.name} in namespace "${ref.namespace}": a tenant's objects may reference only objects of their own namespace "${tenant.namespace}"; define ${ref.kind} ${ref.name} in "${tenant.namespace}"${ref.field.startsWith('spec.dependsOn') && a.doc.kind === 'Kustomization' ? ' or, for a platform Kustomization the tenant waits for, declare it in the Tenant\'s dependsOn' : ''}`);
     }
     if (a.doc.kind === 'Kustomization' || a.doc.kind === 'HelmRelease') {
       const account = tenant.serviceAccount.name;
       const spec = a.doc.spec ?? {};
       if (spec.serviceAccountName !== account) {
-        report(a.owner.node.path, `tenant "${tenant.tenantName}": ${describeApplied(a)} spec.serviceAccountName is ${spec.serviceAccountName === undefined ? 'not set' : JSON.stringify(spec.serviceAccountName)}: a tenant's ${a.doc.kind}s must reconcile as the tenant's account; set serviceAccountName: "${account}"`);
+        report(a.owner, `tenant "${tenant.tenantName}": ${describeApplied(a)} spec.serviceAccountName is ${spec.serviceAccountName === undefined ? 'not set' : JSON.stringify(spec.serviceAccountName)}: a tenant's ${a.doc.kind}s must reconcile as the tenant's account; set serviceAccountName: "${account}"`);
       }
       if (spec.targetNamespace !== undefined && spec.targetNamespace !== tenant.namespace) {
-        report(a.owner.node.path, `tenant "${tenant.tenantName}": ${describeApplied(a)} spec.targetNamespace is "${spec.targetNamespace}", outside the tenant: set it to "${tenant.namespace}" or leave it out`);
+        report(a.owner, `tenant "${tenant.tenantName}": ${describeApplied(a)} spec.targetNamespace is "${spec.targetNamespace}", outside the tenant: set it to "${tenant.namespace}" or leave it out`);
       }
     }
   }
@@ -136,9 +145,9 @@ function checkTenantRbac(tenants: Tenant[], applied: Applied[], report: Report):
       const tenant = account ? tenantOf.get(account.namespace) : undefined;
       if (!tenant || !account) continue;
       if (a.doc.kind === 'ClusterRoleBinding') {
-        report(a.owner.node.path, `tenant "${tenant.tenantName}": ${describeApplied(a)} binds ServiceAccount ${account.namespace}/${account.name} cluster-wide: a tenant's rights stop at its namespace; use a RoleBinding in "${tenant.namespace}"`);
+        report(a.owner, `tenant "${tenant.tenantName}": ${describeApplied(a)} binds ServiceAccount ${account.namespace}/${account.name} cluster-wide: a tenant's rights stop at its namespace; use a RoleBinding in "${tenant.namespace}"`);
       } else if (a.namespace !== tenant.namespace) {
-        report(a.owner.node.path, `tenant "${tenant.tenantName}": ${describeApplied(a)} gives ServiceAccount ${account.namespace}/${account.name} rights in namespace "${a.namespace}", outside the tenant: bind tenant accounts only in "${tenant.namespace}"`);
+        report(a.owner, `tenant "${tenant.tenantName}": ${describeApplied(a)} gives ServiceAccount ${account.namespace}/${account.name} rights in namespace "${a.namespace}", outside the tenant: bind tenant accounts only in "${tenant.namespace}"`);
       }
     }
   }
@@ -157,30 +166,23 @@ function serviceAccountOf(subject: { kind?: string; name?: string; namespace?: s
   return group ? { namespace: group[1], name: '*' } : undefined;
 }
 
-function checkServiceAccounts(environment: string, cluster: LayoutDirectory, applied: Applied[], report: Report): void {
+function checkServiceAccounts(environment: string, cluster: string, applied: Applied[], report: Report): void {
   const accounts = new Set(applied.filter(a => a.doc.kind === 'ServiceAccount').map(a => `${a.namespace}/${a.doc.metadata?.name}`));
   for (const name of CONTROLLER_ACCOUNTS) accounts.add(`${FLUX_NAMESPACE}/${name}`);
   for (const a of applied) {
     if (a.doc.kind !== 'Kustomization' && a.doc.kind !== 'HelmRelease') continue;
     const account = a.doc.spec?.serviceAccountName;
     if (account === undefined || accounts.has(`${a.namespace}/${account}`)) continue;
-    report(a.owner.node.path, `${describeApplied(a)} spec.serviceAccountName "${account}" names no ServiceAccount of namespace "${a.namespace}" in environment "${environment}" (cluster "${cluster.dirName}", lockdown on: Flux impersonates an account of the object's own namespace): define it there${CONTROLLER_ACCOUNTS.includes(account) ? `, or move this ${a.doc.kind} to "${FLUX_NAMESPACE}", where the controllers' accounts are` : ''}`);
+    report(a.owner, `${describeApplied(a)} spec.serviceAccountName "${account}" names no ServiceAccount of namespace "${a.namespace}" in environment "${environment}" (cluster "${cluster}", lockdown on: Flux impersonates an account of the object's own namespace): define it there${CONTROLLER_ACCOUNTS.includes(account) ? `, or move this ${a.doc.kind} to "${FLUX_NAMESPACE}", where the controllers' accounts are` : ''}`);
   }
 }
 
-function checkLockdown(environment: string, cluster: LayoutDirectory, applied: Applied[], options: TenancyCheckOptions, report: Report): void {
-  const where = `environment "${environment}" (cluster "${cluster.dirName}") runs Flux with the multi-tenancy lockdown`;
+function checkLockdown(environment: string, cluster: string, applied: Applied[], report: Report): void {
+  const where = `environment "${environment}" (cluster "${cluster}") runs Flux with the multi-tenancy lockdown`;
   for (const a of applied) {
-    // without the fleet-wide allowance, the Flux checks already report every cross-namespace reference
-    for (const ref of options.allowCrossNamespaceReferences ? namespacedReferences(a.doc) : []) {
-      if (ref.namespace === a.namespace || !ref.lockedDown) continue;
-      const from = { kind: String(a.doc.kind), name: String(a.doc.metadata?.name), namespace: a.namespace };
-      const target = { apiVersion: '', kind: ref.kind, name: ref.name, namespace: ref.namespace };
-      report(a.owner.node.path, `${where}, which refuses cross-namespace references: ${ref.field} points at ${describeRef(target)} (this ${from.kind} is in ${a.namespace === undefined ? 'no namespace' : `"${a.namespace}"`}): ${crossNamespaceFix(from, { field: ref.field, target }, ref.namespace)}`);
-    }
     if ((a.doc.kind === 'Kustomization' || a.doc.kind === 'HelmRelease') && a.doc.spec?.serviceAccountName === undefined) {
       const controller = a.doc.kind === 'Kustomization' ? 'kustomize-controller' : 'helm-controller';
-      report(a.owner.node.path, `${where}: ${describeApplied(a)} has no spec.serviceAccountName, so Flux would impersonate the "default" ServiceAccount of "${a.namespace}", which has no rights: set serviceAccountName ("${controller}" for a platform ${a.doc.kind} in "${FLUX_NAMESPACE}", a tenant's reconciler for a tenant's)`);
+      report(a.owner, `${where}: ${describeApplied(a)} has no spec.serviceAccountName, so Flux would impersonate the "default" ServiceAccount of "${a.namespace}", which has no rights: set serviceAccountName ("${controller}" for a platform ${a.doc.kind} in "${FLUX_NAMESPACE}", a tenant's reconciler for a tenant's)`);
     }
   }
 }

@@ -1,9 +1,11 @@
 import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
-import { parseAllDocuments } from 'yaml';
-import { clusterContents } from '../flux/cluster-contents';
+import { parseAllDocuments, stringify } from 'yaml';
 import { GitOpsRepo } from '../fleet/gitops-repo';
-import { objectId } from '../core/layout-model';
+import { objectId } from '../core/model/identity';
+import { BuildOverlay, KustomizeBuilder } from '../core/model/kustomize-build';
 import { documentDifferences } from '../fleet/environment-diff';
 import { deepEqual } from '../core/json-values';
 
@@ -41,33 +43,83 @@ export function kubectlAvailable(): boolean {
 }
 
 /**
- * Proves that the files on disk say what the code says: for every registered environment, builds
+ * Proves that the files on disk say what the model says: for every registered environment, builds
  * each directory its cluster applies (the cluster directory and every Flux Kustomization's path)
- * with `kubectl kustomize` from `repo.rootDir`, and compares the output, object by object and
- * ignoring order, with the library's effective objects of that directory (every patch applied).
- * A patch that matches nothing, a patch that kustomize merges differently, a hand edit: each
- * shows up as a mismatch. Write the layout first (`repo.write()`); needs kubectl on the PATH.
+ * with `kubectl kustomize` from `repo.rootDir`, the way kustomize-controller does (its
+ * `targetNamespace` and `spec.patches` merged into the directory's kustomization, or one generated
+ * for a directory that has none), and compares the output, object by object and ignoring order,
+ * with the model's objects of that build (before post-build substitution, which is Flux's, not
+ * kustomize's). A patch that matches nothing, a patch that kustomize merges differently, a hand
+ * edit, a file the user added: each shows up as a mismatch. Write the layout first
+ * (`repo.write()`); needs kubectl on the PATH.
  */
 export function renderEquivalence(repo: GitOpsRepo): RenderEquivalence {
-  const { analysis } = repo.synthModel();
+  const { model } = repo.synthModel();
   const checked: { environment: string; directory: string; objects: number }[] = [];
   const mismatches: RenderMismatch[] = [];
   for (const { env, cluster } of repo.environments) {
-    const directories = [...new Set(clusterContents(cluster, analysis).applications.map(a => a.directory))];
-    for (const dir of directories) {
-      const expected = new Map([...analysis.effectiveBuild(dir).values()].map(e => [objectId(e.doc), e.doc]));
-      const actual = kustomizeBuild(path.join(repo.rootDir, dir.repoPath));
+    const contents = model.clusters.find(c => c.directory === cluster.repoPath);
+    for (const build of contents?.builds ?? []) {
+      const expected = new Map(build.applications.map(a => [objectId(a.built.doc), a.built.doc]));
+      const actual = fluxBuild(repo.rootDir, build.directory, build.overlay, model.builder);
       const problems = compareBuilds(expected, actual);
-      checked.push({ environment: env.name, directory: dir.repoPath, objects: actual.size });
-      if (problems.length > 0) mismatches.push({ environment: env.name, directory: dir.repoPath, problems });
+      const directory = build.overlay ? `${build.directory} (as ${build.by} applies it)` : build.directory;
+      checked.push({ environment: env.name, directory, objects: actual.size });
+      if (problems.length > 0) mismatches.push({ environment: env.name, directory, problems });
     }
   }
   return { checked, mismatches };
 }
 
+/**
+ * Builds a directory with `kubectl kustomize` as kustomize-controller would for a Kustomization
+ * with `overlay`: its own kustomization with the namespace replaced and the patches appended, in
+ * a temporary directory that refers back to the directory's files.
+ */
+export function fluxBuild(rootDir: string, directory: string, overlay: BuildOverlay | undefined, builder?: KustomizeBuilder): Map<string, Record<string, unknown>> {
+  const dir = path.join(rootDir, directory);
+  if (!overlay || (!overlay.namespace && (overlay.patches ?? []).length === 0 && fs.existsSync(path.join(dir, 'kustomization.yaml')))) return kustomizeBuild(dir);
+  const own = builder?.kustomizationOf(directory)?.doc ?? readKustomization(dir);
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-flux-build-'));
+  try {
+    const rel = (p: string) => path.relative(tmp, path.join(dir, p));
+    const k: Record<string, unknown> = { ...own };
+    k.resources = (Array.isArray(own.resources) ? own.resources : []).map(r => rel(String(r)));
+    const patches = (Array.isArray(own.patches) ? own.patches : []).map(p => (typeof p?.path === 'string' ? { ...p, path: rel(p.path) } : p));
+    for (const p of overlay.patches ?? []) patches.push({ patch: typeof p.patch === 'string' ? p.patch : JSON.stringify(p.patch), ...p.target ? { target: p.target } : {} });
+    if (patches.length > 0) k.patches = patches;
+    if (Array.isArray(own.patchesStrategicMerge)) k.patchesStrategicMerge = own.patchesStrategicMerge.map(p => (typeof p === 'string' && !p.includes('\n') ? rel(p) : p));
+    if (Array.isArray(own.patchesJson6902)) k.patchesJson6902 = own.patchesJson6902.map(p => (typeof p?.path === 'string' ? { ...p, path: rel(p.path) } : p));
+    if (overlay.namespace) k.namespace = overlay.namespace;
+    fs.writeFileSync(path.join(tmp, 'kustomization.yaml'), stringify(k));
+    return kustomizeBuild(tmp, ['--load-restrictor', 'LoadRestrictionsNone']);
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+/** A directory's kustomization, or the one kustomize-controller generates when it has none. */
+function readKustomization(dir: string): Record<string, any> {
+  const file = path.join(dir, 'kustomization.yaml');
+  if (fs.existsSync(file)) return parseAllDocuments(fs.readFileSync(file, 'utf8'))[0].toJS() as Record<string, any>;
+  const resources: string[] = [];
+  const walk = (d: string) => {
+    for (const e of fs.readdirSync(path.join(dir, d), { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+      const p = d ? `${d}/${e.name}` : e.name;
+      if (e.isFile() && /\.ya?ml$/.test(e.name)) resources.push(p);
+      else if (e.isDirectory()) {
+        if (fs.existsSync(path.join(dir, p, 'kustomization.yaml'))) resources.push(p);
+        else walk(p);
+      }
+    }
+  };
+  walk('');
+  return { resources };
+}
+
 /** Runs `kubectl kustomize` on a directory and returns its objects by identity. */
-export function kustomizeBuild(dir: string): Map<string, Record<string, unknown>> {
-  const result = spawnSync('kubectl', ['kustomize', dir], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+export function kustomizeBuild(dir: string, args: readonly string[] = []): Map<string, Record<string, unknown>> {
+  const result = spawnSync('kubectl', ['kustomize', ...args, dir], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
   if (result.error) throw new Error(`cannot run kubectl: ${result.error.message}`);
   if (result.status !== 0) throw new Error(`kubectl kustomize ${dir} failed:\n${result.stderr}`);
   const docs = parseAllDocuments(result.stdout).map(d => d.toJS() as Record<string, unknown>).filter(d => d !== null);

@@ -2,8 +2,11 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ApiObject } from 'cdk8s';
 import { FleetProblem } from '../core/errors';
-import { FileRole, isLayoutFile } from '../core/layout-file';
-import { FleetCheck, LayoutAnalysis } from '../core/layout-model';
+import { isLayoutFile } from '../core/layout-file';
+import { expandLists } from '../core/kustomize/lists';
+import { FleetModel, FleetModule, ModelCheck } from '../core/model/fleet-model';
+import { describeSource, KUSTOMIZATION_FILE_NAMES } from '../core/model/kustomize-build';
+import { Doc } from '../core/model/repo-tree';
 import { SchemaIssue, SchemaValidator } from './schema-validator';
 
 /** Options of schema validation. */
@@ -36,68 +39,101 @@ export function validatorFor(crdDirectory?: string): SchemaValidator {
 }
 
 /**
- * Validates what synth writes against the CRD schemas, strictly (unknown fields rejected): every
- * object of every file, and every object as each built directory's patches leave it (the output of
- * each environment's overlay). An object of an API group the CRDs own but of a version or kind they
- * do not serve is an error; objects of other groups (core kinds) get their metadata checked.
- * Each problem names the file, the document's index in it, the object, the JSON pointer and what
- * is wrong.
+ * Validates the model against the CRD schemas, strictly (unknown fields rejected): every object of
+ * every file synth writes, every object of the files the user owns in the layout (inside `List`s
+ * too), and every object as a build leaves it once patches, a namespace or substitution changed
+ * it (an environment's overlay, a Flux Kustomization's `spec.patches`, as the cluster gets it).
+ * An object of an API group the CRDs own but of a version or kind they do not serve is an error;
+ * objects of other groups (core kinds) get their metadata checked. Each problem names the file, the
+ * document's index in it, the object, the JSON pointer and what is wrong.
  */
-export function schemaCheck(options: SchemaValidationOptions = {}): FleetCheck {
-  return analysis => {
-    const validator = validatorFor(options.crdDirectory);
-    const problems: FleetProblem[] = [];
-    const seen = new Set<string>();
-    const report = (constructPath: string, where: string, doc: Record<string, unknown>) => {
-      const push = (prefix: string, issues: SchemaIssue[]) => {
-        for (const issue of issues) {
-          const message = `${prefix}: ${where} ${describe(doc)}: ${issue.pointer || '/'}: ${issue.message}`;
-          const key = `${constructPath} ${prefix} ${describe(doc)} ${issue.pointer} ${issue.message}`;
-          if (seen.has(key)) continue; // the same object as several overlays build it
-          seen.add(key);
-          problems.push({ path: constructPath, message });
-        }
+export function schemaCheck(options: SchemaValidationOptions = {}): ModelCheck {
+  return {
+    id: 'validation/schemas',
+    description: 'every object is valid against its CRD schema',
+    check: model => {
+      const validator = validatorFor(options.crdDirectory);
+      const problems: FleetProblem[] = [];
+      const seen = new Set<string>();
+      const validated = new Set<Doc>();
+      const report = (constructPath: string, where: string, doc: Record<string, unknown>) => {
+        if (validated.has(doc)) return;
+        validated.add(doc);
+        const push = (prefix: string, issues: SchemaIssue[]) => {
+          for (const issue of issues) {
+            const message = `${prefix}: ${where} ${describe(doc)}: ${issue.pointer || '/'}: ${issue.message}`;
+            const key = `${constructPath} ${prefix} ${describe(doc)} ${issue.pointer} ${issue.message}`;
+            if (seen.has(key)) continue; // the same object as several overlays build it
+            seen.add(key);
+            problems.push({ path: constructPath, message });
+          }
+        };
+        const unknown = validator.unknownKind(String(doc.apiVersion), String(doc.kind));
+        if (unknown) push('schema', [{ pointer: '/apiVersion', message: unknown }]);
+        else push('schema', validator.validate(doc) ?? validator.validateMetadata(doc));
+        push('chart values', valuesIssues(validator, options, doc, problems, constructPath));
       };
-      const unknown = validator.unknownKind(String(doc.apiVersion), String(doc.kind));
-      if (unknown) push('schema', [{ pointer: '/apiVersion', message: unknown }]);
-      else push('schema', validator.validate(doc) ?? validator.validateMetadata(doc));
-      push('chart values', valuesIssues(validator, options, doc, problems, constructPath));
-    };
-    if (options.chartSchemas && !fs.existsSync(options.chartSchemas)) {
-      problems.push({ path: '(schema validation)', message: `chartSchemas directory ${options.chartSchemas} does not exist: create it and vendor each chart's values.schema.json there as <chart>.values.schema.json` });
-    }
-    for (const f of analysis.files.filter(x => x.file.role === FileRole.RESOURCE)) {
-      f.docs.forEach((doc, i) => {
-        const object = f.objects?.[i];
-        if (object && alreadyReported(analysis, object)) return;
-        report(object?.node.path ?? f.file.node.path, `${f.path}#${i}`, doc);
-      });
-    }
-    for (const { constructPath, where, doc } of builtOutputs(analysis)) report(constructPath, where, doc);
-    return problems;
+      if (options.chartSchemas && !fs.existsSync(options.chartSchemas)) {
+        problems.push({ path: '(schema validation)', message: `chartSchemas directory ${options.chartSchemas} does not exist: create it and vendor each chart's values.schema.json there as <chart>.values.schema.json` });
+      }
+      for (const f of model.files.filter(x => !x.patch)) {
+        f.documents.forEach((d, i) => {
+          const object = d.origin.object;
+          if (object && alreadyReported(model, object)) return;
+          for (const e of expandLists([d.doc])) report(object?.node.path ?? f.constructPath, `${f.path}#${i}`, e.doc as Doc);
+        });
+      }
+      for (const f of model.tree.allFiles()) {
+        if (f.generated || KUSTOMIZATION_FILE_NAMES.includes(f.path.slice(f.path.lastIndexOf('/') + 1))) continue;
+        let docs;
+        try {
+          docs = f.documents();
+        } catch {
+          continue; // reported where the file is built
+        }
+        for (const d of docs) {
+          for (const e of expandLists([d.doc])) report(f.constructPath ?? f.path, describeSource({ ...d, item: e.item }), e.doc as Doc);
+        }
+      }
+      for (const { constructPath, where, doc } of changedOutputs(model)) report(constructPath, where, doc);
+      return problems;
+    },
   };
+}
+
+/** The schema-validation module: its check, with the CRDs and chart schemas it validates against. */
+export function schemaModule(options: SchemaValidationOptions = {}): FleetModule {
+  return { name: 'validation', register: registry => registry.registerCheck(schemaCheck(options)) };
 }
 
 /**
  * Whether the object's own construct (the API object, or the Flux/cdk8s-plus construct that owns
  * it) already reported a problem in its own words: no need to repeat it as a schema error.
  */
-function alreadyReported(analysis: LayoutAnalysis, object: ApiObject): boolean {
+function alreadyReported(model: FleetModel, object: ApiObject): boolean {
   const owner = object.node.scope;
-  return analysis.reported.has(object.node.path) || (owner !== undefined && !isLayoutFile(owner) && analysis.reported.has(owner.node.path));
+  return model.reported.has(object.node.path) || (owner !== undefined && !isLayoutFile(owner) && model.reported.has(owner.node.path));
 }
 
 /**
- * The objects each built directory outputs once all its patches are applied, in kustomize's order
- * (those of included directories first, then its own): an environment's overlay as the cluster
- * gets it. Only objects that a patch changed; each is reported against the last patch that did.
+ * The objects that a build changed: each generated directory's patched objects, and every object
+ * a cluster gets changed by its applier (a namespace, patches, substitution). Each is reported
+ * against the last patch that changed it, else the object.
  */
-function* builtOutputs(analysis: LayoutAnalysis) {
-  for (const dir of analysis.directories.filter(d => d.kustomize)) {
-    if (analysis.patchFiles(dir).length === 0) continue;
-    for (const e of analysis.effectiveBuild(dir).values()) {
-      const last = e.patchedBy[e.patchedBy.length - 1];
-      if (last) yield { constructPath: last.file.node.path, where: `${last.path} (as ${dir.repoPath} builds ${e.file})`, doc: e.doc };
+function* changedOutputs(model: FleetModel) {
+  for (const file of model.tree.allFiles()) {
+    if (!file.generated || !KUSTOMIZATION_FILE_NAMES.includes(file.path.slice(file.path.lastIndexOf('/') + 1))) continue;
+    const dir = file.path.slice(0, file.path.lastIndexOf('/'));
+    for (const o of model.builder.build(dir).objects) {
+      const last = o.patches[o.patches.length - 1];
+      if (last) yield { constructPath: last.constructPath ?? last.file, where: `${last.file} (as ${dir} builds ${o.source.file})`, doc: o.doc };
+    }
+  }
+  for (const cluster of model.clusters) {
+    for (const a of cluster.applications) {
+      if (a.doc === a.built.source.doc) continue;
+      const last = a.built.patches[a.built.patches.length - 1];
+      yield { constructPath: last?.constructPath ?? a.built.source.origin.constructPath ?? a.built.source.file, where: `${a.built.source.file} (as cluster "${cluster.name}" gets it from ${a.by})`, doc: a.doc };
     }
   }
 }

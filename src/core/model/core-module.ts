@@ -1,0 +1,65 @@
+import { FleetProblem } from '../errors';
+import { CORE_REFERENCES } from './core-references';
+import { FleetModel, FleetModule, ModelCheck } from './fleet-model';
+import { KUSTOMIZATION_FILE_NAMES } from './kustomize-build';
+import { joinRepoPath } from './repo-tree';
+
+/**
+ * What the model finds without any module: directories kustomize could not build as written
+ * (a resource that does not exist, a patch that matches nothing, a remote base, a feature the model
+ * does not build), and files the user put in a generated directory that nothing applies.
+ */
+export function modelProblemsCheck(): ModelCheck {
+  return {
+    id: 'core/builds',
+    description: 'every directory builds as written, and nothing in a generated directory is left out of its build',
+    check: model => {
+      const found = new Map<string, FleetProblem>();
+      const add = (path: string, message: string) => found.set(`${path}\n${message}`, { path, message });
+      // every generated directory, whether a cluster applies it or not: a patch that cannot apply is wrong either way
+      for (const file of model.tree.allFiles()) {
+        if (!file.generated || !KUSTOMIZATION_FILE_NAMES.includes(file.path.slice(file.path.lastIndexOf('/') + 1))) continue;
+        const dir = file.path.slice(0, file.path.lastIndexOf('/'));
+        for (const p of model.builder.build(dir).problems) add(p.constructPath ?? p.file, p.message);
+        for (const stray of unlisted(model, dir)) {
+          add(file.constructPath ?? dir, `file "${stray}" is in "${dir}", a directory synth generates, but its kustomization.yaml does not list it, so Flux never applies it (and the checks never saw it): declare it with new ExistingFile(directory, { fileName: '${stray.slice(dir.length + 1)}' }) so that synth lists it and checks what it holds, or move it out of "${dir}"`);
+        }
+      }
+      for (const cluster of model.clusters) {
+        for (const p of cluster.problems) {
+          const owner = p.constructPath?.replace(/\/Resource$/, '');
+          if (owner && (model.reported.has(owner) || model.reported.has(p.constructPath!))) continue; // its construct said it in its own words
+          add(p.constructPath ?? p.file, p.message);
+        }
+      }
+      return [...found.values()];
+    },
+  };
+}
+
+/** Manifests the user put directly in a generated directory that its kustomization does not list. */
+function unlisted(model: FleetModel, dir: string): string[] {
+  const user = model.tree.filesIn(dir).filter(f => !model.tree.file(f)!.generated && /\.(ya?ml|json)$/.test(f));
+  if (user.length === 0) return [];
+  const k = model.builder.kustomizationOf(dir)?.doc ?? {};
+  const listed = new Set<string>();
+  for (const entry of [...asList(k.resources), ...asList(k.patches).map(p => (p as { path?: unknown })?.path), ...asList(k.patchesStrategicMerge)]) {
+    if (typeof entry !== 'string') continue;
+    const target = joinRepoPath(dir, entry);
+    if (target !== undefined) listed.add(target);
+  }
+  return user.filter(f => !listed.has(f));
+}
+
+function asList(v: unknown): unknown[] {
+  return Array.isArray(v) ? v : [];
+}
+
+/** The core module: the reference fields of core kinds, and the model's own problems. */
+export const coreModule: FleetModule = {
+  name: 'core',
+  register: registry => {
+    CORE_REFERENCES.forEach(entry => registry.registerReferences(entry));
+    registry.registerCheck(modelProblemsCheck());
+  },
+};

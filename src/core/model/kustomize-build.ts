@@ -1,0 +1,429 @@
+import { isMap } from '../json-values';
+import { strategicMerge, StrategicMergeError } from '../strategic-merge';
+import { applyJson6902, isJson6902, JsonPatchOperation, KustomizePatchError } from '../kustomize/json-patch';
+import { expandLists } from '../kustomize/lists';
+import { setNamespace } from '../kustomize/namespace';
+import { matchesSelector, TargetSelector } from '../kustomize/selector';
+import { Doc, joinRepoPath, parseValues, RepoTree, TreeDocument, TreeFileError } from './repo-tree';
+import { objectId } from './identity';
+
+/** The file names kustomize recognises as a directory's kustomization, in its order of preference. */
+export const KUSTOMIZATION_FILE_NAMES = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'];
+
+/** A patch applied to an object of a build, for provenance. */
+export interface AppliedPatch {
+  /** Repository path of the patch file, or of the kustomization (or Flux object) that holds it inline. */
+  readonly file: string;
+  /** Where the patch is declared, e.g. `patches[2]` or `spec.patches[0]`. */
+  readonly field: string;
+  /** Construct path of what made the patch (an `ObjectPatch`, the directory, a Flux Kustomization…), if any. */
+  readonly constructPath?: string;
+  /** A strategic-merge patch document, or JSON 6902 operations. */
+  readonly content: Doc | readonly JsonPatchOperation[];
+}
+
+/** One object of a build: what kustomize outputs, and where it came from. */
+export interface BuiltObject {
+  /** The object as the build outputs it: patches applied, namespace set. */
+  readonly doc: Doc;
+  /** The document that defines it, in its file. */
+  readonly source: TreeDocument;
+  /** The patches that changed it, in the order they were applied. */
+  readonly patches: readonly AppliedPatch[];
+}
+
+/** Something the build cannot do, or that kustomize would do without a word. */
+export interface BuildProblem {
+  /** Repository path of the file at fault. */
+  readonly file: string;
+  /** Construct path behind it, if any. */
+  readonly constructPath?: string;
+  /** What is wrong and how to fix it. */
+  readonly message: string;
+}
+
+/** The result of building a directory. */
+export interface DirectoryBuild {
+  /** Repository path of the directory. */
+  readonly directory: string;
+  /** The objects, in kustomize's accumulation order. */
+  readonly objects: readonly BuiltObject[];
+  /** What went wrong (an empty list: kustomize would build exactly `objects`). */
+  readonly problems: readonly BuildProblem[];
+}
+
+/** One patch added on top of a directory's own kustomization (Flux's `spec.patches`). */
+export interface OverlayPatch {
+  /** The patch: YAML or JSON text, a strategic-merge document, or JSON 6902 operations. */
+  readonly patch: string | Doc | readonly JsonPatchOperation[];
+  /** Which objects it applies to. @default the patch's own kind, name and namespace */
+  readonly target?: TargetSelector;
+  /** The field that declares it, e.g. `spec.patches[0]`. */
+  readonly field: string;
+}
+
+/**
+ * What a controller adds to a directory's kustomization when it builds it, as kustomize-controller
+ * does for a Flux Kustomization: the namespace (replacing the directory's own) and patches
+ * appended after the directory's own.
+ */
+export interface BuildOverlay {
+  /** Who adds it, for messages (e.g. `Kustomization flux-system/apps`). */
+  readonly by: string;
+  /** Repository path of the file that declares it. */
+  readonly file: string;
+  /** Construct path of what declares it, if any. */
+  readonly constructPath?: string;
+  /** The namespace every namespaced object is moved into. @default the directory's own */
+  readonly namespace?: string;
+  /** Patches applied after the directory's own. @default none */
+  readonly patches?: readonly OverlayPatch[];
+  /**
+   * Build a directory that has no kustomization file the way kustomize-controller does: as if one
+   * listed every YAML file under it (and every sub-directory that has a kustomization).
+   * @default false: kustomize refuses such a directory
+   */
+  readonly generateKustomization?: boolean;
+}
+
+/** The kustomization fields the model builds; any other field is reported as not modelled. */
+const MODELLED_FIELDS = new Set([
+  'apiVersion', 'kind', 'metadata', 'resources', 'patches', 'patchesStrategicMerge', 'patchesJson6902', 'namespace', 'sortOptions',
+]);
+
+interface Kustomization {
+  readonly file: string;
+  readonly constructPath?: string;
+  readonly doc: Doc;
+}
+
+/**
+ * Builds directories of a `RepoTree` as kustomize (and Flux's kustomize-controller) builds them:
+ * `resources` (files, with `List`s expanded, and directories, built recursively), strategic-merge
+ * and JSON 6902 patches with their targets in kustomize's order, and `namespace`. Everything the
+ * model does not build (remote bases, generators, other transformers) is reported, so that no
+ * check is blind to what the cluster would get.
+ */
+export class KustomizeBuilder {
+  private readonly memo = new Map<string, DirectoryBuild>();
+  private readonly inProgress: string[] = [];
+
+  constructor(private readonly tree: RepoTree) {}
+
+  /** The kustomization file of a directory, if it has one. */
+  public kustomizationOf(dir: string): Kustomization | undefined {
+    for (const name of KUSTOMIZATION_FILE_NAMES) {
+      const file = this.tree.file(dir ? `${dir}/${name}` : name);
+      if (!file) continue;
+      const [doc] = file.documents();
+      return { file: file.path, constructPath: file.constructPath, doc: doc?.doc ?? {} };
+    }
+    return undefined;
+  }
+
+  /** Builds a directory, with what a controller adds on top when given (see `BuildOverlay`). */
+  public build(dir: string, overlay?: BuildOverlay): DirectoryBuild {
+    if (!overlay) {
+      const cached = this.memo.get(dir);
+      if (cached) return cached;
+    }
+    const problems: BuildProblem[] = [];
+    const objects = this.buildInto(dir, overlay, problems);
+    const result: DirectoryBuild = { directory: dir, objects, problems };
+    if (!overlay) this.memo.set(dir, result);
+    return result;
+  }
+
+  private buildInto(dir: string, overlay: BuildOverlay | undefined, problems: BuildProblem[]): BuiltObject[] {
+    if (this.inProgress.includes(dir)) {
+      if (this.kustomizationOf(dir) && this.tree.file(this.kustomizationOf(dir)!.file)?.generated) return []; // the layout reports cycles of its directories
+      const cycle = [...this.inProgress.slice(this.inProgress.indexOf(dir)), dir].join(' -> ');
+      problems.push({ file: dir, message: `directories include each other in a cycle (${cycle}); kustomize cannot build that: remove one of the resources` });
+      return [];
+    }
+    let kustomization = this.kustomizationOf(dir);
+    if (!kustomization && overlay?.generateKustomization && this.tree.isDirectory(dir)) {
+      kustomization = { file: `${dir}/kustomization.yaml`, doc: { resources: this.generatedResources(dir) } };
+    }
+    if (!kustomization) {
+      problems.push({ file: dir, message: this.tree.isDirectory(dir) ? `directory "${dir}" has no kustomization.yaml, so kustomize cannot build it` : `directory "${dir}" does not exist in the repository` });
+      return [];
+    }
+    this.inProgress.push(dir);
+    try {
+      return this.buildKustomization(dir, kustomization, overlay, problems);
+    } finally {
+      this.inProgress.pop();
+    }
+  }
+
+  /** What kustomize-controller lists when a directory has no kustomization: its YAML files, and sub-directories with one. */
+  private generatedResources(dir: string): string[] {
+    const out: string[] = [];
+    const walk = (d: string) => {
+      for (const f of this.tree.filesIn(d)) if (/\.ya?ml$/.test(f)) out.push(relativeTo(dir, f));
+      for (const sub of this.tree.directoriesIn(d)) {
+        if (this.kustomizationOf(sub)) out.push(relativeTo(dir, sub));
+        else walk(sub);
+      }
+    };
+    walk(dir);
+    return out;
+  }
+
+  private buildKustomization(dir: string, k: Kustomization, overlay: BuildOverlay | undefined, problems: BuildProblem[]): BuiltObject[] {
+    const report = (message: string) => problems.push({ file: k.file, constructPath: k.constructPath, message });
+    for (const field of Object.keys(k.doc)) {
+      if (!MODELLED_FIELDS.has(field)) report(`${k.file}: "${field}" is a kustomize feature cdk8s-flux does not model, so its checks would not see what the cluster gets: express it in the fleet code (an ObjectPatch, a Kustomization's targetNamespace…) instead`);
+    }
+    const objects: BuiltObject[] = [];
+    const ids = new Map<string, BuiltObject>();
+    const add = (o: BuiltObject) => {
+      const id = objectId(o.doc);
+      const other = ids.get(id);
+      if (other) {
+        if (!(other.source.origin.object && o.source.origin.object)) { // generated duplicates are reported where the constructs are
+          report(`${id} is defined twice in the build of "${dir}" (in ${describeSource(other.source)} and in ${describeSource(o.source)}); kustomize refuses duplicate objects: keep one`);
+        }
+        return;
+      }
+      ids.set(id, o);
+      objects.push(o);
+    };
+    for (const [i, entry] of asList(k.doc.resources).entries()) {
+      if (typeof entry !== 'string') {
+        report(`resources[${i}] is ${JSON.stringify(entry)}, not a path: list files or directories of this repository`);
+        continue;
+      }
+      if (/^[a-z][a-z0-9+.-]*:\/\/|^git@|^github\.com\//i.test(entry)) {
+        report(`resources[${i}] "${entry}" is a remote base, which cdk8s-flux does not fetch (and Flux's lockdown refuses with --no-remote-bases): vendor it into the repository`);
+        continue;
+      }
+      const target = joinRepoPath(dir, entry);
+      if (target === undefined) {
+        report(`resources[${i}] "${entry}" points outside the repository; kustomize-controller refuses paths that leave its source`);
+      } else if (this.tree.file(target)) {
+        for (const source of this.documentsOf(target, report)) add({ doc: source.doc, source, patches: [] });
+      } else if (this.tree.isDirectory(target)) {
+        const sub = this.build(target);
+        problems.push(...sub.problems);
+        sub.objects.forEach(add);
+      } else {
+        report(`resources[${i}] "${entry}" does not exist: there is no file or directory "${target}" in the repository`);
+      }
+    }
+
+    const patches = [
+      ...asList(k.doc.patchesStrategicMerge).map((p, i) => this.loadPatch(dir, k, typeof p === 'string' && !p.includes('\n') && !p.trim().startsWith('{') ? { path: p } : { patch: p }, `patchesStrategicMerge[${i}]`, report)),
+      ...asList(k.doc.patches).map((p, i) => this.loadPatch(dir, k, p, `patches[${i}]`, report)),
+      ...(overlay?.patches ?? []).map(p => this.overlayPatch(overlay!, p, report)),
+    ];
+    for (const patch of patches) if (patch) this.applyPatch(objects, patch, dir, report);
+
+    const namespace = overlay?.namespace ?? (typeof k.doc.namespace === 'string' && k.doc.namespace !== '' ? k.doc.namespace : undefined);
+    let out: BuiltObject[] = namespace === undefined ? objects : objects.map(o => ({ ...o, doc: setNamespace(o.doc, namespace) }));
+
+    const json6902 = asList(k.doc.patchesJson6902).map((p, i) => this.loadPatch(dir, k, p, `patchesJson6902[${i}]`, report));
+    if (json6902.length > 0) {
+      out = [...out];
+      for (const patch of json6902) if (patch) this.applyPatch(out, patch, dir, report);
+    }
+    return out;
+  }
+
+  /** A file's documents with `List`s expanded into their items. */
+  private documentsOf(file: string, report: (m: string) => void): TreeDocument[] {
+    let docs: readonly TreeDocument[];
+    try {
+      docs = this.tree.file(file)!.documents();
+    } catch (e) {
+      if (e instanceof TreeFileError) {
+        report(e.message);
+        return [];
+      }
+      throw e;
+    }
+    const out: TreeDocument[] = [];
+    for (const d of docs) {
+      const expanded = expandLists([d.doc]);
+      if (expanded.length === 1 && expanded[0].item === undefined) {
+        out.push(d);
+      } else {
+        for (const e of expanded) out.push({ ...d, doc: e.doc as Doc, item: e.item });
+      }
+    }
+    for (const d of out) {
+      if (typeof d.doc.kind !== 'string' || typeof d.doc.apiVersion !== 'string' || typeof d.doc.metadata?.name !== 'string') {
+        report(`${describeSource(d)} is not a Kubernetes object (it needs apiVersion, kind and metadata.name), so kustomize refuses the file`);
+      }
+    }
+    return out.filter(d => typeof d.doc.kind === 'string' && typeof d.doc.metadata?.name === 'string');
+  }
+
+  private loadPatch(dir: string, k: Kustomization, entry: unknown, field: string, report: (m: string) => void): LoadedPatch | undefined {
+    if (!isMap(entry)) {
+      report(`${field} is ${JSON.stringify(entry)}: give a patch as { path } or { patch }, with an optional target`);
+      return undefined;
+    }
+    const target = isMap(entry.target) ? entry.target as TargetSelector : undefined;
+    if (typeof entry.path === 'string') {
+      const file = joinRepoPath(dir, entry.path);
+      const tf = file === undefined ? undefined : this.tree.file(file);
+      if (!tf) {
+        report(`${field}.path "${entry.path}" does not exist in the repository`);
+        return undefined;
+      }
+      let values: readonly unknown[];
+      try {
+        values = tf.values();
+      } catch (e) {
+        if (!(e instanceof TreeFileError)) throw e;
+        report(e.message);
+        return undefined;
+      }
+      return {
+        field, target, file: tf.path, constructPath: tf.constructPath, generated: tf.generated,
+        contents: values.filter(v => v !== null && v !== undefined) as (Doc | JsonPatchOperation[])[],
+      };
+    }
+    if (entry.patch !== undefined) {
+      const contents = parsePatchValue(entry.patch, field, report);
+      return contents ? { field, target, file: k.file, constructPath: k.constructPath, contents } : undefined;
+    }
+    report(`${field} has neither path nor patch`);
+    return undefined;
+  }
+
+  private overlayPatch(overlay: BuildOverlay, p: OverlayPatch, report: (m: string) => void): LoadedPatch | undefined {
+    const contents = parsePatchValue(p.patch, p.field, m => report(`${overlay.by} ${m}`));
+    return contents ? { field: p.field, target: p.target, file: overlay.file, constructPath: overlay.constructPath, contents, by: overlay.by } : undefined;
+  }
+
+  private applyPatch(objects: BuiltObject[], patch: LoadedPatch, dir: string, report: (m: string) => void): void {
+    const where = `${patch.by ? `${patch.by} ` : ''}${patch.field}${patch.file.endsWith('kustomization.yaml') || patch.by ? '' : ` (${patch.file})`}`;
+    for (const content of patch.contents) {
+      const ops = isJson6902(content) ? content : undefined;
+      if (!ops && !isMap(content)) {
+        report(`${where} is neither a strategic-merge patch (a mapping) nor JSON 6902 operations (a list of { op, path })`);
+        continue;
+      }
+      const directive = ops ? undefined : findDirective(content as Doc);
+      if (directive) {
+        report(`${where} uses the strategic-merge directive "${directive}", which cdk8s-flux does not model (its checks would not see the result): express the change as plain fields, or as JSON 6902 operations`);
+        continue;
+      }
+      let matched: number[];
+      if (patch.target) {
+        matched = objects.flatMap((o, i) => (matchesSelector(o.doc, patch.target!) ? [i] : []));
+      } else if (ops) {
+        report(`${where} is a JSON 6902 patch without a target; kustomize refuses it: add target (kind, name, namespace)`);
+        continue;
+      } else {
+        const self = content as Doc;
+        const group = groupOf(String(self.apiVersion ?? ''));
+        matched = objects.flatMap((o, i) => (String(o.doc.kind) === String(self.kind) && groupOf(String(o.doc.apiVersion ?? '')) === group
+          && o.doc.metadata?.name === self.metadata?.name && sameNamespace(o.doc.metadata?.namespace, self.metadata?.namespace) ? [i] : []));
+      }
+      if (matched.length === 0) {
+        if (patch.generated) continue;
+        report(`${where} ${patch.target ? `targets ${describeSelector(patch.target)}` : `patches ${objectId(content as Doc)}`}, which matches no object of the build of "${dir}": kustomize would apply it to nothing without a word. Target an object the build has, or remove the patch`);
+        continue;
+      }
+      const applied: AppliedPatch = { file: patch.file, field: patch.field, constructPath: patch.constructPath, content: ops ?? content as Doc };
+      for (const i of matched) {
+        const o = objects[i];
+        try {
+          const doc = ops ? applyJson6902(o.doc, ops) as Doc : strategicMerge(o.doc, withTargetIdentity(content as Doc, patch.target !== undefined));
+          objects[i] = { ...o, doc, patches: [...o.patches, applied] };
+        } catch (e) {
+          if (!(e instanceof StrategicMergeError) && !(e instanceof KustomizePatchError)) throw e;
+          if (!patch.generated) report(`${where} cannot be applied to ${objectId(o.doc)}: ${e.message}`);
+        }
+      }
+    }
+  }
+}
+
+interface LoadedPatch {
+  readonly field: string;
+  readonly target?: TargetSelector;
+  readonly file: string;
+  readonly constructPath?: string;
+  readonly contents: readonly (Doc | readonly JsonPatchOperation[])[];
+  readonly by?: string;
+  /**
+   * Whether synth wrote the patch (an `ObjectPatch`): the layout reports its problems with the
+   * construct's own words, so the build does not repeat them.
+   */
+  readonly generated?: boolean;
+}
+
+/** A targeted strategic-merge patch applies to each target whatever name it states: kustomize rewrites its identity. */
+function withTargetIdentity(patch: Doc, targeted: boolean): Doc {
+  if (!targeted) return patch;
+  const { apiVersion: _a, kind: _k, ...rest } = patch;
+  const metadata = isMap(rest.metadata) ? { ...rest.metadata } : undefined;
+  if (metadata) {
+    delete metadata.name;
+    delete metadata.namespace;
+  }
+  const out: Doc = { ...rest };
+  if (metadata) out.metadata = metadata;
+  return out;
+}
+
+function parsePatchValue(value: unknown, field: string, report: (m: string) => void): (Doc | JsonPatchOperation[])[] | undefined {
+  if (typeof value !== 'string') return [value as Doc];
+  try {
+    // a patch given inline is YAML or JSON text, possibly several documents
+    return parseValues(field, value).filter(v => v !== null && v !== undefined) as (Doc | JsonPatchOperation[])[];
+  } catch (e) {
+    report(`${field} is not valid YAML: ${(e as Error).message}`);
+    return undefined;
+  }
+}
+
+function findDirective(value: unknown): string | undefined {
+  if (Array.isArray(value)) {
+    for (const v of value) {
+      const found = findDirective(v);
+      if (found) return found;
+    }
+  } else if (isMap(value)) {
+    for (const [k, v] of Object.entries(value)) {
+      if (k.startsWith('$')) return k;
+      const found = findDirective(v);
+      if (found) return found;
+    }
+  }
+  return undefined;
+}
+
+function asList(value: unknown): unknown[] {
+  return Array.isArray(value) ? value : [];
+}
+
+function groupOf(apiVersion: string): string {
+  return apiVersion.includes('/') ? apiVersion.split('/')[0] : '';
+}
+
+/** kustomize compares namespaces with an empty one read as `default`. */
+function sameNamespace(a: unknown, b: unknown): boolean {
+  const effective = (x: unknown) => (typeof x === 'string' && x !== '' ? x : 'default');
+  return effective(a) === effective(b);
+}
+
+function relativeTo(dir: string, p: string): string {
+  return dir === '' ? p : p.slice(dir.length + 1);
+}
+
+function describeSelector(t: TargetSelector): string {
+  const parts = Object.entries(t).filter(([, v]) => v !== undefined && v !== '').map(([k, v]) => `${k}=${String(v)}`);
+  return parts.length > 0 ? `{${parts.join(', ')}}` : 'every object';
+}
+
+/** `file#index` (and the List item) of a document, for messages. */
+export function describeSource(d: TreeDocument): string {
+  return `${d.file}${d.index > 0 || d.item ? `#${d.index}` : ''}${d.item ? ` item ${d.item.join('.')}` : ''}`;
+}
+

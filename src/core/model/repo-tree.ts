@@ -1,0 +1,197 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { ApiObject } from 'cdk8s';
+import { parseAllDocuments } from 'yaml';
+import { compareKeys } from '../render';
+import { isMap } from '../json-values';
+
+/** A Kubernetes document as plain JSON. */
+export type Doc = Record<string, any>;
+
+/** Where a document of the model comes from, so that messages can name it. */
+export interface DocumentOrigin {
+  /**
+   * Construct path of what made it: the API object synth rendered, the patch construct, the
+   * `ExistingFile` that declares a file the user owns; undefined for a file nothing declares.
+   */
+  readonly constructPath?: string;
+  /** The cdk8s API object that rendered it, when synth did. */
+  readonly object?: ApiObject;
+}
+
+/** One document of a file of the tree. */
+export interface TreeDocument {
+  /** The document, as written in the file. */
+  readonly doc: Doc;
+  /** Repository path of the file (posix, no `./`). */
+  readonly file: string;
+  /** Its position among the file's documents. */
+  readonly index: number;
+  /** Its position inside `List` documents (item indexes, outermost first), when it is a List item. */
+  readonly item?: readonly number[];
+  /** What made it. */
+  readonly origin: DocumentOrigin;
+}
+
+/** A file of the tree Flux reads. */
+export interface TreeFile {
+  /** Repository path (posix, no `./`). */
+  readonly path: string;
+  /** Whether this synth writes it (false: a file on disk that the user owns). */
+  readonly generated: boolean;
+  /** Construct path of the construct that writes or declares it, if any. */
+  readonly constructPath?: string;
+  /**
+   * Its documents, as written (`List`s not expanded). Throws a `TreeFileError` naming the file
+   * when it is not YAML or a document is not a mapping.
+   */
+  documents(): readonly TreeDocument[];
+  /** Each YAML document's value, whatever it is (a JSON 6902 patch file holds a list). */
+  values(): readonly unknown[];
+}
+
+/** A generated file: its documents, already in memory. */
+export interface GeneratedFile {
+  /** Repository path. */
+  readonly path: string;
+  /** The documents it holds. */
+  readonly docs: readonly Doc[];
+  /** The API object behind each document, when synth rendered one. */
+  readonly objects?: readonly (ApiObject | undefined)[];
+  /** Construct path of the file's construct. */
+  readonly constructPath: string;
+}
+
+/** A file that cannot be read as Kubernetes YAML. */
+export class TreeFileError extends Error {
+  constructor(public readonly file: string, message: string) {
+    super(`${file}: ${message}`);
+    this.name = 'TreeFileError';
+  }
+}
+
+/** What the managed directories hold on disk before a synth: files synth wrote earlier, and the others. */
+export interface DiskLayout {
+  /** Files carrying the generated-file marker, by repository path, with their content. */
+  readonly generated: ReadonlyMap<string, string>;
+  /** Every other entry (files the user owns, symlinks…), by repository path; content for regular files. */
+  readonly foreign: ReadonlyMap<string, string | undefined>;
+}
+
+/**
+ * The repository as Flux will read it once synth has written: every generated file (in memory,
+ * with the objects that rendered it) over the files of the managed directories that the user
+ * owns (read from disk). Files synth generated earlier are not part of it: this synth replaces or
+ * prunes them.
+ */
+export class RepoTree {
+  private readonly files = new Map<string, TreeFile>();
+  private readonly directories = new Map<string, { files: Set<string>; dirs: Set<string> }>();
+
+  constructor(generated: Iterable<GeneratedFile>, disk?: DiskLayout, declared: ReadonlyMap<string, string> = new Map()) {
+    for (const g of generated) this.add(generatedFile(g));
+    for (const [p, content] of disk?.foreign ?? []) {
+      if (content === undefined || this.files.has(p)) continue; // a symlink or special file: Flux's source would not follow it either
+      this.add(userFile(p, content, declared.get(p)));
+    }
+  }
+
+  /** The file at a repository path, if the tree has one. */
+  public file(p: string): TreeFile | undefined {
+    return this.files.get(p);
+  }
+
+  /** Whether a directory exists in the tree (it holds at least one file, at any depth). */
+  public isDirectory(p: string): boolean {
+    return p === '' || this.directories.has(p);
+  }
+
+  /** The files directly in a directory, sorted. */
+  public filesIn(dir: string): string[] {
+    return [...this.directories.get(dir)?.files ?? []].sort(compareKeys);
+  }
+
+  /** The sub-directories directly in a directory, sorted. */
+  public directoriesIn(dir: string): string[] {
+    return [...this.directories.get(dir)?.dirs ?? []].sort(compareKeys);
+  }
+
+  /** Every file of the tree, sorted by path. */
+  public allFiles(): TreeFile[] {
+    return [...this.files.values()].sort((a, b) => compareKeys(a.path, b.path));
+  }
+
+  private add(file: TreeFile): void {
+    this.files.set(file.path, file);
+    let child = file.path;
+    for (let dir = parentOf(child); ; child = dir, dir = parentOf(dir)) {
+      let entry = this.directories.get(dir);
+      if (!entry) this.directories.set(dir, entry = { files: new Set(), dirs: new Set() });
+      if (child === file.path) entry.files.add(child);
+      else entry.dirs.add(child);
+      if (dir === '') break;
+    }
+  }
+}
+
+/** The directory of a repository path (`''` for the root). */
+export function parentOf(p: string): string {
+  const at = p.lastIndexOf('/');
+  return at < 0 ? '' : p.slice(0, at);
+}
+
+/** Joins and normalizes repository paths; undefined when the result leaves the repository. */
+export function joinRepoPath(dir: string, relative: string): string | undefined {
+  const joined = path.posix.normalize(path.posix.join(dir || '.', relative));
+  if (joined === '..' || joined.startsWith('../') || path.posix.isAbsolute(joined)) return undefined;
+  return joined === '.' ? '' : joined.replace(/\/$/, '');
+}
+
+function generatedFile(g: GeneratedFile): TreeFile {
+  const documents = g.docs.map((doc, index): TreeDocument => ({
+    doc: doc as Doc, file: g.path, index,
+    origin: { constructPath: g.objects?.[index]?.node.path ?? g.constructPath, object: g.objects?.[index] },
+  }));
+  return { path: g.path, generated: true, constructPath: g.constructPath, documents: () => documents, values: () => g.docs };
+}
+
+function userFile(p: string, content: string, constructPath: string | undefined): TreeFile {
+  let values: unknown[] | undefined;
+  let documents: TreeDocument[] | undefined;
+  const parsed = () => values ??= parseValues(p, content);
+  return {
+    path: p,
+    generated: false,
+    constructPath,
+    values: parsed,
+    documents: () => documents ??= parsed().flatMap((doc, index) => {
+      if (doc === null || doc === undefined) return []; // an empty document (a trailing ---)
+      if (!isMap(doc)) throw new TreeFileError(p, `document ${index} is not a mapping (it is ${Array.isArray(doc) ? 'a list' : typeof doc})`);
+      return [{ doc, file: p, index, origin: { constructPath } }];
+    }),
+  };
+}
+
+/** Each YAML document of a file the user owns (a byte-order mark and CRLF line ends are read as Git would check them out). */
+export function parseValues(file: string, content: string): unknown[] {
+  const text = content.startsWith('\ufeff') ? content.slice(1) : content;
+  return parseAllDocuments(text).map((d, index) => {
+    if (d.errors.length > 0) throw new TreeFileError(file, `document ${index} is not valid YAML: ${d.errors[0].message}`);
+    return d.toJS({ maxAliasCount: 1000 }) as unknown;
+  });
+}
+
+/** Whether a file name is one Flux reads as a manifest. */
+export function isManifestName(p: string): boolean {
+  return /\.(ya?ml|json)$/.test(p);
+}
+
+/** Reads the content of the files the user owns in the managed directories (a regular file only). */
+export function readForeign(rootDir: string, p: string): string | undefined {
+  try {
+    const st = fs.lstatSync(path.join(rootDir, p));
+    return st.isFile() ? fs.readFileSync(path.join(rootDir, p), 'utf8') : undefined;
+  } catch {
+    return undefined;
+  }
+}
