@@ -145,6 +145,7 @@ describe(`overlays render as the code says (kubectl kustomize)${SKIP_NOTE}`, () 
     expect(result.mismatches).toEqual([{
       environment: 'prod',
       directory: 'apps/overlays/prod',
+      appliedBy: 'Kustomization flux-system/apps',
       problems: ['Deployment.apps web/web: differs: metadata.annotations: model {"example.com/env":"prod"}, kustomize undefined'],
     }]);
   });

@@ -54,7 +54,7 @@ describe('targetNamespace moves objects, and the checks follow them', () => {
     const { dir } = appliedDir(f, 'other', { targetNamespace: 'team-a' });
     new kplus.ConfigMap(new ManifestFile(dir, 'cm'), 'cm', { metadata: { name: 'settings', namespace: 'y' }, data: { a: '2' } });
     expect(problemsOf(f)).toEqual([
-      '[apps/other/cm/cm/Resource] ConfigMap team-a/settings is defined twice in cluster "dev" (also by apps/shared/cm/cm/Resource, in apps/shared/cm.yaml); the two would overwrite each other: keep one, or give one another name or namespace',
+      '[apps/shared/cm/cm/Resource] ConfigMap team-a/settings is defined twice in cluster "dev" (also by apps/other/cm/cm/Resource, in apps/other/cm.yaml); the two would overwrite each other: keep one, or give one another name or namespace',
     ]);
   });
 

@@ -73,10 +73,12 @@ describe('fleet graph', () => {
       'Kustomization_flux_system_secrets -->|dependsOn| Kustomization_flux_system_sealed_secrets',
       'HelmRelease_mariadb_prestashop_mariadb -->|values| ConfigMap_mariadb_prestashop_values',
       'HelmRelease_kube_system_external_dns -->|source| HelmRepository_flux_system_bitnami',
-      'Kustomization_flux_system_infrastructure -.->|applies| group_1',
+      'Kustomization_flux_system_infrastructure -.->|applies| group_2',
       '  Secret_flux_system_flux_system{{"Secret<br/>flux-system/flux-system<br/>(not in the fleet)"}}',
-      '  subgraph group_3 ["Kustomization flux-system/secrets"]',
+      '  subgraph group_4 ["Kustomization flux-system/secrets"]',
       'Kustomization_sock_shop_sock_shop -->|source| GitRepository_sock_shop_sock_shop',
+      // references read from the documents: a tenant Kustomization impersonates its reconciler account
+      'Kustomization_sock_shop_sock_shop -->|serviceAccount| ServiceAccount_sock_shop_sock_shop_reconciler',
     ]) expect(doc).toContain(line);
   });
 

@@ -143,7 +143,7 @@ describe('notification validation', () => {
     expect(alertProblems).toEqual([
       '[apps/base/notifications/alert] spec.eventSources[0] points at HelmRelease podinfo/* in another namespace (this Alert is in "flux-system"); Flux\'s multi-tenancy lockdown refuses cross-namespace references: define this Alert in namespace "podinfo", with its Provider and the Provider\'s Secret (an Alert per watched namespace), or allow them with new GitOpsRepo({ allowCrossNamespaceReferences: true })',
       '[apps/base/notifications/alert] spec.eventSources[0] selects every HelmRelease in namespace "podinfo", but cluster "dev" has none there, so it would never fire: select objects that exist, or remove it',
-      '[apps/base/notifications/alert] spec.providerRef points at Provider monitoring/slack, but this field only resolves in the object\'s own namespace ("flux-system"): define Provider slack in that namespace',
+      '[apps/base/notifications/alert] spec.providerRef names Provider slack, but this field only resolves in the object\'s own namespace ("flux-system") and cluster "dev" has Provider slack only in "monitoring": define Provider slack in that namespace',
     ]);
   });
 

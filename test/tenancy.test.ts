@@ -92,6 +92,8 @@ describe('tenant validation', () => {
     });
     new ObjectPatch(sockShopOverlay, 'sneak', { target: release, patch: { spec: { chart: { spec: { sourceRef: { namespace: 'flux-system' } } } } } });
     expect(problemsOf(repo)).toEqual([
+      // the patched reference also names an object that does not exist there
+      '[apps/overlays/development/sock-shop/release/release] spec.chart.spec.sourceRef points at HelmRepository flux-system/charts, but cluster "dev" has HelmRepository charts only in "sock-shop": name the namespace where it is',
       '[apps/overlays/development/sock-shop/release/release] tenant "sock-shop": HelmRelease sock-shop/cache spec.chart.spec.sourceRef points at HelmRepository flux-system/charts in namespace "flux-system": a tenant\'s objects may reference only objects of their own namespace "sock-shop"; define HelmRepository charts in "sock-shop"',
     ]);
   });
@@ -170,8 +172,8 @@ describe('multi-tenancy lockdown', () => {
 
   it('fails a platform HelmRelease that references a source in another namespace, saying how to fix it', () => {
     expect(problemsOf(platformRelease(false))).toEqual([
-      '[infrastructure/base/dns/release] environment "development" (cluster "dev") runs Flux with the multi-tenancy lockdown, which refuses cross-namespace references: spec.chart.spec.sourceRef points at HelmRepository flux-system/bitnami (this HelmRelease is in "kube-system"): move this HelmRelease to namespace "flux-system" and install into "kube-system" with targetNamespace',
       '[infrastructure/base/dns/release] environment "development" (cluster "dev") runs Flux with the multi-tenancy lockdown: HelmRelease kube-system/external-dns has no spec.serviceAccountName, so Flux would impersonate the "default" ServiceAccount of "kube-system", which has no rights: set serviceAccountName ("helm-controller" for a platform HelmRelease in "flux-system", a tenant\'s reconciler for a tenant\'s)',
+      '[infrastructure/base/dns/release] spec.chart.spec.sourceRef points at HelmRepository flux-system/bitnami in another namespace (this HelmRelease is in "kube-system"); environment "development" (cluster "dev") runs Flux with the multi-tenancy lockdown, which refuses cross-namespace references: move this HelmRelease to namespace "flux-system" and install into "kube-system" with targetNamespace',
     ]);
   });
 
@@ -193,8 +195,10 @@ describe('multi-tenancy lockdown', () => {
     const source = GitRepository.fromName(file, 'src', { name: 'flux-system', namespace: 'flux-system' });
     new Kustomization(file, 'k', { metadata: { name: 'jobs', namespace: 'batch' }, sourceRef: source, externalPath: './jobs', serviceAccountName: 'kustomize-controller' });
     expect(problemsOf(repo)).toEqual([
+      // the fleet's own sync source with a path this repository does not have: Flux would not find it
+      '[apps/overlays/development/job/k] Kustomization batch/jobs spec.path "./jobs" is not a directory of this repository, which cluster "dev" syncs from GitRepository flux-system/flux-system, so Flux would fail with "kustomization path not found": point it at a directory synth writes (a LayoutDirectory) or that the repository has',
       '[apps/overlays/development/job/k] Kustomization batch/jobs spec.serviceAccountName "kustomize-controller" names no ServiceAccount of namespace "batch" in environment "development" (cluster "dev", lockdown on: Flux impersonates an account of the object\'s own namespace): define it there, or move this Kustomization to "flux-system", where the controllers\' accounts are',
-      '[apps/overlays/development/job/k] environment "development" (cluster "dev") runs Flux with the multi-tenancy lockdown, which refuses cross-namespace references: spec.sourceRef points at GitRepository flux-system/flux-system (this Kustomization is in "batch"): move Kustomization jobs to namespace "flux-system", or GitRepository flux-system to "batch"',
+      '[apps/overlays/development/job/k] spec.sourceRef points at GitRepository flux-system/flux-system in another namespace (this Kustomization is in "batch"); environment "development" (cluster "dev") runs Flux with the multi-tenancy lockdown, which refuses cross-namespace references: move Kustomization jobs to namespace "flux-system", or GitRepository flux-system to "batch"',
     ]);
   });
 

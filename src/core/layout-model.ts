@@ -241,7 +241,7 @@ export function analyzeLayout(root: IConstruct, managedRoots: readonly string[],
     ? directories.filter(d => LayoutDirectory.enclosing(d) === options.clustersDir && d.kustomize && !d.isVirtual && !isEmpty(models.get(d)!)).map(d => d.repoPath)
     : [];
   const registry = options.registry ?? new FleetRegistry().use(coreModule);
-  const model = new FleetModel(tree, new KustomizeBuilder(tree), clusterDirs, registry, modelFiles, all, reported);
+  const model = new FleetModel(tree, new KustomizeBuilder(tree), clusterDirs, registry, modelFiles, all, new Set(problems.map(p => p.path)));
   for (const check of registry.checks) problems.push(...check.check(model));
   if (problems.length > 0) throw new FleetValidationError(problems);
 

@@ -191,7 +191,7 @@ export interface ImportedObjectProps {
 }
 
 /** An object defined outside the fleet, referenced by name. Emits nothing. */
-export class ImportedObject extends Construct implements IObjectRef {
+export class ImportedObject extends Construct implements IObjectRef, IDeclaresObjects {
   /** The object's name. */
   public readonly name: string;
   /** The object's namespace, if given. */
@@ -202,6 +202,7 @@ export class ImportedObject extends Construct implements IObjectRef {
    */
   constructor(scope: Construct, id: string, public readonly gvk: GroupVersionKind, props: ImportedObjectProps) {
     super(scope, id);
+    declaresObjects(this);
     this.name = props.name;
     this.namespace = props.namespace;
     this.node.addValidation({
@@ -212,6 +213,16 @@ export class ImportedObject extends Construct implements IObjectRef {
   /** The API version of the imported object. */
   public get apiVersion(): string {
     return this.gvk.apiVersion;
+  }
+
+  /** Itself: an object defined outside the repository. */
+  public externalObjects(): ExternalObject[] {
+    return [{ kind: this.kind, name: this.name, namespace: this.namespace, declaredBy: this.node.path }];
+  }
+
+  /** None. */
+  public requiredKeys(): RequiredKeys[] {
+    return [];
   }
 
   /** The kind of the imported object. */

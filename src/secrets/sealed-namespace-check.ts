@@ -1,5 +1,6 @@
 import { ModelCheck } from '../core/model/fleet-model';
 import { ProblemSet } from '../core/model/problem-set';
+import { ownerOf, subjectOf } from '../core/model/cluster-model';
 
 const CLUSTER_WIDE = 'sealedsecrets.bitnami.com/cluster-wide';
 const NAMESPACE_WIDE = 'sealedsecrets.bitnami.com/namespace-wide';
@@ -24,7 +25,7 @@ export function sealedNamespaceCheck(): ModelCheck {
           const sealedFor = a.built.source.doc.metadata?.namespace;
           if (a.namespace === sealedFor) continue;
           const scope = annotations[NAMESPACE_WIDE] === 'true' ? 'namespace-wide' : 'strict';
-          problems.add(a.built.source.origin.constructPath ?? a.built.source.file, `is sealed for namespace "${String(sealedFor)}" (scope ${scope}), but ${a.by === `clusters/${cluster.name}` ? 'its directory' : a.by} moves it to ${a.namespace === undefined ? 'no namespace' : `"${a.namespace}"`} in cluster "${cluster.name}", where the controller cannot decrypt it: apply it without targetNamespace, or seal it with scope cluster-wide`);
+          problems.add(ownerOf(a), `${subjectOf(a)}is sealed for namespace "${String(sealedFor)}" (scope ${scope}), but a Kustomization's targetNamespace moves it to ${a.namespace === undefined ? 'no namespace' : `"${a.namespace}"`}, where the controller cannot decrypt it: apply it without targetNamespace, or seal it with scope cluster-wide (cluster "${cluster.name}", applied by ${a.by})`);
         }
       }
       return problems.list;

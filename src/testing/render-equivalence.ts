@@ -15,6 +15,8 @@ export interface RenderMismatch {
   readonly environment: string;
   /** Repository path of the directory. */
   readonly directory: string;
+  /** Who applies it: `clusters/<name>`, or the Flux Kustomization whose namespace and patches the build includes. */
+  readonly appliedBy: string;
   /** What differs, one line per object. */
   readonly problems: readonly string[];
 }
@@ -25,6 +27,8 @@ export interface CheckedDirectory {
   readonly environment: string;
   /** Its repository path. */
   readonly directory: string;
+  /** Who applies it: `clusters/<name>`, or the Flux Kustomization whose namespace and patches the build includes. */
+  readonly appliedBy: string;
   /** How many objects kustomize built. */
   readonly objects: number;
 }
@@ -55,7 +59,7 @@ export function kubectlAvailable(): boolean {
  */
 export function renderEquivalence(repo: GitOpsRepo): RenderEquivalence {
   const { model } = repo.synthModel();
-  const checked: { environment: string; directory: string; objects: number }[] = [];
+  const checked: CheckedDirectory[] = [];
   const mismatches: RenderMismatch[] = [];
   for (const { env, cluster } of repo.environments) {
     const contents = model.clusters.find(c => c.directory === cluster.repoPath);
@@ -63,9 +67,8 @@ export function renderEquivalence(repo: GitOpsRepo): RenderEquivalence {
       const expected = new Map(build.applications.map(a => [objectId(a.built.doc), a.built.doc]));
       const actual = fluxBuild(repo.rootDir, build.directory, build.overlay, model.builder);
       const problems = compareBuilds(expected, actual);
-      const directory = build.overlay ? `${build.directory} (as ${build.by} applies it)` : build.directory;
-      checked.push({ environment: env.name, directory, objects: actual.size });
-      if (problems.length > 0) mismatches.push({ environment: env.name, directory, problems });
+      checked.push({ environment: env.name, directory: build.directory, appliedBy: build.by, objects: actual.size });
+      if (problems.length > 0) mismatches.push({ environment: env.name, directory: build.directory, appliedBy: build.by, problems });
     }
   }
   return { checked, mismatches };

@@ -3,6 +3,7 @@ import { CORE_REFERENCES } from './core-references';
 import { FleetModel, FleetModule, ModelCheck } from './fleet-model';
 import { KUSTOMIZATION_FILE_NAMES } from './kustomize-build';
 import { joinRepoPath } from './repo-tree';
+import { markedValueCheck } from '../setter-markers';
 
 /**
  * What the model finds without any module: directories kustomize could not build as written
@@ -17,16 +18,20 @@ export function modelProblemsCheck(): ModelCheck {
       const found = new Map<string, FleetProblem>();
       const add = (path: string, message: string) => found.set(`${path}\n${message}`, { path, message });
       // every generated directory, whether a cluster applies it or not: a patch that cannot apply is wrong either way
+      // when the layout itself is broken (a reserved file name, a missing directory), its own
+      // messages say so: the builds of its directories would only repeat them in other words
+      const layoutBroken = model.reported.size > 0;
       for (const file of model.tree.allFiles()) {
         if (!file.generated || !KUSTOMIZATION_FILE_NAMES.includes(file.path.slice(file.path.lastIndexOf('/') + 1))) continue;
         const dir = file.path.slice(0, file.path.lastIndexOf('/'));
-        for (const p of model.builder.build(dir).problems) add(p.constructPath ?? p.file, p.message);
+        for (const p of layoutBroken ? [] : model.builder.build(dir).problems) add(p.constructPath ?? p.file, p.message);
         for (const stray of unlisted(model, dir)) {
           add(file.constructPath ?? dir, `file "${stray}" is in "${dir}", a directory synth generates, but its kustomization.yaml does not list it, so Flux never applies it (and the checks never saw it): declare it with new ExistingFile(directory, { fileName: '${stray.slice(dir.length + 1)}' }) so that synth lists it and checks what it holds, or move it out of "${dir}"`);
         }
       }
       for (const cluster of model.clusters) {
         for (const p of cluster.problems) {
+          if (layoutBroken && model.tree.file(p.file)?.generated !== false) continue;
           const owner = p.constructPath?.replace(/\/Resource$/, '');
           if (owner && (model.reported.has(owner) || model.reported.has(p.constructPath!))) continue; // its construct said it in its own words
           add(p.constructPath ?? p.file, p.message);
@@ -61,5 +66,6 @@ export const coreModule: FleetModule = {
   register: registry => {
     CORE_REFERENCES.forEach(entry => registry.registerReferences(entry));
     registry.registerCheck(modelProblemsCheck());
+    registry.registerCheck(markedValueCheck());
   },
 };

@@ -308,6 +308,7 @@ export class KustomizeBuilder {
         continue;
       }
       const directive = ops ? undefined : findDirective(content as Doc);
+      if (directive && patch.generated) continue; // ObjectPatch refuses directives itself
       if (directive) {
         report(`${where} uses the strategic-merge directive "${directive}", which cdk8s-flux does not model (its checks would not see the result): express the change as plain fields, or as JSON 6902 operations`);
         continue;

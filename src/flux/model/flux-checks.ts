@@ -70,12 +70,9 @@ function unresolved(model: FleetModel, cluster: ClusterModel, r: ResolvedReferen
     const clusters = [...new Set(elsewhere.map(a => `"${a.cluster}"`))].join(', ');
     return `${ref.field} points at ${target}, which cluster "${cluster.name}" does not reconcile although it reconciles this ${String(r.from.doc.kind)} (only ${clusters} ${elsewhere.length === 1 ? 'applies' : 'apply'} it, from ${elsewhere[0].built.source.file}): build its directory into cluster "${cluster.name}" too, or remove the reference`;
   }
-  const moved = ref.namespace === undefined ? [] : cluster.applications.filter(a => a.doc.kind === ref.kind && a.doc.metadata?.name === ref.name && a.namespace !== ref.namespace);
-  if (moved.length > 0 && ref.rule.scope === 'own') {
-    return `${ref.field} names ${ref.kind} ${ref.name}, but this field only resolves in the object's own namespace (${quoteNs(ref.namespace)}) and cluster "${cluster.name}" has ${ref.kind} ${ref.name} only in ${[...new Set(moved.map(a => quoteNs(a.namespace)))].join(', ')}: define ${ref.kind} ${ref.name} in that namespace`;
-  }
-  if (moved.length > 0) {
-    return `${ref.field} resolves ${target} in namespace ${quoteNs(ref.namespace)}${ref.statesNamespace ? '' : ` (${ref.rule.scope === 'own' ? 'this field resolves only in the object\'s own namespace' : 'its own namespace, as the reference names none'})`}, but cluster "${cluster.name}" has it in ${[...new Set(moved.map(a => quoteNs(a.namespace)))].join(', ')} (as applied by ${moved[0].by}; a Kustomization's targetNamespace moves the objects it applies): apply both with the same targetNamespace, or name the namespace where it is`;
+  const declared = model.requiredKeys.some(k => k.kind === ref.kind && k.name === ref.name && k.namespace === ref.namespace);
+  if (declared) {
+    return `${ref.field} names ${target}, which cluster "${cluster.name}" does not get: provide it in that cluster (a SealedSecret sealed for it, e.g. SealedSecret.forDeclaration)`;
   }
   const near = nearMiss(cluster, ref);
   const external = model.externalFor(ref);
@@ -83,6 +80,16 @@ function unresolved(model: FleetModel, cluster: ClusterModel, r: ResolvedReferen
     return near
       ? `${ref.field} names ${target}, imported with fromName at ${external.declaredBy} as defined outside the fleet, but the fleet defines no such ${ref.kind} while cluster "${cluster.name}" has ${describeTarget({ ...ref, name: near })}: did you mean "${near}"? Reference that object itself instead of a fromName import`
       : undefined;
+  }
+  const moved = ref.namespace === undefined ? [] : cluster.applications.filter(a => a.doc.kind === ref.kind && a.doc.metadata?.name === ref.name && a.namespace !== ref.namespace);
+  if (moved.length > 0 && ref.rule.scope === 'own') {
+    return `${ref.field} names ${ref.kind} ${ref.name}, but this field only resolves in the object's own namespace (${quoteNs(ref.namespace)}) and cluster "${cluster.name}" has ${ref.kind} ${ref.name} only in ${[...new Set(moved.map(a => quoteNs(a.namespace)))].join(', ')}: define ${ref.kind} ${ref.name} in that namespace`;
+  }
+  if (moved.length > 0 && ref.statesNamespace) {
+    return `${ref.field} points at ${target}, but cluster "${cluster.name}" has ${ref.kind} ${ref.name} only in ${[...new Set(moved.map(a => quoteNs(a.namespace)))].join(', ')}: name the namespace where it is`;
+  }
+  if (moved.length > 0) {
+    return `${ref.field} resolves ${ref.kind} ${ref.name} in namespace ${quoteNs(ref.namespace)} in cluster "${cluster.name}" (as applied by ${r.from.by}), but there it is in ${[...new Set(moved.map(a => quoteNs(a.namespace)))].join(', ')} (a Kustomization's targetNamespace moves the objects it applies): apply both with the same targetNamespace, or neither`;
   }
   const file = fileDefining(model, ref);
   return `${ref.field} points at ${target}, which cluster "${cluster.name}" does not reconcile although it reconciles this ${String(r.from.doc.kind)}${file ? ` (the ${ref.kind} is in ${file}, which no Kustomization of that cluster builds)` : ''}${near ? `; did you mean "${near}"?` : ''}: ${file ? 'build its directory into the cluster' : 'define it in the fleet and build its directory into the cluster'}, or import it with ${importHint(ref.kind)} if it is defined outside the fleet`;
@@ -149,6 +156,12 @@ export function keysOf(doc: Record<string, any>): string[] | undefined {
   if (doc.kind === 'SealedSecret') return Object.keys(isMap(doc.spec?.encryptedData) ? doc.spec.encryptedData : {}).sort();
   const maps = [doc.data, doc.stringData, doc.binaryData].filter(isMap);
   return maps.length > 0 ? [...new Set(maps.flatMap(m => Object.keys(m)))].sort() : undefined;
+}
+
+/** The variables a substituteFrom source defines: a ConfigMap's `data`, a Secret's `data` and `stringData`, a SealedSecret's sealed keys. */
+function variablesOf(doc: Record<string, any>): string[] | undefined {
+  if (doc.kind === 'ConfigMap') return Object.keys(isMap(doc.data) ? doc.data : {});
+  return keysOf(doc.kind === 'Secret' ? { ...doc, binaryData: undefined } : doc);
 }
 
 /**
@@ -297,7 +310,7 @@ export function substitutionCheck(): ModelCheck {
             if (!isMap(from)) continue;
             const source = cluster.find(String(from.kind), k.namespace, String(from.name))[0]
               ?? (from.kind === 'Secret' ? cluster.find('SealedSecret', k.namespace, String(from.name))[0] : undefined);
-            const keys = source ? keysOf(source.doc) : undefined;
+            const keys = source ? variablesOf(source.doc) : undefined;
             if (!keys) {
               known = false;
               continue;
