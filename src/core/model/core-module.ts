@@ -4,6 +4,7 @@ import { FleetModel, FleetModule, ModelCheck } from './fleet-model';
 import { KUSTOMIZATION_FILE_NAMES } from './kustomize-build';
 import { joinRepoPath } from './repo-tree';
 import { markedValueCheck } from '../setter-markers';
+import { nameCheck } from './name-check';
 
 /**
  * What the model finds without any module: directories kustomize could not build as written
@@ -67,5 +68,6 @@ export const coreModule: FleetModule = {
     CORE_REFERENCES.forEach(entry => registry.registerReferences(entry));
     registry.registerCheck(modelProblemsCheck());
     registry.registerCheck(markedValueCheck());
+    registry.registerCheck(nameCheck());
   },
 };
