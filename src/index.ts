@@ -1,39 +1,92 @@
-// Public API of cdk8s-flux.
-export * from './core/errors';
-export * from './core/layout-file';
-export * from './core/layout-directory';
-export * from './core/manifest-file';
-export * from './core/object-patch';
-export * from './core/existing-file';
-export { Application, ClusterBuild, ClusterModel, DirectoryApplication, IApplier, ApplierResult, ClusterWalk } from './core/model/cluster-model';
-export { FleetModel, FleetModule, FleetRegistry, ModelCheck, ModelFile, ResolvedReference, ExternalObject, RequiredKeys } from './core/model/fleet-model';
-export { KindReferences, ReferenceField, ReferenceScope, ReferenceResolution, DocumentReference, DerivedObjects, DerivedObject } from './core/model/references';
-export { AppliedPatch, BuildOverlay, BuiltObject, DirectoryBuild, OverlayPatch, BuildProblem } from './core/model/kustomize-build';
-export { TreeDocument, DocumentOrigin } from './core/model/repo-tree';
-export { GENERATED_MARKER, LineComment, orderDocument, toYaml } from './core/render';
-export { fieldName, MarkedValue, MarkedValueResolver, markedValueCheck, markersOf, markValue, PlacedMarker } from './core/setter-markers';
-export { BuildEntry, EffectiveEntry, FleetCheck, LayoutAnalysis, LayoutFiles, LayoutModel, RenderedLayoutFile, objectId } from './core/layout-model';
-export { strategicMerge, strategicMergeProblems, StrategicMergeError } from './core/strategic-merge';
-export { deepEqual } from './core/json-values';
-export * from './fleet';
-export { LayoutPlan, TRANSACTION_DIR, WriteHooks, diffPlan, planLayout, recoverTransaction } from './core/tree-writer';
-export * from './flux';
-export * from './secrets';
-export * from './notifications';
-export * from './tenancy';
-export * from './image';
-export * from './validation';
-export * from './bootstrap';
-export * from './testing/fleet-testing';
-export * from './testing/render-equivalence';
-export * from './testing/image-automation';
-export * from './cli/synth';
-export * from './cli/seal';
-export * from './cli/validate';
-export * from './cli/diff';
-export * from './cli/graph';
-export * from './cli/run-cli';
-export * from './graph';
+// Public API of cdk8s-flux: what a fleet author needs. Test helpers are in `cdk8s-flux/testing`;
+// the cdktf bootstrap stacks too are exported here while cdktf is a dependency.
+
+// the layout: directories, files, patches, files you own
+export { LayoutDirectory, LayoutDirectoryProps } from './core/layout-directory';
+export { ManifestFile, ManifestFileProps } from './core/manifest-file';
+export { ObjectPatch, ObjectPatchProps, PatchContent } from './core/object-patch';
+export { ExistingFile, ExistingFileProps } from './core/existing-file';
+export { FileRole, ILayoutFile, PatchTarget } from './core/layout-file';
+export { FleetProblem, FleetValidationError, LayoutWriteError } from './core/errors';
+export { GENERATED_MARKER } from './core/render';
+export { LayoutFiles, LayoutModel } from './core/layout-model';
+export { LayoutPlan, WriteHooks } from './core/tree-writer';
+
+// the model of what each cluster applies, for rules of your own (GitOpsRepo.registerCheck) and tools
+export { Application, ApplierResult, ClusterBuild, ClusterModel, ClusterWalk, DirectoryApplication, IApplier } from './core/model/cluster-model';
+export { ExternalObject, FleetModel, FleetModule, FleetRegistry, ModelCheck, ModelFile, RequiredKeys, ResolvedReference } from './core/model/fleet-model';
+export { DerivedObject, DerivedObjects, DocumentReference, KindReferences, ReferenceField, ReferenceResolution, ReferenceScope } from './core/model/references';
+export { AppliedPatch, BuildOverlay, BuildProblem, BuiltObject, DirectoryBuild, OverlayPatch } from './core/model/kustomize-build';
+export { DocumentOrigin, TreeDocument } from './core/model/repo-tree';
+export { TargetSelector } from './core/kustomize/selector';
+export { JsonPatchOperation } from './core/kustomize/json-patch';
+
+// the fleet: repository, environments, promotion, env diff
+export { GitOpsRepo, GitOpsRepoProps, LayoutCheck, UnknownEnvironmentError } from './fleet/gitops-repo';
+export { Environment, RegisteredEnvironment } from './fleet/environment';
+export { EnvironmentObject, environmentObjects } from './fleet/environment-objects';
+export { EnvironmentDiff, FieldDifference, ObjectDifference, compareObjects, diffEnvironments, formatEnvironmentDiff } from './fleet/environment-diff';
+export { Follow, Promotion, PromotionProps, VersionChoice, follows } from './fleet/promotion';
+
+// Flux sources, releases and kustomizations
+export { API_VERSIONS } from './flux/api-versions';
+export { FluxObject, FluxObjectProps, FluxReference, IObjectRef, ImportedObject, ImportedObjectProps, L1Class } from './flux/flux-object';
+export { IValuesSource } from './flux/values-source';
+export { IChartRefSource, IChartSource, IKustomizationSource, ISecretRef, SourceProps } from './flux/sources/source';
+export { FluxSource } from './flux/sources/flux-source';
+export { GitRef, GitRepository, GitRepositoryProps, IGitRepository } from './flux/sources/git-repository';
+export { HelmRepository, HelmRepositoryProps, HelmRepositoryType } from './flux/sources/helm-repository';
+export { OCIRepository, OCIRepositoryProps, OciRef } from './flux/sources/oci-repository';
+export { Bucket, BucketProps, BucketProvider } from './flux/sources/bucket';
+export { HelmChart, HelmChartProps } from './flux/sources/helm-chart';
+export {
+  CrdPolicy, DriftDetection, DriftDetectionMode, HelmRelease, HelmReleaseChart, HelmReleaseInstall, HelmReleaseProps, HelmReleaseRollback,
+  HelmReleaseUpgrade, IHelmRelease, Remediation, UpgradeRemediationStrategy, ValuesReference,
+} from './flux/helm-release';
+export { Decryption, IKustomization, Kustomization, KustomizationProps, PostBuild, SubstituteReference } from './flux/kustomization';
+export { FluxPolicy } from './flux/model/flux-checks';
+
+// sealed secrets
+export { CertificateError, CertificateOptions, MIN_RSA_BITS, SealingCertificate } from './secrets/certificate';
+export { SealingScope } from './secrets/seal';
+export { SealedSecret, SealedSecretProps } from './secrets/sealed-secret';
+export { SealError, SealRequest, SealedEntry, SealedStore, SealedValue } from './secrets/sealed-store';
+export { SecretDeclaration, SecretDeclarationProps } from './secrets/secret-declaration';
+
+// notifications
+export { Alert, AlertProps, EventSeverity, EventSource, EventSourceKind, WildcardEventSource } from './notifications/alert';
+export { IProvider, Provider, ProviderProps, ProviderType } from './notifications/provider';
+export { Receiver, ReceiverProps, ReceiverResourceKind, ReceiverType, WildcardResource } from './notifications/receiver';
+
+// tenants
+export { TENANT_LABEL, Tenant, TenantCredentials, TenantEnvironmentProps, TenantGitSource, TenantOciSource, TenantOverlay, TenantProps, TenantSource } from './tenancy/tenant';
+export { TenantPolicyRule, TenantRole, Verb } from './tenancy/tenant-role';
+
+// image automation
+export { DigestReflectionPolicy, ImagePolicy, ImagePolicyProps, ImagePolicyRule, TagFilter, TagOrder } from './image/image-policy';
+export { IImageRepository, ImageRegistryProvider, ImageRepository, ImageRepositoryAccessFrom, ImageRepositoryProps } from './image/image-repository';
+export { IImagePolicy, ImageSetter, ImageSetterField } from './image/image-setter';
+export {
+  ImageUpdate, ImageUpdateAutomation, ImageUpdateAutomationProps, ImageUpdateCommit, ImageUpdatePush, SigningKeyType, UpdateStrategy,
+} from './image/image-update-automation';
+
+// schema validation
+export { SchemaValidationOptions } from './validation/schema-check';
+
+// the command line and the fleet graph
+export { CliIo, CliOptions, FleetSource, cliUsage, cliVersion, runCli } from './cli/run-cli';
+export { SynthIo, runSynth } from './cli/synth';
+export { SealIo, SealingEnvironment, runSeal } from './cli/seal';
+export { runValidate } from './cli/validate';
+export { runDiff } from './cli/diff';
+export { runGraph } from './cli/graph';
+export { FleetGraph, GraphEdge, GraphGroup, GraphNode, GraphNodeCategory, fleetGraph } from './graph/fleet-graph';
+export { GRAPH_MARKER, fleetGraphDocuments, graphDocument, renderMermaid } from './graph/mermaid';
+
+// bootstrap (cdktf)
+export { BootstrapTarget, FLUX_CHART_REPOSITORY, FLUX_CHART_VERSION, MultiTenancyLockdown } from './bootstrap/bootstrap-target';
+export { FluxBootstrapStack, SEALING_KEY_LABEL } from './bootstrap/flux-bootstrap-stack';
+export { FluxSyncStack } from './bootstrap/flux-sync-stack';
 
 // Generated L1 classes of the vendored CRDs, one namespace per API group (names overlap across groups).
 export * as source from './imports/source-source.toolkit.fluxcd.io';

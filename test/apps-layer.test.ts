@@ -2,7 +2,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseDocument } from 'yaml';
-import { environmentObjects, FleetTesting, GENERATED_MARKER, kubectlAvailable, renderEquivalence, simulateImageUpdate } from '../src';
+import { environmentObjects, GENERATED_MARKER } from '../src';
+import { FleetTesting, kubectlAvailable, renderEquivalence, simulateImageUpdate } from '../src/testing';
 import { CommittedMarkedValues } from '../src/core/automated-values';
 import { createExampleFleet } from '../src/example-fleet';
 

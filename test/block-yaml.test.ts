@@ -2,7 +2,7 @@ import { stringify } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { createExampleFleet } from '../src/example-fleet';
 import { emitBlockYaml, YAML_OPTIONS } from '../src/core/block-yaml';
-import { FleetTesting } from '../src';
+import { FleetTesting } from '../src/testing';
 
 /** Scalars yaml treats specially: YAML 1.1 booleans, nulls, numbers, timestamps, indicators, quotes. */
 const TRICKY = [

@@ -10,7 +10,8 @@ import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { createExampleFleet } from '../src/example-fleet';
 import { bootstrapTargets, createBootstrapApp } from '../src/example-fleet/bootstrap';
-import { FLUX_CHART_VERSION, FleetTesting, FluxBootstrapStack, SEALING_KEY_LABEL } from '../src';
+import { FLUX_CHART_VERSION, FluxBootstrapStack, SEALING_KEY_LABEL } from '../src';
+import { FleetTesting } from '../src/testing';
 
 const PROJECT_ROOT = path.resolve(__dirname, '..');
 const ENVS = ['development', 'staging', 'production'];

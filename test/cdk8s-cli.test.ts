@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createExampleFleet } from '../src/example-fleet';
-import { FleetTesting } from '../src';
+import { FleetTesting } from '../src/testing';
 import { readTree } from './helpers';
 
 const PROJECT_ROOT = path.resolve(__dirname, '..');

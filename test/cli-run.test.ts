@@ -2,7 +2,8 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CertificateError, cliUsage, FleetTesting, GitOpsRepo, LayoutDirectory, runCli } from '../src';
+import { CertificateError, cliUsage, GitOpsRepo, LayoutDirectory, runCli } from '../src';
+import { FleetTesting } from '../src/testing';
 import { launch } from '../src/cli/launcher';
 import { fluxFleet } from './flux-fixture';
 

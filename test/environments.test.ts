@@ -2,11 +2,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as kplus from 'cdk8s-plus-27';
 import { describe, expect, it } from 'vitest';
-import {
-  compareObjects, diffEnvironments, environmentObjects, FleetTesting, follows, formatEnvironmentDiff,
-  GitRepository, Kustomization, kubectlAvailable, LayoutDirectory, ManifestFile, ObjectPatch, Promotion,
-  renderEquivalence, runDiff,
-} from '../src';
+import { compareObjects, diffEnvironments, environmentObjects, follows, formatEnvironmentDiff, GitRepository, Kustomization, LayoutDirectory, ManifestFile, ObjectPatch, Promotion, runDiff } from '../src';
+import { FleetTesting, kubectlAvailable, renderEquivalence } from '../src/testing';
 import { createExampleFleet } from '../src/example-fleet';
 import { problemsOf } from './helpers';
 

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { createExampleFleet } from '../src/example-fleet';
-import { FleetTesting } from '../src';
+import { FleetTesting } from '../src/testing';
 
 const PROJECT_ROOT = path.resolve(__dirname, '..');
 

@@ -2,10 +2,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as kplus from 'cdk8s-plus-27';
 import { describe, expect, it } from 'vitest';
-import {
-  environmentObjects, FleetTesting, GitOpsRepo, GitRepository, kubectlAvailable, renderEquivalence, HelmRelease, HelmRepository, ImagePolicy, ImagePolicyRule, ImageRepository, ImageUpdateAutomation,
-  Kustomization, LayoutDirectory, ManifestFile,
-} from '../src';
+import { environmentObjects, GitOpsRepo, GitRepository, HelmRelease, HelmRepository, ImagePolicy, ImagePolicyRule, ImageRepository, ImageUpdateAutomation, Kustomization, LayoutDirectory, ManifestFile } from '../src';
+import { FleetTesting, kubectlAvailable, renderEquivalence } from '../src/testing';
 import { ObjectPatch } from '../src/core/object-patch';
 import { problemsOf } from './helpers';
 

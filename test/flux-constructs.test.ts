@@ -1,9 +1,7 @@
 import * as kplus from 'cdk8s-plus-27';
 import { describe, expect, it } from 'vitest';
-import {
-  API_VERSIONS, Bucket, BucketProvider, CrdPolicy, DriftDetectionMode, FleetTesting, GitRepository, HelmChart, HelmRelease,
-  HelmRepository, Kustomization, LayoutDirectory, ManifestFile, OCIRepository, UpgradeRemediationStrategy,
-} from '../src';
+import { API_VERSIONS, Bucket, BucketProvider, CrdPolicy, DriftDetectionMode, GitRepository, HelmChart, HelmRelease, HelmRepository, Kustomization, LayoutDirectory, ManifestFile, OCIRepository, UpgradeRemediationStrategy } from '../src';
+import { FleetTesting } from '../src/testing';
 import { fluxFleet } from './flux-fixture';
 
 /** Synthesizes the fixture fleet and returns the documents of one file of apps/base. */

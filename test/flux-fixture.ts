@@ -1,4 +1,5 @@
-import { FleetTesting, GitOpsRepo, GitRepository, HelmRelease, HelmRepository, HelmRepositoryType, Kustomization, LayoutDirectory, ManifestFile } from '../src';
+import { GitOpsRepo, GitRepository, HelmRelease, HelmRepository, HelmRepositoryType, Kustomization, LayoutDirectory, ManifestFile } from '../src';
+import { FleetTesting } from '../src/testing';
 
 /**
  * A small valid Flux fleet: cluster `dev` syncs this repository (`clusters/dev`) and reconciles

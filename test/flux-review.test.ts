@@ -1,10 +1,9 @@
 import * as kplus from 'cdk8s-plus-27';
 import { describe, expect, it } from 'vitest';
 import { createExampleFleet } from '../src/example-fleet';
-import {
-  Bucket, FleetTesting, GitRepository, HelmRelease, HelmRepository, isMastermindsRange, Kustomization,
-  LayoutDirectory, ManifestFile, ObjectPatch, OCIRepository,
-} from '../src';
+import { Bucket, GitRepository, HelmRelease, HelmRepository, Kustomization, LayoutDirectory, ManifestFile, ObjectPatch, OCIRepository } from '../src';
+import { isMastermindsRange } from '../src/flux/field-checks';
+import { FleetTesting } from '../src/testing';
 import { fluxFleet } from './flux-fixture';
 import { problemsOf as problemsOfRepo } from './helpers';
 import { crdErrors } from './support/crd-schemas';

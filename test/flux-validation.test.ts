@@ -1,9 +1,7 @@
 import * as kplus from 'cdk8s-plus-27';
 import { describe, expect, it } from 'vitest';
-import {
-  Bucket, FleetTesting, GitRepository, HelmRelease, HelmRepository, HelmRepositoryType, Kustomization, LayoutDirectory,
-  ManifestFile, OCIRepository, runSynth,
-} from '../src';
+import { Bucket, GitRepository, HelmRelease, HelmRepository, HelmRepositoryType, Kustomization, LayoutDirectory, ManifestFile, OCIRepository, runSynth } from '../src';
+import { FleetTesting } from '../src/testing';
 import { fluxFleet } from './flux-fixture';
 import { readTree } from './helpers';
 

@@ -2,10 +2,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as kplus from 'cdk8s-plus-27';
 import { describe, expect, it } from 'vitest';
-import {
-  Alert, EventSourceKind, fleetGraph, FleetTesting, GitOpsRepo, graphDocument, GRAPH_MARKER, HelmRelease, Kustomization, LayoutDirectory, ManifestFile,
-  Provider, ProviderType, runGraph,
-} from '../src';
+import { Alert, EventSourceKind, fleetGraph, GitOpsRepo, graphDocument, GRAPH_MARKER, HelmRelease, Kustomization, LayoutDirectory, ManifestFile, Provider, ProviderType, runGraph } from '../src';
+import { FleetTesting } from '../src/testing';
 import { createExampleFleet } from '../src/example-fleet';
 import { readTree } from './helpers';
 import { fluxFleet } from './flux-fixture';

@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
-import { FleetTesting, FleetValidationError, GitOpsRepo } from '../src';
+import { FleetValidationError, GitOpsRepo } from '../src';
+import { FleetTesting } from '../src/testing';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 

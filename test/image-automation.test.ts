@@ -2,10 +2,8 @@ import { ApiObject, JsonPatch } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { describe, expect, it } from 'vitest';
 import { isMap, isScalar, isSeq, Node, parseAllDocuments } from 'yaml';
-import {
-  API_VERSIONS, DigestReflectionPolicy, FleetTesting, GitRepository, HelmRelease, ImagePolicy, ImagePolicyRule, ImageRegistryProvider,
-  ImageRepository, ImageUpdateAutomation, Kustomization, LayoutDirectory, ManifestFile, ObjectPatch, SigningKeyType, simulateImageUpdate, TagOrder,
-} from '../src';
+import { API_VERSIONS, DigestReflectionPolicy, GitRepository, HelmRelease, ImagePolicy, ImagePolicyRule, ImageRegistryProvider, ImageRepository, ImageUpdateAutomation, Kustomization, LayoutDirectory, ManifestFile, ObjectPatch, SigningKeyType, TagOrder } from '../src';
+import { FleetTesting, simulateImageUpdate } from '../src/testing';
 import { captureGroups, templateProblem, templateReferences } from '../src/flux/regex';
 import { problemsOf } from './helpers';
 import { fluxFleet } from './flux-fixture';

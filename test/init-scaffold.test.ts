@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FleetTesting } from '../src';
+import { FleetTesting } from '../src/testing';
 import { runInit } from '../src/cli/init';
 import { readTree } from './helpers';
 import { installOffline, npm, packedTarball, PROJECT_ROOT, writeOfflineLockfile } from './support/packed-tarball';

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { createExampleFleet } from '../src/example-fleet';
-import { FleetTesting } from '../src';
+import { FleetTesting } from '../src/testing';
 
 const kubectl = spawnSync('kubectl', ['version', '--client'], { encoding: 'utf8' });
 const HAS_KUBECTL = kubectl.status === 0;

@@ -1,7 +1,8 @@
 import { ApiObject, Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { describe, expect, it } from 'vitest';
-import { FleetTesting, GitOpsRepo, LayoutDirectory, ManifestFile, ObjectPatch } from '../src';
+import { GitOpsRepo, LayoutDirectory, ManifestFile, ObjectPatch } from '../src';
+import { FleetTesting } from '../src/testing';
 import { problemsOf as reportedProblems, readTree } from './helpers';
 
 /** The problems synth reports for `repo`, failing the test if there are none. */

@@ -4,7 +4,9 @@ import * as path from 'node:path';
 import * as kplus from 'cdk8s-plus-27';
 import { describe, expect, it } from 'vitest';
 import { createExampleFleet } from '../src/example-fleet';
-import { FleetTesting, GENERATED_MARKER, GitOpsRepo, LayoutDirectory, LayoutWriteError, ManifestFile, planLayout, recoverTransaction, TRANSACTION_DIR } from '../src';
+import { GENERATED_MARKER, GitOpsRepo, LayoutDirectory, LayoutWriteError, ManifestFile } from '../src';
+import { planLayout, recoverTransaction, TRANSACTION_DIR } from '../src/core/tree-writer';
+import { FleetTesting } from '../src/testing';
 import { writeLayout } from '../src/core/tree-writer';
 import { readTree, writeFile } from './helpers';
 

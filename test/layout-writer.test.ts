@@ -4,10 +4,9 @@ import { ApiObject } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { describe, expect, it } from 'vitest';
 import { createExampleFleet } from '../src/example-fleet';
-import {
-  FleetTesting, FleetValidationError, GENERATED_MARKER, GitOpsRepo, LayoutDirectory, LayoutWriteError,
-  ManifestFile, recoverTransaction, runSynth, TRANSACTION_DIR,
-} from '../src';
+import { FleetValidationError, GENERATED_MARKER, GitOpsRepo, LayoutDirectory, LayoutWriteError, ManifestFile, runSynth } from '../src';
+import { recoverTransaction, TRANSACTION_DIR } from '../src/core/tree-writer';
+import { FleetTesting } from '../src/testing';
 import { readTree, writeFile } from './helpers';
 
 /** A tiny fleet: `infrastructure/base/<name>/config.yaml` with one ConfigMap per given name. */

@@ -3,10 +3,8 @@ import * as path from 'node:path';
 import { ApiObject, Include, JsonPatch } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { describe, expect, it } from 'vitest';
-import {
-  environmentObjects, ExistingFile, FleetTesting, fleetGraph, GitRepository, HelmRelease, HelmRepository, Kustomization, LayoutDirectory, ManifestFile,
-  ObjectPatch, runSynth,
-} from '../src';
+import { environmentObjects, ExistingFile, fleetGraph, GitRepository, HelmRelease, HelmRepository, Kustomization, LayoutDirectory, ManifestFile, ObjectPatch, runSynth } from '../src';
+import { FleetTesting } from '../src/testing';
 import { fluxFleet } from './flux-fixture';
 import { problemsOf, readTree } from './helpers';
 import { tenantFleet } from './support/tenant-fleet';

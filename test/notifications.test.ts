@@ -2,10 +2,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createExampleFleet } from '../src/example-fleet';
-import {
-  Alert, EventSeverity, EventSourceKind, FleetTesting, GitRepository, LayoutDirectory, ManifestFile,
-  Provider, ProviderType, Receiver, ReceiverType, SealedSecret, SealedStore, SealingCertificate, SecretDeclaration,
-} from '../src';
+import { Alert, EventSeverity, EventSourceKind, GitRepository, LayoutDirectory, ManifestFile, Provider, ProviderType, Receiver, ReceiverType, SealedSecret, SealedStore, SealingCertificate, SecretDeclaration } from '../src';
+import { FleetTesting } from '../src/testing';
 import { fluxFleet } from './flux-fixture';
 import { problemsOf as problemsOfRepo } from './helpers';
 import { sealingKey } from './support/x509';

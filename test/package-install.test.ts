@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FleetTesting } from '../src';
+import { FleetTesting } from '../src/testing';
 import { readTree } from './helpers';
 import { installOffline, packedTarball, writeOfflineLockfile } from './support/packed-tarball';
 
@@ -81,7 +81,11 @@ process.exitCode = runCli(createFleet, process.argv.slice(2));
     expect(help.stdout).toContain('Usage: cdk8s-flux <command>');
 
     // the declared types resolve through package.json "exports"
-    const types = JSON.parse(fs.readFileSync(path.join(project, 'node_modules/cdk8s-flux/package.json'), 'utf8')).exports['.'].types;
-    expect(fs.readFileSync(path.join(project, 'node_modules/cdk8s-flux', types), 'utf8')).toContain("export * from './cli/run-cli';");
+    const exportsMap = JSON.parse(fs.readFileSync(path.join(project, 'node_modules/cdk8s-flux/package.json'), 'utf8')).exports;
+    expect(fs.readFileSync(path.join(project, 'node_modules/cdk8s-flux', exportsMap['.'].types), 'utf8')).toContain("from './cli/run-cli';");
+    // test helpers are a subpath of their own, and internals are not exported
+    expect(fs.readFileSync(path.join(project, 'node_modules/cdk8s-flux', exportsMap['./testing'].types), 'utf8')).toContain('FleetTesting');
+    const api = spawnSync(process.execPath, ['-e', "const m = require('cdk8s-flux'); const t = require('cdk8s-flux/testing'); console.log(JSON.stringify([typeof m.GitOpsRepo, typeof m.strategicMerge, typeof m.FleetTesting, typeof t.FleetTesting, typeof t.renderEquivalence]))"], { cwd: project, encoding: 'utf8' });
+    expect(JSON.parse(api.stdout)).toEqual(['function', 'undefined', 'undefined', 'function', 'function']);
   });
 });

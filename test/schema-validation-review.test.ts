@@ -5,7 +5,10 @@ import { ApiObject } from 'cdk8s';
 import Ajv from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { createExampleFleet } from '../src/example-fleet';
-import { FleetTesting, GitRepository, LayoutDirectory, ManifestFile, ObjectPatch, runSynth, SchemaValidator, strictSchema } from '../src';
+import { GitRepository, LayoutDirectory, ManifestFile, ObjectPatch, runSynth } from '../src';
+import { FleetTesting } from '../src/testing';
+import { SchemaValidator } from '../src/validation/schema-validator';
+import { strictSchema } from '../src/validation/strict-schema';
 import { fluxFleet } from './flux-fixture';
 import { problemsOf } from './helpers';
 
@@ -32,6 +35,7 @@ describe('nothing escapes validation', () => {
     const file = new ManifestFile(f.apps, 'core');
     new ApiObject(file, 'cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cm', namespace: 'Bad_NS', uid: 'x', labels: { 'bad key!': 'v' } }, data: {} });
     expect(problemsOf(f.repo)).toEqual([
+      '[apps/base/core/cm] metadata.namespace "Bad_NS" is not a valid namespace name: the API server accepts at most 63 lowercase letters, digits or \'-\', starting and ending with a letter or digit (e.g. "bad-ns")',
       '[apps/base/core/cm] schema: apps/base/core.yaml#0 ConfigMap Bad_NS/cm: /metadata/labels: has a key that is not a valid label or annotation key (bad key!)',
       '[apps/base/core/cm] schema: apps/base/core.yaml#0 ConfigMap Bad_NS/cm: /metadata/namespace: must match the pattern ^[a-z0-9]([-a-z0-9]*[a-z0-9])?$',
       '[apps/base/core/cm] schema: apps/base/core.yaml#0 ConfigMap Bad_NS/cm: /metadata/uid: unknown field "uid" (not in the schema; check its spelling and the API version)',

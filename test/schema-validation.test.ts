@@ -5,10 +5,10 @@ import { performance } from 'node:perf_hooks';
 import { ApiObject } from 'cdk8s';
 import { describe, expect, it } from 'vitest';
 import { createExampleFleet } from '../src/example-fleet';
-import {
-  FleetTesting, HelmRelease, LayoutDirectory, ManifestFile, notification, ObjectPatch, runSynth, runValidate, SchemaValidator, source,
-  strictSchema,
-} from '../src';
+import { HelmRelease, LayoutDirectory, ManifestFile, notification, ObjectPatch, runSynth, runValidate, source } from '../src';
+import { FleetTesting } from '../src/testing';
+import { SchemaValidator } from '../src/validation/schema-validator';
+import { strictSchema } from '../src/validation/strict-schema';
 import { fluxFleet } from './flux-fixture';
 import { problemsOf, readTree } from './helpers';
 

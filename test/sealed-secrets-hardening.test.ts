@@ -1,10 +1,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import {
-  FileRole, FleetTesting, ILayoutFile, Kustomization, LayoutDirectory, ManifestFile, markLayoutFile, ObjectPatch,
-  runSeal, SealedSecret, SealedStore, SealingCertificate, SealingScope, sealedSecrets,
-} from '../src';
+import { FileRole, ILayoutFile, Kustomization, LayoutDirectory, ManifestFile, ObjectPatch, runSeal, SealedSecret, SealedStore, SealingCertificate, SealingScope, sealedSecrets } from '../src';
+import { markLayoutFile } from '../src/core/layout-file';
+import { FleetTesting } from '../src/testing';
 import { Construct } from 'constructs';
 import { fluxFleet } from './flux-fixture';
 import { problemsOf as problemsOfRepo } from './helpers';

@@ -5,10 +5,9 @@ import * as kplus from 'cdk8s-plus-27';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { createExampleFleet } from '../src/example-fleet';
-import {
-  encryptionLabel, FleetTesting, GitRepository, HelmRelease, LayoutDirectory, ManifestFile, ObjectPatch, runSeal,
-  SealedSecret, SealedStore, SealingCertificate, SealingScope, sealValue,
-} from '../src';
+import { GitRepository, HelmRelease, LayoutDirectory, ManifestFile, ObjectPatch, runSeal, SealedSecret, SealedStore, SealingCertificate, SealingScope } from '../src';
+import { encryptionLabel, sealValue } from '../src/secrets/seal';
+import { FleetTesting } from '../src/testing';
 import { fluxFleet } from './flux-fixture';
 import { readTree } from './helpers';
 import { makeCertificate, rsaKeyPair, sealingKey, unseal } from './support/x509';

@@ -3,7 +3,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments, stringify } from 'yaml';
-import { FleetTesting, kubectlAvailable, strategicMerge, strategicMergeProblems } from '../src';
+import { strategicMerge, strategicMergeProblems } from '../src/core/strategic-merge';
+import { FleetTesting, kubectlAvailable } from '../src/testing';
 
 const HAS_KUBECTL = kubectlAvailable();
 const SKIP_NOTE = HAS_KUBECTL ? '' : ' [SKIPPED: kubectl not found on PATH; install kubectl to compare the strategic merge with kustomize]';

@@ -1,10 +1,8 @@
 import * as kplus from 'cdk8s-plus-27';
 import { tenantFleet } from './support/tenant-fleet';
 import { describe, expect, it } from 'vitest';
-import {
-  FleetTesting, GitOpsRepo, GitRepository, HelmRelease, HelmRepository, Kustomization, LayoutDirectory, ManifestFile, ObjectPatch,
-  Tenant,
-} from '../src';
+import { GitOpsRepo, GitRepository, HelmRelease, HelmRepository, Kustomization, LayoutDirectory, ManifestFile, ObjectPatch, Tenant } from '../src';
+import { FleetTesting } from '../src/testing';
 import { createExampleFleet } from '../src/example-fleet';
 import { Testing } from 'cdktf';
 import { createBootstrapApp } from '../src/example-fleet/bootstrap';

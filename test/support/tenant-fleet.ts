@@ -1,4 +1,5 @@
-import { FleetTesting, GitRepository, Kustomization, LayoutDirectory, ManifestFile, Tenant, TenantRole } from '../../src';
+import { GitRepository, Kustomization, LayoutDirectory, ManifestFile, Tenant, TenantRole } from '../../src';
+import { FleetTesting } from '../../src/testing';
 
 /** A fleet with two tenants, app-a and sock-shop, onboarded in environment "development" (cluster dev). */
 export function tenantFleet(options: { lockdown?: boolean; allowCrossNamespaceReferences?: boolean } = {}) {

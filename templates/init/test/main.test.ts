@@ -1,4 +1,4 @@
-import { FleetTesting } from 'cdk8s-flux';
+import { FleetTesting } from 'cdk8s-flux/testing';
 import { expect, test } from 'vitest';
 import { createFleet } from '../src/main';
 

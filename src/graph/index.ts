@@ -1,2 +1,0 @@
-export * from './fleet-graph';
-export * from './mermaid';

@@ -1,3 +1,0 @@
-export * from './provider';
-export * from './alert';
-export * from './receiver';

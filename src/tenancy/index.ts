@@ -1,3 +1,0 @@
-export * from './tenant';
-export * from './tenant-role';
-export * from './tenancy-checks';

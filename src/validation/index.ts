@@ -1,3 +1,0 @@
-export * from './strict-schema';
-export * from './schema-validator';
-export * from './schema-check';
