@@ -4,7 +4,7 @@ import { IConstruct } from 'constructs';
 import { apiObjectOf } from '../flux/flux-object';
 import { FleetProblem } from '../core/errors';
 import { isMap } from '../core/json-values';
-import { Application, ClusterModel } from '../core/model/cluster-model';
+import { Application, ClusterModel, ownerOf } from '../core/model/cluster-model';
 import { FleetModel, FleetModule, ModelCheck, ModelFile } from '../core/model/fleet-model';
 import { joinRepoPath } from '../core/model/repo-tree';
 import { fieldName, markersOf, ownerPath, PlacedMarker } from '../core/setter-markers';
@@ -256,7 +256,7 @@ function automationProblems(runs: readonly Run[], marked: readonly MarkedField[]
   const found = new Map<string, FleetProblem>();
   const add = (path: string, message: string) => found.set(`${path}\n${message}`, { path, message });
   for (const run of runs) {
-    const at = ownerOfApplication(run.application);
+    const at = ownerOf(run.application);
     const update = run.application.doc.spec?.update?.path;
     if (run.path !== undefined) {
       if (!marked.some(f => f.file.written && covers(run, f.file.path))) {
@@ -272,14 +272,6 @@ function automationProblems(runs: readonly Run[], marked: readonly MarkedField[]
     add(at, `spec.sourceRef is ${source.kind} ${source.namespace ? `${source.namespace}/` : ''}${source.name}, but cluster "${run.cluster.name}" builds this repository's directories from ${instead.length > 0 ? instead.join(', ') : 'no source'}, so update.path "./${path}" would be looked for in another repository: point sourceRef at ${instead.length > 0 ? instead[0] : 'the GitRepository the cluster syncs this repository from'}`);
   }
   return [...found.values()];
-}
-
-/** The construct that declared an applied object (the construct around its API object), or its file. */
-function ownerOfApplication(a: Application): string {
-  const object = a.built.source.origin.object;
-  if (!object) return a.built.source.origin.constructPath ?? a.built.source.file;
-  const scope = object.node.scope;
-  return object.node.id === 'Resource' && scope ? scope.node.path : object.node.path;
 }
 
 function labelsOf(doc: Record<string, unknown>): Record<string, string> {

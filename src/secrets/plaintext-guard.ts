@@ -1,6 +1,5 @@
 import { FleetProblem } from '../core/errors';
 import { FleetModule, ModelCheck } from '../core/model/fleet-model';
-import { expandLists } from '../core/kustomize/lists';
 import { describeSource } from '../core/model/kustomize-build';
 import { Doc } from '../core/model/repo-tree';
 import { sealedNamespaceCheck } from './sealed-namespace-check';
@@ -37,23 +36,9 @@ export function plaintextSecretGuard(): ModelCheck {
           if (isPatch) sealedSecretPatchProblems(doc, name).forEach(message => problems.push({ path, message }));
         }
       };
-      for (const f of model.files) {
-        for (const d of f.documents) {
-          for (const e of expandLists([d.doc])) guard(e.doc as Doc, d.origin.constructPath ?? f.constructPath, e.item ? ` (in a List of ${f.path})` : '', f.patch);
-        }
-      }
-      for (const f of model.tree.allFiles()) {
-        if (f.generated) continue;
-        let values: readonly unknown[];
-        try {
-          values = f.values();
-        } catch {
-          continue; // a file that is not YAML is reported where it is built
-        }
-        values.forEach((v, index) => {
-          if (typeof v !== 'object' || v === null || Array.isArray(v)) return;
-          for (const e of expandLists([v as Doc])) guard(e.doc as Doc, f.constructPath ?? f.path, ` (in ${describeSource({ doc: e.doc as Doc, file: f.path, index, item: e.item, origin: {} })})`, false);
-        });
+      for (const e of model.documents()) {
+        const where = e.source.item ? ` (in a List of ${e.source.file})` : e.generated ? '' : ` (in ${describeSource(e.source)})`;
+        guard(e.doc, e.location, where, e.patch);
       }
       for (const cluster of model.clusters) {
         for (const a of cluster.applications) {

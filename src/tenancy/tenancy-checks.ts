@@ -1,4 +1,4 @@
-import { Application } from '../core/model/cluster-model';
+import { Application, ownerOf } from '../core/model/cluster-model';
 import { FleetModel, FleetModule, ModelCheck } from '../core/model/fleet-model';
 import { ProblemSet } from '../core/model/problem-set';
 import { ReferenceResolution } from '../core/model/references';
@@ -75,14 +75,6 @@ function appliedObjects(applications: readonly Application[]): Applied[] {
     doc: application.doc,
     namespace: application.namespace,
   }));
-}
-
-/** The construct that declared an applied object (the Flux or cdk8s-plus construct around its API object), or its file. */
-function ownerOf(a: Application): string {
-  const object = a.built.source.origin.object;
-  if (!object) return a.built.source.origin.constructPath ?? a.built.source.file;
-  const scope = object.node.scope;
-  return object.node.id === 'Resource' && scope ? scope.node.path : object.node.path;
 }
 
 function describeApplied(a: Applied): string {

@@ -3,7 +3,6 @@ import * as path from 'node:path';
 import { ApiObject } from 'cdk8s';
 import { FleetProblem } from '../core/errors';
 import { isLayoutFile } from '../core/layout-file';
-import { expandLists } from '../core/kustomize/lists';
 import { FleetModel, FleetModule, ModelCheck } from '../core/model/fleet-model';
 import { describeSource, KUSTOMIZATION_FILE_NAMES } from '../core/model/kustomize-build';
 import { Doc } from '../core/model/repo-tree';
@@ -76,24 +75,11 @@ export function schemaCheck(options: SchemaValidationOptions = {}): ModelCheck {
       if (options.chartSchemas && !fs.existsSync(options.chartSchemas)) {
         problems.push({ path: '(schema validation)', message: `chartSchemas directory ${options.chartSchemas} does not exist: create it and vendor each chart's values.schema.json there as <chart>.values.schema.json` });
       }
-      for (const f of model.files.filter(x => !x.patch)) {
-        f.documents.forEach((d, i) => {
-          const object = d.origin.object;
-          if (object && alreadyReported(model, object)) return;
-          for (const e of expandLists([d.doc])) report(object?.node.path ?? f.constructPath, `${f.path}#${i}`, e.doc as Doc);
-        });
-      }
-      for (const f of model.tree.allFiles()) {
-        if (f.generated || KUSTOMIZATION_FILE_NAMES.includes(f.path.slice(f.path.lastIndexOf('/') + 1))) continue;
-        let docs;
-        try {
-          docs = f.documents();
-        } catch {
-          continue; // reported where the file is built
-        }
-        for (const d of docs) {
-          for (const e of expandLists([d.doc])) report(f.constructPath ?? f.path, describeSource({ ...d, item: e.item }), e.doc as Doc);
-        }
+      for (const e of model.documents()) {
+        if (e.patch || KUSTOMIZATION_FILE_NAMES.includes(e.source.file.slice(e.source.file.lastIndexOf('/') + 1))) continue;
+        const object = e.source.origin.object;
+        if (object && alreadyReported(model, object)) continue;
+        report(object?.node.path ?? e.location, e.source.origin.object ? `${e.source.file}#${e.source.index}` : describeSource(e.source), e.doc);
       }
       for (const { constructPath, where, doc } of changedOutputs(model)) report(constructPath, where, doc);
       return problems;

@@ -6,6 +6,7 @@ import { KustomizeBuilder } from './kustomize-build';
 import { Doc, RepoTree, TreeDocument } from './repo-tree';
 import { DerivedObjects, DocumentReference, KindReferences, ReferenceTable } from './references';
 import { groupOf } from './identity';
+import { expandLists } from '../kustomize/lists';
 
 /** A rule over the model of what each cluster applies. */
 export interface ModelCheck {
@@ -222,6 +223,28 @@ export class FleetModel {
     this.requiredKeys = declaring.flatMap(c => c.requiredKeys());
   }
 
+  /**
+   * Every document of the repository as committed: those synth writes (patches too) and those of
+   * the files you own, with `List`s expanded into their items, each with where it comes from.
+   * Files that are not YAML are skipped (the builds report them).
+   */
+  public *documents(): Generator<ModelDocumentEntry> {
+    for (const f of this.files) {
+      if (!f.written) continue;
+      for (const d of f.documents) yield* expanded(d, f.patch, f.constructPath, true);
+    }
+    for (const f of this.tree.allFiles()) {
+      if (f.generated) continue;
+      let docs: readonly TreeDocument[];
+      try {
+        docs = f.documents();
+      } catch {
+        continue;
+      }
+      for (const d of docs) yield* expanded(d, false, f.constructPath ?? f.path, false);
+    }
+  }
+
   /** The cluster of a name. */
   public cluster(name: string): ClusterModel | undefined {
     return this.clusters.find(c => c.name === name);
@@ -307,5 +330,26 @@ export class FleetModel {
   }
 }
 
-/** Every document of the model's trees and clusters, as the plain JSON the checks read. */
-export type ModelDocument = Doc;
+/** One document of the repository, as `FleetModel.documents()` yields it. */
+export interface ModelDocumentEntry {
+  /** The document (a `List`'s item when it came in one). */
+  readonly doc: Doc;
+  /** Where it is: the file, its index, its position in `List`s, what made it. */
+  readonly source: TreeDocument;
+  /** Whether it is a patch rather than an object. */
+  readonly patch: boolean;
+  /** Whether synth writes it (false: a file you own). */
+  readonly generated: boolean;
+  /** Where problems about it are reported: its construct, else its file's construct or path. */
+  readonly location: string;
+}
+
+function* expanded(d: TreeDocument, patch: boolean, fileLocation: string, generated: boolean): Generator<ModelDocumentEntry> {
+  const location = d.origin.constructPath ?? fileLocation;
+  const items = patch ? [{ doc: d.doc, item: undefined }] : expandLists([d.doc]);
+  if (items.length === 1 && items[0].item === undefined) {
+    yield { doc: d.doc, source: d, patch, location, generated };
+    return;
+  }
+  for (const e of items) yield { doc: e.doc as Doc, source: { ...d, doc: e.doc as Doc, item: e.item }, patch, location, generated };
+}

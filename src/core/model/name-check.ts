@@ -2,7 +2,6 @@ import { ModelCheck } from './fleet-model';
 import { ProblemSet } from './problem-set';
 import { Doc, TreeDocument } from './repo-tree';
 import { describeSource } from './kustomize-build';
-import { expandLists } from '../kustomize/lists';
 
 const LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -56,20 +55,7 @@ export function nameCheck(): ModelCheck {
         if (model.reported.has(path) || model.reported.has(owner)) return;
         problems.add(d.origin.object ? owner : path, `${d.origin.constructPath ? '' : `${String(doc.kind)} in ${describeSource(d)}: `}${message}${where}`);
       };
-      for (const f of model.files) {
-        if (f.patch) continue;
-        for (const d of f.documents) for (const e of expandLists([d.doc])) report({ ...d, item: e.item }, e.doc as Doc, '');
-      }
-      for (const f of model.tree.allFiles()) {
-        if (f.generated) continue;
-        let docs: readonly TreeDocument[];
-        try {
-          docs = f.documents();
-        } catch {
-          continue; // reported where the file is built
-        }
-        for (const d of docs) for (const e of expandLists([d.doc])) report({ ...d, item: e.item }, e.doc as Doc, '');
-      }
+      for (const e of model.documents()) if (!e.patch) report(e.source, e.doc, '');
       for (const cluster of model.clusters) {
         for (const a of cluster.applications) {
           if (a.doc !== a.built.source.doc) report(a.built.source, a.doc, ` (as cluster "${cluster.name}" gets it from ${a.by})`);
