@@ -88,25 +88,12 @@ export interface LayoutAnalysis {
    * kustomize's order (see `strategicMerge`). What a Flux Kustomization of `dir` applies.
    */
   effectiveBuild(dir: LayoutDirectory): ReadonlyMap<string, EffectiveEntry>;
-  /** The patch documents applied in the build of `dir` (its own and those of what it includes). */
-  patchDocuments(dir: LayoutDirectory): Record<string, unknown>[];
   /** The patch files applied in the build of `dir`, in kustomize's order: included directories first, then its own. */
   patchFiles(dir: LayoutDirectory): RenderedLayoutFile[];
 }
 
 /** A check over the whole layout (references between objects, per-cluster rules…). */
 export type FleetCheck = (analysis: LayoutAnalysis) => FleetProblem[];
-
-/**
- * Validates the whole construct tree under `root` and renders every file of the layout in
- * memory. Throws a `FleetValidationError` listing every problem when anything is wrong; in
- * that case nothing has been rendered to disk (the caller writes only what this returns).
- *
- * @param managedRoots the top-level directories the layout may use (e.g. `clusters`)
- */
-export function renderLayout(root: IConstruct, managedRoots: readonly string[], options: AnalyzeOptions = {}): LayoutFiles {
-  return analyzeLayout(root, managedRoots, options).files;
-}
 
 /** Options of `analyzeLayout`. */
 export interface AnalyzeOptions {
@@ -137,7 +124,10 @@ export interface AnalyzeOptions {
 export interface LayoutModel {
   /** Every file of the layout, by repository path, sorted. */
   readonly files: LayoutFiles;
-  /** How the layout's directories are built from the constructs (for rendering). */
+  /**
+   * How the layout's directories are built from the constructs, for rendering.
+   * @internal
+   */
   readonly analysis: LayoutAnalysis;
   /** The model of what each cluster applies. */
   readonly model: FleetModel;
@@ -583,7 +573,6 @@ function checkBuilds(models: Map<LayoutDirectory, DirectoryModel>, problems: Fle
     reported,
     build: dir => build(modelOf(dir)),
     effectiveBuild: dir => effective(modelOf(dir)),
-    patchDocuments: dir => patchFiles(modelOf(dir)).flatMap(f => f.docs),
     patchFiles: dir => patchFiles(modelOf(dir)).map(toRendered),
   };
 }

@@ -54,17 +54,6 @@ export interface FluxReference {
   readonly explicitNamespace?: string;
 }
 
-/** An object that references others (implemented by the L2 Flux constructs). */
-export interface IReferencingObject extends IConstruct, IObjectRef {
-  /** Every reference this object makes, with the field that makes it. */
-  fluxReferences(): FluxReference[];
-}
-
-/** Whether a construct declares references to check. */
-export function isReferencingObject(x: unknown): x is IReferencingObject {
-  return typeof x === 'object' && x !== null && typeof (x as IReferencingObject).fluxReferences === 'function';
-}
-
 /**
  * The API object behind a reference when the object is part of the fleet, `undefined` when it
  * was imported by name or is not a construct.
@@ -77,11 +66,6 @@ export function apiObjectOf(ref: unknown): ApiObject | undefined {
   } catch {
     return undefined;
   }
-}
-
-/** A readable `Kind namespace/name` for messages. */
-export function describeRef(ref: IObjectRef): string {
-  return `${ref.kind} ${ref.namespace ? `${ref.namespace}/` : ''}${ref.name}`;
 }
 
 /** Props common to every Flux object. */
@@ -101,7 +85,7 @@ export type L1Class = new (scope: Construct, id: string, props: any) => ApiObjec
  * so `ApiObject.of(x)` finds it), renders its spec lazily so that methods such as
  * `addDependsOn` can still change it, and validates its fields at synth.
  */
-export abstract class FluxObject extends Construct implements IReferencingObject, IDeclaresObjects {
+export abstract class FluxObject extends Construct implements IObjectRef, IDeclaresObjects {
   /** The generated L1 object this construct renders into. */
   public readonly apiObject: ApiObject;
 
@@ -143,7 +127,11 @@ export abstract class FluxObject extends Construct implements IReferencingObject
     return this.apiObject.metadata.namespace;
   }
 
-  /** Every reference this object makes (none unless a subclass declares some). */
+  /**
+   * The references this object was given, as objects: what it declares about objects the model
+   * cannot see (imports defined outside the repository, Secrets' required keys). The checks read
+   * references from the documents, not from here.
+   */
   public fluxReferences(): FluxReference[] {
     return [];
   }

@@ -7,7 +7,7 @@ import {
 } from './flux-object';
 import { isNamespaced } from './cluster-scoped';
 import { IKustomizationSource, ISecretRef, nameRef, secretReference } from './sources/source';
-import { IValuesSource, knownKeysOf, valuesKindOf, valuesTarget } from './values-source';
+import { IValuesSource, valuesKindOf, valuesTarget } from './values-source';
 
 /** A Kustomization of the fleet or imported by name, usable in `dependsOn`. */
 export interface IKustomization extends IObjectRef {
@@ -231,16 +231,3 @@ function healthCheckTarget(h: IConstruct | IObjectRef): IObjectRef {
   return { apiVersion: ref.apiVersion ?? '', kind: ref.kind ?? '', name: ref.name ?? '', namespace: ref.namespace };
 }
 
-/**
- * The variables a Kustomization's substitution defines, or `undefined` when some come from a
- * source whose keys cannot be known at synth.
- */
-export function definedVariables(postBuild: PostBuild): Set<string> | undefined {
-  const names = new Set(Object.keys(postBuild.substitute ?? {}));
-  for (const from of postBuild.substituteFrom ?? []) {
-    const keys = knownKeysOf(from.source, { forSubstitution: true });
-    if (!keys) return undefined;
-    keys.forEach(k => names.add(k));
-  }
-  return names;
-}

@@ -1,4 +1,5 @@
 import { apiObjectOf, IObjectRef } from './flux-object';
+import { hasKnownKeys } from '../core/known-keys';
 
 /**
  * A ConfigMap or Secret whose keys a Flux object reads: a cdk8s-plus `ConfigMap`/`Secret`,
@@ -32,8 +33,7 @@ export function valuesTarget(source: IValuesSource): IObjectRef {
  * a ConfigMap's `binaryData` does not count: Flux reads only `data`.
  */
 export function knownKeysOf(source: object, options: { forSubstitution?: boolean } = {}): string[] | undefined {
-  const keys = (source as { keys?: unknown }).keys;
-  if (Array.isArray(keys)) return keys as string[]; // SealedSecret and other objects that list their keys
+  if (hasKnownKeys(source)) return [...source.keys]; // a SealedSecret or a SecretDeclaration
   const obj = apiObjectOf(source);
   if (!obj) return undefined;
   const json = obj.toJson() as { data?: object; stringData?: object; binaryData?: object };

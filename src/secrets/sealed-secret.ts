@@ -1,6 +1,7 @@
 import { ApiObjectMetadata, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as l1 from '../imports/sealed-secrets-bitnami.com';
+import { markKnownKeys } from '../core/known-keys';
 import { FieldChecks } from '../flux/field-checks';
 import { FluxObject, FluxReference } from '../flux/flux-object';
 import { ISecretRef } from '../flux/sources/source';
@@ -73,6 +74,7 @@ export class SealedSecret extends FluxObject implements ISecretRef, IValuesSourc
       },
     });
     this.keys = [...props.keys].sort(compareKeys);
+    markKnownKeys(this);
     this.scope = props.scope ?? SealingScope.STRICT;
   }
 

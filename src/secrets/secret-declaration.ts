@@ -1,5 +1,6 @@
 import { FieldChecks } from '../flux/field-checks';
 import { markKeyedReference } from '../core/model/fleet-model';
+import { markKnownKeys } from '../core/known-keys';
 import { ISecretRef } from '../flux/sources/source';
 import { IValuesSource } from '../flux/values-source';
 
@@ -37,6 +38,7 @@ export class SecretDeclaration implements ISecretRef, IValuesSource {
     this.namespace = props.namespace;
     this.keys = [...props.keys].sort();
     markKeyedReference(this);
+    markKnownKeys(this);
     const problems = new FieldChecks().objectName('name', props.name).label('namespace', props.namespace).problems;
     if (problems.length > 0) throw new Error(`SecretDeclaration ${props.namespace}/${props.name}: ${problems.join('; ')}`);
   }

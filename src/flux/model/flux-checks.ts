@@ -195,7 +195,7 @@ export function crossNamespaceCheck(policy: FluxPolicy): ModelCheck {
 }
 
 /** How to fix a cross-namespace reference that Flux's lockdown refuses. */
-export function crossNamespaceFix(kind: string, name: string, namespace: string | undefined, ref: { kind: string; name: string }, targetNs: string): string {
+function crossNamespaceFix(kind: string, name: string, namespace: string | undefined, ref: { kind: string; name: string }, targetNs: string): string {
   if (kind === 'HelmRelease' && namespace !== undefined) {
     return `move this HelmRelease to namespace "${targetNs}" and install into "${namespace}" with targetNamespace`;
   }
