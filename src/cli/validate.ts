@@ -1,9 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { FleetValidationError } from '../core/errors';
 import { GitOpsRepo } from '../fleet/gitops-repo';
-import { parseAllDocuments } from 'yaml';
-import { LayoutDirectory } from '../core/layout-directory';
-import { FileRole, isLayoutFile } from '../core/layout-file';
 import { validatorFor } from '../validation/schema-check';
 import { SynthIo } from './synth';
 
@@ -36,27 +33,26 @@ export function runValidate(repo: GitOpsRepo, argv: readonly string[], io: Synth
   repo.enableSchemaValidation({ chartSchemas });
   const start = performance.now();
   try {
-    const files = repo.synthLayout();
+    const { model } = repo.synthModel();
     const validator = validatorFor();
     const full = new Map<string, number>();
     const metadataOnly = new Map<string, number>();
     let patches = 0;
-    const patchFiles = new Set(repo.node.findAll().filter(isLayoutFile).filter(f => f.role === FileRole.PATCH)
-      .map(f => `${LayoutDirectory.enclosing(f)?.repoPath}/${f.fileName}`));
-    for (const [p, content] of files) {
-      if (p.endsWith('/kustomization.yaml')) continue;
-      for (const doc of parseAllDocuments(content).map(d => d.toJS() as { apiVersion: string; kind: string })) {
-        if (patchFiles.has(p)) { patches++; continue; }
-        const counts = validator.covers(doc.apiVersion, doc.kind) ? full : metadataOnly;
-        counts.set(doc.kind, (counts.get(doc.kind) ?? 0) + 1);
-      }
+    // what the model holds: every document of the repository (files you own and List items too)
+    for (const e of model.documents()) {
+      if (/(^|\/)(kustomization\.ya?ml|Kustomization)$/.test(e.source.file)) continue;
+      if (e.patch) { patches++; continue; }
+      const counts = validator.covers(String(e.doc.apiVersion), String(e.doc.kind)) ? full : metadataOnly;
+      counts.set(String(e.doc.kind), (counts.get(String(e.doc.kind)) ?? 0) + 1);
     }
+    const applied = model.clusters.reduce((n, c) => n + c.applications.length, 0);
     const list = (m: Map<string, number>) => [...m].sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, n]) => `${n} ${k}`).join(', ');
     const total = (m: Map<string, number>) => [...m.values()].reduce((a, b) => a + b, 0);
     io.out(`Valid (${(performance.now() - start).toFixed(0)} ms):\n` +
       `  ${total(full)} objects against their CRD schema: ${list(full)}\n` +
       `  ${total(metadataOnly)} core objects, metadata only (no schema here): ${list(metadataOnly) || 'none'}\n` +
-      `  ${patches} patches, through the objects they patch\n`);
+      `  ${patches} patches, through the objects they patch\n` +
+      `  ${model.clusters.length} clusters, ${applied} objects as they apply them (namespaces, patches and substitutions applied)\n`);
     return 0;
   } catch (e) {
     if (e instanceof FleetValidationError) {
