@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments, stringify } from 'yaml';
-import { strategicMerge, strategicMergeProblems } from '../src/core/strategic-merge';
+import { mergedPath, strategicMerge, strategicMergeProblems } from '../src/core/strategic-merge';
 import { FleetTesting, kubectlAvailable } from '../src/testing';
 
 const HAS_KUBECTL = kubectlAvailable();
@@ -210,5 +210,23 @@ describe(`strategic merge as kustomize does it${SKIP_NOTE}`, () => {
     expect(strategicMergeProblems('apps/v1', 'Deployment', env)).toEqual([
       'spec.template.spec.containers[].env[1] repeats name "X" of an earlier item: kustomize would keep only the first; merge them into one item',
     ]);
+  });
+});
+
+describe('lists merged by several keys', () => {
+  it('merges matching items in place and puts new ones first, in the patch\'s order (as kubectl kustomize does)', () => {
+    const deployment = {
+      apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'd' },
+      spec: { template: { spec: { containers: [{ name: 'c', image: 'x', ports: [
+        { containerPort: 8080, protocol: 'TCP', name: 'a' }, { containerPort: 8081, protocol: 'TCP', name: 'b' }, { containerPort: 8082, protocol: 'UDP', name: 'c' },
+      ] }] } } },
+    };
+    const patch = { spec: { template: { spec: { containers: [{ name: 'c', ports: [
+      { containerPort: 9000, protocol: 'TCP' }, { containerPort: 8081, protocol: 'TCP', name: 'b2' }, { containerPort: 9001, protocol: 'TCP' },
+    ] }] } } } };
+    const merged = strategicMerge(deployment, patch) as typeof deployment;
+    expect(merged.spec.template.spec.containers[0].ports.map(p => `${p.containerPort}${p.name ? ` ${p.name}` : ''}`)).toEqual(['9000', '9001', '8080 a', '8081 b2', '8082 c']);
+    // a field of an existing item follows it to where the merge puts it
+    expect(mergedPath(deployment, patch, ['spec', 'template', 'spec', 'containers', 0, 'ports', 2, 'name'])).toEqual(['spec', 'template', 'spec', 'containers', 0, 'ports', 4, 'name']);
   });
 });

@@ -1,8 +1,19 @@
-import { stringify, ToStringOptions, DocumentOptions, SchemaOptions, CreateNodeOptions } from 'yaml';
+import { stringify, ToStringOptions, DocumentOptions, SchemaOptions, CreateNodeOptions, ScalarTag } from 'yaml';
+
+/** A YAML 1.2 octal integer, only ever read (never written: numbers are written in decimal). */
+const OCTAL_1_2: ScalarTag = {
+  tag: 'tag:yaml.org,2002:int',
+  default: true,
+  test: /^[-+]?0[oO][0-7_]+$/,
+  resolve: text => (text.startsWith('-') ? -1 : 1) * parseInt(text.replace(/^[-+]?0[oO]/, '').replace(/_/g, ''), 8),
+};
 
 /** The `yaml` options every generated file is written with (see `toYaml`). */
 export const YAML_OPTIONS: DocumentOptions & SchemaOptions & CreateNodeOptions & ToStringOptions = {
   version: '1.1', lineWidth: 0, aliasDuplicateObjects: false, indentSeq: true,
+  // YAML 1.1 rules, plus the YAML 1.2 octal form (`0o17`), which kustomize's reader takes for a
+  // number: such strings are quoted too, so that every reader reads them back as strings
+  customTags: tags => [OCTAL_1_2, ...(tags as ScalarTag[])],
 };
 
 /** Thrown inside the emitter when a document needs the `yaml` library's full treatment. */

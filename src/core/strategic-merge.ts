@@ -71,7 +71,9 @@ export function mergedPath(target: Record<string, unknown>, patch: Record<string
       const key = keyOf(strategy, item);
       const j = p.findIndex(x => keyOf(strategy, x) === key);
       if (strategy.mergeKeys.length > 1) {
-        out.push(index); // merged in place
+        // merged in place, after the patch's new items
+        const targetKeys = new Set(t.map((x: unknown) => keyOf(strategy, x)));
+        out.push(index + p.filter(x => !targetKeys.has(keyOf(strategy, x))).length);
         p = j >= 0 ? p[j] : undefined;
       } else if (j >= 0) {
         out.push(j);
@@ -148,10 +150,11 @@ function mergeValue(target: unknown, patch: unknown, at: string, strategies: Rea
     if (loose !== undefined) {
       throw new StrategicMergeError(`${at.slice(1).replace(/\//g, '.')}: the object's item with ${first} ${JSON.stringify((loose as Record<string, unknown>)[first])} has no ${strategy.mergeKeys.filter(k => (loose as Record<string, unknown>)[k] === undefined).map(k => `"${k}"`).join(', ')}, and kustomize then drops the patch's item for it: set it in the object (e.g. protocol: "TCP")`);
     }
-    // lists keyed by several fields (ports by port and protocol): kyaml merges items in place, then appends new ones
+    // lists keyed by several fields (ports by port and protocol): kyaml merges items in place and
+    // puts the new ones first, in the patch's order (checked against kubectl kustomize)
     const byKey = new Map(merged.map(m => [keyOf(strategy, m)!, m]));
     const inPlace = target.map(t => byKey.get(keyOf(strategy, t) ?? '') ?? t);
-    return [...inPlace, ...merged.filter(m => !target.some(t => keyOf(strategy, t) === keyOf(strategy, m)))];
+    return [...merged.filter(m => !target.some(t => keyOf(strategy, t) === keyOf(strategy, m))), ...inPlace];
   }
   return [...merged, ...target.filter(t => !keys.has(keyOf(strategy, t) ?? ''))];
 }

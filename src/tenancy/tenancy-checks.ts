@@ -1,4 +1,5 @@
 import { Application, ownerOf } from '../core/model/cluster-model';
+import { isClusterScoped } from '../core/kustomize/namespace';
 import { FleetModel, FleetModule, ModelCheck } from '../core/model/fleet-model';
 import { ProblemSet } from '../core/model/problem-set';
 import { ReferenceResolution } from '../core/model/references';
@@ -104,7 +105,7 @@ function checkTenantObjects(model: FleetModel, tenants: Tenant[], applied: Appli
   for (const a of applied) {
     const home = tenantOfFile(tenants, a.application.built.source.file);
     if (home && a.doc.kind !== 'Namespace' && a.namespace !== home.namespace) {
-      report(a.owner, `tenant "${home.tenantName}": ${describeApplied(a)} (in ${a.application.built.source.file}) is in namespace ${a.namespace === undefined ? '(none: cluster-scoped)' : `"${a.namespace}"`}, not the tenant's namespace "${home.namespace}": a tenant's objects live in its own namespace; put it there, or move it out of the tenant's directories`);
+      report(a.owner, `tenant "${home.tenantName}": ${describeApplied(a)} (in ${a.application.built.source.file}) is in namespace ${a.namespace === undefined ? (isClusterScoped(String(a.doc.apiVersion), String(a.doc.kind)) ? '(none: cluster-scoped)' : '(none: it states no namespace, so it lands in whichever namespace applies it)') : `"${a.namespace}"`}, not the tenant's namespace "${home.namespace}": a tenant's objects live in its own namespace; put it there, or move it out of the tenant's directories`);
     }
     const tenant = a.namespace === undefined ? undefined : byNamespace.get(a.namespace);
     if (!tenant) continue;

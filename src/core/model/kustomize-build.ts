@@ -1,9 +1,9 @@
 import { isMap } from '../json-values';
 import { strategicMerge, StrategicMergeError } from '../strategic-merge';
-import { applyJson6902, isJson6902, JsonPatchOperation, KustomizePatchError } from '../kustomize/json-patch';
+import { applyJson6902, isJson6902, JsonPatchOperation, KustomizePatchError, parsePatchContent } from '../kustomize/json-patch';
 import { expandLists } from '../kustomize/lists';
 import { setNamespace } from '../kustomize/namespace';
-import { matchesSelector, TargetSelector } from '../kustomize/selector';
+import { compileSelector, OriginalId, SelectorError, TargetSelector } from '../kustomize/selector';
 import { Doc, joinRepoPath, parseValues, RepoTree, TreeDocument, TreeFileError } from './repo-tree';
 import { objectId } from './identity';
 
@@ -122,7 +122,9 @@ export class KustomizeBuilder {
   }
 
   /** Builds a directory, with what a controller adds on top when given (see `BuildOverlay`). */
-  public build(dir: string, overlay?: BuildOverlay): DirectoryBuild {
+  public build(dir: string, given?: BuildOverlay): DirectoryBuild {
+    // an applier that adds nothing builds what kustomize builds: share that build
+    const overlay = given && !given.namespace && (given.patches ?? []).length === 0 && this.kustomizationOf(dir) ? undefined : given;
     if (!overlay) {
       const cached = this.memo.get(dir);
       if (cached) return cached;
@@ -218,15 +220,17 @@ export class KustomizeBuilder {
       ...asList(k.doc.patches).map((p, i) => this.loadPatch(dir, k, p, `patches[${i}]`, report)),
       ...(overlay?.patches ?? []).map(p => this.overlayPatch(overlay!, p, report)),
     ];
-    for (const patch of patches) if (patch) this.applyPatch(objects, patch, dir, report);
+    const byName = new NameIndex(objects);
+    for (const patch of patches) if (patch) this.applyPatch(objects, patch, dir, report, byName);
 
     const namespace = overlay?.namespace ?? (typeof k.doc.namespace === 'string' && k.doc.namespace !== '' ? k.doc.namespace : undefined);
-    let out: BuiltObject[] = namespace === undefined ? objects : objects.map(o => ({ ...o, doc: setNamespace(o.doc, namespace) }));
+    let out: BuiltObject[] = namespace === undefined ? objects : followMovedAccounts(objects, objects.map(o => ({ ...o, doc: setNamespace(o.doc, namespace) })));
 
     const json6902 = asList(k.doc.patchesJson6902).map((p, i) => this.loadPatch(dir, k, p, `patchesJson6902[${i}]`, report));
     if (json6902.length > 0) {
       out = [...out];
-      for (const patch of json6902) if (patch) this.applyPatch(out, patch, dir, report);
+      const outByName = new NameIndex(out);
+      for (const patch of json6902) if (patch) this.applyPatch(out, patch, dir, report, outByName);
     }
     return out;
   }
@@ -276,9 +280,11 @@ export class KustomizeBuilder {
       let values: readonly unknown[];
       try {
         values = tf.values();
+        // JSON 6902 operations are read by other rules (sigs.k8s.io/yaml: YAML 1.1 scalars)
+        if (tf.text !== undefined && values.length === 1 && Array.isArray(values[0])) values = [parsePatchText(tf.text)];
       } catch (e) {
-        if (!(e instanceof TreeFileError)) throw e;
-        report(e.message);
+        if (!(e instanceof TreeFileError) && !(e instanceof KustomizePatchError)) throw e;
+        report(`${field}.path "${entry.path}": ${e.message}`);
         return undefined;
       }
       return {
@@ -299,8 +305,18 @@ export class KustomizeBuilder {
     return contents ? { field: p.field, target: p.target, file: overlay.file, constructPath: overlay.constructPath, contents, by: overlay.by } : undefined;
   }
 
-  private applyPatch(objects: BuiltObject[], patch: LoadedPatch, dir: string, report: (m: string) => void): void {
+  private applyPatch(objects: BuiltObject[], patch: LoadedPatch, dir: string, report: (m: string) => void, byName: NameIndex): void {
     const where = `${patch.by ? `${patch.by} ` : ''}${patch.field}${patch.file.endsWith('kustomization.yaml') || patch.by ? '' : ` (${patch.file})`}`;
+    let select: ((doc: Record<string, unknown>, original?: OriginalId) => boolean) | undefined;
+    if (patch.target) {
+      try {
+        select = compileSelector(patch.target);
+      } catch (e) {
+        if (!(e instanceof SelectorError)) throw e;
+        report(`${where} has a target kustomize cannot read: ${e.message}`);
+        return;
+      }
+    }
     for (const content of patch.contents) {
       const ops = isJson6902(content) ? content : undefined;
       if (!ops && !isMap(content)) {
@@ -315,7 +331,8 @@ export class KustomizeBuilder {
       }
       let matched: number[];
       if (patch.target) {
-        matched = objects.flatMap((o, i) => (matchesSelector(o.doc, patch.target!) ? [i] : []));
+        // kustomize matches the current and the original name; a plain name looks up its candidates
+        matched = byName.candidates(patch.target.name).filter(i => select!(objects[i].doc, { name: objects[i].source.doc.metadata?.name, namespace: objects[i].source.doc.metadata?.namespace }));
       } else if (ops) {
         report(`${where} is a JSON 6902 patch without a target; kustomize refuses it: add target (kind, name, namespace)`);
         continue;
@@ -336,6 +353,7 @@ export class KustomizeBuilder {
         try {
           const doc = ops ? applyJson6902(o.doc, ops) as Doc : strategicMerge(o.doc, withTargetIdentity(content as Doc, patch.target !== undefined));
           objects[i] = { ...o, doc, patches: [...o.patches, applied] };
+          if (ops?.some(op => op.path.startsWith('/metadata/name') || op.path === '/metadata' || op.path === '')) byName.invalidate();
         } catch (e) {
           if (!(e instanceof StrategicMergeError) && !(e instanceof KustomizePatchError)) throw e;
           if (!patch.generated) report(`${where} cannot be applied to ${objectId(o.doc)}: ${e.message}`);
@@ -376,12 +394,21 @@ function withTargetIdentity(patch: Doc, targeted: boolean): Doc {
 function parsePatchValue(value: unknown, field: string, report: (m: string) => void): (Doc | JsonPatchOperation[])[] | undefined {
   if (typeof value !== 'string') return [value as Doc];
   try {
-    // a patch given inline is YAML or JSON text, possibly several documents
-    return parseValues(field, value).filter(v => v !== null && v !== undefined) as (Doc | JsonPatchOperation[])[];
+    // a patch given inline is YAML or JSON text, possibly several documents; kustomize trims it first
+    const text = value.trim();
+    const values = parseValues(field, text).filter(v => v !== null && v !== undefined);
+    return values.length === 1 && Array.isArray(values[0]) ? [parsePatchText(text)] : values as Doc[];
   } catch (e) {
-    report(`${field} is not valid YAML: ${(e as Error).message}`);
+    report(`${field} is not a patch kustomize can read: ${(e as Error).message}`);
     return undefined;
   }
+}
+
+/** JSON 6902 operations as kustomize reads them (YAML 1.1 scalars: `yes` is true, `0777` octal). */
+function parsePatchText(text: string): JsonPatchOperation[] {
+  const parsed = parsePatchContent(text);
+  if (parsed.type !== 'json6902') throw new KustomizePatchError('a list is not a strategic-merge patch: give JSON 6902 operations ({ op, path, value })');
+  return [...parsed.ops];
 }
 
 function findDirective(value: unknown): string | undefined {
@@ -428,3 +455,59 @@ export function describeSource(d: TreeDocument): string {
   return `${d.file}${d.index > 0 || d.item ? `#${d.index}` : ''}${d.item ? ` item ${d.item.join('.')}` : ''}`;
 }
 
+
+/** The objects of a build by name (current and original), rebuilt when a patch renames one. */
+class NameIndex {
+  private index?: Map<string, number[]>;
+
+  constructor(private readonly objects: readonly BuiltObject[]) {}
+
+  /** The indexes of the objects a target name may select: all of them unless the name is a plain name (no pattern). */
+  public candidates(name: string | undefined): number[] {
+    if (name === undefined || name === '' || !/^[A-Za-z0-9_-]+$/.test(name)) return this.objects.map((_, i) => i);
+    if (!this.index) {
+      this.index = new Map();
+      this.objects.forEach((o, i) => {
+        for (const n of new Set([o.doc.metadata?.name, o.source.doc.metadata?.name])) {
+          if (typeof n !== 'string') continue;
+          const list = this.index!.get(n);
+          if (list) list.push(i);
+          else this.index!.set(n, [i]);
+        }
+      });
+    }
+    return this.index.get(name) ?? [];
+  }
+
+  /** Forgets the index (a patch changed a name). */
+  public invalidate(): void {
+    this.index = undefined;
+  }
+}
+
+/**
+ * kustomize's name references: a RoleBinding or ClusterRoleBinding subject that names a
+ * ServiceAccount of the build (in its namespace before the move, or in none) follows it into its
+ * new namespace. Checked against kubectl kustomize (which does it whatever the subject's kind).
+ */
+function followMovedAccounts(before: readonly BuiltObject[], after: BuiltObject[]): BuiltObject[] {
+  const moved = new Map<string, { from?: string; to?: string }>();
+  before.forEach((o, i) => {
+    if (o.doc.kind !== 'ServiceAccount' || groupOf(String(o.doc.apiVersion ?? '')) !== '') return;
+    moved.set(String(o.doc.metadata?.name), { from: o.doc.metadata?.namespace, to: after[i].doc.metadata?.namespace });
+  });
+  if (moved.size === 0) return after;
+  return after.map(o => {
+    if ((o.doc.kind !== 'RoleBinding' && o.doc.kind !== 'ClusterRoleBinding') || !Array.isArray(o.doc.subjects)) return o;
+    let changed = false;
+    const subjects = o.doc.subjects.map((s: unknown) => {
+      if (!isMap(s) || typeof s.name !== 'string') return s;
+      const account = moved.get(s.name);
+      if (!account || account.to === undefined || s.namespace === account.to) return s;
+      if (s.namespace !== undefined && s.namespace !== '' && s.namespace !== account.from) return s;
+      changed = true;
+      return { ...s, namespace: account.to };
+    });
+    return changed ? { ...o, doc: { ...o.doc, subjects } } : o;
+  });
+}

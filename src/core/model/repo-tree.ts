@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ApiObject } from 'cdk8s';
-import { parseAllDocuments } from 'yaml';
+import { parseAllDocuments, ScalarTag, visit } from 'yaml';
 import { compareKeys } from '../render';
 import { isMap } from '../json-values';
 
@@ -48,6 +48,8 @@ export interface TreeFile {
   documents(): readonly TreeDocument[];
   /** Each YAML document's value, whatever it is (a JSON 6902 patch file holds a list). */
   values(): readonly unknown[];
+  /** The file's text, for a file the user owns (a JSON 6902 patch file is read by other rules than a manifest). */
+  readonly text?: string;
 }
 
 /** A generated file: its documents, already in memory. */
@@ -163,6 +165,7 @@ function userFile(p: string, content: string, constructPath: string | undefined)
     path: p,
     generated: false,
     constructPath,
+    text: content,
     values: parsed,
     documents: () => documents ??= parsed().flatMap((doc, index) => {
       if (doc === null || doc === undefined) return []; // an empty document (a trailing ---)
@@ -172,11 +175,46 @@ function userFile(p: string, content: string, constructPath: string | undefined)
   };
 }
 
-/** Each YAML document of a file the user owns (a byte-order mark and CRLF line ends are read as Git would check them out). */
+/**
+ * Integers kustomize's YAML reader (go-yaml v3) accepts beyond YAML 1.2's core schema: a leading
+ * `0` octal (`0644`, as file modes are written), digits grouped with `_`, `0b` binary and signed
+ * hexadecimal. Checked against kubectl kustomize.
+ */
+const KUSTOMIZE_INTEGERS: ScalarTag[] = [
+  integer(/^[-+]?0[0-7_]+$/, 8, s => s.replace(/^0/, '')),
+  integer(/^[-+]?0b[01_]+$/, 2, s => s.slice(2)),
+  integer(/^[-+]0x[0-9a-fA-F_]+$/, 16, s => s.slice(2)),
+  integer(/^[-+]?[0-9][0-9]*(_[0-9_]*)+$/, 10, s => s),
+];
+
+function integer(test: RegExp, radix: number, digits: (unsigned: string) => string): ScalarTag {
+  return {
+    tag: 'tag:yaml.org,2002:int',
+    default: true,
+    test,
+    resolve: text => {
+      const sign = text.startsWith('-') ? -1 : 1;
+      return sign * parseInt(digits(text.replace(/^[-+]/, '')).replace(/_/g, ''), radix);
+    },
+  };
+}
+
+/** Each YAML document of a file the user owns, read as kustomize reads it (a byte-order mark is ignored). */
 export function parseValues(file: string, content: string): unknown[] {
   const text = content.startsWith('\ufeff') ? content.slice(1) : content;
-  return parseAllDocuments(text).map((d, index) => {
+  return parseAllDocuments(text, { customTags: tags => [...KUSTOMIZE_INTEGERS, ...(tags as ScalarTag[])] }).map((d, index) => {
     if (d.errors.length > 0) throw new TreeFileError(file, `document ${index} is not valid YAML: ${d.errors[0].message}`);
+    // a block scalar that ends the text without a line break keeps none (Go's reader; `yaml` adds one)
+    if (!text.endsWith('\n')) {
+      visit(d, {
+        Scalar: (_key, node) => {
+          const [start, end] = node.range ?? [0, 0];
+          if ((node.type === 'BLOCK_LITERAL' || node.type === 'BLOCK_FOLDED') && end >= text.length && /^[|>][0-9]?(?![-+])/.test(text.slice(start)) && typeof node.value === 'string') {
+            node.value = node.value.replace(/\n$/, '');
+          }
+        },
+      });
+    }
     return d.toJS({ maxAliasCount: 1000 }) as unknown;
   });
 }
