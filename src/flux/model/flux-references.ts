@@ -34,6 +34,7 @@ export const FLUX_REFERENCES: readonly KindReferences[] = [
       { path: 'spec.sourceRef', role: 'source', kinds: ['GitRepository', 'OCIRepository', 'Bucket', 'ExternalArtifact'], scope: ReferenceScope.STATED_OR_OWN },
       { path: 'spec.dependsOn[]', role: 'dependsOn', kinds: ['Kustomization'], scope: ReferenceScope.STATED_OR_OWN, lockedDown: false, dependsOn: true },
       secret('spec.decryption.secretRef'),
+      serviceAccount('spec.decryption.serviceAccountName'),
       secret('spec.kubeConfig.secretRef'),
       { path: 'spec.postBuild.substituteFrom[]', role: 'substitute', kinds: ['ConfigMap', 'Secret'], scope: ReferenceScope.OWN_NAMESPACE, optionalKey: 'optional' },
       { path: 'spec.healthChecks[]', role: 'healthCheck', kinds: [], scope: ReferenceScope.STATED_OR_OWN, lockedDown: false, resolution: INFO },
@@ -52,12 +53,18 @@ export const FLUX_REFERENCES: readonly KindReferences[] = [
   },
   { group: SOURCE, kind: 'GitRepository', fields: [...SOURCE_SECRETS, { path: 'spec.include[].repository', role: 'include', kinds: ['GitRepository'], scope: ReferenceScope.OWN_NAMESPACE }, serviceAccount()] },
   { group: SOURCE, kind: 'HelmRepository', fields: SOURCE_SECRETS },
-  { group: SOURCE, kind: 'OCIRepository', fields: [...SOURCE_SECRETS, serviceAccount()] },
+  { group: SOURCE, kind: 'OCIRepository', fields: [...SOURCE_SECRETS, secret('spec.verify.trustedRootSecretRef'), serviceAccount()] },
   { group: SOURCE, kind: 'Bucket', fields: [...SOURCE_SECRETS, secret('spec.sts.secretRef'), secret('spec.sts.certSecretRef'), serviceAccount()] },
   {
     group: SOURCE, kind: 'HelmChart', fields: [
       { path: 'spec.sourceRef', role: 'source', kinds: ['HelmRepository', 'GitRepository', 'Bucket'], scope: ReferenceScope.OWN_NAMESPACE },
       secret('spec.verify.secretRef'),
+    ],
+  },
+  {
+    group: SOURCE, kind: 'ExternalArtifact', fields: [
+      // written by the controller that generates it (source-watcher's ArtifactGenerator): informational
+      { path: 'spec.sourceRef', role: 'generator', kinds: ['ArtifactGenerator'], scope: ReferenceScope.STATED_OR_OWN, resolution: INFO },
     ],
   },
   {
@@ -91,6 +98,7 @@ export const FLUX_REFERENCES: readonly KindReferences[] = [
   {
     group: IMAGE, kind: 'ImageUpdateAutomation', fields: [
       { path: 'spec.sourceRef', role: 'source', kinds: ['GitRepository'], scope: ReferenceScope.STATED_OR_OWN },
+      secret('spec.git.commit.signingKey.secretRef'),
     ],
   },
 ];
