@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { DiskLayout } from './model/repo-tree';
+import { DiskFiles, DiskLayout } from './model/repo-tree';
 import { GENERATED_MARKER } from './render';
 
 /** Whether a file's content carries the generated-file marker. */
@@ -15,25 +15,56 @@ export function isGenerated(content: string): boolean {
  * is never followed).
  */
 export function scanLayout(rootDir: string, managedRoots: readonly string[]): DiskLayout {
+  return scanWith(rootDir, managedRoots, true) as DiskLayout;
+}
+
+/**
+ * Like `scanLayout`, for the model: generated files are recognised by their first line only (their
+ * content is replaced by the synth anyway), so a large layout is not read whole twice.
+ */
+export function scanUserFiles(rootDir: string, managedRoots: readonly string[]): DiskFiles {
+  return scanWith(rootDir, managedRoots, false);
+}
+
+function scanWith(rootDir: string, managedRoots: readonly string[], full: boolean): DiskFiles {
   const generated = new Map<string, string>();
   const foreign = new Map<string, string | undefined>();
   for (const top of managedRoots) {
     const st = lstatOrUndefined(path.join(rootDir, top));
-    if (st?.isDirectory()) scan(rootDir, top, generated, foreign);
+    if (st?.isDirectory()) scan(rootDir, top, generated, foreign, full);
     else if (st) foreign.set(top, undefined);
   }
   return { generated, foreign };
 }
 
-function scan(rootDir: string, rel: string, generated: Map<string, string>, foreign: Map<string, string | undefined>): void {
+const HEAD = Buffer.byteLength(`${GENERATED_MARKER}\n`);
+
+/** A file's content, or `undefined` for a generated file when only its first line is wanted. */
+function readFile(file: string, full: boolean): { generated: boolean; content?: string } {
+  if (full) {
+    const content = fs.readFileSync(file, 'utf8');
+    return { generated: isGenerated(content), content };
+  }
+  const fd = fs.openSync(file, 'r');
+  try {
+    const head = Buffer.alloc(HEAD);
+    const n = fs.readSync(fd, head, 0, HEAD, 0);
+    if (n === HEAD && head.toString('utf8') === `${GENERATED_MARKER}\n`) return { generated: true };
+    return { generated: false, content: fs.readFileSync(fd, 'utf8') };
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+function scan(rootDir: string, rel: string, generated: Map<string, string>, foreign: Map<string, string | undefined>, full: boolean): void {
   for (const entry of fs.readdirSync(path.join(rootDir, rel), { withFileTypes: true })) {
     const child = `${rel}/${entry.name}`;
     if (entry.isDirectory()) {
-      scan(rootDir, child, generated, foreign);
+      scan(rootDir, child, generated, foreign, full);
     } else if (entry.isFile()) {
-      const content = fs.readFileSync(path.join(rootDir, child), 'utf8');
-      if (isGenerated(content)) generated.set(child, content);
-      else foreign.set(child, content);
+      const read = readFile(path.join(rootDir, child), full);
+      if (read.generated) generated.set(child, read.content ?? '');
+      else foreign.set(child, read.content);
     } else {
       foreign.set(child, undefined); // symlinks, sockets…: never ours, never followed
     }

@@ -11,8 +11,8 @@ import { compareKeys, LineComment, orderDocument, toYaml, withHeader } from './r
 import { lineCommentsOf, placeMarkedValues } from './setter-markers';
 import { CommittedMarkedValues } from './automated-values';
 import { ExistingFile } from './existing-file';
-import { scanLayout } from './disk-scan';
-import { DiskLayout, Doc, GeneratedFile, RepoTree } from './model/repo-tree';
+import { scanUserFiles } from './disk-scan';
+import { DiskFiles, Doc, GeneratedFile, RepoTree } from './model/repo-tree';
 import { FleetModel, FleetRegistry, ModelFile } from './model/fleet-model';
 import { KustomizeBuilder } from './model/kustomize-build';
 import { coreModule } from './model/core-module';
@@ -114,8 +114,8 @@ export interface AnalyzeOptions {
    * @default none: the model holds only what synth writes
    */
   readonly rootDir?: string;
-  /** The managed directories as scanned (shared with the writer). @default scanned from `rootDir` */
-  readonly disk?: DiskLayout;
+  /** The managed directories as scanned. @default scanned from `rootDir` */
+  readonly disk?: DiskFiles;
   /** The directory whose sub-directories are clusters (`clusters/`). @default none: no cluster is modelled */
   readonly clustersDir?: LayoutDirectory;
 }
@@ -214,12 +214,7 @@ export function analyzeLayout(root: IConstruct, managedRoots: readonly string[],
     generated.push({ path: p, docs: [doc], constructPath: model.dir.node.path });
     serialize.push({ path: p, docs: [doc], comments: [], source: model.dir.node.path });
   }
-  for (const f of rendered) {
-    const docs = f.docs.map((doc, index) => ({ doc: doc as Doc, file: f.repoPath, index, origin: { constructPath: f.objects?.[index]?.node.path ?? f.file.node.path, object: f.objects?.[index] } }));
-    modelFiles.push({ path: f.repoPath, constructPath: f.file.node.path, documents: docs, patch: f.file.role === FileRole.PATCH, written: !f.directory.isVirtual });
-  }
-
-  const disk = options.disk ?? (options.rootDir !== undefined ? scanLayout(options.rootDir, managedRoots) : undefined);
+  const disk = options.disk ?? (options.rootDir !== undefined ? scanUserFiles(options.rootDir, managedRoots) : undefined);
   for (const e of existing) {
     const content = disk?.foreign.get(e.repoPath);
     if (disk && content === undefined) {
@@ -227,6 +222,12 @@ export function analyzeLayout(root: IConstruct, managedRoots: readonly string[],
     }
   }
   const tree = new RepoTree(generated, disk, new Map(existing.map(e => [e.repoPath, e.file.node.path])));
+  for (const f of rendered) {
+    // a written file's documents are the tree's own; a template's are made here
+    const written = !f.directory.isVirtual && tree.file(f.repoPath)?.generated === true && !flat.suppressed.has(f.repoPath);
+    const docs = written ? tree.file(f.repoPath)!.documents() : f.docs.map((doc, index) => ({ doc: doc as Doc, file: f.repoPath, index, origin: { constructPath: f.objects?.[index]?.node.path ?? f.file.node.path, object: f.objects?.[index] } }));
+    modelFiles.push({ path: f.repoPath, constructPath: f.file.node.path, documents: docs, patch: f.file.role === FileRole.PATCH, written: !f.directory.isVirtual });
+  }
   const clusterDirs = options.clustersDir
     ? directories.filter(d => LayoutDirectory.enclosing(d) === options.clustersDir && d.kustomize && !d.isVirtual && !isEmpty(models.get(d)!)).map(d => d.repoPath)
     : [];
@@ -501,6 +502,11 @@ function checkBuilds(models: Map<LayoutDirectory, DirectoryModel>, problems: Fle
     ];
   };
 
+  const renderedOnly = new Set<LayoutDirectory>();
+  for (const model of models.values()) {
+    if (model.dir.isVirtual) renderedOnly.add(model.dir);
+    if (model.dir.flatten) builtSubtree(model).forEach(m => renderedOnly.add(m.dir));
+  }
   for (const model of models.values()) {
     if (!model.dir.kustomize) continue;
     const subdirs = includedSubdirs(model).map(s => s.dir);
@@ -513,6 +519,9 @@ function checkBuilds(models: Map<LayoutDirectory, DirectoryModel>, problems: Fle
         problems.push({ path: model.dir.node.path, message: `includes directory "${r.repoPath}", which has nothing to write; add objects to it or remove the addResource()` });
       }
     }
+    // written directories are built by the model, which reports their patches and duplicates; templates
+    // and flattened directories are not written as they are built, so they are checked here
+    if (!renderedOnly.has(model.dir)) continue;
     const set = build(model);
     for (const f of model.files.filter(x => x.file.role === FileRole.PATCH)) {
       const id = patchTargetId(f.file.patchTarget!);
@@ -538,7 +547,7 @@ function checkBuilds(models: Map<LayoutDirectory, DirectoryModel>, problems: Fle
         out.set(id, { ...entry, doc: strategicMerge(entry.doc, p.docs[0]), patchedBy: [...entry.patchedBy, toRendered(p)] });
       } catch (e) {
         if (!(e instanceof StrategicMergeError)) throw e;
-        problems.push({ path: p.file.node.path, message: `patch "${p.repoPath}" cannot be merged into ${id}: ${e.message}` });
+        if (model.dir.isVirtual) problems.push({ path: p.file.node.path, message: `patch "${p.repoPath}" cannot be merged into ${id}: ${e.message}` });
       }
     }
     if (committed && model.dir.flatten && !model.dir.isVirtual) {
@@ -557,10 +566,8 @@ function checkBuilds(models: Map<LayoutDirectory, DirectoryModel>, problems: Fle
     return out;
   };
 
-  // merge every patch now, so that a patch kustomize cannot merge is reported whoever asks later
-  for (const model of models.values()) {
-    if (model.dir.kustomize && patchFiles(model).length > 0) effective(model);
-  }
+  // a patch kustomize cannot merge is reported by the model's build of every generated directory;
+  // the builds here serve rendering only (flattened directories), so they merge lazily
 
   const modelOf = (dir: LayoutDirectory) => {
     const model = models.get(dir);

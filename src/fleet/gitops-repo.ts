@@ -11,7 +11,8 @@ import { schemaModule, SchemaValidationOptions } from '../validation/schema-chec
 import { coreModule } from '../core/model/core-module';
 import { FleetRegistry, ModelCheck } from '../core/model/fleet-model';
 import { KindReferences } from '../core/model/references';
-import { scanLayout } from '../core/disk-scan';
+import { scanLayout, scanUserFiles } from '../core/disk-scan';
+import { DiskFiles } from '../core/model/repo-tree';
 import { CommittedMarkedValues } from '../core/automated-values';
 import { analyzeLayout, LayoutFiles, LayoutModel } from '../core/layout-model';
 import { Environment, RegisteredEnvironment } from './environment';
@@ -170,10 +171,14 @@ export class GitOpsRepo extends App {
 
   /** Like `synthLayout`, but also returns the analysis behind it (builds, patches, constructs). */
   public synthModel(): LayoutModel {
+    return this.synthWith(scanUserFiles(this.rootDir, GitOpsRepo.MANAGED_ROOTS));
+  }
+
+  private synthWith(disk: DiskFiles): LayoutModel {
     return analyzeLayout(this, GitOpsRepo.MANAGED_ROOTS, {
       committedValues: new CommittedMarkedValues(this.rootDir),
       registry: this.registry(),
-      disk: scanLayout(this.rootDir, GitOpsRepo.MANAGED_ROOTS),
+      disk,
       clustersDir: this.clusters,
     });
   }
@@ -197,7 +202,8 @@ export class GitOpsRepo extends App {
 
   /** Compares `rootDir` with a fresh synth, writing nothing. */
   public check(): LayoutCheck {
-    const plan = planLayout(this.rootDir, this.synthLayout(), GitOpsRepo.MANAGED_ROOTS);
+    const disk = scanLayout(this.rootDir, GitOpsRepo.MANAGED_ROOTS); // one read of the tree for the model and the comparison
+    const plan = planLayout(this.rootDir, this.synthWith(disk).files, GitOpsRepo.MANAGED_ROOTS, disk);
     return { clean: isClean(plan), diff: diffPlan(plan), plan };
   }
 

@@ -42,7 +42,7 @@ export function plaintextSecretGuard(): ModelCheck {
       }
       for (const cluster of model.clusters) {
         for (const a of cluster.applications) {
-          if (a.doc === a.built.source.doc) continue;
+          if (a.doc === a.built.source.doc || !GUARDED_KINDS.has(String(a.doc.kind).toLowerCase())) continue;
           const by = a.built.patches.map(p => `${p.field} of ${p.file}`).join(', ');
           guard(a.doc, a.built.patches[a.built.patches.length - 1]?.constructPath ?? a.built.source.origin.constructPath ?? a.built.source.file, ` (as cluster "${cluster.name}" gets it${by ? `, patched by ${by}` : ''})`, false);
         }
@@ -51,6 +51,9 @@ export function plaintextSecretGuard(): ModelCheck {
     },
   };
 }
+
+/** The kinds that can carry plaintext secret values (a Secret under any spelling of its kind, a SealedSecret's template). */
+const GUARDED_KINDS = new Set(['secret', 'sealedsecret']);
 
 const HINT = 'generated files are committed to git, so its values would leak: seal them with `npm run seal` and use a SealedSecret instead';
 

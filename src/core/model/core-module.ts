@@ -25,7 +25,10 @@ export function modelProblemsCheck(): ModelCheck {
       for (const file of model.tree.allFiles()) {
         if (!file.generated || !KUSTOMIZATION_FILE_NAMES.includes(file.path.slice(file.path.lastIndexOf('/') + 1))) continue;
         const dir = file.path.slice(0, file.path.lastIndexOf('/'));
-        for (const p of layoutBroken ? [] : model.builder.build(dir).problems) add(p.constructPath ?? p.file, p.message);
+        for (const p of model.builder.build(dir).problems) {
+          if (layoutBroken && CONSEQUENCES.test(p.message)) continue;
+          add(p.constructPath ?? p.file, p.message);
+        }
         for (const stray of unlisted(model, dir)) {
           add(file.constructPath ?? dir, `file "${stray}" is in "${dir}", a directory synth generates, but its kustomization.yaml does not list it, so Flux never applies it (and the checks never saw it): declare it with new ExistingFile(directory, { fileName: '${stray.slice(dir.length + 1)}' }) so that synth lists it and checks what it holds, or move it out of "${dir}"`);
         }
@@ -42,6 +45,9 @@ export function modelProblemsCheck(): ModelCheck {
     },
   };
 }
+
+/** What a build reports when the layout's own problems (already reported) leave a directory unwritten or unreadable. */
+const CONSEQUENCES = /does not exist: there is no file or directory|is not a Kubernetes object|has no kustomization\.yaml, so kustomize cannot build it|is defined twice in [^ ]+; keep one$/;
 
 /** Manifests the user put directly in a generated directory that its kustomization does not list. */
 function unlisted(model: FleetModel, dir: string): string[] {

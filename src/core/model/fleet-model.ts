@@ -190,10 +190,8 @@ export interface ModelFile {
 export class FleetModel {
   /** The clusters, in the order of their directories. */
   public readonly clusters: readonly ClusterModel[];
-  /** Objects declared to be defined outside the repository. */
-  public readonly externals: readonly ExternalObject[];
-  /** Keys that referenced Secrets must carry. */
-  public readonly requiredKeys: readonly RequiredKeys[];
+  private declared?: { externals: ExternalObject[]; requiredKeys: RequiredKeys[] };
+  private allDocuments?: ModelDocumentEntry[];
   private readonly resolved = new Map<ClusterModel, ResolvedReference[]>();
   private readonly derivedIndex = new Map<ClusterModel, Map<string, Application[]>>();
   private fleetIndex?: Map<string, Application[]>;
@@ -218,9 +216,24 @@ export class FleetModel {
     public readonly reported: ReadonlySet<string> = new Set(),
   ) {
     this.clusters = clusterDirectories.map(d => new ClusterModel(d.slice(d.lastIndexOf('/') + 1), d, builder, tree, registry.appliers));
-    const declaring = constructs.filter(isDeclaring);
-    this.externals = declaring.flatMap(c => c.externalObjects());
-    this.requiredKeys = declaring.flatMap(c => c.requiredKeys());
+  }
+
+  /** Objects declared to be defined outside the repository (`fromName` imports). */
+  public get externals(): readonly ExternalObject[] {
+    return this.declarations().externals;
+  }
+
+  /** Keys that referenced Secrets must carry (`SecretDeclaration`). */
+  public get requiredKeys(): readonly RequiredKeys[] {
+    return this.declarations().requiredKeys;
+  }
+
+  private declarations(): { externals: ExternalObject[]; requiredKeys: RequiredKeys[] } {
+    if (!this.declared) {
+      const declaring = this.constructs.filter(isDeclaring);
+      this.declared = { externals: declaring.flatMap(c => c.externalObjects()), requiredKeys: declaring.flatMap(c => c.requiredKeys()) };
+    }
+    return this.declared;
   }
 
   /**
@@ -228,7 +241,12 @@ export class FleetModel {
    * the files you own, with `List`s expanded into their items, each with where it comes from.
    * Files that are not YAML are skipped (the builds report them).
    */
-  public *documents(): Generator<ModelDocumentEntry> {
+  public documents(): readonly ModelDocumentEntry[] {
+    this.allDocuments ??= [...this.readDocuments()];
+    return this.allDocuments;
+  }
+
+  private *readDocuments(): Generator<ModelDocumentEntry> {
     for (const f of this.files) {
       if (!f.written) continue;
       for (const d of f.documents) yield* expanded(d, f.patch, f.constructPath, true);
@@ -276,7 +294,7 @@ export class FleetModel {
       const labels = Object.entries(ref.matchLabels ?? {});
       targets = cluster.ofKind(ref.kind, namespace).filter(a => labels.every(([k, v]) => a.doc.metadata?.labels?.[k] === v));
     } else {
-      targets = [...cluster.find(ref.kind, namespace, ref.name)];
+      targets = cluster.find(ref.kind, namespace, ref.name) as Application[];
     }
     if (ref.group !== undefined) targets = targets.filter(t => groupOf(t.doc.apiVersion) === ref.group);
     let derived = false;
@@ -346,7 +364,7 @@ export interface ModelDocumentEntry {
 
 function* expanded(d: TreeDocument, patch: boolean, fileLocation: string, generated: boolean): Generator<ModelDocumentEntry> {
   const location = d.origin.constructPath ?? fileLocation;
-  const items = patch ? [{ doc: d.doc, item: undefined }] : expandLists([d.doc]);
+  const items = patch || !String(d.doc.kind).endsWith('List') ? [{ doc: d.doc, item: undefined }] : expandLists([d.doc]);
   if (items.length === 1 && items[0].item === undefined) {
     yield { doc: d.doc, source: d, patch, location, generated };
     return;

@@ -107,11 +107,19 @@ interface Kustomization {
 export class KustomizeBuilder {
   private readonly memo = new Map<string, DirectoryBuild>();
   private readonly inProgress: string[] = [];
+  private readonly kustomizations = new Map<string, Kustomization | undefined>();
 
   constructor(private readonly tree: RepoTree) {}
 
   /** The kustomization file of a directory, if it has one. */
   public kustomizationOf(dir: string): Kustomization | undefined {
+    if (this.kustomizations.has(dir)) return this.kustomizations.get(dir);
+    const found = this.findKustomization(dir);
+    this.kustomizations.set(dir, found);
+    return found;
+  }
+
+  private findKustomization(dir: string): Kustomization | undefined {
     for (const name of KUSTOMIZATION_FILE_NAMES) {
       const file = this.tree.file(dir ? `${dir}/${name}` : name);
       if (!file) continue;
@@ -138,9 +146,10 @@ export class KustomizeBuilder {
 
   private buildInto(dir: string, overlay: BuildOverlay | undefined, problems: BuildProblem[]): BuiltObject[] {
     if (this.inProgress.includes(dir)) {
-      if (this.kustomizationOf(dir) && this.tree.file(this.kustomizationOf(dir)!.file)?.generated) return []; // the layout reports cycles of its directories
+      const k = this.kustomizationOf(dir);
       const cycle = [...this.inProgress.slice(this.inProgress.indexOf(dir)), dir].join(' -> ');
-      problems.push({ file: dir, message: `directories include each other in a cycle (${cycle}); kustomize cannot build that: remove one of the resources` });
+      const generated = k !== undefined && this.tree.file(k.file)?.generated === true;
+      problems.push({ file: dir, constructPath: k?.constructPath, message: `directories include each other in a cycle (${cycle}); kustomize cannot build that: remove one ${generated ? 'addResource()' : 'of the resources'}` });
       return [];
     }
     let kustomization = this.kustomizationOf(dir);
@@ -184,9 +193,8 @@ export class KustomizeBuilder {
       const id = objectId(o.doc);
       const other = ids.get(id);
       if (other) {
-        if (!(other.source.origin.object && o.source.origin.object)) { // generated duplicates are reported where the constructs are
-          report(`${id} is defined twice in the build of "${dir}" (in ${describeSource(other.source)} and in ${describeSource(o.source)}); kustomize refuses duplicate objects: keep one`);
-        }
+        if (other.source.file === o.source.file) report(`object ${id} is defined twice in ${o.source.file}; keep one`);
+        else report(`object ${id} is defined twice in the build of "${dir}" (in ${describeSource(other.source)} and in ${describeSource(o.source)}); kustomize refuses duplicate objects: keep one`);
         return;
       }
       ids.set(id, o);
@@ -221,7 +229,7 @@ export class KustomizeBuilder {
       ...(overlay?.patches ?? []).map(p => this.overlayPatch(overlay!, p, report)),
     ];
     const byName = new NameIndex(objects);
-    for (const patch of patches) if (patch) this.applyPatch(objects, patch, dir, report, byName);
+    for (const patch of patches) if (patch) this.applyPatch(objects, patch, dir, report, byName, problems);
 
     const namespace = overlay?.namespace ?? (typeof k.doc.namespace === 'string' && k.doc.namespace !== '' ? k.doc.namespace : undefined);
     let out: BuiltObject[] = namespace === undefined ? objects : followMovedAccounts(objects, objects.map(o => ({ ...o, doc: setNamespace(o.doc, namespace) })));
@@ -230,7 +238,7 @@ export class KustomizeBuilder {
     if (json6902.length > 0) {
       out = [...out];
       const outByName = new NameIndex(out);
-      for (const patch of json6902) if (patch) this.applyPatch(out, patch, dir, report, outByName);
+      for (const patch of json6902) if (patch) this.applyPatch(out, patch, dir, report, outByName, problems);
     }
     return out;
   }
@@ -249,7 +257,7 @@ export class KustomizeBuilder {
     }
     const out: TreeDocument[] = [];
     for (const d of docs) {
-      const expanded = expandLists([d.doc]);
+      const expanded = String(d.doc.kind).endsWith('List') ? expandLists([d.doc]) : [{ doc: d.doc, index: d.index, item: undefined }];
       if (expanded.length === 1 && expanded[0].item === undefined) {
         out.push(d);
       } else {
@@ -305,7 +313,7 @@ export class KustomizeBuilder {
     return contents ? { field: p.field, target: p.target, file: overlay.file, constructPath: overlay.constructPath, contents, by: overlay.by } : undefined;
   }
 
-  private applyPatch(objects: BuiltObject[], patch: LoadedPatch, dir: string, report: (m: string) => void, byName: NameIndex): void {
+  private applyPatch(objects: BuiltObject[], patch: LoadedPatch, dir: string, report: (m: string) => void, byName: NameIndex, problems: BuildProblem[]): void {
     const where = `${patch.by ? `${patch.by} ` : ''}${patch.field}${patch.file.endsWith('kustomization.yaml') || patch.by ? '' : ` (${patch.file})`}`;
     let select: ((doc: Record<string, unknown>, original?: OriginalId) => boolean) | undefined;
     if (patch.target) {
@@ -343,7 +351,12 @@ export class KustomizeBuilder {
           && o.doc.metadata?.name === self.metadata?.name && sameNamespace(o.doc.metadata?.namespace, self.metadata?.namespace) ? [i] : []));
       }
       if (matched.length === 0) {
-        if (patch.generated) continue;
+        if (patch.generated && patch.target) {
+          const t = patch.target;
+          const id = `${String(t.kind)}${t.group ? `.${t.group}` : ''} ${t.namespace ? `${t.namespace}/` : ''}${String(t.name)}`;
+          problems.push({ file: patch.file, constructPath: patch.constructPath, message: `patch "${patch.file}" targets ${id}, which is not part of the build of "${dir}"; kustomize would apply it to nothing without a word. Build the directory that holds the object into "${dir}" (addResource), or patch an object that is there` });
+          continue;
+        }
         report(`${where} ${patch.target ? `targets ${describeSelector(patch.target)}` : `patches ${objectId(content as Doc)}`}, which matches no object of the build of "${dir}": kustomize would apply it to nothing without a word. Target an object the build has, or remove the patch`);
         continue;
       }
@@ -356,7 +369,8 @@ export class KustomizeBuilder {
           if (ops?.some(op => op.path.startsWith('/metadata/name') || op.path === '/metadata' || op.path === '')) byName.invalidate();
         } catch (e) {
           if (!(e instanceof StrategicMergeError) && !(e instanceof KustomizePatchError)) throw e;
-          if (!patch.generated) report(`${where} cannot be applied to ${objectId(o.doc)}: ${e.message}`);
+          if (patch.generated) problems.push({ file: patch.file, constructPath: patch.constructPath, message: `patch "${patch.file}" cannot be merged into ${objectId(o.doc)}: ${e.message}` });
+          else report(`${where} cannot be applied to ${objectId(o.doc)}: ${e.message}`);
         }
       }
     }

@@ -58,7 +58,10 @@ export function nameCheck(): ModelCheck {
       for (const e of model.documents()) if (!e.patch) report(e.source, e.doc, '');
       for (const cluster of model.clusters) {
         for (const a of cluster.applications) {
-          if (a.doc !== a.built.source.doc) report(a.built.source, a.doc, ` (as cluster "${cluster.name}" gets it from ${a.by})`);
+          const before = a.built.source.doc.metadata;
+          if (a.doc !== a.built.source.doc && (a.doc.metadata?.name !== before?.name || a.doc.metadata?.namespace !== before?.namespace)) {
+            report(a.built.source, a.doc, ` (as cluster "${cluster.name}" gets it from ${a.by})`);
+          }
         }
       }
       return problems.list;

@@ -96,12 +96,14 @@ export interface DocumentReference {
  */
 export class ReferenceTable {
   private readonly byKind = new Map<string, KindReferences[]>();
+  private readonly compiled = new Map<ReferenceField, PathStep[]>();
 
   /** Adds (or extends) the reference fields of a kind. */
   public register(entry: KindReferences): void {
     const list = this.byKind.get(entry.kind) ?? [];
     list.push(entry);
     this.byKind.set(entry.kind, list);
+    for (const f of entry.fields) this.compiled.set(f, compilePath(f.path));
   }
 
   /** Every registered entry. */
@@ -118,7 +120,7 @@ export class ReferenceTable {
     for (const entry of entries) {
       if (entry.group !== group) continue;
       for (const rule of entry.fields) {
-        for (const { value, field } of valuesAt(doc, rule.path)) {
+        for (const { value, field } of valuesAtSteps(doc, this.compiled.get(rule) ?? compilePath(rule.path))) {
           const ref = readReference(value, field, rule, namespace);
           if (ref) out.push(ref);
         }
@@ -155,12 +157,24 @@ function readReference(value: unknown, field: string, rule: ReferenceField, own:
   }
 }
 
+interface PathStep {
+  readonly key: string;
+  readonly list: boolean;
+}
+
+function compilePath(path: string): PathStep[] {
+  return path.split('.').map(part => (part.endsWith('[]') ? { key: part.slice(0, -2), list: true } : { key: part, list: false }));
+}
+
 /** The values at a path (`a.b[].c`), with the field name of each (`a.b[2].c`). */
 export function valuesAt(doc: unknown, path: string): { value: unknown; field: string }[] {
+  return valuesAtSteps(doc, compilePath(path));
+}
+
+function valuesAtSteps(doc: unknown, steps: readonly PathStep[]): { value: unknown; field: string }[] {
   let current: { value: unknown; field: string }[] = [{ value: doc, field: '' }];
-  for (const part of path.split('.')) {
-    const list = part.endsWith('[]');
-    const key = list ? part.slice(0, -2) : part;
+  for (const { key, list } of steps) {
+    if (current.length === 0) break;
     const next: { value: unknown; field: string }[] = [];
     for (const c of current) {
       if (!isMap(c.value)) continue;

@@ -72,12 +72,18 @@ export class TreeFileError extends Error {
   }
 }
 
-/** What the managed directories hold on disk before a synth: files synth wrote earlier, and the others. */
-export interface DiskLayout {
-  /** Files carrying the generated-file marker, by repository path, with their content. */
-  readonly generated: ReadonlyMap<string, string>;
+/** What the model needs of the managed directories on disk: which files synth wrote earlier, and the others with their content. */
+export interface DiskFiles {
+  /** Files carrying the generated-file marker, by repository path. */
+  readonly generated: { has(path: string): boolean };
   /** Every other entry (files the user owns, symlinks…), by repository path; content for regular files. */
   readonly foreign: ReadonlyMap<string, string | undefined>;
+}
+
+/** What the managed directories hold on disk before a synth, for the writer: generated files with their content too. */
+export interface DiskLayout extends DiskFiles {
+  /** Files carrying the generated-file marker, by repository path, with their content. */
+  readonly generated: ReadonlyMap<string, string>;
 }
 
 /**
@@ -90,7 +96,7 @@ export class RepoTree {
   private readonly files = new Map<string, TreeFile>();
   private readonly directories = new Map<string, { files: Set<string>; dirs: Set<string> }>();
 
-  constructor(generated: Iterable<GeneratedFile>, disk?: DiskLayout, declared: ReadonlyMap<string, string> = new Map()) {
+  constructor(generated: Iterable<GeneratedFile>, disk?: DiskFiles, declared: ReadonlyMap<string, string> = new Map()) {
     for (const g of generated) this.add(generatedFile(g));
     for (const [p, content] of disk?.foreign ?? []) {
       if (content === undefined || this.files.has(p)) continue; // a symlink or special file: Flux's source would not follow it either
@@ -126,11 +132,16 @@ export class RepoTree {
   private add(file: TreeFile): void {
     this.files.set(file.path, file);
     let child = file.path;
+    let isFile = true;
     for (let dir = parentOf(child); ; child = dir, dir = parentOf(dir)) {
-      let entry = this.directories.get(dir);
-      if (!entry) this.directories.set(dir, entry = { files: new Set(), dirs: new Set() });
-      if (child === file.path) entry.files.add(child);
-      else entry.dirs.add(child);
+      const entry = this.directories.get(dir);
+      if (entry) {
+        (isFile ? entry.files : entry.dirs).add(child);
+        if (!isFile) break; // the directory was known: its ancestors already list it
+      } else {
+        this.directories.set(dir, isFile ? { files: new Set([child]), dirs: new Set() } : { files: new Set(), dirs: new Set([child]) });
+      }
+      isFile = false;
       if (dir === '') break;
     }
   }

@@ -2,7 +2,7 @@ import { isMap } from '../../core/json-values';
 import { Application, ClusterModel, describeApplication, ownerOf, subjectOf } from '../../core/model/cluster-model';
 import { describeSource } from '../../core/model/kustomize-build';
 import { objectId } from '../../core/model/identity';
-import { FleetModel, ModelCheck, ResolvedReference } from '../../core/model/fleet-model';
+import { FleetModel, ModelCheck, RequiredKeys, ResolvedReference } from '../../core/model/fleet-model';
 import { DocumentReference } from '../../core/model/references';
 import { variableUses } from '../envsubst';
 import { ProblemSet } from '../../core/model/problem-set';
@@ -70,7 +70,7 @@ function unresolved(model: FleetModel, cluster: ClusterModel, r: ResolvedReferen
     const clusters = [...new Set(elsewhere.map(a => `"${a.cluster}"`))].join(', ');
     return `${ref.field} points at ${target}, which cluster "${cluster.name}" does not reconcile although it reconciles this ${String(r.from.doc.kind)} (only ${clusters} ${elsewhere.length === 1 ? 'applies' : 'apply'} it, from ${elsewhere[0].built.source.file}): build its directory into cluster "${cluster.name}" too, or remove the reference`;
   }
-  const declared = model.requiredKeys.some(k => k.kind === ref.kind && k.name === ref.name && k.namespace === ref.namespace);
+  const declared = model.requiredKeys.length > 0 && requiredKeysIndex(model).has(`${ref.kind}\0${ref.namespace ?? ''}\0${ref.name}`);
   if (declared) {
     return `${ref.field} names ${target}, which cluster "${cluster.name}" does not get: provide it in that cluster (a SealedSecret sealed for it, e.g. SealedSecret.forDeclaration)`;
   }
@@ -141,7 +141,8 @@ export function editDistance(a: string, b: string): number {
 
 function missingKeys(model: FleetModel, cluster: ClusterModel, r: ResolvedReference): string | undefined {
   if (r.targets.length === 0 || r.ref.name === '*') return undefined;
-  const required = model.requiredKeys.filter(k => k.kind === r.ref.kind && k.name === r.ref.name && k.namespace === r.ref.namespace);
+  if (model.requiredKeys.length === 0) return undefined;
+  const required = requiredKeysIndex(model).get(`${r.ref.kind}\0${r.ref.namespace ?? ''}\0${r.ref.name}`) ?? [];
   if (required.length === 0) return undefined;
   const have = keysOf(r.targets[0].doc);
   if (!have) return undefined;
@@ -149,6 +150,22 @@ function missingKeys(model: FleetModel, cluster: ClusterModel, r: ResolvedRefere
   return missing.length > 0
     ? `${r.ref.field} needs ${describeTarget(r.ref)} with ${missing.map(k => `"${k}"`).join(', ')}, but in cluster "${cluster.name}" it has ${have.map(k => `"${k}"`).join(', ') || 'no keys'}`
     : undefined;
+}
+
+const keyIndexes = new WeakMap<FleetModel, Map<string, RequiredKeys[]>>();
+
+/** The declared required keys by kind, namespace and name. */
+function requiredKeysIndex(model: FleetModel): Map<string, RequiredKeys[]> {
+  let index = keyIndexes.get(model);
+  if (!index) {
+    index = new Map();
+    for (const k of model.requiredKeys) {
+      const key = `${k.kind}\0${k.namespace}\0${k.name}`;
+      index.set(key, [...index.get(key) ?? [], k]);
+    }
+    keyIndexes.set(model, index);
+  }
+  return index;
 }
 
 /** The keys a Secret, SealedSecret or ConfigMap document carries, when it states them. */
