@@ -1,3 +1,4 @@
+import { TargetSelector } from '../../src';
 /**
  * Random, valid changes to the example fleet for the generated model-equivalence test
  * (test/model-generated.test.ts): strategic-merge `ObjectPatch`es in the environments' overlays,
@@ -203,15 +204,7 @@ function yamlText(values: readonly unknown[]): string {
 // ---------------------------------------------------------------------------------------------
 // Target selectors (the subset this generator writes), evaluated on the records
 
-interface Selector {
-  group?: string;
-  version?: string;
-  kind?: string;
-  name?: string;
-  namespace?: string;
-  labelSelector?: string;
-  annotationSelector?: string;
-}
+type Selector = TargetSelector;
 
 function groupOf(apiVersion: string): string {
   return apiVersion.includes('/') ? apiVersion.split('/')[0] : '';

@@ -57,6 +57,10 @@ export class KustomizationApplier implements IApplier {
       if (syncs.length === 0) return undefined; // no sync to tell which source is this repository: perhaps another one
       return { problem: `${describeDoc(doc)} spec.path ${JSON.stringify(spec.path)} is not a directory of this repository, which cluster "${walk.name}" syncs from ${source.kind} ${source.namespace ? `${source.namespace}/` : ''}${source.name}, so Flux would fail with "kustomization path not found": point it at a directory synth writes (a LayoutDirectory) or that the repository has` };
     }
+    const unmodelled = UNMODELLED_FIELDS.filter(f => spec[f] !== undefined && !(Array.isArray(spec[f]) && spec[f].length === 0));
+    if (unmodelled.length > 0) {
+      return { problem: `${describeDoc(doc)} sets ${unmodelled.map(f => `spec.${f}`).join(', ')}, which cdk8s-flux does not model, so its checks would not see what Flux applies: express the change in the fleet code (an ObjectPatch, or spec.patches) instead` };
+    }
     const namespace = typeof spec.targetNamespace === 'string' && spec.targetNamespace !== '' ? spec.targetNamespace : undefined;
     const patches: OverlayPatch[] = (Array.isArray(spec.patches) ? spec.patches : []).flatMap((p: unknown, i: number) => (isMap(p) && p.patch !== undefined
       ? [{ patch: p.patch as string, target: isMap(p.target) ? p.target as TargetSelector : undefined, field: `spec.patches[${i}]` }]
@@ -91,6 +95,10 @@ export class KustomizationApplier implements IApplier {
     return found;
   }
 }
+
+/** Kustomization fields that change what is applied in ways the model does not build (renames, image rewrites, components, common metadata). */
+const UNMODELLED_FIELDS = ['images', 'components', 'namePrefix', 'nameSuffix', 'commonMetadata'];
+
 
 function sourceOf(doc: Doc): SourceId | undefined {
   const ref = doc.spec?.sourceRef;
