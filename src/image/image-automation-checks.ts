@@ -8,8 +8,7 @@ import { Application, ClusterModel, ownerOf } from '../core/model/cluster-model'
 import { FleetModel, FleetModule, ModelCheck, ModelFile } from '../core/model/fleet-model';
 import { joinRepoPath } from '../core/model/repo-tree';
 import { fieldName, markersOf, ownerPath, PlacedMarker } from '../core/setter-markers';
-import { ImagePolicy } from './image-policy';
-import { canonicalImageName, imageNameProblem, ImageRepository } from './image-repository';
+import { canonicalImageName, imageNameProblem } from './image-repository';
 import { ImageSetter, ImageSetterField } from './image-setter';
 
 /** A field marked for an ImagePolicy, where it is written. */
@@ -78,7 +77,7 @@ export function imageAutomationCheck(): ModelCheck {
           report(`${field.setter.description} is a policy of another GitOpsRepo: mark fields with an ImagePolicy of this repository (or ImagePolicy.fromName)`);
           continue;
         }
-        for (const message of [...policyProblems(field.setter), ...livenessProblems(field, runs, model)]) report(message);
+        for (const message of [...policyProblems(field.setter, model), ...livenessProblems(field, runs, model)]) report(message);
       }
       problems.push(...automationProblems(runs, marked, model));
       return problems;
@@ -175,22 +174,35 @@ function splitReference(ref: string): { name: string; tag?: string } {
   return { name: withoutDigest.slice(0, colon), tag: withoutDigest.slice(colon + 1) };
 }
 
-/** What the policy would do to the field that the code does not expect: an empty digest, another image. */
-function policyProblems(s: ImageSetter): string[] {
-  const policy = s.policy;
-  if (!(policy instanceof ImagePolicy)) return [];
+/** What the policy would do to the field that the code does not expect: an empty digest, another image. Read from the policy's and its ImageRepository's documents as a cluster applies them. */
+function policyProblems(s: ImageSetter, model: FleetModel): string[] {
+  const found = policyDocuments(model, s.policy.namespace!, s.policy.name);
+  if (!found) return []; // a policy defined outside the fleet
   const problems: string[] = [];
-  if (s.field === ImageSetterField.DIGEST && !policy.reflectsDigest) {
+  const reflection = found.policy.doc.spec?.digestReflectionPolicy ?? 'Never';
+  if (s.field === ImageSetterField.DIGEST && reflection === 'Never') {
     problems.push(`${s.description}: the policy does not reflect digests (digestReflectionPolicy is "Never"), so the controller would write an empty digest here: set digestReflectionPolicy to DigestReflectionPolicy.IF_NOT_PRESENT or ALWAYS`);
   }
-  const repo = policy.imageRepository;
-  if (repo instanceof ImageRepository && (s.field === ImageSetterField.IMAGE || s.field === ImageSetterField.NAME)) {
+  const image = found.repository?.doc.spec?.image;
+  if (typeof image === 'string' && (s.field === ImageSetterField.IMAGE || s.field === ImageSetterField.NAME)) {
     const name = s.field === ImageSetterField.NAME ? s.value : splitReference(s.value).name;
-    if (!imageNameProblem(name) && !imageNameProblem(repo.image) && canonicalImageName(name) !== canonicalImageName(repo.image)) {
-      problems.push(`${s.description}: the field holds image "${name}", but the policy picks tags of ImageRepository ${describe(repo)}, which scans "${repo.image}", so the controller would write ${s.field === ImageSetterField.NAME ? `"${repo.image}"` : `"${repo.image}:<tag>"`} here: mark it with a policy of "${name}"`);
+    if (!imageNameProblem(name) && !imageNameProblem(image) && canonicalImageName(name) !== canonicalImageName(image)) {
+      problems.push(`${s.description}: the field holds image "${name}", but the policy picks tags of ImageRepository ${describe({ namespace: found.repository!.namespace, name: String(found.repository!.doc.metadata?.name) })}, which scans "${image}", so the controller would write ${s.field === ImageSetterField.NAME ? `"${image}"` : `"${image}:<tag>"`} here: mark it with a policy of "${name}"`);
     }
   }
   return problems;
+}
+
+/** The first cluster's application of an ImagePolicy, and of the ImageRepository it reads. */
+function policyDocuments(model: FleetModel, namespace: string, name: string): { policy: Application; repository?: Application } | undefined {
+  for (const cluster of model.clusters) {
+    const policy = cluster.find('ImagePolicy', namespace, name)[0];
+    if (!policy) continue;
+    const ref = policy.doc.spec?.imageRepositoryRef;
+    const repository = isMap(ref) ? cluster.find('ImageRepository', typeof ref.namespace === 'string' ? ref.namespace : namespace, String(ref.name))[0] : undefined;
+    return { policy, repository };
+  }
+  return undefined;
 }
 
 /**
