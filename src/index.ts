@@ -44,7 +44,6 @@ export {
   HelmReleaseUpgrade, IHelmRelease, Remediation, UpgradeRemediationStrategy, ValuesReference,
 } from './flux/helm-release';
 export { Decryption, IKustomization, Kustomization, KustomizationProps, PostBuild, SubstituteReference } from './flux/kustomization';
-export { FluxPolicy } from './flux/model/flux-checks';
 
 // sealed secrets
 export { CertificateError, CertificateOptions, MIN_RSA_BITS, SealingCertificate } from './secrets/certificate';

@@ -30,7 +30,7 @@ describe('references changed by patches are resolved', () => {
     const f = fluxFleet();
     new ObjectPatch(f.apps, 'rename', { target: f.release, patch: { spec: { chart: { spec: { sourceRef: { name: 'podinfo-charts' } } } } } });
     expect(problemsOf(f.repo)).toEqual([
-      '[apps/base/releases/podinfo] spec.chart.spec.sourceRef points at HelmRepository flux-system/podinfo-charts, which cluster "dev" does not reconcile although it reconciles this HelmRelease: define it in the fleet and build its directory into the cluster, or import it with HelmRepository.fromName if it is defined outside the fleet',
+      '[apps/base/rename] HelmRelease flux-system/podinfo spec.chart.spec.sourceRef (as the patch apps/base/rename.yaml sets it) points at HelmRepository flux-system/podinfo-charts, which cluster "dev" does not reconcile although it reconciles this HelmRelease: define it in the fleet and build its directory into the cluster, or import it with HelmRepository.fromName if it is defined outside the fleet',
     ]);
   });
 
@@ -126,7 +126,7 @@ describe('files a user adds to generated directories', () => {
     fs.mkdirSync(path.join(f.repo.rootDir, 'clusters/dev'), { recursive: true });
     fs.writeFileSync(path.join(f.repo.rootDir, 'clusters/dev/monitoring.yaml'), 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: monitoring\n');
     expect(problemsOf(f.repo)).toEqual([
-      '[clusters/dev] file "clusters/dev/monitoring.yaml" is in "clusters/dev", a directory synth generates, but its kustomization.yaml does not list it, so Flux never applies it (and the checks never saw it): declare it with new ExistingFile(directory, { fileName: \'monitoring.yaml\' }) so that synth lists it and checks what it holds, or move it out of "clusters/dev"',
+      '[clusters/dev] file "clusters/dev/monitoring.yaml" is in "clusters/dev", a directory synth generates, but its kustomization.yaml does not list it, so Flux never applies it (and the checks never saw it): declare it with new ExistingFile(directory, \'monitoring\', { fileName: \'monitoring.yaml\' }) so that synth lists it and checks what it holds, or move it out of "clusters/dev"',
     ]);
   });
 
@@ -147,7 +147,7 @@ describe('files a user adds to generated directories', () => {
     // a plaintext Secret in it is refused like one the code made
     fs.writeFileSync(file, 'apiVersion: v1\nkind: Secret\nmetadata:\n  name: token\n  namespace: monitoring\ndata:\n  token: aHVudGVyMg==\n');
     expect(problemsOf(f.repo)).toEqual([
-      '[clusters/dev/monitoring] Secret monitoring/token (in clusters/dev/monitoring.yaml) carries plaintext data ("token"); generated files are committed to git, so its values would leak: seal them with `npm run seal` and use a SealedSecret instead',
+      '[clusters/dev/monitoring] Secret monitoring/token (in clusters/dev/monitoring.yaml) carries plaintext data ("token"); the files of this repository are committed to git, so its values would leak: seal them with `npm run seal` and use a SealedSecret instead (or encrypt the file with SOPS and decrypt it with the Kustomization\'s spec.decryption)',
     ]);
   });
 
@@ -230,5 +230,99 @@ describe('what the model does not build is refused, not ignored', () => {
       'apps/legacy/kustomization.yaml: "configMapGenerator" is a kustomize feature cdk8s-flux does not model, so its checks would not see what the cluster gets: express it in the fleet code (an ObjectPatch, a Kustomization\'s targetNamespace…) instead',
       '[clusters/dev/raw/raw] Kustomization flux-system/raw sets spec.images, spec.namePrefix, which cdk8s-flux does not model, so its checks would not see what Flux applies: express the change in the fleet code (an ObjectPatch, or spec.patches) instead',
     ].map(m => (m.startsWith('[') ? m : `[apps/legacy/kustomization.yaml] ${m}`)));
+  });
+});
+
+describe('the model as kustomize-controller builds it, in the cases a review found', () => {
+  it('ignores dotfiles and YAML that is not a Kubernetes object, and finds a manifest in a sub-directory without a kustomization', () => {
+    const f = fluxFleet();
+    const root = f.repo.rootDir;
+    fs.mkdirSync(path.join(root, 'clusters/dev/extra'), { recursive: true });
+    fs.writeFileSync(path.join(root, 'clusters/dev/.sops.yaml'), 'creation_rules:\n- path_regex: .*\n');
+    fs.writeFileSync(path.join(root, 'clusters/dev/values.yaml'), 'replicas: 2\n');
+    fs.writeFileSync(path.join(root, 'clusters/dev/extra/monitoring.yaml'), 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: monitoring\n');
+    expect(problemsOf(f.repo)).toEqual([
+      '[clusters/dev] file "clusters/dev/extra/monitoring.yaml" is in "clusters/dev", a directory synth generates, but its kustomization.yaml does not list it, so Flux never applies it (and the checks never saw it): give "clusters/dev/extra" a kustomization that lists it and add that directory to "clusters/dev", or move it out of "clusters/dev"',
+    ]);
+  });
+
+  it('a SOPS-encrypted Secret in a file you own is not plaintext', () => {
+    const f = fluxFleet();
+    const file = path.join(f.repo.rootDir, 'clusters/dev/db.yaml');
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, 'apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\n  namespace: flux-system\nstringData:\n  password: ENC[AES256_GCM,data:abc,iv:def,tag:ghi,type:str]\nsops:\n  version: 3.9.0\n');
+    new ExistingFile(f.cluster, 'db', { fileName: 'db.yaml' });
+    expect(problemsOf(f.repo)).toEqual([]);
+  });
+
+  it('without a sync in the repository, a tenant\'s Kustomization of its own GitRepository is not built from this repository', () => {
+    const repo = FleetTesting.repo();
+    const cluster = new LayoutDirectory(repo.clusters, 'dev');
+    const file = new ManifestFile(cluster, 'tenant');
+    const tenantRepo = new GitRepository(file, 'repo', { metadata: { name: 'tenant', namespace: 'flux-system' }, url: 'https://github.com/org/tenant', ref: { branch: 'main' } });
+    new Kustomization(file, 'k', { metadata: { name: 'tenant', namespace: 'flux-system' }, sourceRef: tenantRepo, externalPath: './apps/base', targetNamespace: 'tenant' });
+    new kplus.ConfigMap(new ManifestFile(new LayoutDirectory(repo.apps, 'base'), 'cm'), 'cm', { metadata: { name: 'x', namespace: 'apps' } });
+    const { model } = repo.synthModel();
+    expect(model.clusters[0].builds.map(b => b.directory)).toEqual(['clusters/dev']);
+  });
+
+  it('substituteFrom a ConfigMap that a Kustomization found later applies', () => {
+    const f = fluxFleet();
+    const vars = new LayoutDirectory(f.repo.infrastructure, 'vars');
+    new kplus.ConfigMap(new ManifestFile(vars, 'vars'), 'vars', { metadata: { name: 'vars', namespace: 'flux-system' }, data: { REPO: 'podinfo' } });
+    new Kustomization(new ManifestFile(f.cluster, 'zvars'), 'zvars', { metadata: { name: 'zvars', namespace: 'flux-system' }, sourceRef: f.gitRepo, path: vars });
+    f.appsKustomization.apiObject.addJsonPatch(JsonPatch.add('/spec/postBuild', { substituteFrom: [{ kind: 'ConfigMap', name: 'vars' }] }));
+    new ObjectPatch(f.apps, 'templated', { target: f.release, patch: { spec: { chart: { spec: { sourceRef: { name: '${REPO}' } } } } } });
+    expect(problemsOf(f.repo)).toEqual([]);
+    const release = f.repo.synthModel().model.clusters[0].applications.find(a => a.doc.kind === 'HelmRelease')!;
+    expect(release.doc.spec.chart.spec.sourceRef.name).toBe('podinfo');
+  });
+
+  it('RoleBinding subjects follow a moved ServiceAccount as kustomize compares namespaces (none reads as default), layer by layer', () => {
+    const f = fluxFleet();
+    const root = f.repo.rootDir;
+    const write = (p: string, text: string) => {
+      fs.mkdirSync(path.dirname(path.join(root, p)), { recursive: true });
+      fs.writeFileSync(path.join(root, p), text);
+    };
+    write('apps/rbac/inner/kustomization.yaml', 'namespace: inner\nresources: [sa.yaml, rb.yaml]\n');
+    write('apps/rbac/inner/sa.yaml', 'apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: sa\n');
+    write('apps/rbac/inner/rb.yaml', 'apiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata:\n  name: rb\nroleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: r}\nsubjects:\n- {kind: ServiceAccount, name: sa, namespace: default}\n');
+    write('apps/rbac/kustomization.yaml', 'namespace: outer\nresources: [inner]\n');
+    new Kustomization(new ManifestFile(f.cluster, 'rbac'), 'rbac', { metadata: { name: 'rbac', namespace: 'flux-system' }, sourceRef: f.gitRepo, externalPath: './apps/rbac' });
+    const { model } = f.repo.synthModel();
+    const binding = model.clusters[0].applications.find(a => a.doc.kind === 'RoleBinding')!;
+    // the inner layer moves the subject with its account; the outer one compares with the file's namespace and leaves it
+    expect(binding.doc.subjects).toEqual([{ kind: 'ServiceAccount', name: 'sa', namespace: 'inner' }]);
+    expect(binding.namespace).toBe('outer');
+  });
+
+  it('a strategic-merge patch that states namespace default does not give a namespace-less object one', () => {
+    const f = fluxFleet();
+    const root = f.repo.rootDir;
+    fs.mkdirSync(path.join(root, 'apps/plain'), { recursive: true });
+    fs.writeFileSync(path.join(root, 'apps/plain/kustomization.yaml'), 'resources: [cm.yaml]\npatches:\n- path: p.yaml\n');
+    fs.writeFileSync(path.join(root, 'apps/plain/cm.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm\ndata: {a: "1"}\n');
+    fs.writeFileSync(path.join(root, 'apps/plain/p.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm\n  namespace: default\ndata: {b: "2"}\n');
+    new Kustomization(new ManifestFile(f.cluster, 'plain'), 'plain', { metadata: { name: 'plain', namespace: 'flux-system' }, sourceRef: f.gitRepo, externalPath: './apps/plain' });
+    const cm = f.repo.synthModel().model.clusters[0].applications.find(a => a.doc.kind === 'ConfigMap')!;
+    expect(cm.doc).toEqual({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cm' }, data: { a: '1', b: '2' } });
+  });
+});
+
+describe('directories outside the managed roots', () => {
+  it('a Kustomization of this repository building ./tenants (written by hand) is followed, and what it applies is checked', () => {
+    const f = fluxFleet();
+    const root = f.repo.rootDir;
+    fs.mkdirSync(path.join(root, 'tenants/team'), { recursive: true });
+    fs.writeFileSync(path.join(root, 'tenants/team/ns.yaml'), 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: team\n');
+    new Kustomization(new ManifestFile(f.cluster, 'tenants'), 'tenants', { metadata: { name: 'tenants', namespace: 'flux-system' }, sourceRef: f.gitRepo, externalPath: './tenants' });
+    const { model } = f.repo.synthModel();
+    expect(model.clusters[0].builds.map(b => `${b.directory} <- ${b.by}`)).toContain('tenants <- Kustomization flux-system/tenants');
+    expect(model.clusters[0].find('Namespace', undefined, 'team').length).toBe(1);
+    fs.writeFileSync(path.join(root, 'tenants/team/sa.yaml'), 'apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: Team_Bot\n  namespace: team\n');
+    expect(problemsOf(f.repo)).toEqual([
+      '[tenants/team/sa.yaml] ServiceAccount in tenants/team/sa.yaml: metadata.name "Team_Bot" is not a valid ServiceAccount name: the API server accepts at most 253 lowercase letters, digits, \'-\' or \'.\', starting and ending with a letter or digit (e.g. "team-bot")',
+    ]);
   });
 });

@@ -43,8 +43,8 @@ describe('plaintext guard on what is rendered, whatever renders it', () => {
     }
     new RawFile(f.apps);
     expect(problemsOf(f)).toEqual([
-      '[apps/base/l1/l1] SealedSecret apps/l1 carries plaintext spec.template data ("password"); generated files are committed to git, so its values would leak: seal them with `npm run seal` and use a SealedSecret instead',
-      '[apps/base/raw] Secret apps/raw carries plaintext stringData ("token"); generated files are committed to git, so its values would leak: seal them with `npm run seal` and use a SealedSecret instead',
+      '[apps/base/l1/l1] SealedSecret apps/l1 carries plaintext spec.template data ("password"); the files of this repository are committed to git, so its values would leak: seal them with `npm run seal` and use a SealedSecret instead (or encrypt the file with SOPS and decrypt it with the Kustomization\'s spec.decryption)',
+      '[apps/base/raw] Secret apps/raw carries plaintext stringData ("token"); the files of this repository are committed to git, so its values would leak: seal them with `npm run seal` and use a SealedSecret instead (or encrypt the file with SOPS and decrypt it with the Kustomization\'s spec.decryption)',
     ]);
   });
 
@@ -58,7 +58,7 @@ describe('plaintext guard on what is rendered, whatever renders it', () => {
     new ObjectPatch(overlay, 'leak', { target: secret, patch: { spec: { template: { data: { password: 'eA==' } }, encryptedData: { password: 'AgB' } } } });
     new ObjectPatch(overlay, 'scope', { target: secret, patch: { metadata: { annotations: { 'sealedsecrets.bitnami.com/cluster-wide': 'true' } } } });
     expect(problemsOf(f)).toEqual([
-      '[apps/dev/leak] SealedSecret apps/db carries plaintext spec.template data ("password"); generated files are committed to git, so its values would leak: seal them with `npm run seal` and use a SealedSecret instead',
+      '[apps/dev/leak] SealedSecret apps/db carries plaintext spec.template data ("password"); the files of this repository are committed to git, so its values would leak: seal them with `npm run seal` and use a SealedSecret instead (or encrypt the file with SOPS and decrypt it with the Kustomization\'s spec.decryption)',
       '[apps/dev/leak] patch of SealedSecret apps/db changes spec.encryptedData: sealed values come from the environment\'s store only (npm run seal); give the environment its own SealedSecret instead',
       '[apps/dev/scope] patch of SealedSecret apps/db sets a scope annotation, which would change the scope behind the sealed values\' back: set the SealedSecret\'s scope and re-seal instead',
     ]);

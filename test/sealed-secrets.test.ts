@@ -234,7 +234,7 @@ describe('plaintext guard', () => {
     const file = new ManifestFile(f.apps, 'secret');
     new kplus.Secret(file, 'plain', { metadata: { name: 'db', namespace: 'apps' }, stringData: { password: 'hunter2' } });
     expect(() => f.repo.write()).toThrowError(
-      '[apps/base/secret/plain/Resource] Secret apps/db carries plaintext stringData ("password"); generated files are committed to git, so its values would leak: seal them with `npm run seal` and use a SealedSecret instead',
+      '[apps/base/secret/plain/Resource] Secret apps/db carries plaintext stringData ("password"); the files of this repository are committed to git, so its values would leak: seal them with `npm run seal` and use a SealedSecret instead (or encrypt the file with SOPS and decrypt it with the Kustomization\'s spec.decryption)',
     );
     expect(readTree(f.repo.rootDir)).toEqual({});
   });
@@ -247,7 +247,7 @@ describe('plaintext guard', () => {
     overlay.addResource(f.apps);
     new ObjectPatch(overlay, 'leak', { target: empty, patch: { data: { token: 'c2VjcmV0' } } });
     expect(() => f.repo.synthLayout()).toThrowError(
-      '[apps/dev/leak] patch of Secret apps/token adds plaintext data ("token"); generated files are committed to git, so its values would leak: seal them with `npm run seal` and use a SealedSecret instead',
+      '[apps/dev/leak] patch of Secret apps/token adds plaintext data ("token"); the files of this repository are committed to git, so its values would leak: seal them with `npm run seal` and use a SealedSecret instead (or encrypt the file with SOPS and decrypt it with the Kustomization\'s spec.decryption)',
     );
   });
 });

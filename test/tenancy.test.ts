@@ -68,9 +68,9 @@ describe('tenant validation', () => {
     });
     new ObjectPatch(sockShopOverlay, 'sneak', { target: release, patch: { spec: { chart: { spec: { sourceRef: { namespace: 'flux-system' } } } } } });
     expect(problemsOf(repo)).toEqual([
-      // the patched reference also names an object that does not exist there
-      '[apps/overlays/development/sock-shop/release/release] spec.chart.spec.sourceRef points at HelmRepository flux-system/charts, but cluster "dev" has HelmRepository charts only in "sock-shop": name the namespace where it is',
       '[apps/overlays/development/sock-shop/release/release] tenant "sock-shop": HelmRelease sock-shop/cache spec.chart.spec.sourceRef points at HelmRepository flux-system/charts in namespace "flux-system": a tenant\'s objects may reference only objects of their own namespace "sock-shop"; define HelmRepository charts in "sock-shop"',
+      // the patched reference also names an object that does not exist there
+      '[apps/overlays/development/sock-shop/sneak] HelmRelease sock-shop/cache spec.chart.spec.sourceRef (as the patch apps/overlays/development/sock-shop/sneak.yaml sets it) points at HelmRepository flux-system/charts, but cluster "dev" has HelmRepository charts only in "sock-shop": name the namespace where it is',
     ]);
   });
 

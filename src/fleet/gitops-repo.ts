@@ -178,6 +178,7 @@ export class GitOpsRepo extends App {
     return analyzeLayout(this, GitOpsRepo.MANAGED_ROOTS, {
       committedValues: new CommittedMarkedValues(this.rootDir),
       registry: this.registry(),
+      rootDir: this.rootDir,
       disk,
       clustersDir: this.clusters,
     });

@@ -2,6 +2,7 @@ import { FleetProblem } from '../core/errors';
 import { FleetModule, ModelCheck } from '../core/model/fleet-model';
 import { describeSource } from '../core/model/kustomize-build';
 import { Doc } from '../core/model/repo-tree';
+import { isMap } from '../core/json-values';
 import { sealedNamespaceCheck } from './sealed-namespace-check';
 
 const SCOPE_ANNOTATIONS = ['sealedsecrets.bitnami.com/namespace-wide', 'sealedsecrets.bitnami.com/cluster-wide'];
@@ -25,6 +26,8 @@ export function plaintextSecretGuard(): ModelCheck {
         if (seen.has(doc)) return;
         seen.add(doc);
         const name = describe(doc);
+        // a SOPS-encrypted document (its values are ciphertext; Flux decrypts it with spec.decryption)
+        if (isMap(doc.sops)) return;
         if (String(doc.apiVersion) === 'v1' && String(doc.kind).toLowerCase() === 'secret') {
           const keys = plaintextKeys(doc);
           if (keys) problems.push({ path, message: `${isPatch ? `patch of Secret ${name} adds` : `${doc.kind === 'Secret' ? 'Secret' : `Secret (written "kind: ${String(doc.kind)}", which the API server reads as Secret)`} ${name}${where} carries`} plaintext ${keys}; ${HINT}` });
@@ -55,7 +58,7 @@ export function plaintextSecretGuard(): ModelCheck {
 /** The kinds that can carry plaintext secret values (a Secret under any spelling of its kind, a SealedSecret's template). */
 const GUARDED_KINDS = new Set(['secret', 'sealedsecret']);
 
-const HINT = 'generated files are committed to git, so its values would leak: seal them with `npm run seal` and use a SealedSecret instead';
+const HINT = 'the files of this repository are committed to git, so its values would leak: seal them with `npm run seal` and use a SealedSecret instead (or encrypt the file with SOPS and decrypt it with the Kustomization\'s spec.decryption)';
 
 /** The secrets module: SealedSecrets make Secrets exist, plaintext is refused, sealed objects stay where they decrypt. */
 export const secretsModule: FleetModule = {

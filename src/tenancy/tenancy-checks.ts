@@ -47,9 +47,10 @@ export function tenancyCheck(options: TenancyCheckOptions): ModelCheck {
       const report = (path: string, message: string) => problems.add(path, message);
       const tenants = tenantsOf(model.constructs);
       checkTenantNamespaces(tenants, report);
+      const tenantOfFile = tenantsByDirectory(tenants);
       for (const cluster of model.clusters) {
         const applied = appliedObjects(cluster.applications);
-        checkTenantObjects(model, tenants, applied, report);
+        checkTenantObjects(model, tenants, applied, report, tenantOfFile);
         checkTenantRbac(tenants, applied, report);
         const environment = options.lockedDown.get(cluster.directory);
         if (environment !== undefined) {
@@ -94,16 +95,26 @@ function checkTenantNamespaces(tenants: Tenant[], report: Report): void {
   }
 }
 
-/** The tenant whose directories (base or environment overlays) hold a file. */
-function tenantOfFile(tenants: Tenant[], file: string): Tenant | undefined {
-  return tenants.find(t => [t, ...t.environments].some(d => file.startsWith(`${d.repoPath}/`)));
+/** The tenant whose directories (base or environment overlays) hold a file: by the file's parent directories. */
+function tenantsByDirectory(tenants: Tenant[]): (file: string) => Tenant | undefined {
+  const byDir = new Map<string, Tenant>();
+  for (const t of tenants) for (const d of [t, ...t.environments]) if (!byDir.has(d.repoPath)) byDir.set(d.repoPath, t);
+  const memo = new Map<string, Tenant | undefined>();
+  return file => {
+    const dir = file.slice(0, file.lastIndexOf('/'));
+    if (memo.has(dir)) return memo.get(dir);
+    let found: Tenant | undefined;
+    for (let d = dir; d && !found; d = d.includes('/') ? d.slice(0, d.lastIndexOf('/')) : '') found = byDir.get(d);
+    memo.set(dir, found);
+    return found;
+  };
 }
 
-function checkTenantObjects(model: FleetModel, tenants: Tenant[], applied: Applied[], report: Report): void {
+function checkTenantObjects(model: FleetModel, tenants: Tenant[], applied: Applied[], report: Report, tenantOfFile: (file: string) => Tenant | undefined): void {
   const byNamespace = new Map<string, Tenant>();
   for (const t of tenants) if (!byNamespace.has(t.namespace)) byNamespace.set(t.namespace, t); // a second claim is reported on its own
   for (const a of applied) {
-    const home = tenantOfFile(tenants, a.application.built.source.file);
+    const home = tenantOfFile(a.application.built.source.file);
     if (home && a.doc.kind !== 'Namespace' && a.namespace !== home.namespace) {
       report(a.owner, `tenant "${home.tenantName}": ${describeApplied(a)} (in ${a.application.built.source.file}) is in namespace ${a.namespace === undefined ? (isClusterScoped(String(a.doc.apiVersion), String(a.doc.kind)) ? '(none: cluster-scoped)' : '(none: it states no namespace, so it lands in whichever namespace applies it)') : `"${a.namespace}"`}, not the tenant's namespace "${home.namespace}": a tenant's objects live in its own namespace; put it there, or move it out of the tenant's directories`);
     }

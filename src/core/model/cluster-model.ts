@@ -50,6 +50,14 @@ export interface ClusterWalk {
   readonly bootstrap: readonly Application[];
   /** Everything applied so far, in discovery order. */
   readonly applications: readonly Application[];
+  /**
+   * Everything a first walk of the cluster found, when the walk is repeated because an applier
+   * needed an object discovered later (Flux reads `substituteFrom` from the cluster, whenever it
+   * got there); undefined in the first walk.
+   */
+  readonly previous?: readonly Application[];
+  /** Asks for a second walk: an applier looked for an object that may only be discovered later. */
+  needsAnotherWalk(): void;
 }
 
 /**
@@ -99,12 +107,29 @@ export class ClusterModel {
   public readonly builds: readonly ClusterBuild[];
   private readonly index = new Map<string, Application[]>();
 
+  /** @internal (the model builds its clusters) */
   constructor(public readonly name: string, public readonly directory: string, builder: KustomizeBuilder, tree: RepoTree, appliers: readonly IApplier[]) {
+    let result = this.walk(builder, tree, appliers);
+    if (result.again) result = this.walk(builder, tree, appliers, result.applications);
+    this.applications = result.applications;
+    this.problems = result.problems;
+    this.directories = result.builds.map(b => b.directory);
+    this.builds = result.builds;
+    for (const a of result.applications) {
+      const key = ClusterModel.key(String(a.doc.kind), a.namespace, String(a.doc.metadata?.name));
+      const list = this.index.get(key);
+      if (list) list.push(a);
+      else this.index.set(key, [a]);
+    }
+  }
+
+  private walk(builder: KustomizeBuilder, tree: RepoTree, appliers: readonly IApplier[], previous?: readonly Application[]) {
+    const { name, directory } = this;
     const applications: Application[] = [];
     const problems: ClusterProblem[] = [];
-    const directories: string[] = [];
     const builds: ClusterBuild[] = [];
-    const walk: ClusterWalk = { name, directory, tree, bootstrap: [], applications };
+    let again = false;
+    const walk: ClusterWalk = { name, directory, tree, bootstrap: [], applications, previous, needsAnotherWalk: () => { again = previous === undefined; } };
     const seen = new Set<string>();
     const byKind = new Map(appliers.map(a => [`${a.group}/${a.kind}`, a]));
     const queue: { dir: string; appliedBy?: Application; overlay?: BuildOverlay; transform?: (d: Doc) => Doc; by: string }[] = [
@@ -112,7 +137,6 @@ export class ClusterModel {
     ];
     for (let next = queue.shift(); next; next = queue.shift()) {
       const build = builder.build(next.dir, next.overlay);
-      directories.push(next.dir);
       for (const p of build.problems) problems.push({ ...p, cluster: name });
       const fresh: Application[] = [];
       for (const built of build.objects) {
@@ -138,16 +162,7 @@ export class ClusterModel {
         }
       }
     }
-    this.applications = applications;
-    this.problems = problems;
-    this.directories = directories;
-    this.builds = builds;
-    for (const a of applications) {
-      const key = ClusterModel.key(String(a.doc.kind), a.namespace, String(a.doc.metadata?.name));
-      const list = this.index.get(key);
-      if (list) list.push(a);
-      else this.index.set(key, [a]);
-    }
+    return { applications, problems, builds, again };
   }
 
   /** The applications of an object of a kind, namespace and name (several when applied twice). */

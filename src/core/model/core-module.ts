@@ -2,7 +2,7 @@ import { FleetProblem } from '../errors';
 import { CORE_REFERENCES } from './core-references';
 import { FleetModel, FleetModule, ModelCheck } from './fleet-model';
 import { KUSTOMIZATION_FILE_NAMES } from './kustomize-build';
-import { joinRepoPath } from './repo-tree';
+import { joinRepoPath, TreeFile } from './repo-tree';
 import { markedValueCheck } from '../setter-markers';
 import { nameCheck } from './name-check';
 
@@ -30,7 +30,11 @@ export function modelProblemsCheck(): ModelCheck {
           add(p.constructPath ?? p.file, p.message);
         }
         for (const stray of unlisted(model, dir)) {
-          add(file.constructPath ?? dir, `file "${stray}" is in "${dir}", a directory synth generates, but its kustomization.yaml does not list it, so Flux never applies it (and the checks never saw it): declare it with new ExistingFile(directory, { fileName: '${stray.slice(dir.length + 1)}' }) so that synth lists it and checks what it holds, or move it out of "${dir}"`);
+          const where = stray.slice(dir.length + 1);
+          const adopt = where.includes('/')
+            ? `give "${stray.slice(0, stray.lastIndexOf('/'))}" a kustomization that lists it and add that directory to "${dir}"`
+            : `declare it with new ExistingFile(directory, '${where.replace(/\.(ya?ml|json)$/, '')}', { fileName: '${where}' }) so that synth lists it and checks what it holds`;
+          add(file.constructPath ?? dir, `file "${stray}" is in "${dir}", a directory synth generates, but its kustomization.yaml does not list it, so Flux never applies it (and the checks never saw it): ${adopt}, or move it out of "${dir}"`);
         }
       }
       for (const cluster of model.clusters) {
@@ -49,9 +53,23 @@ export function modelProblemsCheck(): ModelCheck {
 /** What a build reports when the layout's own problems (already reported) leave a directory unwritten or unreadable. */
 const CONSEQUENCES = /does not exist: there is no file or directory|is not a Kubernetes object|has no kustomization\.yaml, so kustomize cannot build it|is defined twice in [^ ]+; keep one$/;
 
-/** Manifests the user put directly in a generated directory that its kustomization does not list. */
+/**
+ * Kubernetes manifests the user put in a generated directory (or in a sub-directory of it that has no
+ * kustomization of its own) that its kustomization does not list. Dotfiles (`.sops.yaml`) and YAML
+ * that is not a Kubernetes object are not manifests.
+ */
 function unlisted(model: FleetModel, dir: string): string[] {
-  const user = model.tree.filesIn(dir).filter(f => !model.tree.file(f)!.generated && /\.(ya?ml|json)$/.test(f));
+  const user: string[] = [];
+  const collect = (d: string) => {
+    for (const f of model.tree.filesIn(d)) {
+      const name = f.slice(f.lastIndexOf('/') + 1);
+      const tf = model.tree.file(f)!;
+      if (tf.generated || name.startsWith('.') || !/\.(ya?ml|json)$/.test(name) || !isManifest(tf)) continue;
+      user.push(f);
+    }
+    for (const sub of model.tree.directoriesIn(d)) if (!model.builder.kustomizationOf(sub)) collect(sub);
+  };
+  collect(dir);
   if (user.length === 0) return [];
   const k = model.builder.kustomizationOf(dir)?.doc ?? {};
   const listed = new Set<string>();
@@ -61,6 +79,15 @@ function unlisted(model: FleetModel, dir: string): string[] {
     if (target !== undefined) listed.add(target);
   }
   return user.filter(f => !listed.has(f));
+}
+
+/** Whether a file holds a Kubernetes object (apiVersion and kind), as kustomize-controller would apply it. */
+function isManifest(file: TreeFile): boolean {
+  try {
+    return file.documents().some(d => typeof d.doc.apiVersion === 'string' && typeof d.doc.kind === 'string');
+  } catch {
+    return false; // not YAML: nothing Flux would apply either
+  }
 }
 
 function asList(v: unknown): unknown[] {

@@ -196,6 +196,7 @@ export class FleetModel {
   private readonly derivedIndex = new Map<ClusterModel, Map<string, Application[]>>();
   private fleetIndex?: Map<string, Application[]>;
 
+  /** @internal (`analyzeLayout` builds the model) */
   constructor(
     /** The repository as Flux will read it. */
     public readonly tree: RepoTree,

@@ -364,7 +364,7 @@ export class KustomizeBuilder {
       for (const i of matched) {
         const o = objects[i];
         try {
-          const doc = ops ? applyJson6902(o.doc, ops) as Doc : strategicMerge(o.doc, withTargetIdentity(content as Doc, patch.target !== undefined));
+          const doc = ops ? applyJson6902(o.doc, ops) as Doc : strategicMerge(o.doc, withoutIdentity(content as Doc));
           objects[i] = { ...o, doc, patches: [...o.patches, applied] };
           if (ops?.some(op => op.path.startsWith('/metadata/name') || op.path === '/metadata' || op.path === '')) byName.invalidate();
         } catch (e) {
@@ -391,9 +391,11 @@ interface LoadedPatch {
   readonly generated?: boolean;
 }
 
-/** A targeted strategic-merge patch applies to each target whatever name it states: kustomize rewrites its identity. */
-function withTargetIdentity(patch: Doc, targeted: boolean): Doc {
-  if (!targeted) return patch;
+/**
+ * A strategic-merge patch's identity selects what it patches (or its target does); it is not merged
+ * in (a patch stating `namespace: default` does not give a namespace-less object one).
+ */
+function withoutIdentity(patch: Doc): Doc {
   const { apiVersion: _a, kind: _k, ...rest } = patch;
   const metadata = isMap(rest.metadata) ? { ...rest.metadata } : undefined;
   if (metadata) {
@@ -505,10 +507,12 @@ class NameIndex {
  * new namespace. Checked against kubectl kustomize (which does it whatever the subject's kind).
  */
 function followMovedAccounts(before: readonly BuiltObject[], after: BuiltObject[]): BuiltObject[] {
-  const moved = new Map<string, { from?: string; to?: string }>();
+  // kustomize compares with the namespace the file gives the account (none reads as `default`)
+  const effective = (ns: unknown) => (typeof ns === 'string' && ns !== '' ? ns : 'default');
+  const moved = new Map<string, { from: string; to?: string }>();
   before.forEach((o, i) => {
     if (o.doc.kind !== 'ServiceAccount' || groupOf(String(o.doc.apiVersion ?? '')) !== '') return;
-    moved.set(String(o.doc.metadata?.name), { from: o.doc.metadata?.namespace, to: after[i].doc.metadata?.namespace });
+    moved.set(String(o.doc.metadata?.name), { from: effective(o.source.doc.metadata?.namespace), to: after[i].doc.metadata?.namespace });
   });
   if (moved.size === 0) return after;
   return after.map(o => {
@@ -518,7 +522,7 @@ function followMovedAccounts(before: readonly BuiltObject[], after: BuiltObject[
       if (!isMap(s) || typeof s.name !== 'string') return s;
       const account = moved.get(s.name);
       if (!account || account.to === undefined || s.namespace === account.to) return s;
-      if (s.namespace !== undefined && s.namespace !== '' && s.namespace !== account.from) return s;
+      if (effective(s.namespace) !== account.from) return s;
       changed = true;
       return { ...s, namespace: account.to };
     });

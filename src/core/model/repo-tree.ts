@@ -95,8 +95,13 @@ export interface DiskLayout extends DiskFiles {
 export class RepoTree {
   private readonly files = new Map<string, TreeFile>();
   private readonly directories = new Map<string, { files: Set<string>; dirs: Set<string> }>();
+  private readonly loaded = new Set<string>();
 
-  constructor(generated: Iterable<GeneratedFile>, disk?: DiskFiles, declared: ReadonlyMap<string, string> = new Map()) {
+  /**
+   * @param elsewhere where to read, on first use, directories outside the managed roots that a
+   *   Kustomization builds (`./tenants`): the repository root and the roots already scanned
+   */
+  constructor(generated: Iterable<GeneratedFile>, disk?: DiskFiles, declared: ReadonlyMap<string, string> = new Map(), private readonly elsewhere?: { readonly rootDir: string; readonly scanned: readonly string[] }) {
     for (const g of generated) this.add(generatedFile(g));
     for (const [p, content] of disk?.foreign ?? []) {
       if (content === undefined || this.files.has(p)) continue; // a symlink or special file: Flux's source would not follow it either
@@ -106,25 +111,54 @@ export class RepoTree {
 
   /** The file at a repository path, if the tree has one. */
   public file(p: string): TreeFile | undefined {
+    this.load(p);
     return this.files.get(p);
   }
 
   /** Whether a directory exists in the tree (it holds at least one file, at any depth). */
   public isDirectory(p: string): boolean {
+    this.load(p);
     return p === '' || this.directories.has(p);
   }
 
   /** The files directly in a directory, sorted. */
   public filesIn(dir: string): string[] {
+    this.load(dir);
     return [...this.directories.get(dir)?.files ?? []].sort(compareKeys);
   }
 
   /** The sub-directories directly in a directory, sorted. */
   public directoriesIn(dir: string): string[] {
+    this.load(dir);
     return [...this.directories.get(dir)?.dirs ?? []].sort(compareKeys);
   }
 
-  /** Every file of the tree, sorted by path. */
+  /** Reads a top-level directory outside the managed roots the first time a path in it is asked for (its YAML files, as files the user owns). */
+  private load(p: string): void {
+    const top = p.split('/')[0];
+    if (!this.elsewhere || top === '' || top.startsWith('.') || top === 'node_modules' || this.elsewhere.scanned.includes(top) || this.loaded.has(top)) return;
+    this.loaded.add(top);
+    const walk = (rel: string) => {
+      let entries: fs.Dirent[];
+      try {
+        entries = fs.readdirSync(path.join(this.elsewhere!.rootDir, rel), { withFileTypes: true });
+      } catch {
+        return; // not a directory (or none): the tree has nothing there
+      }
+      for (const e of entries) {
+        const child = `${rel}/${e.name}`;
+        if (e.isDirectory() && !e.name.startsWith('.') && e.name !== 'node_modules') walk(child);
+        else if (e.isFile() && /\.(ya?ml|json)$/.test(e.name) && !this.files.has(child)) {
+          const content = readForeign(this.elsewhere!.rootDir, child);
+          if (content !== undefined) this.add(userFile(child, content, undefined));
+        }
+      }
+    };
+    const st = (() => { try { return fs.lstatSync(path.join(this.elsewhere.rootDir, top)); } catch { return undefined; } })();
+    if (st?.isDirectory()) walk(top);
+  }
+
+  /** Every file of the tree (of the managed roots, and of the other directories read so far), sorted by path. */
   public allFiles(): TreeFile[] {
     return [...this.files.values()].sort((a, b) => compareKeys(a.path, b.path));
   }

@@ -46,12 +46,40 @@ export function referenceCheck(): ModelCheck {
         for (const r of model.references(cluster)) {
           if (r.ref.rule.resolution === 'informational') continue;
           const message = unresolved(model, cluster, r) ?? missingKeys(model, cluster, r);
-          if (message) problems.add(locationOf(r.from), `${subjectOf(r.from)}${message}`);
+          if (!message) continue;
+          // a reference a patch or a substitution wrote is reported where it was written
+          const changed = changedBy(r.from, r.ref.field);
+          if (changed) problems.add(changed.location, `${describeApplication(r.from)} ${message.replace(r.ref.field, `${r.ref.field} (${changed.note})`)}`);
+          else problems.add(locationOf(r.from), `${subjectOf(r.from)}${message}`);
         }
       }
       return problems.list;
     },
   };
+}
+
+/** Where a field of an applied object got its value, when not from the object as written: a patch, or post-build substitution. */
+export function changedBy(a: Application, field: string): { location: string; note: string } | undefined {
+  const written = JSON.stringify(valueAtField(a.built.source.doc, field));
+  if (JSON.stringify(valueAtField(a.doc, field)) === written) return undefined;
+  if (JSON.stringify(valueAtField(a.built.doc, field)) !== written) {
+    const patch = a.built.patches[a.built.patches.length - 1]; // the last patch wrote what the cluster gets
+    if (patch) return { location: patch.constructPath ?? patch.file, note: `as ${patch.file.endsWith('kustomization.yaml') || patch.field.startsWith('spec.') ? `${patch.field} of ${patch.file}` : `the patch ${patch.file}`} sets it` };
+    return undefined;
+  }
+  return a.appliedBy ? { location: ownerOf(a.appliedBy), note: `after the post-build substitution of ${a.by}` } : undefined;
+}
+
+/** The value at a field such as `spec.dependsOn[1].name`. */
+function valueAtField(doc: unknown, field: string): unknown {
+  let v: unknown = doc;
+  for (const part of field.split('.')) {
+    const m = /^([^[]+)((?:\[\d+\])*)$/.exec(part);
+    if (!m) return undefined;
+    v = isMap(v) ? v[m[1]] : undefined;
+    for (const i of m[2].match(/\d+/g) ?? []) v = Array.isArray(v) ? v[Number(i)] : undefined;
+  }
+  return v;
 }
 
 function unresolved(model: FleetModel, cluster: ClusterModel, r: ResolvedReference): string | undefined {

@@ -47,8 +47,13 @@ export class KustomizationApplier implements IApplier {
     }
     const path = joinRepoPath('', spec.path);
     const syncs = this.syncSources(walk);
-    const fromThisRepository = syncs.length > 0 ? syncs.some(s => sameSource(s, source)) : source.kind === 'GitRepository' || source.kind === 'OCIRepository' || source.kind === 'Bucket';
+    // without a sync in the repository (the bootstrap installs it), this repository is a source the
+    // cluster does not define itself; a source the cluster applies (a tenant's) is another repository
+    const fromThisRepository = syncs.length > 0
+      ? syncs.some(s => sameSource(s, source))
+      : ['GitRepository', 'OCIRepository', 'Bucket'].includes(source.kind) && !walk.applications.some(a => a.doc.kind === source.kind && a.namespace === source.namespace && a.doc.metadata?.name === source.name);
     if (!fromThisRepository) return undefined;
+    if (isMap(spec.kubeConfig)) return undefined; // it applies to another cluster, which the model does not hold
     if (path === undefined) {
       return { problem: `${describeDoc(doc)} spec.path ${JSON.stringify(spec.path)} leaves the repository; kustomize-controller refuses it: give a path relative to the repository root, such as "./apps/${walk.name}"` };
     }
@@ -124,9 +129,9 @@ function substitution(application: Application, postBuild: Doc, walk: ClusterWal
   const variables = new Map<string, string>();
   for (const from of Array.isArray(postBuild.substituteFrom) ? postBuild.substituteFrom : []) {
     if (!isMap(from)) continue;
-    const configMap = from.kind === 'ConfigMap'
-      ? walk.applications.find(a => a.doc.kind === 'ConfigMap' && a.namespace === application.namespace && a.doc.metadata?.name === from.name)
-      : undefined;
+    const isIt = (a: Application) => a.doc.kind === 'ConfigMap' && a.namespace === application.namespace && a.doc.metadata?.name === from.name;
+    const configMap = from.kind === 'ConfigMap' ? walk.applications.find(isIt) ?? walk.previous?.find(isIt) : undefined;
+    if (from.kind === 'ConfigMap' && !configMap) walk.needsAnotherWalk(); // it may be applied by a Kustomization found later
     if (configMap && isMap(configMap.doc.data)) {
       for (const [k, v] of Object.entries(configMap.doc.data)) variables.set(k, String(v));
     }
