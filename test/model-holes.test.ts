@@ -34,6 +34,13 @@ describe('references changed by patches are resolved', () => {
     ]);
   });
 
+  it('of several patches, the one that wrote the reference is named', () => {
+    const f = fluxFleet();
+    new ObjectPatch(f.apps, 'a-rename', { target: f.release, patch: { spec: { chart: { spec: { sourceRef: { name: 'podinfo-charts' } } } } } });
+    new ObjectPatch(f.apps, 'b-values', { target: f.release, patch: { spec: { values: { replicaCount: 2 } } } });
+    expect(problemsOf(f.repo).map(p => p.slice(0, p.indexOf(']') + 1))).toEqual(['[apps/base/a-rename]']);
+  });
+
   it('a cdk8s JSON patch on the API object that points dependsOn at nothing', () => {
     const f = fluxFleet();
     f.release.apiObject.addJsonPatch(JsonPatch.add('/spec/dependsOn', [{ name: 'databse' }]));

@@ -63,11 +63,28 @@ export function changedBy(a: Application, field: string): { location: string; no
   const written = JSON.stringify(valueAtField(a.built.source.doc, field));
   if (JSON.stringify(valueAtField(a.doc, field)) === written) return undefined;
   if (JSON.stringify(valueAtField(a.built.doc, field)) !== written) {
-    const patch = a.built.patches[a.built.patches.length - 1]; // the last patch wrote what the cluster gets
+    // the last patch that touches the field wrote what the cluster gets
+    const patch = [...a.built.patches].reverse().find(p => touches(p.content, field)) ?? a.built.patches[a.built.patches.length - 1];
     if (patch) return { location: patch.constructPath ?? patch.file, note: `as ${patch.file.endsWith('kustomization.yaml') || patch.field.startsWith('spec.') ? `${patch.field} of ${patch.file}` : `the patch ${patch.file}`} sets it` };
     return undefined;
   }
   return a.appliedBy ? { location: ownerOf(a.appliedBy), note: `after the post-build substitution of ${a.by}` } : undefined;
+}
+
+/** Whether a patch (strategic merge or JSON 6902) sets something at, above or below a field. */
+function touches(content: unknown, field: string): boolean {
+  const keys = field.replace(/\[\d+\]/g, '').split('.');
+  if (Array.isArray(content)) {
+    const pointer = `/${field.replace(/\[(\d+)\]/g, '.$1').split('.').join('/')}`;
+    return content.some(op => isMap(op) && typeof op.path === 'string' && (op.path.startsWith(pointer) || pointer.startsWith(op.path)));
+  }
+  let v: unknown = content;
+  for (const k of keys) {
+    if (Array.isArray(v)) v = v[0];
+    if (!isMap(v) || !(k in v)) return false;
+    v = v[k];
+  }
+  return true;
 }
 
 /** The value at a field such as `spec.dependsOn[1].name`. */
