@@ -333,3 +333,32 @@ describe('directories outside the managed roots', () => {
     ]);
   });
 });
+
+describe('second-review cases', () => {
+  it('a directory outside the managed roots is read only where a Kustomization builds it', () => {
+    const f = fluxFleet();
+    const root = f.repo.rootDir;
+    fs.mkdirSync(path.join(root, 'deploy/prod'), { recursive: true });
+    fs.mkdirSync(path.join(root, 'deploy/test'), { recursive: true });
+    fs.writeFileSync(path.join(root, 'deploy/prod/ns.yaml'), 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: prod\n');
+    fs.writeFileSync(path.join(root, 'deploy/test/fixture.yaml'), 'apiVersion: v1\nkind: Secret\nmetadata:\n  name: fixture\n  namespace: t\nstringData:\n  k: v\n');
+    new Kustomization(new ManifestFile(f.cluster, 'deploy'), 'deploy', { metadata: { name: 'deploy', namespace: 'flux-system' }, sourceRef: f.gitRepo, externalPath: './deploy/prod' });
+    expect(problemsOf(f.repo)).toEqual([]);
+  });
+
+  it('without a sync, a tenant source defined by a build discovered later still marks its Kustomization as another repository', () => {
+    const repo = FleetTesting.repo();
+    const cluster = new LayoutDirectory(repo.clusters, 'dev');
+    const fleetSource = GitRepository.fromName(cluster, 'fleet', { name: 'flux-system', namespace: 'flux-system' });
+    const tenants = new LayoutDirectory(repo.apps, 'tenants');
+    const sources = new LayoutDirectory(repo.apps, 'tsources');
+    const teamRepo = new GitRepository(new ManifestFile(sources, 'team'), 'team', { metadata: { name: 'team', namespace: 'flux-system' }, url: 'https://github.com/org/team', ref: { branch: 'main' } });
+    new Kustomization(new ManifestFile(tenants, 'team'), 'team', { metadata: { name: 'team', namespace: 'flux-system' }, sourceRef: teamRepo, externalPath: './apps/base' });
+    new kplus.ConfigMap(new ManifestFile(new LayoutDirectory(repo.apps, 'base'), 'cm'), 'cm', { metadata: { name: 'x', namespace: 'apps' } });
+    const file = new ManifestFile(cluster, 'ks');
+    new Kustomization(file, 'a', { metadata: { name: 'a-tenants', namespace: 'flux-system' }, sourceRef: fleetSource, path: tenants });
+    new Kustomization(file, 'b', { metadata: { name: 'b-sources', namespace: 'flux-system' }, sourceRef: fleetSource, path: sources });
+    const { model } = repo.synthModel();
+    expect(model.clusters[0].builds.map(b => b.directory)).toEqual(['clusters/dev', 'apps/tenants', 'apps/tsources']);
+  });
+});

@@ -133,14 +133,14 @@ export class KustomizeBuilder {
   public build(dir: string, given?: BuildOverlay): DirectoryBuild {
     // an applier that adds nothing builds what kustomize builds: share that build
     const overlay = given && !given.namespace && (given.patches ?? []).length === 0 && this.kustomizationOf(dir) ? undefined : given;
-    if (!overlay) {
-      const cached = this.memo.get(dir);
-      if (cached) return cached;
-    }
+    // the same directory with the same additions builds the same objects (a second walk of a cluster, two clusters)
+    const key = overlay ? `${dir}\0${overlay.namespace ?? ''}\0${overlay.generateKustomization ? 1 : 0}\0${JSON.stringify(overlay.patches ?? [])}\0${overlay.by}\0${overlay.file}` : dir;
+    const cached = this.memo.get(key);
+    if (cached) return cached;
     const problems: BuildProblem[] = [];
     const objects = this.buildInto(dir, overlay, problems);
     const result: DirectoryBuild = { directory: dir, objects, problems };
-    if (!overlay) this.memo.set(dir, result);
+    this.memo.set(key, result);
     return result;
   }
 
@@ -389,6 +389,11 @@ interface LoadedPatch {
    * construct's own words, so the build does not repeat them.
    */
   readonly generated?: boolean;
+}
+
+/** One patch's content applied to a document as the build applies it (for tools that replay a build's patches). */
+export function applyPatchContent(doc: Doc, content: Doc | readonly JsonPatchOperation[]): Doc {
+  return isJson6902(content) ? applyJson6902(doc, content) as Doc : strategicMerge(doc, withoutIdentity(content as Doc));
 }
 
 /**

@@ -133,29 +133,38 @@ export class RepoTree {
     return [...this.directories.get(dir)?.dirs ?? []].sort(compareKeys);
   }
 
-  /** Reads a top-level directory outside the managed roots the first time a path in it is asked for (its YAML files, as files the user owns). */
+  /**
+   * Reads a path outside the managed roots the first time it is asked for (a directory a
+   * Kustomization builds, with what is under it; a file a kustomization lists), as files the user
+   * owns. Only what is asked for: a sibling directory nothing builds is never read.
+   */
   private load(p: string): void {
+    if (!this.elsewhere || p === '') return;
     const top = p.split('/')[0];
-    if (!this.elsewhere || top === '' || top.startsWith('.') || top === 'node_modules' || this.elsewhere.scanned.includes(top) || this.loaded.has(top)) return;
-    this.loaded.add(top);
+    if (this.elsewhere.scanned.includes(top) || p.split('/').some(seg => seg.startsWith('.') || seg === 'node_modules')) return;
+    for (let q = p; q; q = q.includes('/') ? q.slice(0, q.lastIndexOf('/')) : '') if (this.loaded.has(q)) return;
+    this.loaded.add(p);
+    const rootDir = this.elsewhere.rootDir;
+    const addFile = (rel: string) => {
+      if (!/\.(ya?ml|json)$/.test(rel) || this.files.has(rel)) return;
+      const content = readForeign(rootDir, rel);
+      if (content !== undefined) this.add(userFile(rel, content, undefined));
+    };
     const walk = (rel: string) => {
-      let entries: fs.Dirent[];
-      try {
-        entries = fs.readdirSync(path.join(this.elsewhere!.rootDir, rel), { withFileTypes: true });
-      } catch {
-        return; // not a directory (or none): the tree has nothing there
-      }
-      for (const e of entries) {
+      for (const e of fs.readdirSync(path.join(rootDir, rel), { withFileTypes: true })) {
         const child = `${rel}/${e.name}`;
         if (e.isDirectory() && !e.name.startsWith('.') && e.name !== 'node_modules') walk(child);
-        else if (e.isFile() && /\.(ya?ml|json)$/.test(e.name) && !this.files.has(child)) {
-          const content = readForeign(this.elsewhere!.rootDir, child);
-          if (content !== undefined) this.add(userFile(child, content, undefined));
-        }
+        else if (e.isFile()) addFile(child);
       }
     };
-    const st = (() => { try { return fs.lstatSync(path.join(this.elsewhere.rootDir, top)); } catch { return undefined; } })();
-    if (st?.isDirectory()) walk(top);
+    let st: fs.Stats | undefined;
+    try {
+      st = fs.lstatSync(path.join(rootDir, p));
+    } catch {
+      return; // nothing there
+    }
+    if (st.isDirectory()) walk(p);
+    else if (st.isFile()) addFile(p); // symlinks are never followed
   }
 
   /** Every file of the tree (of the managed roots, and of the other directories read so far), sorted by path. */

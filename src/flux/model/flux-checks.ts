@@ -1,6 +1,6 @@
 import { isMap } from '../../core/json-values';
 import { Application, ClusterModel, describeApplication, ownerOf, subjectOf } from '../../core/model/cluster-model';
-import { describeSource } from '../../core/model/kustomize-build';
+import { AppliedPatch, applyPatchContent, describeSource } from '../../core/model/kustomize-build';
 import { objectId } from '../../core/model/identity';
 import { FleetModel, ModelCheck, RequiredKeys, ResolvedReference } from '../../core/model/fleet-model';
 import { DocumentReference } from '../../core/model/references';
@@ -63,28 +63,24 @@ export function changedBy(a: Application, field: string): { location: string; no
   const written = JSON.stringify(valueAtField(a.built.source.doc, field));
   if (JSON.stringify(valueAtField(a.doc, field)) === written) return undefined;
   if (JSON.stringify(valueAtField(a.built.doc, field)) !== written) {
-    // the last patch that touches the field wrote what the cluster gets
-    const patch = [...a.built.patches].reverse().find(p => touches(p.content, field)) ?? a.built.patches[a.built.patches.length - 1];
-    if (patch) return { location: patch.constructPath ?? patch.file, note: `as ${patch.file.endsWith('kustomization.yaml') || patch.field.startsWith('spec.') ? `${patch.field} of ${patch.file}` : `the patch ${patch.file}`} sets it` };
-    return undefined;
+    // replay the build's patches: the last one that changed the field wrote it (a transformer, such as
+    // the namespace, may have changed it instead: then the object itself is named)
+    let doc = a.built.source.doc;
+    let blamed: AppliedPatch | undefined;
+    for (const p of a.built.patches) {
+      let next: Record<string, unknown>;
+      try {
+        next = applyPatchContent(doc, p.content);
+      } catch {
+        break;
+      }
+      if (JSON.stringify(valueAtField(next, field)) !== JSON.stringify(valueAtField(doc, field))) blamed = p;
+      doc = next;
+    }
+    if (!blamed) return undefined;
+    return { location: blamed.constructPath ?? blamed.file, note: `as ${blamed.file.endsWith('kustomization.yaml') || blamed.field.startsWith('spec.') ? `${blamed.field} of ${blamed.file}` : `the patch ${blamed.file}`} sets it` };
   }
   return a.appliedBy ? { location: ownerOf(a.appliedBy), note: `after the post-build substitution of ${a.by}` } : undefined;
-}
-
-/** Whether a patch (strategic merge or JSON 6902) sets something at, above or below a field. */
-function touches(content: unknown, field: string): boolean {
-  const keys = field.replace(/\[\d+\]/g, '').split('.');
-  if (Array.isArray(content)) {
-    const pointer = `/${field.replace(/\[(\d+)\]/g, '.$1').split('.').join('/')}`;
-    return content.some(op => isMap(op) && typeof op.path === 'string' && (op.path.startsWith(pointer) || pointer.startsWith(op.path)));
-  }
-  let v: unknown = content;
-  for (const k of keys) {
-    if (Array.isArray(v)) v = v[0];
-    if (!isMap(v) || !(k in v)) return false;
-    v = v[k];
-  }
-  return true;
 }
 
 /** The value at a field such as `spec.dependsOn[1].name`. */

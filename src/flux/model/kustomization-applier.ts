@@ -51,7 +51,7 @@ export class KustomizationApplier implements IApplier {
     // cluster does not define itself; a source the cluster applies (a tenant's) is another repository
     const fromThisRepository = syncs.length > 0
       ? syncs.some(s => sameSource(s, source))
-      : ['GitRepository', 'OCIRepository', 'Bucket'].includes(source.kind) && !walk.applications.some(a => a.doc.kind === source.kind && a.namespace === source.namespace && a.doc.metadata?.name === source.name);
+      : ['GitRepository', 'OCIRepository', 'Bucket'].includes(source.kind) && !definedByCluster(source, walk);
     if (!fromThisRepository) return undefined;
     if (isMap(spec.kubeConfig)) return undefined; // it applies to another cluster, which the model does not hold
     if (path === undefined) {
@@ -104,6 +104,14 @@ export class KustomizationApplier implements IApplier {
 /** Kustomization fields that change what is applied in ways the model does not build (renames, image rewrites, components, common metadata). */
 const UNMODELLED_FIELDS = ['images', 'components', 'namePrefix', 'nameSuffix', 'commonMetadata'];
 
+
+/** Whether the cluster applies the source itself (wherever it is discovered: a first walk may not have met it yet). */
+function definedByCluster(source: SourceId, walk: ClusterWalk): boolean {
+  const isIt = (a: Application) => a.doc.kind === source.kind && a.namespace === source.namespace && a.doc.metadata?.name === source.name;
+  if (walk.applications.some(isIt) || walk.previous?.some(isIt)) return true;
+  walk.needsAnotherWalk(); // a later build may define it
+  return false;
+}
 
 function sourceOf(doc: Doc): SourceId | undefined {
   const ref = doc.spec?.sourceRef;
