@@ -140,8 +140,9 @@ export class RepoTree {
    */
   private load(p: string): void {
     if (!this.elsewhere || p === '') return;
-    const top = p.split('/')[0];
-    if (this.elsewhere.scanned.includes(top) || p.split('/').some(seg => seg.startsWith('.') || seg === 'node_modules')) return;
+    const slash = p.indexOf('/');
+    if (this.elsewhere.scanned.includes(slash < 0 ? p : p.slice(0, slash))) return; // the common case: a managed root, read already
+    if (p.split('/').some(seg => seg.startsWith('.') || seg === 'node_modules')) return;
     for (let q = p; q; q = q.includes('/') ? q.slice(0, q.lastIndexOf('/')) : '') if (this.loaded.has(q)) return;
     this.loaded.add(p);
     const rootDir = this.elsewhere.rootDir;
