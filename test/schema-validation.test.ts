@@ -152,8 +152,13 @@ describe('validate and synth commands', () => {
   it('runValidate refuses arguments it does not know', () => {
     const io = { out: '', err: '' };
     const sink = { out: (t: string) => { io.out += t; }, err: (t: string) => { io.err += t; } };
-    expect(runValidate(fluxFleet().repo, ['--bogus'], sink)).toBe(1);
-    expect(runValidate(fluxFleet().repo, ['--chart-schemas=/x'], sink)).toBe(1);
+    // usage errors exit 2: 1 is reserved for an invalid fleet
+    expect(runValidate(fluxFleet().repo, ['--bogus'], sink)).toBe(2);
+    expect(runValidate(fluxFleet().repo, ['--chart-schemas=/x'], sink)).toBe(2);
+    expect(runValidate(fluxFleet().repo, ['--strict'], sink)).toBe(2);
+    expect(runValidate(fluxFleet().repo, ['--chart-schemas'], sink)).toBe(2);
+    expect(runValidate(fluxFleet().repo, ['--chart-schemas', '/nonexistent-schemas'], sink)).toBe(2);
+    expect(io.err).toContain('--chart-schemas /nonexistent-schemas is not a directory');
     expect(io.err).toContain('Unknown argument: --bogus');
     expect(io.err).toContain('Unknown argument: --chart-schemas=/x');
   });

@@ -65,6 +65,12 @@ export function runGraph(repo: GitOpsRepo, argv: readonly string[], io: SynthIo)
     return 1;
   }
   fs.mkdirSync(outDir, { recursive: true });
+  // never write through a symbolic link (it could point outside the repository), as the layout writer refuses too
+  const linked = [outDir, ...changed.map(([file]) => path.join(outDir, file))].filter(p => fs.lstatSync(p, { throwIfNoEntry: false })?.isSymbolicLink());
+  if (linked.length > 0) {
+    io.err(`Refusing to write the fleet graphs: ${linked.map(p => path.relative(repo.rootDir, p)).join(', ')} ${linked.length === 1 ? 'is a symbolic link' : 'are symbolic links'}, which graph never writes through. Remove ${linked.length === 1 ? 'it' : 'them'}, or pass --out with a plain directory. Nothing was written.\n`);
+    return 2;
+  }
   for (const [file, content] of changed) fs.writeFileSync(path.join(outDir, file), content);
   for (const file of stale) fs.rmSync(path.join(outDir, file));
   io.out(`Fleet graphs in ${path.relative(repo.rootDir, outDir) || '.'}/: ${changed.length} written, ${stale.length} removed, ${docs.size - changed.length} unchanged.\n`);

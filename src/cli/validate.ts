@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { FleetValidationError } from '../core/errors';
 import { GitOpsRepo } from '../fleet/gitops-repo';
@@ -15,9 +16,9 @@ errors), together with all other synth checks.
   --verbose             print stack traces of unexpected errors
   --help                show this help
 
-Exit codes: 0 valid, 1 invalid, 2 anything else that failed.`;
+Exit codes: 0 valid, 1 invalid, 2 a usage error or anything else that failed.`;
 
-/** Runs the validate command; returns the exit code (0 valid, 1 invalid or a usage error, 2 anything else that failed). */
+/** Runs the validate command; returns the exit code (0 valid, 1 invalid, 2 a usage error or anything else that failed). */
 export function runValidate(repo: GitOpsRepo, argv: readonly string[], io: SynthIo): number {
   if (argv.includes('--help') || argv.includes('-h')) {
     io.out(`${VALIDATE_USAGE}\n`);
@@ -28,7 +29,11 @@ export function runValidate(repo: GitOpsRepo, argv: readonly string[], io: Synth
   const unknown = argv.filter((a, i) => a !== '--verbose' && (at < 0 || (i !== at && i !== at + 1)));
   if (unknown.length > 0 || (at >= 0 && !chartSchemas)) {
     io.err(`${unknown.length > 0 ? `Unknown argument: ${unknown[0]}` : '--chart-schemas needs a directory'} (cdk8s-flux validate --help lists the options)\n`);
-    return 1;
+    return 2; // a usage error; 1 means an invalid fleet
+  }
+  if (chartSchemas && !fs.statSync(chartSchemas, { throwIfNoEntry: false })?.isDirectory()) {
+    io.err(`--chart-schemas ${chartSchemas} is not a directory: create it and vendor each chart's values.schema.json there as <chart>.values.schema.json\n`);
+    return 2;
   }
   repo.enableSchemaValidation({ chartSchemas });
   const start = performance.now();

@@ -16,8 +16,13 @@ export function writeDurably(file: string, content: string): void {
 export function replaceFileAtomically(file: string, content: string): void {
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const tmp = `${file}.tmp-${process.pid}`;
-  writeDurably(tmp, content);
-  fs.renameSync(tmp, file);
+  try {
+    writeDurably(tmp, content);
+    fs.renameSync(tmp, file);
+  } catch (e) {
+    fs.rmSync(tmp, { force: true }); // a full disk or a failed rename leaves nothing behind
+    throw e;
+  }
 }
 
 /** Makes a directory's entries (creations, renames) durable. */

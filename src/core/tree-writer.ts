@@ -193,6 +193,7 @@ export function writeLayout(rootDir: string, files: LayoutFiles, managedRoots: r
     hooks.afterStaged?.();
 
     const journal: Journal = { moves, deletes: plan.deletes.map(d => d.path), dirs: newDirectories(rootDir, plan.writes.map(w => w.path)) };
+    fs.mkdirSync(txDir, { recursive: true }); // a synth that only deletes has staged nothing, so nothing made it yet
     writeDurably(path.join(txDir, `${JOURNAL}.tmp`), JSON.stringify(journal));
     fs.renameSync(path.join(txDir, `${JOURNAL}.tmp`), path.join(txDir, JOURNAL)); // commit point
     fsyncDir(txDir);
