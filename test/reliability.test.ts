@@ -40,3 +40,32 @@ describe('reliability', () => {
     expect(fs.readdirSync(dir)).toEqual(['store.yaml']);
   });
 });
+
+describe('the lock', () => {
+  it('an empty lock (another synth between creating it and naming itself, in older versions) is not taken for stale while it is fresh', () => {
+    const f = fluxFleet();
+    const lock = path.join(f.repo.rootDir, '.cdk8s-flux/lock');
+    fs.mkdirSync(path.dirname(lock), { recursive: true });
+    fs.writeFileSync(lock, '');
+    expect(() => f.repo.write()).toThrow(/\.cdk8s-flux\/lock is held but does not name its process \(it is empty\)/);
+    expect(fs.existsSync(path.join(f.repo.rootDir, 'clusters'))).toBe(false);
+    // once old, it is stale
+    const old = new Date(Date.now() - 60_000);
+    fs.utimesSync(lock, old, old);
+    f.repo.write();
+    expect(fs.existsSync(lock)).toBe(false);
+    const state = path.join(f.repo.rootDir, '.cdk8s-flux');
+    expect(fs.existsSync(state) ? fs.readdirSync(state) : []).toEqual([]); // no lock, no temporary owner file
+  });
+
+  it('a lock held by a live process is refused; a lock path that is a directory is named', () => {
+    const f = fluxFleet();
+    const lock = path.join(f.repo.rootDir, '.cdk8s-flux/lock');
+    fs.mkdirSync(path.dirname(lock), { recursive: true });
+    fs.writeFileSync(lock, String(process.pid));
+    expect(() => f.repo.write()).toThrow(`Another synth (process ${process.pid}) is writing this repository`);
+    fs.rmSync(lock);
+    fs.mkdirSync(lock);
+    expect(() => f.repo.write()).toThrow(`${lock} is not a file (it is a directory), so no synth can take the lock: remove it.`);
+  });
+});

@@ -18,6 +18,8 @@ export const STATE_DIR = '.cdk8s-flux';
  */
 export const TRANSACTION_DIR = `${STATE_DIR}/transaction`;
 const LOCK_FILE = `${STATE_DIR}/lock`;
+/** A lock that names no process is taken for stale only once it is this old (an older version wrote the owner after creating it). */
+const STALE_UNNAMED_LOCK_MS = 10_000;
 const JOURNAL = 'journal.json';
 const STAGED = 'staged';
 const STAGED_PREFIX = `${TRANSACTION_DIR}/${STAGED}`;
@@ -355,20 +357,34 @@ function removeEmptyParents(rootDir: string, rel: string): void {
 function withLock<T>(rootDir: string, fn: () => T): T {
   const lock = path.join(rootDir, LOCK_FILE);
   fs.mkdirSync(path.dirname(lock), { recursive: true });
-  for (let attempt = 0; ; attempt++) {
-    try {
-      const fd = fs.openSync(lock, 'wx');
-      fs.writeSync(fd, String(process.pid));
-      fs.closeSync(fd);
-      break;
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 0) throw e;
-      const owner = Number(fs.readFileSync(lock, 'utf8'));
-      if (isAlive(owner)) {
-        throw new LayoutWriteError(`Another synth (process ${owner}) is writing this repository. Wait for it to finish; if no synth is running, delete ${LOCK_FILE}.`);
+  // the lock appears with its owner already in it (a hard link of a written file), so that another
+  // synth never reads an empty lock and takes it for stale while this one is alive
+  const mine = `${lock}.${process.pid}.tmp`;
+  fs.writeFileSync(mine, String(process.pid));
+  try {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        fs.linkSync(mine, lock);
+        break;
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 0) throw e;
+        const st = fs.lstatSync(lock, { throwIfNoEntry: false });
+        if (st && !st.isFile()) {
+          throw new LayoutWriteError(`${path.join(rootDir, LOCK_FILE)} is not a file (it is ${st.isDirectory() ? 'a directory' : 'a link or special file'}), so no synth can take the lock: remove it.`);
+        }
+        const text = st ? fs.readFileSync(lock, 'utf8').trim() : '';
+        const owner = /^[0-9]+$/.test(text) ? Number(text) : undefined;
+        if (owner === undefined && st && Date.now() - st.mtimeMs < STALE_UNNAMED_LOCK_MS) {
+          throw new LayoutWriteError(`${LOCK_FILE} is held but does not name its process (${text === '' ? 'it is empty' : `it holds ${JSON.stringify(text.slice(0, 40))}`}), so another synth may be starting: try again; if no synth is running, delete ${LOCK_FILE}.`);
+        }
+        if (owner !== undefined && isAlive(owner)) {
+          throw new LayoutWriteError(`Another synth (process ${owner}) is writing this repository. Wait for it to finish; if no synth is running, delete ${LOCK_FILE}.`);
+        }
+        fs.rmSync(lock, { force: true });
       }
-      fs.rmSync(lock, { force: true });
     }
+  } finally {
+    fs.rmSync(mine, { force: true });
   }
   try {
     return fn();
