@@ -1,7 +1,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { GENERATED_MARKER, runGraph } from '../src';
+import { ApiObject } from 'cdk8s';
+import { GENERATED_MARKER, GitRepository, ManifestFile, runGraph } from '../src';
+import { problemsOf } from './helpers';
 import { replaceFileAtomically } from '../src/core/durable-file';
 import { fluxFleet } from './flux-fixture';
 
@@ -67,5 +69,23 @@ describe('the lock', () => {
     fs.rmSync(lock);
     fs.mkdirSync(lock);
     expect(() => f.repo.write()).toThrow(`${lock} is not a file (it is a directory), so no synth can take the lock: remove it.`);
+  });
+});
+
+describe('accepted silently no more', () => {
+  it('a source URL with a password is refused, and the password is not echoed', () => {
+    const f = fluxFleet();
+    new GitRepository(f.sources, 'private', { metadata: { name: 'private', namespace: 'flux-system' }, url: 'https://bot:s3cr3t-t0ken@github.com/org/private', ref: { branch: 'main' } });
+    const problems = problemsOf(f.repo);
+    expect(problems).toEqual([
+      '[apps/base/sources/private] spec.url "https://bot:***@github.com/org/private" carries a password, which would be committed to git with the file: remove it from the URL and give the credentials in spec.secretRef (a SealedSecret sealed with npm run seal)',
+    ]);
+    expect(problems.join('\n')).not.toContain('s3cr3t');
+  });
+
+  it('a Secret whose kind is written in lower case is a Secret: its plaintext is refused', () => {
+    const f = fluxFleet();
+    new ApiObject(new ManifestFile(f.apps, 'lower'), 'lower', { apiVersion: 'v1', kind: 'secret', metadata: { name: 'db', namespace: 'flux-system' }, stringData: { password: 'x' } } as never);
+    expect(problemsOf(f.repo).some(p => p.includes('Secret (written "kind: secret", which the API server reads as Secret) flux-system/db carries plaintext stringData ("password")'))).toBe(true);
   });
 });

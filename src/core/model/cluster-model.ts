@@ -1,6 +1,6 @@
 import { BuildOverlay, BuildProblem, BuiltObject, KustomizeBuilder } from './kustomize-build';
 import { describeDoc, groupOf, namespaceOf, objectId } from './identity';
-import { Doc, RepoTree } from './repo-tree';
+import { Doc, RepoTree, TreeDocument } from './repo-tree';
 
 /** One object as one cluster gets it. */
 export interface Application {
@@ -195,8 +195,13 @@ export function applicationId(a: Application): string {
  * Flux or cdk8s-plus construct around its API object, or the API object itself), else its file.
  */
 export function ownerOf(a: Application): string {
-  const object = a.built.source.origin.object;
-  if (!object) return a.built.source.origin.constructPath ?? a.built.source.file;
+  return ownerOfDocument(a.built.source);
+}
+
+/** Like `ownerOf`, for a document of the repository. */
+export function ownerOfDocument(d: TreeDocument): string {
+  const object = d.origin.object;
+  if (!object) return d.origin.constructPath ?? d.file;
   const scope = object.node.scope;
   return object.node.id === 'Resource' && scope ? scope.node.path : object.node.path;
 }

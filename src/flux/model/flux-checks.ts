@@ -1,5 +1,5 @@
 import { isMap } from '../../core/json-values';
-import { Application, ClusterModel, describeApplication, ownerOf, subjectOf } from '../../core/model/cluster-model';
+import { Application, ClusterModel, describeApplication, ownerOf, ownerOfDocument, subjectOf } from '../../core/model/cluster-model';
 import { AppliedPatch, applyPatchContent, describeSource } from '../../core/model/kustomize-build';
 import { objectId } from '../../core/model/identity';
 import { FleetModel, ModelCheck, RequiredKeys, ResolvedReference } from '../../core/model/fleet-model';
@@ -402,4 +402,41 @@ const SUBSTITUTE_DISABLED = 'kustomize.toolkit.fluxcd.io/substitute';
 
 function isSubstitutionDisabled(doc: Record<string, any>): boolean {
   return doc.metadata?.labels?.[SUBSTITUTE_DISABLED] === 'disabled' || doc.metadata?.annotations?.[SUBSTITUTE_DISABLED] === 'disabled';
+}
+
+/** Kinds whose `spec.url` a controller fetches from. */
+const URL_KINDS = new Set(['GitRepository', 'HelmRepository', 'OCIRepository', 'ImageRepository', 'Provider']);
+
+/**
+ * No source URL carries a password: every file of the repository is committed to git. Read from
+ * every document of the repository, whatever wrote it; the password is never echoed.
+ */
+export function urlCredentialsCheck(): ModelCheck {
+  return {
+    id: 'flux/url-credentials',
+    description: 'no source URL carries a password',
+    check: model => {
+      const problems = new ProblemSet();
+      for (const e of model.documents()) {
+        if (e.patch && !isMap(e.doc.spec)) continue;
+        if (!URL_KINDS.has(String(e.doc.kind)) || !String(e.doc.apiVersion).includes('.fluxcd.io/')) continue;
+        for (const field of ['url', 'address']) {
+          const value = e.doc.spec?.[field];
+          if (typeof value !== 'string') continue;
+          let parsed: URL;
+          try {
+            parsed = new URL(value);
+          } catch {
+            continue; // not a URL (schema validation reports a malformed one)
+          }
+          if (parsed.password === '') continue;
+          parsed.password = '***';
+          const location = ownerOfDocument(e.source);
+          if (model.reported.has(location)) continue; // the construct refused it in its own words (a Provider's address)
+          problems.add(location, `${e.source.origin.object ? '' : `${describeSource(e.source)}: `}spec.${field} "${parsed.toString()}" carries a password, which would be committed to git with the file: remove it from the URL and give the credentials in spec.secretRef (a SealedSecret sealed with npm run seal)`);
+        }
+      }
+      return problems.list;
+    },
+  };
 }

@@ -2,7 +2,7 @@ import { FleetModule } from '../../core/model/fleet-model';
 import { isMap } from '../../core/json-values';
 import { FLUX_REFERENCES } from './flux-references';
 import { KustomizationApplier } from './kustomization-applier';
-import { crossNamespaceCheck, dependencyCycleCheck, duplicateCheck, FluxPolicy, referenceCheck, substitutionCheck } from './flux-checks';
+import { crossNamespaceCheck, dependencyCycleCheck, duplicateCheck, FluxPolicy, referenceCheck, substitutionCheck, urlCredentialsCheck } from './flux-checks';
 
 /**
  * The Flux module: the reference fields of every Flux kind, Flux's Kustomization as an applier of
@@ -30,6 +30,7 @@ export function fluxModule(policy: FluxPolicy): FleetModule {
       registry.registerCheck(duplicateCheck());
       registry.registerCheck(dependencyCycleCheck());
       registry.registerCheck(substitutionCheck());
+      registry.registerCheck(urlCredentialsCheck());
     },
   };
 }
