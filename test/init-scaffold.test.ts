@@ -19,7 +19,7 @@ describe('cdk8s-flux init', () => {
     expect(runInit(['my-fleet', '--package-spec', `file:${file}`], sink, parent), io.err).toBe(0);
     const dir = path.join(parent, 'my-fleet');
     expect(Object.keys(readTree(dir)).sort()).toEqual([
-      '.gitignore', 'README.md', 'cdk8s.yaml', 'package.json', 'src/main.ts', 'test/__snapshots__/main.test.ts.snap', 'test/main.test.ts', 'tsconfig.json',
+      '.gitattributes', '.gitignore', 'README.md', 'cdk8s.yaml', 'package.json', 'src/main.ts', 'test/__snapshots__/main.test.ts.snap', 'test/main.test.ts', 'tsconfig.json',
     ]);
     const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8'));
     expect(manifest.name).toBe('my-fleet');

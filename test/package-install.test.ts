@@ -13,7 +13,7 @@ describe('the packed package', () => {
     const { files } = packedTarball();
     expect(files).toEqual(expect.arrayContaining([
       'package.json', 'README.md', 'lib/index.js', 'lib/index.d.ts', 'lib/cli/bin.js',
-      'crds/source-controller.yaml', 'crds/LICENSE', 'templates/init/src/main.ts', 'templates/init/gitignore',
+      'crds/source-controller.yaml', 'crds/LICENSE', 'templates/init/src/main.ts', 'templates/init/gitignore', 'templates/init/gitattributes',
     ]));
     const unexpected = files.filter(f => !/^(lib\/.*\.(js|d\.ts)|crds\/.*|templates\/init\/.*|package\.json|README\.md)$/.test(f));
     expect(unexpected).toEqual([]);

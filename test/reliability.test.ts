@@ -89,3 +89,33 @@ describe('accepted silently no more', () => {
     expect(problemsOf(f.repo).some(p => p.includes('Secret (written "kind: secret", which the API server reads as Secret) flux-system/db carries plaintext stringData ("password")'))).toBe(true);
   });
 });
+
+describe('line endings and byte-order marks', () => {
+  it('a checkout with CRLF line ends (core.autocrlf) or a BOM is still the generated layout: check is clean, nothing is foreign', () => {
+    const f = fluxFleet();
+    f.repo.write();
+    const files: string[] = [];
+    const walk = (d: string) => {
+      for (const e of fs.readdirSync(path.join(f.repo.rootDir, d), { withFileTypes: true })) {
+        if (e.isDirectory()) walk(`${d}/${e.name}`);
+        else files.push(`${d}/${e.name}`);
+      }
+    };
+    for (const top of ['clusters', 'apps']) walk(top);
+    files.forEach((file, i) => {
+      const abs = path.join(f.repo.rootDir, file);
+      const crlf = fs.readFileSync(abs, 'utf8').replace(/\n/g, '\r\n');
+      fs.writeFileSync(abs, i === 0 ? `\ufeff${crlf}` : crlf);
+    });
+    const check = f.repo.check();
+    expect(check.plan.conflicts).toEqual([]);
+    expect(check.clean).toBe(true);
+    expect(f.repo.write().writes).toEqual([]);
+  });
+
+  it('the repository and the scaffold keep the generated layout at LF (.gitattributes)', () => {
+    for (const file of [path.join(__dirname, '..', '.gitattributes'), path.join(__dirname, '..', 'templates', 'init', 'gitattributes')]) {
+      expect(fs.readFileSync(file, 'utf8')).toMatch(/^clusters\/\*\* text eol=lf$/m);
+    }
+  });
+});

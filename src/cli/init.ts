@@ -8,7 +8,7 @@ export const INIT_USAGE = `Usage: cdk8s-flux init [dir] [--name <package-name>] 
 Scaffolds a new fleet repository in dir (default: the current directory), which must be empty
 (a .git directory is fine): package.json, tsconfig.json, cdk8s.yaml, src/main.ts with one
 environment, a HelmRepository and a HelmRelease, its cluster directory with the Flux sync and an
-infrastructure Kustomization, a snapshot test (with its snapshot), README.md and .gitignore.
+infrastructure Kustomization, a snapshot test (with its snapshot), README.md, .gitignore and .gitattributes (LF line ends for the generated layout).
 Then: npm install && npm run synth && npm test.
 
   --name NAME          the package name (default: the directory's name)
@@ -20,7 +20,7 @@ Then: npm install && npm run synth && npm test.
 const TEMPLATES = path.resolve(__dirname, '..', '..', 'templates', 'init');
 
 /** Template files whose name npm would not ship as is. */
-const RENAMED: Readonly<Record<string, string>> = { gitignore: '.gitignore' };
+const RENAMED: Readonly<Record<string, string>> = { gitignore: '.gitignore', gitattributes: '.gitattributes' };
 
 interface PackageManifest {
   version: string;

@@ -5,7 +5,14 @@ import { GENERATED_MARKER } from './render';
 
 /** Whether a file's content carries the generated-file marker. */
 export function isGenerated(content: string): boolean {
-  return content.startsWith(`${GENERATED_MARKER}\n`);
+  // a checkout with CRLF line ends (core.autocrlf) or an editor's byte-order mark still holds our file
+  const text = content.startsWith('\ufeff') ? content.slice(1) : content;
+  return text.startsWith(`${GENERATED_MARKER}\n`) || text.startsWith(`${GENERATED_MARKER}\r\n`);
+}
+
+/** A file's content as Git stores it: LF line ends, no byte-order mark. */
+export function normalizedText(content: string): string {
+  return (content.startsWith('\ufeff') ? content.slice(1) : content).replace(/\r\n/g, '\n');
 }
 
 /**
@@ -37,7 +44,7 @@ function scanWith(rootDir: string, managedRoots: readonly string[], full: boolea
   return { generated, foreign };
 }
 
-const HEAD = Buffer.byteLength(`${GENERATED_MARKER}\n`);
+const HEAD = Buffer.byteLength(`\ufeff${GENERATED_MARKER}\r\n`);
 
 /** A file's content, or `undefined` for a generated file when only its first line is wanted. */
 function readFile(file: string, full: boolean): { generated: boolean; content?: string } {
@@ -49,7 +56,7 @@ function readFile(file: string, full: boolean): { generated: boolean; content?: 
   try {
     const head = Buffer.alloc(HEAD);
     const n = fs.readSync(fd, head, 0, HEAD, 0);
-    if (n === HEAD && head.toString('utf8') === `${GENERATED_MARKER}\n`) return { generated: true };
+    if (isGenerated(head.toString('utf8', 0, n))) return { generated: true };
     return { generated: false, content: fs.readFileSync(fd, 'utf8') };
   } finally {
     fs.closeSync(fd);

@@ -7,7 +7,7 @@ import { fsyncDir, writeDurably } from './durable-file';
 import { LayoutWriteError } from './errors';
 import { LayoutFiles } from './layout-model';
 import { DiskLayout } from './model/repo-tree';
-import { isGenerated, scanLayout } from './disk-scan';
+import { isGenerated, normalizedText, scanLayout } from './disk-scan';
 import { compareKeys, GENERATED_MARKER } from './render';
 
 /** The folder cdk8s-flux keeps its working state in, relative to the repository root. Git-ignored. */
@@ -74,7 +74,7 @@ export function planLayout(rootDir: string, files: LayoutFiles, managedRoots: re
   for (const [p, content] of files) {
     const previous = generated.get(p);
     if (foreign.has(p) || isBlocked(rootDir, p, deleting, prefixes)) conflicts.push(p);
-    else if (previous === content) unchanged++;
+    else if (previous === content || (previous !== undefined && normalizedText(previous) === content)) unchanged++; // CRLF or a BOM from a checkout is the same file to Git
     else writes.push({ path: p, content, previous });
   }
   const deletes = [...deleting].sort(compareKeys).map(p => ({ path: p, previous: generated.get(p)! }));
