@@ -119,3 +119,35 @@ describe('line endings and byte-order marks', () => {
     }
   });
 });
+
+describe('recovery trusts no journal blindly', () => {
+  const tampered = (journal: object, staged?: { path: string; content: string }) => {
+    const f = fluxFleet();
+    f.repo.write();
+    const root = f.repo.rootDir;
+    const tx = path.join(root, '.cdk8s-flux/transaction');
+    fs.mkdirSync(path.join(tx, 'staged'), { recursive: true });
+    if (staged) {
+      fs.mkdirSync(path.dirname(path.join(root, staged.path)), { recursive: true });
+      fs.writeFileSync(path.join(root, staged.path), staged.content);
+    }
+    fs.writeFileSync(path.join(tx, 'journal.json'), JSON.stringify(journal));
+    return { f, root };
+  };
+
+  it('refuses a journal that would write into .git/hooks or delete outside the layout roots, and touches nothing', () => {
+    const hook = '.cdk8s-flux/transaction/staged/x';
+    const { f, root } = tampered({ moves: [{ from: hook, to: '.git/hooks/pre-commit', sha256: 'x' }], deletes: ['README.md'], dirs: [] }, { path: hook, content: '#!/bin/sh\necho pwned\n' });
+    fs.writeFileSync(path.join(root, 'README.md'), `${GENERATED_MARKER}\nkeep me\n`);
+    expect(() => f.repo.write()).toThrow(/its journal cannot be trusted: it names paths outside clusters\/, infrastructure\/, apps\/ or the staging area \(delete "README.md", move to "\.git\/hooks\/pre-commit"\); nothing was moved or deleted/);
+    expect(fs.existsSync(path.join(root, '.git/hooks/pre-commit'))).toBe(false);
+    expect(fs.existsSync(path.join(root, 'README.md'))).toBe(true);
+  });
+
+  it('refuses a staged file whose content its hash does not vouch for', () => {
+    const staged = '.cdk8s-flux/transaction/staged/apps/base/evil.yaml';
+    const { f, root } = tampered({ moves: [{ from: staged, to: 'apps/base/evil.yaml', sha256: '0'.repeat(64) }], deletes: [], dirs: [] }, { path: staged, content: 'apiVersion: v1\nkind: Secret\n' });
+    expect(() => f.repo.write()).toThrow(/the staged copy of apps\/base\/evil\.yaml does not hold the content its hash vouches for/);
+    expect(fs.existsSync(path.join(root, 'apps/base/evil.yaml'))).toBe(false);
+  });
+});

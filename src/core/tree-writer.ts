@@ -167,7 +167,7 @@ interface Journal {
  */
 export function writeLayout(rootDir: string, files: LayoutFiles, managedRoots: readonly string[], hooks: WriteHooks = {}): LayoutPlan {
   return withLock(rootDir, () => {
-    recoverLocked(rootDir);
+    recoverLocked(rootDir, managedRoots);
     const plan = planLayout(rootDir, files, managedRoots);
     if (plan.conflicts.length > 0) {
       throw new LayoutWriteError(
@@ -209,11 +209,38 @@ export function writeLayout(rootDir: string, files: LayoutFiles, managedRoots: r
  * (every step is idempotent and re-checks the generated marker); staged files without a
  * committed journal are thrown away. Returns whether anything was found.
  */
-export function recoverTransaction(rootDir: string): boolean {
-  return withLock(rootDir, () => recoverLocked(rootDir));
+export function recoverTransaction(rootDir: string, managedRoots: readonly string[] = DEFAULT_ROOTS): boolean {
+  return withLock(rootDir, () => recoverLocked(rootDir, managedRoots));
 }
 
-function recoverLocked(rootDir: string): boolean {
+/** The layout roots a fleet repository has (GitOpsRepo.MANAGED_ROOTS), for recovery without a fleet at hand. */
+const DEFAULT_ROOTS = ['clusters', 'infrastructure', 'apps'];
+
+/**
+ * Why a journal cannot be trusted, if so: recovery moves and deletes only inside the layout roots,
+ * moves only staged files, and each staged file must hold the content the journal's hash vouches
+ * for (a tampered journal cannot write into `.git/hooks/` nor delete a file elsewhere).
+ */
+function untrustedJournal(rootDir: string, journal: Journal, managedRoots: readonly string[]): string | undefined {
+  // a file is inside a root; a directory moved whole may be a root itself
+  const inRoots = (p: unknown, rootItself = false) => typeof p === 'string' && !path.posix.isAbsolute(p) && !p.split('/').includes('..') && !p.split('/').includes('.')
+    && managedRoots.includes(p.split('/')[0]) && (rootItself || p.includes('/'));
+  const staged = (p: unknown) => typeof p === 'string' && p.startsWith(`${STAGED_PREFIX}/`) && !p.split('/').includes('..');
+  if (!Array.isArray(journal?.moves) || !Array.isArray(journal?.deletes)) return 'it is not a journal of this version';
+  const bad = [
+    ...journal.deletes.filter(d => !inRoots(d)).map(d => `delete ${JSON.stringify(d)}`),
+    ...journal.moves.filter(m => !staged(m.from) || !inRoots(m.to) || typeof m.sha256 !== 'string').map(m => `move to ${JSON.stringify(m.to)}`),
+    ...(journal.dirs ?? []).filter(d => !staged(d.from) || !inRoots(d.to, true)).map(d => `directory ${JSON.stringify(d.to)}`),
+  ];
+  if (bad.length > 0) return `it names paths outside ${managedRoots.map(r => `${r}/`).join(', ')} or the staging area (${bad.slice(0, 3).join(', ')})`;
+  for (const m of journal.moves) {
+    const from = path.join(rootDir, m.from);
+    if (fs.existsSync(from) && sha256(fs.readFileSync(from, 'utf8')) !== m.sha256) return `the staged copy of ${m.to} does not hold the content its hash vouches for`;
+  }
+  return undefined;
+}
+
+function recoverLocked(rootDir: string, managedRoots: readonly string[]): boolean {
   const txDir = path.join(rootDir, TRANSACTION_DIR);
   if (!fs.existsSync(txDir)) return false;
   const journalPath = path.join(txDir, JOURNAL);
@@ -222,7 +249,10 @@ function recoverLocked(rootDir: string): boolean {
     return true;
   }
   try {
-    applyJournal(rootDir, JSON.parse(fs.readFileSync(journalPath, 'utf8')) as Journal);
+    const journal = JSON.parse(fs.readFileSync(journalPath, 'utf8')) as Journal;
+    const distrust = untrustedJournal(rootDir, journal, managedRoots);
+    if (distrust) throw new Error(`its journal cannot be trusted: ${distrust}; nothing was moved or deleted`);
+    applyJournal(rootDir, journal);
   } catch (e) {
     throw new LayoutWriteError(
       `An interrupted synth left a transaction in ${TRANSACTION_DIR}/ that cannot be finished: ${(e as Error).message}\n` +
