@@ -1,8 +1,11 @@
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ApiObject } from 'cdk8s';
-import { GENERATED_MARKER, GitRepository, ManifestFile, runGraph } from '../src';
+import * as kplus from 'cdk8s-plus-27';
+import { GENERATED_MARKER, GitRepository, HelmRelease, ManifestFile, runGraph } from '../src';
 import { problemsOf } from './helpers';
 import { replaceFileAtomically } from '../src/core/durable-file';
 import { fluxFleet } from './flux-fixture';
@@ -35,7 +38,7 @@ describe('reliability', () => {
   });
 
   it('an atomic replace that fails (a full disk, a rename refused) leaves no temporary file', () => {
-    const dir = fs.mkdtempSync(path.join(require('node:os').tmpdir(), 'cdk8s-flux-atomic-'));
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-flux-atomic-'));
     const target = path.join(dir, 'store.yaml');
     fs.mkdirSync(target); // renaming a file over a directory fails
     expect(() => replaceFileAtomically(target, 'x')).toThrow();
@@ -151,3 +154,50 @@ describe('recovery trusts no journal blindly', () => {
     expect(fs.existsSync(path.join(root, 'apps/base/evil.yaml'))).toBe(false);
   });
 });
+
+describe('nothing is half-written', () => {
+  const chattr = (flag: '+i' | '-i', p: string) => spawnSync('chattr', [flag, p], { encoding: 'utf8' });
+  const CAN_IMMUTABLE = (() => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-flux-chattr-'));
+    const ok = chattr('+i', dir).status === 0;
+    if (ok) chattr('-i', dir);
+    fs.rmSync(dir, { recursive: true, force: true });
+    return ok || process.getuid?.() !== 0;
+  })();
+  if (!CAN_IMMUTABLE) console.warn('reliability.test.ts: SKIPPED the unwritable-directory case: running as root where chattr +i is not supported, so no directory can be made unwritable');
+
+  it.skipIf(!CAN_IMMUTABLE)('a directory that cannot be written stops the synth before the commit point: every file old, a message that says so', () => {
+    const f = fluxFleet();
+    f.repo.write();
+    const before = readAll(f.repo.rootDir);
+    new HelmRelease(f.releases, 'more', { metadata: { name: 'more', namespace: 'flux-system' }, chart: { repository: f.podinfo, name: 'more' } });
+    new kplus.ConfigMap(new ManifestFile(f.cluster, 'extra'), 'extra', { metadata: { name: 'extra', namespace: 'flux-system' } });
+    const locked = path.join(f.repo.rootDir, 'apps/base');
+    const root = process.getuid?.() === 0;
+    if (root) chattr('+i', locked);
+    else fs.chmodSync(locked, 0o555);
+    try {
+      expect(() => f.repo.write()).toThrow(/Refusing to write: this path cannot be written \(read-only, immutable or on a read-only file system\):\n {2}apps\/base\/\n.*Nothing was written\./s);
+    } finally {
+      if (root) chattr('-i', locked);
+      else fs.chmodSync(locked, 0o755);
+    }
+    expect(readAll(f.repo.rootDir)).toEqual(before);
+    expect(fs.existsSync(path.join(f.repo.rootDir, '.cdk8s-flux/transaction'))).toBe(false);
+    f.repo.write(); // writable again: the synth goes through
+    expect(fs.existsSync(path.join(f.repo.rootDir, 'clusters/dev/extra.yaml'))).toBe(true);
+  });
+});
+
+function readAll(root: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (d: string) => {
+    for (const e of fs.readdirSync(path.join(root, d), { withFileTypes: true })) {
+      const p = d ? `${d}/${e.name}` : e.name;
+      if (e.isDirectory()) walk(p);
+      else out[p] = fs.readFileSync(path.join(root, p), 'utf8');
+    }
+  };
+  walk('');
+  return out;
+}

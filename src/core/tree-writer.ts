@@ -195,6 +195,13 @@ export function writeLayout(rootDir: string, files: LayoutFiles, managedRoots: r
     hooks.afterStaged?.();
 
     const journal: Journal = { moves, deletes: plan.deletes.map(d => d.path), dirs: newDirectories(rootDir, plan.writes.map(w => w.path)) };
+    // before the commit point: every directory that will change, and every file that will be replaced
+    // or removed, must be writable (a read-only or immutable one would stop the renames half-way)
+    const blocked = unwritable(rootDir, [...plan.writes.map(w => w.path), ...plan.deletes.map(d => d.path)], plan.writes.filter(w => w.previous !== undefined).map(w => w.path).concat(plan.deletes.map(d => d.path)));
+    if (blocked.length > 0) {
+      fs.rmSync(txDir, { recursive: true, force: true });
+      throw new LayoutWriteError(`Refusing to write: ${blocked.length === 1 ? 'this path cannot' : 'these paths cannot'} be written (read-only, immutable or on a read-only file system):\n${blocked.map(b => `  ${b}`).join('\n')}\nMake ${blocked.length === 1 ? 'it' : 'them'} writable and run the synth again. Nothing was written.`);
+    }
     fs.mkdirSync(txDir, { recursive: true }); // a synth that only deletes has staged nothing, so nothing made it yet
     writeDurably(path.join(txDir, `${JOURNAL}.tmp`), JSON.stringify(journal));
     fs.renameSync(path.join(txDir, `${JOURNAL}.tmp`), path.join(txDir, JOURNAL)); // commit point
@@ -202,6 +209,40 @@ export function writeLayout(rootDir: string, files: LayoutFiles, managedRoots: r
     applyJournal(rootDir, journal, hooks);
     return plan;
   });
+}
+
+/**
+ * The paths among the directories the layout writes into (the nearest existing directory of each
+ * file) and the existing files it replaces or removes that cannot be changed, found by trying:
+ * a probe file created and removed in each directory, each file opened for writing. Root passes
+ * permission checks, but not an immutable file or a read-only file system, hence the trial.
+ */
+function unwritable(rootDir: string, files: readonly string[], existing: readonly string[]): string[] {
+  const dirs = new Set<string>();
+  for (const f of files) {
+    let d = path.posix.dirname(f);
+    // the nearest directory that exists now (a generated file that becomes a directory is pruned first)
+    while (d !== '.' && !lstatOrUndefined(path.join(rootDir, d))?.isDirectory()) d = path.posix.dirname(d);
+    dirs.add(d === '.' ? '' : d);
+  }
+  const blocked: string[] = [];
+  for (const d of [...dirs].sort(compareKeys)) {
+    const probe = path.join(rootDir, d, `.cdk8s-flux-probe-${process.pid}`);
+    try {
+      fs.writeFileSync(probe, '');
+      fs.rmSync(probe);
+    } catch {
+      blocked.push(`${d || '.'}/`);
+    }
+  }
+  for (const f of existing) {
+    try {
+      fs.closeSync(fs.openSync(path.join(rootDir, f), 'r+'));
+    } catch {
+      if (!blocked.includes(`${path.posix.dirname(f)}/`)) blocked.push(f);
+    }
+  }
+  return blocked;
 }
 
 /**
