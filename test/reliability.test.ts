@@ -5,7 +5,10 @@ import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ApiObject } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { GENERATED_MARKER, GitRepository, HelmRelease, ManifestFile, runGraph } from '../src';
+import { GENERATED_MARKER, GitRepository, HelmRelease, LayoutDirectory, ManifestFile, runGraph, SealedStore } from '../src';
+import { createExampleFleet } from '../src/example-fleet';
+import { ENVIRONMENTS } from '../src/example-fleet/environments';
+import { FleetTesting } from '../src/testing';
 import { problemsOf } from './helpers';
 import { replaceFileAtomically } from '../src/core/durable-file';
 import { fluxFleet } from './flux-fixture';
@@ -201,3 +204,27 @@ function readAll(root: string): Record<string, string> {
   walk('');
   return out;
 }
+
+describe('messages a user can act on', () => {
+  it('an environment listed twice, or two environments on one cluster, in the example fleet', () => {
+    const dev = ENVIRONMENTS[0];
+    expect(() => createExampleFleet({ rootDir: FleetTesting.tempDir(), environments: [dev, dev] })).toThrow(`environment "${dev.name}" is listed twice: give each environment its own name`);
+    expect(() => createExampleFleet({ rootDir: FleetTesting.tempDir(), environments: [dev, { ...ENVIRONMENTS[1], cluster: dev.cluster }] }))
+      .toThrow(`environments "${dev.name}" and "${ENVIRONMENTS[1].name}" share the cluster "${dev.cluster}": give each environment its own cluster`);
+  });
+
+  it('an environment registered with an empty cluster directory', () => {
+    const f = fluxFleet();
+    f.repo.addEnvironment({ name: 'prod', cluster: 'prod' }, new LayoutDirectory(f.repo.clusters, 'prod'));
+    expect(problemsOf(f.repo)).toEqual([
+      '[] environment "prod": its cluster directory "clusters/prod" holds nothing, so Flux would apply nothing there (and synth writes no such directory): add the cluster\'s Flux sync and its Kustomizations to it',
+    ]);
+  });
+
+  it('a sealed store path that is a directory is named', () => {
+    const dir = FleetTesting.tempDir();
+    const store = path.join(dir, 'dev.yaml');
+    fs.mkdirSync(store);
+    expect(() => SealedStore.load(store, undefined as never, 'dev')).toThrow(`the sealed store ${store} is not a file (it is a directory or a special file)`);
+  });
+});

@@ -78,7 +78,17 @@ export function createExampleFleet(props: ExampleFleetProps = {}): GitOpsRepo {
   const podinfo = new Podinfo(tenants, versions.podinfo);
   const appsOverlays = new LayoutDirectory(repo.apps, 'overlays', { kustomize: false });
   const sealing = sealingEnvironments();
-  for (const env of props.environments ?? ENVIRONMENTS) {
+  // the library reports two environments on one cluster too, but the cluster constructs below would clash first
+  const environments = props.environments ?? ENVIRONMENTS;
+  for (const [i, env] of environments.entries()) {
+    const other = environments.slice(0, i).find(e => e.name === env.name || e.cluster === env.cluster);
+    if (other) {
+      throw new Error(other.name === env.name
+        ? `environment "${env.name}" is listed twice: give each environment its own name`
+        : `environments "${other.name}" and "${env.name}" share the cluster "${env.cluster}": give each environment its own cluster`);
+    }
+  }
+  for (const env of environments) {
     // synth never seals, so it does not need the certificate to be valid today: only its fingerprint
     const certificate = SealingCertificate.fromFile(sealing[env.name].certificate, { checkValidity: false });
     const store = SealedStore.load(sealing[env.name].store, certificate, env.name);

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { App, AppProps } from 'cdk8s';
 import { LayoutDirectory } from '../core/layout-directory';
+import { isLayoutFile } from '../core/layout-file';
 import { fluxModule } from '../flux/model/flux-module';
 import { tenancyModule } from '../tenancy/tenancy-checks';
 import { imageModule } from '../image/image-automation-checks';
@@ -223,6 +224,8 @@ export class GitOpsRepo extends App {
         problems.push(`environment "${env.name}": its cluster directory "${cluster.repoPath}" is not directly under clusters/: pass the directory clusters/<cluster>/ that its Flux reconciles`);
       } else if (cluster.dirName !== env.cluster) {
         problems.push(`environment "${env.name}" declares cluster "${env.cluster}" but is registered with directory "${cluster.repoPath}": name the directory after env.cluster`);
+      } else if (!cluster.node.findAll().some(isLayoutFile)) {
+        problems.push(`environment "${env.name}": its cluster directory "${cluster.repoPath}" holds nothing, so Flux would apply nothing there (and synth writes no such directory): add the cluster's Flux sync and its Kustomizations to it`);
       }
     }
     return problems;

@@ -65,6 +65,7 @@ export class SealedStore {
    */
   public static load(file: string, certificate: SealingCertificate, environment = '<env>'): SealedStore {
     if (!fs.existsSync(file)) return new SealedStore(file, certificate, environment, new Map());
+    if (!fs.statSync(file).isFile()) throw new SealError(`the sealed store ${file} is not a file (it is a directory or a special file): remove it, or point the environment's store at a file`);
     return new SealedStore(file, certificate, environment, parseStore(file, fs.readFileSync(file, 'utf8')));
   }
 
