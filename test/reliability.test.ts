@@ -228,3 +228,16 @@ describe('messages a user can act on', () => {
     expect(() => SealedStore.load(store, undefined as never, 'dev')).toThrow(`the sealed store ${store} is not a file (it is a directory or a special file)`);
   });
 });
+
+describe('automation-owned values', () => {
+  it('a corrupted value under a setter marker in a committed file is refused, naming the file and the marker', () => {
+    const repo = createExampleFleet({ rootDir: FleetTesting.tempDir() });
+    repo.write();
+    const patch = 'apps/overlays/development/podinfo/release-patch.yaml';
+    const file = path.join(repo.rootDir, patch);
+    fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace(/tag: [^ ]+ # \{"\$imagepolicy"/, 'tag: "not a tag!" # {"$imagepolicy"'));
+    const problems = problemsOf(createExampleFleet({ rootDir: repo.rootDir }));
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toContain(`the value committed in ${patch}, "not a tag!" is not an image tag`);
+  });
+});

@@ -65,7 +65,11 @@ export function imageAutomationCheck(): ModelCheck {
           report(`${field.setter.description} is in ${field.file.path}, a template that is never written: its copies in the flattened directories cannot be checked here yet; mark the value in each environment's directory instead (an ObjectPatch there with the setter)`);
           continue;
         }
-        const valueProblem = setterValueProblem(field.setter);
+        // the value the file holds: the code's seed, or what image automation committed there
+        const held = valueAt(field.file.documents[field.index].doc, field.marker.path);
+        const valueProblem = typeof held === 'string' && held !== field.setter.value
+          ? setterValueProblem(field.setter, held)?.replace(`${field.setter.description}: `, `${field.setter.description}: the value committed in ${field.file.path}, `)
+          : setterValueProblem(field.setter, field.setter.value);
         if (valueProblem) report(valueProblem);
         const policy = field.setter.policy;
         if (policy.namespace === undefined) {
@@ -144,8 +148,7 @@ function markedFields(model: FleetModel): MarkedField[] {
 }
 
 /** Why the value written until the first update is not of the setter's form, if so. */
-function setterValueProblem(s: ImageSetter): string | undefined {
-  const v = s.value;
+function setterValueProblem(s: ImageSetter, v: string): string | undefined {
   switch (s.field) {
     case ImageSetterField.TAG:
       return TAG.test(v) ? undefined : `${s.description}: ${JSON.stringify(v)} is not an image tag: use up to 128 letters, digits, '_', '.' or '-', not starting with '.' or '-' (e.g. "6.5.0")`;
@@ -164,6 +167,11 @@ function setterValueProblem(s: ImageSetter): string | undefined {
       return problem ? `${s.description}: ${JSON.stringify(name)} ${problem}` : undefined;
     }
   }
+}
+
+/** The value at a path of a document (array indices as numbers). */
+function valueAt(doc: unknown, at: readonly (string | number)[]): unknown {
+  return at.reduce<unknown>((o, k) => (o !== null && typeof o === 'object' ? (o as Record<string | number, unknown>)[k] : undefined), doc);
 }
 
 /** `<name>:<tag>@<digest>` split into its parts (tag and digest optional). */
