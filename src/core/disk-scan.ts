@@ -78,7 +78,8 @@ function scan(rootDir: string, rel: string, generated: Map<string, string>, fore
   }
 }
 
-function lstatOrUndefined(p: string): fs.Stats | undefined {
+/** The entry at a path, not following a symbolic link, or undefined when there is none. */
+export function lstatOrUndefined(p: string): fs.Stats | undefined {
   try {
     return fs.lstatSync(p);
   } catch {

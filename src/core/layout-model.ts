@@ -3,7 +3,7 @@ import { ApiObject, Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { FleetProblem, FleetValidationError } from './errors';
 import { LayoutDirectory } from './layout-directory';
-import { FileRole, ILayoutFile, isLayoutFile, PatchTarget } from './layout-file';
+import { FileRole, ILayoutFile, isLayoutFile } from './layout-file';
 import { mergedPath, strategicMerge, StrategicMergeError } from './strategic-merge';
 import { ManifestFile } from './manifest-file';
 import { KUSTOMIZATION_FILE } from './names';
@@ -443,7 +443,7 @@ function checkDirectoryUse(models: Map<LayoutDirectory, DirectoryModel>, problem
 }
 
 export { objectId } from './model/identity';
-import { objectId } from './model/identity';
+import { objectId, patchTargetId } from './model/identity';
 
 /**
  * Computes, for every kustomize-built directory, the objects its build yields (before patches),
@@ -587,11 +587,6 @@ function checkBuilds(models: Map<LayoutDirectory, DirectoryModel>, problems: Fle
 
 function toRendered(f: RenderedFile): RenderedLayoutFile {
   return { path: f.repoPath, file: f.file, docs: f.docs, objects: f.objects };
-}
-
-/** kustomize's identity of a patch's target, as `objectId` gives it for objects. */
-export function patchTargetId(t: PatchTarget): string {
-  return `${t.kind}${t.group ? `.${t.group}` : ''} ${t.namespace ? `${t.namespace}/` : ''}${t.name}`;
 }
 
 function definedOnly(obj: Record<string, unknown>): Record<string, unknown> {

@@ -216,7 +216,8 @@ function documentPath(doc: unknown, key: readonly string[]): (string | number)[]
   return path;
 }
 
-function valueAt(doc: unknown, path: readonly (string | number)[]): unknown {
+/** The value at a path of a document (array indices as numbers). */
+export function valueAt(doc: unknown, path: readonly (string | number)[]): unknown {
   let node = doc;
   for (const p of path) {
     if (node === null || typeof node !== 'object') return undefined;

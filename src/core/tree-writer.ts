@@ -7,7 +7,7 @@ import { fsyncDir, writeDurably } from './durable-file';
 import { LayoutWriteError } from './errors';
 import { LayoutFiles } from './layout-model';
 import { DiskLayout } from './model/repo-tree';
-import { isGenerated, normalizedText, scanLayout } from './disk-scan';
+import { isGenerated, lstatOrUndefined, normalizedText, scanLayout } from './disk-scan';
 import { compareKeys, GENERATED_MARKER } from './render';
 
 /** The folder cdk8s-flux keeps its working state in, relative to the repository root. Git-ignored. */
@@ -116,14 +116,6 @@ function onlyPrunedFiles(rootDir: string, rel: string, deleting: ReadonlySet<str
     if (e.isDirectory()) return onlyPrunedFiles(rootDir, child, deleting);
     return e.isFile() && deleting.has(child);
   });
-}
-
-function lstatOrUndefined(p: string): fs.Stats | undefined {
-  try {
-    return fs.lstatSync(p);
-  } catch {
-    return undefined;
-  }
 }
 
 /** Test seams to simulate a synth killed at a given point. @internal */

@@ -7,7 +7,7 @@ import { isMap } from '../core/json-values';
 import { Application, ClusterModel, ownerOf } from '../core/model/cluster-model';
 import { FleetModel, FleetModule, ModelCheck, ModelFile } from '../core/model/fleet-model';
 import { joinRepoPath } from '../core/model/repo-tree';
-import { fieldName, markersOf, ownerPath, PlacedMarker } from '../core/setter-markers';
+import { fieldName, markersOf, ownerPath, PlacedMarker, valueAt } from '../core/setter-markers';
 import { canonicalImageName, imageNameProblem } from './image-repository';
 import { ImageSetter, ImageSetterField } from './image-setter';
 
@@ -167,11 +167,6 @@ function setterValueProblem(s: ImageSetter, v: string): string | undefined {
       return problem ? `${s.description}: ${JSON.stringify(name)} ${problem}` : undefined;
     }
   }
-}
-
-/** The value at a path of a document (array indices as numbers). */
-function valueAt(doc: unknown, at: readonly (string | number)[]): unknown {
-  return at.reduce<unknown>((o, k) => (o !== null && typeof o === 'object' ? (o as Record<string | number, unknown>)[k] : undefined), doc);
 }
 
 /** `<name>:<tag>@<digest>` split into its parts (tag and digest optional). */

@@ -79,10 +79,11 @@ export function renderEquivalence(repo: GitOpsRepo): RenderEquivalence {
  * with `overlay`: its own kustomization with the namespace replaced and the patches appended, in
  * a temporary directory that refers back to the directory's files.
  */
-export function fluxBuild(rootDir: string, directory: string, overlay: BuildOverlay | undefined, builder?: KustomizeBuilder): Map<string, Record<string, unknown>> {
+export function fluxBuild(rootDir: string, directory: string, overlay: BuildOverlay | undefined, builder: KustomizeBuilder): Map<string, Record<string, unknown>> {
   const dir = path.join(rootDir, directory);
   if (!overlay || (!overlay.namespace && (overlay.patches ?? []).length === 0 && fs.existsSync(path.join(dir, 'kustomization.yaml')))) return kustomizeBuild(dir);
-  const own = builder?.kustomizationOf(directory)?.doc ?? readKustomization(dir);
+  // the kustomization the model built from (kustomize-controller's generated one for a directory without)
+  const own = builder.kustomizationOrGenerated(directory)?.doc ?? {};
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-flux-build-'));
   try {
     const rel = (p: string) => path.relative(tmp, path.join(dir, p));
@@ -99,25 +100,6 @@ export function fluxBuild(rootDir: string, directory: string, overlay: BuildOver
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }
-}
-
-/** A directory's kustomization, or the one kustomize-controller generates when it has none. */
-function readKustomization(dir: string): Record<string, any> {
-  const file = path.join(dir, 'kustomization.yaml');
-  if (fs.existsSync(file)) return parseAllDocuments(fs.readFileSync(file, 'utf8'))[0].toJS() as Record<string, any>;
-  const resources: string[] = [];
-  const walk = (d: string) => {
-    for (const e of fs.readdirSync(path.join(dir, d), { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
-      const p = d ? `${d}/${e.name}` : e.name;
-      if (e.isFile() && /\.ya?ml$/.test(e.name)) resources.push(p);
-      else if (e.isDirectory()) {
-        if (fs.existsSync(path.join(dir, p, 'kustomization.yaml'))) resources.push(p);
-        else walk(p);
-      }
-    }
-  };
-  walk('');
-  return { resources };
 }
 
 /** Runs `kubectl kustomize` on a directory and returns its objects by identity. */

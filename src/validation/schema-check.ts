@@ -6,6 +6,7 @@ import { isLayoutFile } from '../core/layout-file';
 import { FleetModel, FleetModule, ModelCheck } from '../core/model/fleet-model';
 import { describeSource, KUSTOMIZATION_FILE_NAMES } from '../core/model/kustomize-build';
 import { Doc } from '../core/model/repo-tree';
+import { describeDoc } from '../core/model/identity';
 import { SchemaIssue, SchemaValidator } from './schema-validator';
 
 /** Options of schema validation. */
@@ -60,8 +61,8 @@ export function schemaCheck(options: SchemaValidationOptions = {}): ModelCheck {
         validated.add(doc);
         const push = (prefix: string, issues: SchemaIssue[]) => {
           for (const issue of issues) {
-            const message = `${prefix}: ${where} ${describe(doc)}: ${issue.pointer || '/'}: ${issue.message}`;
-            const key = `${constructPath} ${prefix} ${describe(doc)} ${issue.pointer} ${issue.message}`;
+            const message = `${prefix}: ${where} ${describeDoc(doc)}: ${issue.pointer || '/'}: ${issue.message}`;
+            const key = `${constructPath} ${prefix} ${describeDoc(doc)} ${issue.pointer} ${issue.message}`;
             if (seen.has(key)) continue; // the same object as several overlays build it
             seen.add(key);
             problems.push({ path: constructPath, message });
@@ -155,9 +156,4 @@ function withoutRequired(node: unknown): unknown {
   return Object.fromEntries(Object.entries(node)
     .filter(([k, v]) => !(k === 'required' && Array.isArray(v))) // a property named "required" stays
     .map(([k, v]) => [k, withoutRequired(v)]));
-}
-
-function describe(doc: Record<string, unknown>): string {
-  const meta = (doc.metadata ?? {}) as { name?: string; namespace?: string };
-  return `${String(doc.kind)} ${meta.namespace ? `${meta.namespace}/` : ''}${meta.name}`;
 }

@@ -1,4 +1,4 @@
-import { BuildOverlay, BuildProblem, BuiltObject, KustomizeBuilder } from './kustomize-build';
+import { BuildOverlay, BuildProblem, BuiltObject, describeSource, KustomizeBuilder } from './kustomize-build';
 import { describeDoc, groupOf, namespaceOf, objectId } from './identity';
 import { Doc, RepoTree, TreeDocument } from './repo-tree';
 
@@ -185,10 +185,6 @@ export function describeApplication(a: Application): string {
   return describeDoc(a.doc);
 }
 
-/** kustomize's identity of an application's object, with the namespace it has in the cluster. */
-export function applicationId(a: Application): string {
-  return objectId(a.doc);
-}
 
 /**
  * Where problems about an application are reported: the construct that declared the object (the
@@ -209,6 +205,5 @@ export function ownerOfDocument(d: TreeDocument): string {
 /** For an object no construct declared (a file the user owns), `Kind ns/name (in file) `, so that the message names it; else nothing. */
 export function subjectOf(a: Application): string {
   if (a.built.source.origin.constructPath) return '';
-  const s = a.built.source;
-  return `${describeDoc(a.doc)} (in ${s.file}${s.index > 0 || s.item ? `#${s.index}` : ''}${s.item ? ` item ${s.item.join('.')}` : ''}) `;
+  return `${describeDoc(a.doc)} (in ${describeSource(a.built.source)}) `;
 }

@@ -40,8 +40,7 @@ export function modelProblemsCheck(): ModelCheck {
       for (const cluster of model.clusters) {
         for (const p of cluster.problems) {
           if (layoutBroken && model.tree.file(p.file)?.generated !== false) continue;
-          const owner = p.constructPath?.replace(/\/Resource$/, '');
-          if (owner && (model.reported.has(owner) || model.reported.has(p.constructPath!))) continue; // its construct said it in its own words
+          if (p.constructPath && model.reported.has(p.constructPath)) continue; // its construct said it in its own words (cluster problems name the owner)
           add(p.constructPath ?? p.file, p.message);
         }
       }

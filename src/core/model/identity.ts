@@ -9,6 +9,11 @@ export function objectId(doc: Record<string, unknown>): string {
   return `${String(doc.kind)}${group ? `.${group}` : ''} ${ns}${String(meta.name)}`;
 }
 
+/** kustomize's identity of a patch's target (group, kind, namespace, name), as `objectId` gives it for objects. */
+export function patchTargetId(t: { readonly group?: string; readonly kind?: string; readonly name?: string; readonly namespace?: string }): string {
+  return `${String(t.kind)}${t.group ? `.${t.group}` : ''} ${t.namespace ? `${t.namespace}/` : ''}${String(t.name)}`;
+}
+
 /** The API group of an apiVersion (`''` for the core group). */
 export function groupOf(apiVersion: unknown): string {
   const s = String(apiVersion ?? '');

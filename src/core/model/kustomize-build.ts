@@ -5,7 +5,7 @@ import { expandLists } from '../kustomize/lists';
 import { setNamespace } from '../kustomize/namespace';
 import { compileSelector, OriginalId, SelectorError, TargetSelector } from '../kustomize/selector';
 import { Doc, joinRepoPath, parseValues, RepoTree, TreeDocument, TreeFileError } from './repo-tree';
-import { objectId } from './identity';
+import { objectId, patchTargetId } from './identity';
 
 /** The file names kustomize recognises as a directory's kustomization, in its order of preference. */
 export const KUSTOMIZATION_FILE_NAMES = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'];
@@ -91,9 +91,13 @@ const MODELLED_FIELDS = new Set([
   'apiVersion', 'kind', 'metadata', 'resources', 'patches', 'patchesStrategicMerge', 'patchesJson6902', 'namespace', 'sortOptions',
 ]);
 
-interface Kustomization {
+/** A directory's kustomization: its file and document. */
+export interface Kustomization {
+  /** Repository path of the file (of the one kustomize-controller would generate, for a directory without one). */
   readonly file: string;
+  /** Construct path of what writes it, if synth does. */
   readonly constructPath?: string;
+  /** The kustomization document. */
   readonly doc: Doc;
 }
 
@@ -152,10 +156,7 @@ export class KustomizeBuilder {
       problems.push({ file: dir, constructPath: k?.constructPath, message: `directories include each other in a cycle (${cycle}); kustomize cannot build that: remove one ${generated ? 'addResource()' : 'of the resources'}` });
       return [];
     }
-    let kustomization = this.kustomizationOf(dir);
-    if (!kustomization && overlay?.generateKustomization && this.tree.isDirectory(dir)) {
-      kustomization = { file: `${dir}/kustomization.yaml`, doc: { resources: this.generatedResources(dir) } };
-    }
+    const kustomization = overlay?.generateKustomization ? this.kustomizationOrGenerated(dir) : this.kustomizationOf(dir);
     if (!kustomization) {
       problems.push({ file: dir, message: this.tree.isDirectory(dir) ? `directory "${dir}" has no kustomization.yaml, so kustomize cannot build it` : `directory "${dir}" does not exist in the repository` });
       return [];
@@ -166,6 +167,17 @@ export class KustomizeBuilder {
     } finally {
       this.inProgress.pop();
     }
+  }
+
+  /**
+   * A directory's kustomization, or the one kustomize-controller generates when it has none (every
+   * YAML file under it, and each sub-directory that has a kustomization); undefined for a directory
+   * the tree does not have.
+   */
+  public kustomizationOrGenerated(dir: string): Kustomization | undefined {
+    const own = this.kustomizationOf(dir);
+    if (own || !this.tree.isDirectory(dir)) return own;
+    return { file: `${dir}/kustomization.yaml`, doc: { resources: this.generatedResources(dir) } };
   }
 
   /** What kustomize-controller lists when a directory has no kustomization: its YAML files, and sub-directories with one. */
@@ -352,8 +364,7 @@ export class KustomizeBuilder {
       }
       if (matched.length === 0) {
         if (patch.generated && patch.target) {
-          const t = patch.target;
-          const id = `${String(t.kind)}${t.group ? `.${t.group}` : ''} ${t.namespace ? `${t.namespace}/` : ''}${String(t.name)}`;
+          const id = patchTargetId(patch.target);
           problems.push({ file: patch.file, constructPath: patch.constructPath, message: `patch "${patch.file}" targets ${id}, which is not part of the build of "${dir}"; kustomize would apply it to nothing without a word. Build the directory that holds the object into "${dir}" (addResource), or patch an object that is there` });
           continue;
         }

@@ -2,6 +2,7 @@ import { ModelCheck } from './fleet-model';
 import { ProblemSet } from './problem-set';
 import { Doc, TreeDocument } from './repo-tree';
 import { describeSource } from './kustomize-build';
+import { ownerOfDocument } from './cluster-model';
 
 const LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -51,9 +52,9 @@ export function nameCheck(): ModelCheck {
         const message = nameProblem(doc);
         if (!message) return;
         const path = d.origin.constructPath ?? d.file;
-        const owner = path.replace(/\/Resource$/, '');
+        const owner = ownerOfDocument(d);
         if (model.reported.has(path) || model.reported.has(owner)) return;
-        problems.add(d.origin.object ? owner : path, `${d.origin.constructPath ? '' : `${String(doc.kind)} in ${describeSource(d)}: `}${message}${where}`);
+        problems.add(owner, `${d.origin.constructPath ? '' : `${String(doc.kind)} in ${describeSource(d)}: `}${message}${where}`);
       };
       for (const e of model.documents()) if (!e.patch) report(e.source, e.doc, '');
       for (const cluster of model.clusters) {

@@ -166,11 +166,7 @@ function compilePath(path: string): PathStep[] {
   return path.split('.').map(part => (part.endsWith('[]') ? { key: part.slice(0, -2), list: true } : { key: part, list: false }));
 }
 
-/** The values at a path (`a.b[].c`), with the field name of each (`a.b[2].c`). */
-export function valuesAt(doc: unknown, path: string): { value: unknown; field: string }[] {
-  return valuesAtSteps(doc, compilePath(path));
-}
-
+/** The values at a compiled path (`a.b[].c`), with the field name of each (`a.b[2].c`). */
 function valuesAtSteps(doc: unknown, steps: readonly PathStep[]): { value: unknown; field: string }[] {
   let current: { value: unknown; field: string }[] = [{ value: doc, field: '' }];
   for (const { key, list } of steps) {

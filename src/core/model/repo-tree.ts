@@ -274,11 +274,6 @@ export function parseValues(file: string, content: string): unknown[] {
   });
 }
 
-/** Whether a file name is one Flux reads as a manifest. */
-export function isManifestName(p: string): boolean {
-  return /\.(ya?ml|json)$/.test(p);
-}
-
 /** Reads the content of the files the user owns in the managed directories (a regular file only). */
 export function readForeign(rootDir: string, p: string): string | undefined {
   try {
