@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createTwoFilesPatch } from 'diff';
 import { fsyncDir, writeDurably } from './durable-file';
+import { describeFsError, isFileSystemError, isPermissionError, remedyFor } from './fs-errors';
 import { LayoutWriteError } from './errors';
 import { LayoutFiles } from './layout-model';
 import { DiskLayout } from './model/repo-tree';
@@ -127,6 +128,8 @@ export interface WriteHooks {
    * moved first, then each file that goes into an existing directory.
    */
   readonly beforeApply?: (index: number) => void;
+  /** Called before the n-th move when finishing a transaction an earlier, interrupted synth committed. */
+  readonly beforeRecoveryStep?: (index: number) => void;
 }
 
 interface Journal {
@@ -159,7 +162,7 @@ interface Journal {
  */
 export function writeLayout(rootDir: string, files: LayoutFiles, managedRoots: readonly string[], hooks: WriteHooks = {}): LayoutPlan {
   return withLock(rootDir, () => {
-    recoverLocked(rootDir, managedRoots);
+    recoverLocked(rootDir, managedRoots, hooks);
     const plan = planLayout(rootDir, files, managedRoots);
     if (plan.conflicts.length > 0) {
       throw new LayoutWriteError(
@@ -171,36 +174,64 @@ export function writeLayout(rootDir: string, files: LayoutFiles, managedRoots: r
     if (plan.writes.length === 0 && plan.deletes.length === 0) return plan;
 
     const txDir = path.join(rootDir, TRANSACTION_DIR);
-    const stagedDirs = new Set<string>();
-    const moves = plan.writes.map(w => {
-      resolveInside(rootDir, w.path);
-      const from = `${STAGED_PREFIX}/${w.path}`;
-      const dir = path.dirname(path.join(rootDir, from));
-      if (!stagedDirs.has(dir)) {
-        fs.mkdirSync(dir, { recursive: true });
-        stagedDirs.add(dir);
-      }
-      fs.writeFileSync(path.join(rootDir, from), w.content);
-      return { from, to: w.path, sha256: sha256(w.content) };
-    });
-    syncStaged(path.join(txDir, STAGED), moves.map(m => path.join(rootDir, m.from)), [...stagedDirs]);
-    hooks.afterStaged?.();
-
-    const journal: Journal = { moves, deletes: plan.deletes.map(d => d.path), dirs: newDirectories(rootDir, plan.writes.map(w => w.path)) };
-    // before the commit point: every directory that will change, and every file that will be replaced
-    // or removed, must be writable (a read-only or immutable one would stop the renames half-way)
-    const blocked = unwritable(rootDir, [...plan.writes.map(w => w.path), ...plan.deletes.map(d => d.path)], plan.writes.filter(w => w.previous !== undefined).map(w => w.path).concat(plan.deletes.map(d => d.path)));
-    if (blocked.length > 0) {
-      fs.rmSync(txDir, { recursive: true, force: true });
-      throw new LayoutWriteError(`Refusing to write: ${blocked.length === 1 ? 'this path cannot' : 'these paths cannot'} be written (read-only, immutable or on a read-only file system):\n${blocked.map(b => `  ${b}`).join('\n')}\nMake ${blocked.length === 1 ? 'it' : 'them'} writable and run the synth again. Nothing was written.`);
+    let journal: Journal;
+    try {
+      journal = stageAndCommit(rootDir, txDir, plan, hooks);
+    } catch (e) {
+      // before the commit point nothing in the layout has changed: free what was staged (on a
+      // full disk, the staged copies are what fills it) and say so
+      if (!fs.existsSync(path.join(txDir, JOURNAL))) fs.rmSync(txDir, { recursive: true, force: true });
+      if (e instanceof LayoutWriteError || !isFileSystemError(e)) throw e;
+      throw new LayoutWriteError(`Could not stage the new layout: ${describeFsError(rootDir, e)}. Nothing was written: the previous layout is intact. ${remedyFor(e)}`);
     }
-    fs.mkdirSync(txDir, { recursive: true }); // a synth that only deletes has staged nothing, so nothing made it yet
-    writeDurably(path.join(txDir, `${JOURNAL}.tmp`), JSON.stringify(journal));
-    fs.renameSync(path.join(txDir, `${JOURNAL}.tmp`), path.join(txDir, JOURNAL)); // commit point
-    fsyncDir(txDir);
-    applyJournal(rootDir, journal, hooks);
+    try {
+      applyJournal(rootDir, journal, hooks);
+    } catch (e) {
+      if (e instanceof LayoutWriteError || !isFileSystemError(e)) throw e;
+      throw new LayoutWriteError(
+        `The synth stopped after its commit point: ${describeFsError(rootDir, e)}. Some files of the layout are new and some are old; ` +
+        `the journal in ${TRANSACTION_DIR}/ records the rest. ${remedyFor(e)} Then run the synth again: it finishes the transaction exactly.`,
+      );
+    }
     return plan;
   });
+}
+
+/** Stages every new file, tries every target for writing, and commits the journal: after it returns, the write can only be finished. */
+function stageAndCommit(rootDir: string, txDir: string, plan: LayoutPlan, hooks: WriteHooks): Journal {
+  const stagedDirs = new Set<string>();
+  const moves = plan.writes.map(w => {
+    resolveInside(rootDir, w.path);
+    const from = `${STAGED_PREFIX}/${w.path}`;
+    const dir = path.dirname(path.join(rootDir, from));
+    if (!stagedDirs.has(dir)) {
+      fs.mkdirSync(dir, { recursive: true });
+      stagedDirs.add(dir);
+    }
+    try {
+      fs.writeFileSync(path.join(rootDir, from), w.content);
+    } catch (e) {
+      (e as NodeJS.ErrnoException).path ??= path.join(rootDir, w.path); // a failed write names no path
+      throw e;
+    }
+    return { from, to: w.path, sha256: sha256(w.content) };
+  });
+  syncStaged(path.join(txDir, STAGED), moves.map(m => path.join(rootDir, m.from)), [...stagedDirs]);
+  hooks.afterStaged?.();
+
+  const journal: Journal = { moves, deletes: plan.deletes.map(d => d.path), dirs: newDirectories(rootDir, plan.writes.map(w => w.path)) };
+  // before the commit point: every directory that will change, and every file that will be replaced
+  // or removed, must be writable (a read-only or immutable one would stop the renames half-way)
+  const blocked = unwritable(rootDir, [...plan.writes.map(w => w.path), ...plan.deletes.map(d => d.path)], plan.writes.filter(w => w.previous !== undefined).map(w => w.path).concat(plan.deletes.map(d => d.path)));
+  if (blocked.length > 0) {
+    fs.rmSync(txDir, { recursive: true, force: true });
+    throw new LayoutWriteError(`Refusing to write: ${blocked.length === 1 ? 'this path cannot' : 'these paths cannot'} be written (read-only, immutable or on a read-only file system):\n${blocked.map(b => `  ${b}`).join('\n')}\nMake ${blocked.length === 1 ? 'it' : 'them'} writable and run the synth again. Nothing was written.`);
+  }
+  fs.mkdirSync(txDir, { recursive: true }); // a synth that only deletes has staged nothing, so nothing made it yet
+  writeDurably(path.join(txDir, `${JOURNAL}.tmp`), JSON.stringify(journal));
+  fs.renameSync(path.join(txDir, `${JOURNAL}.tmp`), path.join(txDir, JOURNAL)); // commit point
+  fsyncDir(txDir);
+  return journal;
 }
 
 /**
@@ -223,14 +254,16 @@ function unwritable(rootDir: string, files: readonly string[], existing: readonl
     try {
       fs.writeFileSync(probe, '');
       fs.rmSync(probe);
-    } catch {
+    } catch (e) {
+      if (!isPermissionError(e)) throw e; // a full disk is not a read-only directory
       blocked.push(`${d || '.'}/`);
     }
   }
   for (const f of existing) {
     try {
       fs.closeSync(fs.openSync(path.join(rootDir, f), 'r+'));
-    } catch {
+    } catch (e) {
+      if (!isPermissionError(e)) throw e;
       if (!blocked.includes(`${path.posix.dirname(f)}/`)) blocked.push(f);
     }
   }
@@ -273,7 +306,7 @@ function untrustedJournal(rootDir: string, journal: Journal, managedRoots: reado
   return undefined;
 }
 
-function recoverLocked(rootDir: string, managedRoots: readonly string[]): boolean {
+function recoverLocked(rootDir: string, managedRoots: readonly string[], hooks: WriteHooks = {}): boolean {
   const txDir = path.join(rootDir, TRANSACTION_DIR);
   if (!fs.existsSync(txDir)) return false;
   const journalPath = path.join(txDir, JOURNAL);
@@ -285,7 +318,7 @@ function recoverLocked(rootDir: string, managedRoots: readonly string[]): boolea
     const journal = JSON.parse(fs.readFileSync(journalPath, 'utf8')) as Journal;
     const distrust = untrustedJournal(rootDir, journal, managedRoots);
     if (distrust) throw new Error(`its journal cannot be trusted: ${distrust}; nothing was moved or deleted`);
-    applyJournal(rootDir, journal);
+    applyJournal(rootDir, journal, { beforeApply: hooks.beforeRecoveryStep });
   } catch (e) {
     throw new LayoutWriteError(
       `An interrupted synth left a transaction in ${TRANSACTION_DIR}/ that cannot be finished: ${(e as Error).message}\n` +
@@ -430,7 +463,7 @@ function withLock<T>(rootDir: string, fn: () => T): T {
         fs.linkSync(mine, lock);
         break;
       } catch (e) {
-        if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 0) throw e;
+        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
         const st = fs.lstatSync(lock, { throwIfNoEntry: false });
         if (st && !st.isFile()) {
           throw new LayoutWriteError(`${path.join(rootDir, LOCK_FILE)} is not a file (it is ${st.isDirectory() ? 'a directory' : 'a link or special file'}), so no synth can take the lock: remove it.`);
@@ -443,7 +476,8 @@ function withLock<T>(rootDir: string, fn: () => T): T {
         if (owner !== undefined && isAlive(owner)) {
           throw new LayoutWriteError(`Another synth (process ${owner}) is writing this repository. Wait for it to finish; if no synth is running, delete ${LOCK_FILE}.`);
         }
-        fs.rmSync(lock, { force: true });
+        if (attempt >= 2) throw new LayoutWriteError(`Could not take ${LOCK_FILE}: other synths kept taking it. Try again when they have finished.`);
+        if (st) removeStaleLock(lock, text);
       }
     }
   } finally {
@@ -454,6 +488,34 @@ function withLock<T>(rootDir: string, fn: () => T): T {
   } finally {
     fs.rmSync(lock, { force: true });
     removeEmptyParents(rootDir, STATE_DIR);
+  }
+}
+
+/**
+ * Removes a stale lock, holding `lock.break` meanwhile: two synths that both found the lock stale
+ * must not both take it (the later one would remove the lock the earlier one just took).
+ */
+function removeStaleLock(lock: string, staleText: string): void {
+  const breaker = `${lock}.break`;
+  let fd: number;
+  try {
+    fd = fs.openSync(breaker, 'wx');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    const st = fs.lstatSync(breaker, { throwIfNoEntry: false });
+    // a takeover lasts microseconds: an old one was left by a synth killed in the middle of it
+    if (st && Date.now() - st.mtimeMs > STALE_UNNAMED_LOCK_MS) fs.rmSync(breaker, { force: true });
+    return;
+  }
+  try {
+    // still the lock that was found stale, not one a live synth has taken since
+    const now = fs.readFileSync(lock, { encoding: 'utf8', flag: 'r' }).trim();
+    if (now === staleText) fs.rmSync(lock, { force: true });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+  } finally {
+    fs.closeSync(fd);
+    fs.rmSync(breaker, { force: true });
   }
 }
 

@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { describeFsError, isFileSystemError, remedyFor } from '../core/fs-errors';
 import { parse } from 'yaml';
 import { replaceFileAtomically } from '../core/durable-file';
 import { compareKeys, toYaml } from '../core/render';
@@ -165,7 +166,12 @@ export class SealedStore {
       scope: e.scope,
       data: Object.fromEntries(Object.keys(e.data).sort(compareKeys).map(k => [k, { certificate: e.data[k].certificate, ciphertext: e.data[k].ciphertext }])),
     }));
-    replaceFileAtomically(this.file, HEADER + toYaml([{ secrets }]));
+    try {
+      replaceFileAtomically(this.file, HEADER + toYaml([{ secrets }]));
+    } catch (e) {
+      if (!isFileSystemError(e)) throw e;
+      throw new SealError(`Could not write ${this.displayPath}: ${describeFsError(path.dirname(this.file), e)}. The store was left as it was. ${remedyFor(e)}`);
+    }
   }
 }
 
