@@ -23,9 +23,21 @@ export class FieldChecks {
     return this;
   }
 
+  /**
+   * Whether `value` is a string to check further: `undefined` (an optional field left out) is not,
+   * and anything else that is not a string (from JavaScript, a cast or parsed input) is a problem.
+   */
+  public isString(field: string, value: unknown): value is string {
+    if (value === undefined) return false;
+    if (typeof value === 'string') return true;
+    const shown = value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value === 'object' ? 'an object' : `${String(value)} (a ${typeof value})`;
+    this.add(`${field} is ${shown}, not a string: give a string, or leave the field out`);
+    return false;
+  }
+
   /** A Go duration such as `1m30s` (`undefined` is accepted: the field is optional). */
   public duration(field: string, value: string | undefined): this {
-    if (value !== undefined && !GO_DURATION.test(value)) {
+    if (this.isString(field, value) && !GO_DURATION.test(value)) {
       this.add(`${field} ${JSON.stringify(value)} is not a Go duration: use digits with units ms, s, m or h, e.g. "30s", "10m", "1h" or "1m30s"`);
     }
     return this;
@@ -33,7 +45,7 @@ export class FieldChecks {
 
   /** A Go duration without hours, as the sources' `spec.timeout` takes it (e.g. `60s`, `2m`). */
   public shortDuration(field: string, value: string | undefined): this {
-    if (value !== undefined && !GO_DURATION_NO_HOURS.test(value)) {
+    if (this.isString(field, value) && !GO_DURATION_NO_HOURS.test(value)) {
       this.add(`${field} ${JSON.stringify(value)} is not valid here: use a Go duration in ms, s or m (no hours), e.g. "60s" or "2m"`);
     }
     return this;
@@ -41,7 +53,7 @@ export class FieldChecks {
 
   /** A Kubernetes object name (RFC 1123 subdomain, at most `max` characters). */
   public objectName(field: string, value: string | undefined, max = 253): this {
-    if (value === undefined) return this;
+    if (!this.isString(field, value)) return this;
     if (value.length > max || !DNS_SUBDOMAIN.test(value)) {
       this.add(`${field} ${JSON.stringify(value)} is not a valid Kubernetes name: use at most ${max} lowercase letters, digits, '-' or '.', starting and ending with a letter or digit (e.g. "external-dns")`);
     }
@@ -50,7 +62,7 @@ export class FieldChecks {
 
   /** A namespace or other RFC 1123 label (at most 63 characters by default). */
   public label(field: string, value: string | undefined, max = 63): this {
-    if (value === undefined) return this;
+    if (!this.isString(field, value)) return this;
     if (value.length > max || !DNS_LABEL.test(value)) {
       this.add(`${field} ${JSON.stringify(value)} is not a valid RFC 1123 label: use at most ${max} lowercase letters, digits or '-', starting and ending with a letter or digit (e.g. "kube-system")`);
     }
@@ -63,7 +75,7 @@ export class FieldChecks {
    * `1.2 - 1.4`, `!=1.5.0`, `=>1.0`, alternatives with `||`.
    */
   public semverRange(field: string, value: string | undefined): this {
-    if (value === undefined) return this;
+    if (!this.isString(field, value)) return this;
     if (!isMastermindsRange(value)) {
       this.add(`${field} ${JSON.stringify(value)} is not a semantic version or range: use e.g. "1.4.0", ">=6.2.1 <7", "~1.2" or "1.x"`);
     }
@@ -72,7 +84,7 @@ export class FieldChecks {
 
   /** A URL whose scheme is one of `schemes` (e.g. `['https', 'http']`). */
   public urlScheme(field: string, value: string | undefined, schemes: readonly string[], example: string): this {
-    if (value === undefined) return this;
+    if (!this.isString(field, value)) return this;
     const scheme = /^([a-z][a-z0-9+.-]*):\/\/./i.exec(value)?.[1]?.toLowerCase();
     if (!scheme || !schemes.includes(scheme)) {
       this.add(`${field} ${JSON.stringify(value)} must start with ${schemes.map(s => `"${s}://"`).join(' or ')} (e.g. "${example}")`);

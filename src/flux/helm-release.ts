@@ -257,7 +257,7 @@ export class HelmRelease<Values extends object = Record<string, unknown>> extend
       }
       c.semverRange('spec.chart.spec.version', p.chart.version).duration('spec.chart.spec.interval', p.chart.interval);
     }
-    if (p.releaseName !== undefined && (p.releaseName.length > 53 || !RELEASE_NAME.test(p.releaseName))) {
+    if (c.isString('spec.releaseName', p.releaseName) && (p.releaseName.length > 53 || !RELEASE_NAME.test(p.releaseName))) {
       c.add(`spec.releaseName ${JSON.stringify(p.releaseName)} is not a valid Helm release name: use at most 53 lowercase letters, digits, '-' or '.', starting and ending with a letter or digit`);
     }
     c.label('spec.targetNamespace', p.targetNamespace).label('spec.storageNamespace', p.storageNamespace);

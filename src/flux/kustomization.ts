@@ -199,7 +199,7 @@ export class Kustomization extends FluxObject implements IKustomization {
     if (p.path?.isVirtual) {
       c.add(`spec.path is directory "${p.path.repoPath}", which is virtual (a template that is never written): point it at a directory that is written, such as a flattened overlay that builds it`);
     }
-    if (p.externalPath !== undefined && (!p.externalPath.startsWith('./') || p.externalPath.split('/').includes('..'))) {
+    if (c.isString('spec.path', p.externalPath) && (!p.externalPath.startsWith('./') || p.externalPath.split('/').includes('..'))) {
       c.add(`spec.path ${JSON.stringify(p.externalPath)} must be relative to the source root, start with "./" and not contain "..": e.g. "./overlays/production"`);
     }
     c.duration('spec.interval', p.interval).duration('spec.retryInterval', p.retryInterval).duration('spec.timeout', p.timeout);
