@@ -27,6 +27,21 @@ describe('reliability', () => {
     expect(f.repo.check().clean).toBe(true);
   });
 
+  it('a directory without files where a generated file goes gives way; one holding a file is refused before anything is written', () => {
+    const f = fluxFleet();
+    f.repo.write();
+    const target = path.join(f.repo.rootDir, 'apps/base/releases.yaml');
+    fs.rmSync(target);
+    fs.mkdirSync(path.join(target, 'empty/emptier'), { recursive: true });
+    f.repo.write();
+    expect(fs.readFileSync(target, 'utf8')).toContain('kind: HelmRelease');
+    fs.rmSync(target);
+    fs.mkdirSync(path.join(target, 'sub'), { recursive: true });
+    fs.writeFileSync(path.join(target, 'sub/mine.txt'), 'mine');
+    expect(() => f.repo.write()).toThrow(/Refusing to write: this path holds something cdk8s-flux did not generate[^]*apps\/base\/releases\.yaml[^]*Nothing was written/);
+    expect(fs.readFileSync(path.join(target, 'sub/mine.txt'), 'utf8')).toBe('mine');
+  });
+
   it('graph never writes through a symbolic link', () => {
     const f = fluxFleet();
     f.repo.addEnvironment({ name: 'dev', cluster: 'dev' }, f.cluster);

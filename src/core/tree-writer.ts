@@ -187,10 +187,11 @@ export function writeLayout(rootDir: string, files: LayoutFiles, managedRoots: r
     try {
       applyJournal(rootDir, journal, hooks);
     } catch (e) {
-      if (e instanceof LayoutWriteError || !isFileSystemError(e)) throw e;
+      if (!(e instanceof LayoutWriteError) && !isFileSystemError(e)) throw e;
+      const [cause, remedy] = isFileSystemError(e) ? [describeFsError(rootDir, e), remedyFor(e)] : [e.message, 'Fix the cause above.'];
       throw new LayoutWriteError(
-        `The synth stopped after its commit point: ${describeFsError(rootDir, e)}. Some files of the layout are new and some are old; ` +
-        `the journal in ${TRANSACTION_DIR}/ records the rest. ${remedyFor(e)} Then run the synth again: it finishes the transaction exactly.`,
+        `The synth stopped after its commit point: ${cause}. Some files of the layout are new and some are old; ` +
+        `the journal in ${TRANSACTION_DIR}/ records the rest. ${remedy} Then run the synth again: it finishes the transaction exactly.`,
       );
     }
     return plan;
@@ -365,14 +366,20 @@ function applyJournal(rootDir: string, journal: Journal, hooks: WriteHooks = {})
       // moved by an earlier, interrupted run: the target must hold exactly the staged content
       const existing = lstatOrUndefined(to);
       if (!existing?.isFile() || sha256(fs.readFileSync(to, 'utf8')) !== move.sha256) {
-        throw new Error(`the staged copy of ${move.to} is missing and ${move.to} does not hold the new content`);
+        throw new LayoutWriteError(`the staged copy of ${move.to} is missing and ${move.to} does not hold the new content`);
       }
       continue;
     }
     hooks.beforeApply?.(step++);
-    const existing = lstatOrUndefined(to);
+    let existing = lstatOrUndefined(to);
+    // a directory without files where the file goes (left by hand, or by a pruned directory) gives way
+    if (existing?.isDirectory() && holdsNoFile(to)) {
+      fs.rmSync(to, { recursive: true });
+      touched.add(path.dirname(to));
+      existing = undefined;
+    }
     if (existing && !(existing.isFile() && isGenerated(fs.readFileSync(to, 'utf8')))) {
-      throw new Error(`${move.to} now holds something cdk8s-flux did not generate; it was left alone`);
+      throw new LayoutWriteError(`${move.to} now holds something cdk8s-flux did not generate; it was left alone`);
     }
     if (!created.has(path.dirname(to))) {
       ensureDirectory(rootDir, path.dirname(to), touched);
@@ -383,6 +390,11 @@ function applyJournal(rootDir: string, journal: Journal, hooks: WriteHooks = {})
   }
   for (const dir of touched) if (fs.existsSync(dir)) fsyncDir(dir);
   fs.rmSync(path.join(rootDir, TRANSACTION_DIR), { recursive: true, force: true });
+}
+
+/** Whether a directory holds nothing but (possibly) empty directories. */
+function holdsNoFile(dir: string): boolean {
+  return fs.readdirSync(dir, { withFileTypes: true }).every(e => e.isDirectory() && holdsNoFile(path.join(dir, e.name)));
 }
 
 /**
