@@ -150,7 +150,7 @@ describe('the cdk8s-flux launcher', () => {
       cwd: PROJECT_ROOT, encoding: 'utf8', input: 'secret',
     });
     expect(r.status).toBe(2);
-    expect(r.stderr).toContain('--env "nowhere" is not an environment of this fleet: use development, staging, production (cdk8s-flux seal --help lists the options)\n');
+    expect(r.stderr).toContain('--env is not an environment of this fleet: use development, staging, production (cdk8s-flux seal --help lists the options)\n');
     expect(r.stderr).not.toMatch(/\n\s+at /);
     expect(r.stdout + r.stderr).not.toContain('secret');
   });

@@ -165,7 +165,7 @@ describe('the seal command keeps values out of sight', () => {
   it('refuses empty values unless --allow-empty, and a terminal on stdin', () => {
     const env = environment();
     expect(env.seal(['--env', 'dev', '-n', 'apps', '--name', 'db', '--from-stdin', 'password'], '').err)
-      .toContain('--from-stdin: the value of "password" is empty (an unset variable?); pass --allow-empty to seal an empty value on purpose');
+      .toContain('--from-stdin: the value of a key is empty (an unset variable?); pass --allow-empty to seal an empty value on purpose');
     const allowed = env.seal(['--env', 'dev', '-n', 'apps', '--name', 'db', '--from-stdin', 'password', '--allow-empty'], '');
     expect(allowed.code, allowed.err).toBe(0);
     const tty = env.seal(['--env', 'dev', '-n', 'apps', '--name', 'tty', '--from-stdin', 'password'], 'typed', true);

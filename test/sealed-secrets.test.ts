@@ -285,12 +285,12 @@ describe('npm run seal', () => {
   it('reports usage errors and unusable certificates with exit code 2', () => {
     const env = environment();
     expect(seal(env, ['--env', 'prod', '-n', 'apps', '--name', 'db', '--from-literal', 'a=1']).err)
-      .toContain('--env "prod" is not an environment of this fleet: use dev');
+      .toContain('--env is not an environment of this fleet: use dev');
     expect(seal(env, ['--env', 'dev', '--name', 'db', '--from-literal', 'a=1']).err).toContain('--namespace is required');
     expect(seal(env, ['--env', 'dev', '-n', 'apps', '--name', 'db']).err).toContain('nothing to seal');
     expect(seal(env, ['--env', 'dev', '-n', 'apps', '--name', 'db', '--from-literal', 'a']).err).toContain('--from-literal (argument 8) takes KEY=VALUE');
     expect(seal(env, ['--env', 'dev', '-n', 'apps', '--name', 'db', '--scope', 'global', '--from-literal', 'a=1']).err)
-      .toContain('--scope "global" is not a scope: use strict, namespace-wide, cluster-wide');
+      .toContain('--scope (argument 8) is not a scope: use strict, namespace-wide, cluster-wide');
     fs.writeFileSync(env.certificate, 'not a certificate');
     const bad = seal(env, ['--env', 'dev', '-n', 'apps', '--name', 'db', '--from-literal', 'a=1']);
     expect(bad.code).toBe(2);

@@ -91,7 +91,17 @@ export function runSeal(environments: Readonly<Record<string, SealingEnvironment
   }
 }
 
+/**
+ * A usage error of seal. Its messages never show an argument's value: a secret typed in the
+ * wrong place (a mistyped flag, a value where a name goes) would be printed, and logs keep it.
+ */
 class UsageError extends Error {}
+
+/** A flag's name as typed (`--from-litteral`), without any `=value`; undefined for anything that is not a flag's name. */
+function flagName(arg: string): string | undefined {
+  const name = arg.split('=')[0];
+  return /^--?[A-Za-z][-A-Za-z0-9]{0,40}$/.test(name) ? (name === arg ? name : `${name}=…`) : undefined;
+}
 
 function parseArgs(argv: readonly string[], environments: Readonly<Record<string, SealingEnvironment>>, io: SealIo): SealArgs {
   const args: SealArgs = { allowEmpty: argv.includes('--allow-empty'), scope: SealingScope.STRICT, rotate: false, values: new Map() };
@@ -99,8 +109,8 @@ function parseArgs(argv: readonly string[], environments: Readonly<Record<string
   const addValue = (key: string, value: Buffer, flag: string) => {
     // messages name the flag and key only: the value may be a secret, and logs are not
     if (!KEY.test(key) || key.length > 253) throw new UsageError(`${flag}: the key is not a valid Secret key: use at most 253 letters, digits, '-', '.' or '_'`);
-    if (args.values.has(key)) throw new UsageError(`${flag}: key "${key}" is given twice`);
-    if (value.length === 0 && !args.allowEmpty) throw new UsageError(`${flag}: the value of "${key}" is empty (an unset variable?); pass --allow-empty to seal an empty value on purpose`);
+    if (args.values.has(key)) throw new UsageError(`${flag}: a key is given twice (keys are not shown: one typed in the wrong place may be a secret)`);
+    if (value.length === 0 && !args.allowEmpty) throw new UsageError(`${flag}: the value of a key is empty (an unset variable?); pass --allow-empty to seal an empty value on purpose`);
     args.values.set(key, value);
   };
   for (let i = 0; i < argv.length; i++) {
@@ -125,7 +135,7 @@ function parseArgs(argv: readonly string[], environments: Readonly<Record<string
       case '--scope': {
         const v = next();
         const scope = Object.values(SealingScope).find(s => s === v);
-        if (!scope) throw new UsageError(`--scope ${JSON.stringify(v)} is not a scope: use ${Object.values(SealingScope).join(', ')}`);
+        if (!scope) throw new UsageError(`--scope (argument ${i + 1}) is not a scope: use ${Object.values(SealingScope).join(', ')}`);
         args.scope = scope;
         break;
       }
@@ -136,7 +146,8 @@ function parseArgs(argv: readonly string[], environments: Readonly<Record<string
         try {
           content = fs.readFileSync(file);
         } catch (e) {
-          throw new UsageError(`--from-file ${k}=${file}: cannot read the file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+          // neither the path nor the key is shown: a value typed after --from-file by mistake would be
+          throw new UsageError(`--from-file (argument ${i + 1}): cannot read the file given (${(e as NodeJS.ErrnoException).code ?? 'unreadable'}); did you mean --from-literal?`);
         }
         addValue(k, content, flag);
         break;
@@ -147,15 +158,18 @@ function parseArgs(argv: readonly string[], environments: Readonly<Record<string
         addValue(key, io.stdin(), flag);
         break;
       }
-      default: throw new UsageError(`Unknown argument ${i + 1}${flag.startsWith('-') ? `: ${flag}` : ' (not a flag; values go after --from-literal KEY=…)'}`);
+      default: {
+        const name = flagName(flag);
+        throw new UsageError(`Unknown argument ${i + 1}${name ? `: ${name}` : flag.startsWith('-') ? '' : ' (not a flag; values go after --from-literal KEY=…)'}`);
+      }
     }
   }
   if (!args.env) throw new UsageError('--env is required');
-  if (!(args.env in environments)) throw new UsageError(`--env ${JSON.stringify(args.env)} is not an environment of this fleet: use ${Object.keys(environments).join(', ')}`);
+  if (!Object.prototype.hasOwnProperty.call(environments, args.env)) throw new UsageError(`--env is not an environment of this fleet: use ${Object.keys(environments).join(', ')}`);
   if (!args.namespace) throw new UsageError('--namespace is required');
-  if (!LABEL.test(args.namespace) || args.namespace.length > 63) throw new UsageError(`--namespace ${JSON.stringify(args.namespace)} is not a valid namespace (at most 63 lowercase letters, digits and '-')`);
+  if (!LABEL.test(args.namespace) || args.namespace.length > 63) throw new UsageError(`--namespace is not a valid namespace (at most 63 lowercase letters, digits and '-')`);
   if (!args.name) throw new UsageError('--name is required');
-  if (!NAME.test(args.name) || args.name.length > 253) throw new UsageError(`--name ${JSON.stringify(args.name)} is not a valid Secret name (lowercase letters, digits, '-' and '.')`);
+  if (!NAME.test(args.name) || args.name.length > 253) throw new UsageError(`--name is not a valid Secret name (lowercase letters, digits, '-' and '.')`);
   if (args.values.size === 0) throw new UsageError('nothing to seal: give at least one --from-literal, --from-file or --from-stdin');
   return args;
 }

@@ -429,11 +429,15 @@ export function urlCredentialsCheck(): ModelCheck {
           } catch {
             continue; // not a URL (schema validation reports a malformed one)
           }
-          if (parsed.password === '') continue;
-          parsed.password = '***';
+          // over HTTP(S) and OCI a user name alone is a credential too (a token: https://ghp_…@github.com/…);
+          // over SSH, `git@` is the account every forge uses
+          const tokenAsUser = parsed.username !== '' && ['http:', 'https:', 'oci:'].includes(parsed.protocol);
+          if (parsed.password === '' && !tokenAsUser) continue;
+          if (parsed.password !== '') parsed.password = '***';
+          else parsed.username = '***'; // the user name is the token
           const location = ownerOfDocument(e.source);
           if (model.reported.has(location)) continue; // the construct refused it in its own words (a Provider's address)
-          problems.add(location, `${e.source.origin.object ? '' : `${describeSource(e.source)}: `}spec.${field} "${parsed.toString()}" carries a password, which would be committed to git with the file: remove it from the URL and give the credentials in spec.secretRef (a SealedSecret sealed with npm run seal)`);
+          problems.add(location, `${e.source.origin.object ? '' : `${describeSource(e.source)}: `}spec.${field} "${parsed.toString()}" carries ${parsed.password !== '' ? 'a password' : 'credentials in its user name'}, which would be committed to git with the file: remove ${parsed.password !== '' ? 'it' : 'them'} from the URL and give the credentials in spec.secretRef (a SealedSecret sealed with npm run seal)`);
         }
       }
       return problems.list;
