@@ -161,6 +161,16 @@ interface Journal {
  * (`recoverTransaction`). Refuses, before touching anything, to overwrite a file it did not generate.
  */
 export function writeLayout(rootDir: string, files: LayoutFiles, managedRoots: readonly string[], hooks: WriteHooks = {}): LayoutPlan {
+  try {
+    return writeLocked(rootDir, files, managedRoots, hooks);
+  } catch (e) {
+    // taking the lock or reading the tree failed (staging and applying say more of their own)
+    if (e instanceof LayoutWriteError || !isFileSystemError(e)) throw e;
+    throw new LayoutWriteError(`Could not write the layout: ${describeFsError(rootDir, e)}. Nothing was written: the previous layout is intact. ${remedyFor(e)}`);
+  }
+}
+
+function writeLocked(rootDir: string, files: LayoutFiles, managedRoots: readonly string[], hooks: WriteHooks): LayoutPlan {
   return withLock(rootDir, () => {
     recoverLocked(rootDir, managedRoots, hooks);
     const plan = planLayout(rootDir, files, managedRoots);
@@ -464,11 +474,23 @@ function removeEmptyParents(rootDir: string, rel: string): void {
 /** Runs `fn` holding the repository's write lock; a stale lock of a dead process is taken over. */
 function withLock<T>(rootDir: string, fn: () => T): T {
   const lock = path.join(rootDir, LOCK_FILE);
-  fs.mkdirSync(path.dirname(lock), { recursive: true });
   // the lock appears with its owner already in it (a hard link of a written file), so that another
   // synth never reads an empty lock and takes it for stale while this one is alive
   const mine = `${lock}.${process.pid}.tmp`;
-  fs.writeFileSync(mine, String(process.pid));
+  for (let attempt = 0; ; attempt++) {
+    fs.mkdirSync(path.dirname(lock), { recursive: true });
+    try {
+      fs.writeFileSync(mine, String(process.pid));
+      break;
+    } catch (e) {
+      // another synth, finishing, removed the empty state directory in between: make it again
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT' || attempt >= 5) {
+        fs.rmSync(mine, { force: true }); // a full disk may leave it created, empty
+        removeEmptyParents(rootDir, STATE_DIR);
+        throw e;
+      }
+    }
+  }
   try {
     for (let attempt = 0; ; attempt++) {
       try {
