@@ -1,5 +1,6 @@
 // Public API of cdk8s-flux: what a fleet author needs. Test helpers are in `cdk8s-flux/testing`;
-// the cdktf bootstrap stacks too are exported here while cdktf is a dependency.
+// the cdktf bootstrap stacks in `cdk8s-flux/bootstrap` (cdktf is an optional peer: this entry
+// point loads none of it).
 
 // the layout: directories, files, patches, files you own
 export { LayoutDirectory, LayoutDirectoryProps } from './core/layout-directory';
@@ -81,11 +82,6 @@ export { runDiff } from './cli/diff';
 export { runGraph } from './cli/graph';
 export { FleetGraph, GraphEdge, GraphGroup, GraphNode, GraphNodeCategory, fleetGraph } from './graph/fleet-graph';
 export { GRAPH_MARKER, fleetGraphDocuments, graphDocument, renderMermaid } from './graph/mermaid';
-
-// bootstrap (cdktf)
-export { BootstrapTarget, FLUX_CHART_REPOSITORY, FLUX_CHART_VERSION, MultiTenancyLockdown } from './bootstrap/bootstrap-target';
-export { FluxBootstrapStack, SEALING_KEY_LABEL } from './bootstrap/flux-bootstrap-stack';
-export { FluxSyncStack } from './bootstrap/flux-sync-stack';
 
 // Generated L1 classes of the vendored CRDs, one namespace per API group (names overlap across groups).
 export * as source from './imports/source-source.toolkit.fluxcd.io';

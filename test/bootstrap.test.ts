@@ -10,7 +10,7 @@ import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { createExampleFleet } from '../src/example-fleet';
 import { bootstrapTargets, createBootstrapApp } from '../src/example-fleet/bootstrap';
-import { FLUX_CHART_VERSION, FluxBootstrapStack, SEALING_KEY_LABEL } from '../src';
+import { FLUX_CHART_VERSION, FluxBootstrapStack, SEALING_KEY_LABEL } from '../src/bootstrap';
 import { FleetTesting } from '../src/testing';
 
 const PROJECT_ROOT = path.resolve(__dirname, '..');

@@ -6,6 +6,17 @@ import { FleetTesting } from '../src/testing';
 import { readTree } from './helpers';
 import { installOffline, packedTarball, writeOfflineLockfile } from './support/packed-tarball';
 
+/** The apparent size of every file below `dir` (symbolic links not followed). */
+function bytesUnder(dir: string): number {
+  let total = 0;
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) total += bytesUnder(p);
+    else if (e.isFile()) total += fs.statSync(p).size;
+  }
+  return total;
+}
+
 // What a platform team gets from `npm install cdk8s-flux`: the packed tarball, installed into a
 // fresh project offline (from the npm cache that `npm ci` filled), used with plain node.
 describe('the packed package', () => {
@@ -26,12 +37,30 @@ describe('the packed package', () => {
   it('installs offline into a fresh project, where plain node synthesizes a fleet and the bin runs it', () => {
     const { file } = packedTarball();
     const project = FleetTesting.tempDir();
+    // what a fleet made by `init` installs (its dev tools included), and not the bootstrap's optional peers
+    const ours = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'package.json'), 'utf8'));
     fs.writeFileSync(path.join(project, 'package.json'), JSON.stringify({
       name: 'fleet', version: '1.0.0', private: true, dependencies: { 'cdk8s-flux': `file:${file}` },
+      devDependencies: Object.fromEntries(['@types/node', 'tsx', 'typescript', 'vitest'].map(n => [n, ours.devDependencies[n]])),
     }, null, 2));
     writeOfflineLockfile(project, file);
     const install = installOffline(project);
     expect(install.status, install.stderr).toBe(0);
+
+    // a light install: no cdktf, at most 150 MB (with cdktf and its providers it was 302 MB), and
+    // loading the library loads none of it
+    expect(fs.existsSync(path.join(project, 'node_modules/cdktf'))).toBe(false);
+    expect(fs.existsSync(path.join(project, 'node_modules/@cdktf'))).toBe(false);
+    const mib = bytesUnder(path.join(project, 'node_modules')) / 2 ** 20;
+    console.log(`a fleet's node_modules without the bootstrap peers: ${mib.toFixed(1)} MiB`);
+    expect(mib).toBeLessThanOrEqual(150);
+    const loaded = spawnSync(process.execPath, ['-e', "require('cdk8s-flux'); const ms = Object.keys(require.cache); console.log(JSON.stringify({ all: ms.length, cdktf: ms.filter(m => /[\\/]node_modules[\\/](cdktf|@cdktf)[\\/]/.test(m)).length }))"], { cwd: project, encoding: 'utf8' });
+    expect(JSON.parse(loaded.stdout)).toMatchObject({ cdktf: 0 });
+    // the bootstrap entry point says what to install
+    const bootstrap = spawnSync(process.execPath, ['-e', "require('cdk8s-flux/bootstrap')"], { cwd: project, encoding: 'utf8' });
+    expect(bootstrap.status).not.toBe(0);
+    expect(bootstrap.stderr).toContain('cdk8s-flux/bootstrap needs cdktf, @cdktf/provider-kubernetes, @cdktf/provider-helm, which are optional peer dependencies of cdk8s-flux');
+    expect(bootstrap.stderr).toContain('npm install --save-dev cdktf@^0.21.0 @cdktf/provider-kubernetes@^12.1.1 @cdktf/provider-helm@^12.1.2');
 
     fs.writeFileSync(path.join(project, 'fleet.js'), `
 const { GitOpsRepo, GitRepository, HelmRelease, HelmRepository, Kustomization, LayoutDirectory, ManifestFile, runCli } = require('cdk8s-flux');

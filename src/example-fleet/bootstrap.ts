@@ -1,7 +1,5 @@
 import { App } from 'cdktf';
-import { BootstrapTarget } from '../bootstrap/bootstrap-target';
-import { FluxBootstrapStack } from '../bootstrap/flux-bootstrap-stack';
-import { FluxSyncStack } from '../bootstrap/flux-sync-stack';
+import { BootstrapTarget, FluxBootstrapStack, FluxSyncStack } from '../bootstrap';
 import { GitOpsRepo } from '../fleet/gitops-repo';
 import { SealingCertificate } from '../secrets/certificate';
 import { ClusterConfig } from './cluster';

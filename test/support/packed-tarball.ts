@@ -101,6 +101,7 @@ export function writeOfflineLockfile(projectDir: string, tarball: string): void 
       license: self.license,
       dependencies: self.dependencies,
       peerDependencies: self.peerDependencies,
+      peerDependenciesMeta: self.peerDependenciesMeta,
       bin: self.bin,
       engines: self.engines,
     },
@@ -113,7 +114,9 @@ export function writeOfflineLockfile(projectDir: string, tarball: string): void 
       if (!dir) return undefined;
     }
   };
-  const queue: [string, LockEntry][] = [['', { ...packages[''], dependencies: { ...manifest.dependencies, ...manifest.devDependencies, ...self.dependencies, ...self.peerDependencies } }]];
+  // npm installs a package's peers with it, except the optional ones (the bootstrap's cdktf)
+  const requiredPeers = Object.fromEntries(Object.entries(self.peerDependencies ?? {}).filter(([n]) => !self.peerDependenciesMeta?.[n]?.optional));
+  const queue: [string, LockEntry][] = [['', { ...packages[''], dependencies: { ...manifest.dependencies, ...manifest.devDependencies, ...self.dependencies, ...requiredPeers } }]];
   delete queue[0][1].dependencies!['cdk8s-flux'];
   while (queue.length > 0) {
     const [at, entry] = queue.shift()!;
