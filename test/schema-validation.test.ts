@@ -107,6 +107,10 @@ describe('strict schema validation of what synth writes', () => {
   it('covers every kind the vendored CRDs serve', () => {
     expect(SchemaValidator.fromDirectory().kinds).toEqual([
       'bitnami.com/v1alpha1 SealedSecret',
+      'fluxcd.controlplane.io/v1 FluxInstance',
+      'fluxcd.controlplane.io/v1 FluxReport',
+      'fluxcd.controlplane.io/v1 ResourceSet',
+      'fluxcd.controlplane.io/v1 ResourceSetInputProvider',
       'helm.toolkit.fluxcd.io/v2 HelmRelease',
       'image.toolkit.fluxcd.io/v1 ImagePolicy',
       'image.toolkit.fluxcd.io/v1 ImageRepository',

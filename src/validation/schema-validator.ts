@@ -22,10 +22,14 @@ export const VENDORED_CRDS = path.resolve(__dirname, '..', '..', 'crds');
  * `strictSchema`). Each kind's schema is compiled once, on first use.
  */
 export class SchemaValidator {
-  /** A validator for the CRDs of a directory (every `*.yaml`), by default the vendored Flux 2.9 and Sealed Secrets CRDs. */
+  /** A validator for the CRDs of a directory (every `*.yaml`, also one folder down), by default the vendored Flux 2.9 and Sealed Secrets CRDs. */
   public static fromDirectory(dir: string = VENDORED_CRDS): SchemaValidator {
     const schemas = new Map<string, SchemaNode>();
-    for (const file of fs.readdirSync(dir).filter(f => f.endsWith('.yaml')).sort()) {
+    // a CRD kept in a folder of its own with its license (the Flux Operator's) counts too
+    const files = fs.readdirSync(dir, { withFileTypes: true }).flatMap(e => e.isDirectory()
+      ? fs.readdirSync(path.join(dir, e.name)).filter(f => f.endsWith('.yaml')).map(f => `${e.name}/${f}`)
+      : e.name.endsWith('.yaml') ? [e.name] : []).sort();
+    for (const file of files) {
       for (const doc of parseAllDocuments(fs.readFileSync(path.join(dir, file), 'utf8'))) {
         const crd = doc.toJS() as { kind?: string; spec?: { group: string; names: { kind: string }; versions: { name: string; served: boolean; schema?: { openAPIV3Schema: SchemaNode } }[] } };
         if (crd?.kind !== 'CustomResourceDefinition' || !crd.spec) continue;
