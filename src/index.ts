@@ -74,6 +74,10 @@ export { SchemaValidationOptions } from './validation/schema-check';
 
 // the command line and the fleet graph
 export { CliIo, CliOptions, FleetSource, cliUsage, cliVersion, runCli } from './cli/run-cli';
+export { ExitCode } from './cli/args';
+export { addWarning } from './core/warnings';
+export { ClusterChange, RevisionDiff, RevisionFieldChange, RevisionObjectChange } from './fleet/revision-diff';
+export { StaleValue, StoreCertificate } from './secrets/sealed-store';
 export { SynthIo, runSynth } from './cli/synth';
 export { SealIo, SealingEnvironment, runSeal } from './cli/seal';
 export { runValidate } from './cli/validate';

@@ -72,8 +72,8 @@ describe('cdk8s-flux init', () => {
     expect(runInit(['--name'], sink, FleetTesting.tempDir())).toBe(2);
     expect(runInit(['x', '--name', 'Bad Name'], sink, FleetTesting.tempDir())).toBe(2);
     expect(io.err.trimEnd().split('\n')).toEqual([
-      'init takes one directory, not "a" and "b" (cdk8s-flux init --help lists the options)',
-      '--name needs a value (cdk8s-flux init --help lists the options)',
+      'init: takes at most 1 DIR argument, not 2 ("a" "b") (cdk8s-flux init --help lists the options)',
+      'init: --name needs a NAME (--name NAME or --name=NAME) (cdk8s-flux init --help lists the options)',
       '--name "Bad Name" is not a valid npm package name (lowercase letters, digits, \'-\', \'.\', \'_\', \'~\'; optionally @scope/)',
     ]);
   });
