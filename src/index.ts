@@ -84,7 +84,7 @@ export { runValidate } from './cli/validate';
 export { runDiff } from './cli/diff';
 export { runGraph } from './cli/graph';
 export { FleetGraph, GraphEdge, GraphGroup, GraphNode, GraphNodeCategory, fleetGraph } from './graph/fleet-graph';
-export { GRAPH_MARKER, fleetGraphDocuments, graphDocument, renderMermaid } from './graph/mermaid';
+export { GRAPH_MARKER, GraphChart, GraphDocument, MERMAID_MAX_TEXT, fleetGraphDocuments, fleetGraphFiles, graphCharts, graphDocument, renderGraphDocument, renderMermaid } from './graph/mermaid';
 
 // bootstrap (cdktf)
 export { BootstrapTarget, FLUX_CHART_REPOSITORY, FLUX_CHART_VERSION, MultiTenancyLockdown } from './bootstrap/bootstrap-target';

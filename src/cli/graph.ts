@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createTwoFilesPatch } from 'diff';
 import { GitOpsRepo } from '../fleet/gitops-repo';
-import { fleetGraphDocuments, GRAPH_MARKER } from '../graph/mermaid';
+import { fleetGraphFiles, GRAPH_MARKER } from '../graph/mermaid';
 import { CommandSpec, ExitCode, formatUsage, parseSpec } from './args';
 import { SynthIo } from './synth';
 
@@ -14,7 +14,9 @@ export const GRAPH_COMMAND: CommandSpec = {
   description: `Writes one Mermaid diagram per registered environment, <out>/fleet-<env>.md (GitHub renders it):
 the Kustomizations, HelmReleases, sources, sealed secrets and alerts its cluster reconciles, grouped
 by the build that applies them, with their dependsOn, source, secret, values, provider and event
-edges. Stale fleet-*.md files that graph generated are removed.`,
+edges; HelmReleases show their chart and version, ImageUpdateAutomations point at the ImagePolicies
+they update. A graph too large for one Mermaid chart (50,000 characters) is split into one chart per
+Kustomization, with a warning. Stale fleet-*.md files that graph generated are removed.`,
   flags: {
     check: { type: 'boolean', description: 'write nothing; show what differs if the documents are not up to date' },
     env: { type: 'string', multiple: true, valueName: 'ENV', complete: 'environment', description: 'only this environment; nothing is pruned then' },
@@ -44,7 +46,8 @@ export function runGraph(repo: GitOpsRepo, argv: readonly string[], io: SynthIo)
     io.err('The fleet registers no environment, so there is nothing to draw: register each with repo.addEnvironment(env, clusterDirectory)\n');
     return ExitCode.ERROR;
   }
-  const docs = fleetGraphDocuments(repo, options.envs.length > 0 ? options.envs : undefined);
+  const { documents: docs, warnings } = fleetGraphFiles(repo, options.envs.length > 0 ? options.envs : undefined);
+  for (const w of warnings) io.err(`warning: ${w}\n`);
   const outDir = path.resolve(repo.rootDir, options.out);
   const shown = (file: string) => path.relative(repo.rootDir, path.join(outDir, file)) || file;
   const stale = options.envs.length > 0 ? [] : generatedGraphs(outDir).filter(f => !docs.has(f));
