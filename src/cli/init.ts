@@ -28,7 +28,7 @@ export const INIT_USAGE = formatUsage(INIT_COMMAND).replace(/ {6}\(in this repos
 /** Where init finds its templates: `templates/init/` of this package (from src/cli/ or lib/cli/ alike). */
 const TEMPLATES = path.resolve(__dirname, '..', '..', 'templates', 'init');
 
-/** Template files whose name npm would not ship as is. */
+/** Template files whose name npm would not ship as is (and `github/` is written as `.github/`). */
 const RENAMED: Readonly<Record<string, string>> = { gitignore: '.gitignore', gitattributes: '.gitattributes' };
 
 interface PackageManifest {
@@ -91,7 +91,7 @@ function templateFiles(): Map<string, string> {
     for (const e of fs.readdirSync(path.join(TEMPLATES, rel), { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
       const child = rel ? `${rel}/${e.name}` : e.name;
       if (e.isDirectory()) walk(child);
-      else files.set(rel ? `${rel}/${RENAMED[e.name] ?? e.name}` : RENAMED[e.name] ?? e.name, fs.readFileSync(path.join(TEMPLATES, child), 'utf8'));
+      else files.set((rel ? `${rel}/${RENAMED[e.name] ?? e.name}` : RENAMED[e.name] ?? e.name).replace(/^github\//, '.github/'), fs.readFileSync(path.join(TEMPLATES, child), 'utf8'));
     }
   };
   walk('');
