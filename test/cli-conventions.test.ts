@@ -262,3 +262,31 @@ describe('shell completion, generated from the table', () => {
     expect(run(['completion', 'environments'])).toMatchObject({ code: 0, out: 'dev\n' });
   });
 });
+
+describe('warnings and --strict', () => {
+  it('a check of severity warning synthesizes with a warning; --strict makes it a finding, and --json lists it', () => {
+    const warned = () => {
+      const repo = fleet();
+      repo.registerCheck({
+        id: 'test/advice', description: 'advice', severity: 'warning',
+        check: model => model.clusters.map(c => ({ path: c.directory, message: 'consider a second replica' })),
+      });
+      return repo;
+    };
+    const plain = run(['synth'], warned);
+    expect(plain.code).toBe(ExitCode.CLEAN);
+    expect(plain.err).toBe('warning: [clusters/dev] consider a second replica\n');
+    const strict = run(['synth', '--strict'], warned);
+    expect(strict.code).toBe(ExitCode.FINDINGS);
+    expect(strict.err).toBe('warning: [clusters/dev] consider a second replica\n--strict: 1 warning above count as problems; nothing was written.\n');
+    const check = run(['synth', '--check', '--strict', '--json'], warned);
+    expect(check.code).toBe(ExitCode.FINDINGS);
+    expect(JSON.parse(check.out).warnings).toEqual([{ path: 'clusters/dev', message: 'consider a second replica' }]);
+    const validate = run(['validate', '--json'], warned);
+    expect(validate.code).toBe(ExitCode.CLEAN);
+    expect(JSON.parse(validate.out)).toMatchObject({ valid: true, warnings: [{ path: 'clusters/dev', message: 'consider a second replica' }] });
+    expect(run(['validate', '--strict'], warned).code).toBe(ExitCode.FINDINGS);
+    // without warnings, --strict changes nothing
+    expect(run(['synth', '--strict']).code).toBe(ExitCode.CLEAN);
+  });
+});
