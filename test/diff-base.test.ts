@@ -91,11 +91,13 @@ function writeConfig(dir: string, config: unknown): void {
  * redis; the second promotes podinfo 6.6.0 to staging, adds production, removes redis, and
  * re-seals staging's password.
  */
-function twoCommitRepository(): string {
-  const dir = FleetTesting.tempDir();
-  git(dir, 'init', '-q', '-b', 'main');
-  git(dir, 'config', 'user.email', 'test@example.com');
-  git(dir, 'config', 'user.name', 'test');
+function twoCommitRepository(subdirectory = ''): string {
+  const top = FleetTesting.tempDir();
+  git(top, 'init', '-q', '-b', 'main');
+  git(top, 'config', 'user.email', 'test@example.com');
+  git(top, 'config', 'user.name', 'test');
+  const dir = path.join(top, subdirectory);
+  fs.mkdirSync(dir, { recursive: true });
   fs.mkdirSync(path.join(dir, 'src'));
   fs.writeFileSync(path.join(dir, 'src/fleet.ts'), FLEET_TS);
   fs.writeFileSync(path.join(dir, 'src/main.ts'), MAIN_TS);
@@ -210,19 +212,26 @@ describe('diff --base <git-ref>', () => {
     expect(outside.err).toContain(`diff --base needs a git repository: ${notGit} is not in one`);
   });
 
+  it('works for a fleet in a sub-directory of its git repository, with node_modules linked into the copy', async () => {
+    const nested = twoCommitRepository('platform/fleet');
+    fs.mkdirSync(path.join(nested, 'node_modules'));
+    fs.writeFileSync(path.join(nested, 'node_modules/.marker'), 'kept');
+    const { createFleet } = await import(path.join(nested, 'src/fleet.ts'));
+    const r = diff(createFleet(nested), ['--base', 'HEAD~1', '--output', 'json']);
+    expect(r.err).toBe('');
+    expect((JSON.parse(r.out) as RevisionDiff).clusters.map(c => [c.directory, c.change])).toEqual([
+      ['clusters/development', 'changed'], ['clusters/production', 'added'], ['clusters/staging', 'changed'],
+    ]);
+    // the temporary copy's link is removed, never what it points at
+    expect(fs.readFileSync(path.join(nested, 'node_modules/.marker'), 'utf8')).toBe('kept');
+  });
+
   it('reports a base revision whose fleet does not synthesize, with the app\'s own message', () => {
     const broken = twoCommitRepository();
     fs.writeFileSync(path.join(broken, 'src/main.ts'), 'throw new Error("the base is broken");\n');
     git(broken, 'commit', '-q', '-am', 'break the app');
     fs.writeFileSync(path.join(broken, 'src/main.ts'), MAIN_TS); // the working tree is fine again
-    const r = diff(repo, ['--base', 'HEAD']);
-    expect(r.code).toBe(0); // the repository under test is `dir`; this one is checked next
-    const { code, err } = (() => {
-      const io = { out: '', err: '' };
-      const fleet = new GitOpsRepo({ rootDir: broken });
-      const c = runDiff(fleet, ['--base', 'HEAD'], { out: t => { io.out += t; }, err: t => { io.err += t; } });
-      return { code: c, ...io };
-    })();
+    const { code, err } = diff(new GitOpsRepo({ rootDir: broken }), ['--base', 'HEAD']);
     expect(code).toBe(2);
     expect(err).toMatch(/^the fleet at HEAD \([0-9a-f]{12}\) did not synthesize \(`.* src\/main\.ts synth` exited 1\):\n[\s\S]*the base is broken/);
   });
