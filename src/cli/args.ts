@@ -212,7 +212,7 @@ export interface CommandSpec {
 /** A command's help, made from its spec. */
 export function formatUsage(spec: CommandSpec): string {
   return [
-    `Usage: cdk8s-flux ${spec.name} ${spec.synopsis}      (in this repository: npm run ${spec.name} -- …)`,
+    ...`Usage: cdk8s-flux ${spec.name} ${spec.synopsis}`.split('\n').map((line, i) => (i === 0 ? `${line}      (in this repository: npm run ${spec.name} -- …)` : line)),
     '',
     spec.description,
     '',
