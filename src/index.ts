@@ -77,14 +77,14 @@ export { CliIo, CliOptions, FleetSource, cliUsage, cliVersion, runCli } from './
 export { ExitCode } from './cli/args';
 export { addWarning } from './core/warnings';
 export { ClusterChange, RevisionDiff, RevisionFieldChange, RevisionObjectChange } from './fleet/revision-diff';
-export { StaleValue, StoreCertificate } from './secrets/sealed-store';
+export { ImportedSecret, StaleValue, StoreCertificate } from './secrets/sealed-store';
 export { SynthIo, runSynth } from './cli/synth';
 export { SealIo, SealingEnvironment, runSeal } from './cli/seal';
 export { runValidate } from './cli/validate';
 export { runDiff } from './cli/diff';
 export { runGraph } from './cli/graph';
 export { FleetGraph, GraphEdge, GraphGroup, GraphNode, GraphNodeCategory, fleetGraph } from './graph/fleet-graph';
-export { GRAPH_MARKER, GraphChart, GraphDocument, MERMAID_MAX_TEXT, fleetGraphDocuments, fleetGraphFiles, graphCharts, graphDocument, renderGraphDocument, renderMermaid } from './graph/mermaid';
+export { GRAPH_MARKER, GraphChart, GraphDocument, GraphFiles, MERMAID_MAX_TEXT, fleetGraphDocuments, fleetGraphFiles, graphCharts, graphDocument, renderGraphDocument, renderMermaid } from './graph/mermaid';
 
 // bootstrap (cdktf)
 export { BootstrapTarget, FLUX_CHART_REPOSITORY, FLUX_CHART_VERSION, MultiTenancyLockdown } from './bootstrap/bootstrap-target';

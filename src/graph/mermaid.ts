@@ -190,8 +190,16 @@ export function fleetGraphDocuments(repo: GitOpsRepo, environments?: readonly st
   return new Map([...fleetGraphFiles(repo, environments).documents].map(([f, d]) => [f, d]));
 }
 
+/** The graph documents of a fleet and the warnings about their size. */
+export interface GraphFiles {
+  /** `fleet-<env>.md` → Markdown. */
+  readonly documents: Map<string, string>;
+  /** What `graph` prints before writing: a graph split because it exceeds Mermaid's limit. */
+  readonly warnings: string[];
+}
+
 /** Like `fleetGraphDocuments`, with the warnings about each document's size. */
-export function fleetGraphFiles(repo: GitOpsRepo, environments?: readonly string[], limit: number = MERMAID_MAX_TEXT): { documents: Map<string, string>; warnings: string[] } {
+export function fleetGraphFiles(repo: GitOpsRepo, environments?: readonly string[], limit: number = MERMAID_MAX_TEXT): GraphFiles {
   const names = environments ?? repo.environments.map(r => r.env.name);
   for (const name of names) repo.environment(name); // an unknown name fails before the synth
   const model = repo.synthModel();

@@ -66,6 +66,14 @@ export interface StaleValue {
   readonly known: boolean;
 }
 
+/** A Secret that `importSealedSecrets` brought into the store. */
+export interface ImportedSecret {
+  /** `namespace/name`. */
+  readonly id: string;
+  /** Its keys, sorted. */
+  readonly keys: string[];
+}
+
 /** Thrown by `SealedStore.seal` for a request that would lose or silently replace sealed values. */
 export class SealError extends Error {
   constructor(message: string) {
@@ -164,8 +172,8 @@ export class SealedStore {
    * kubeseal used. Refuses a key already sealed unless \`replace\`; returns \`ns/name\` and keys.
    * @param source the file, for messages
    */
-  public importSealedSecrets(docs: readonly unknown[], source: string, replace = false): { id: string; keys: string[] }[] {
-    const imported: { id: string; keys: string[] }[] = [];
+  public importSealedSecrets(docs: readonly unknown[], source: string, replace = false): ImportedSecret[] {
+    const imported: ImportedSecret[] = [];
     const sealed = docs.filter(d => isRecord(d) && d.kind === 'SealedSecret');
     if (sealed.length === 0) throw new SealError(`${source} holds no SealedSecret (kind: SealedSecret, apiVersion: bitnami.com/v1alpha1): give the YAML kubeseal wrote (kubeseal -o yaml)`);
     sealed.forEach((raw, i) => {
