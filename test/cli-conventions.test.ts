@@ -290,3 +290,14 @@ describe('warnings and --strict', () => {
     expect(run(['synth', '--strict']).code).toBe(ExitCode.CLEAN);
   });
 });
+
+describe('progress of a synth', () => {
+  it('names each phase on a terminal, then clears its line before the result', () => {
+    const tty = capture(true);
+    expect(runCli(fleet(), ['synth'], { io: tty.sink })).toBe(0);
+    const steps = tty.io.err.split('\r\x1b[2K').filter(Boolean).map(s => s.replace(/ \(\d+\.\d s\)$/, ''));
+    expect(steps).toEqual(['synthesizing the fleet…', 'writing the layout…']);
+    expect(tty.io.err.endsWith('\r\x1b[2K')).toBe(true);
+    expect(tty.io.out).toMatch(/^Synthesized the layout into /);
+  });
+});

@@ -4,6 +4,7 @@ import { createTwoFilesPatch } from 'diff';
 import { GitOpsRepo } from '../fleet/gitops-repo';
 import { fleetGraphFiles, GRAPH_MARKER } from '../graph/mermaid';
 import { CommandSpec, ExitCode, formatUsage, parseSpec } from './args';
+import { Progress } from './progress';
 import { SynthIo } from './synth';
 
 /** The graph command's interface. */
@@ -46,7 +47,10 @@ export function runGraph(repo: GitOpsRepo, argv: readonly string[], io: SynthIo)
     io.err('The fleet registers no environment, so there is nothing to draw: register each with repo.addEnvironment(env, clusterDirectory)\n');
     return ExitCode.ERROR;
   }
+  const progress = new Progress(io);
+  progress.step('synthesizing the fleet and drawing its graphs');
   const { documents: docs, warnings } = fleetGraphFiles(repo, options.envs.length > 0 ? options.envs : undefined);
+  progress.done();
   for (const w of warnings) io.err(`warning: ${w}\n`);
   const outDir = path.resolve(repo.rootDir, options.out);
   const shown = (file: string) => path.relative(repo.rootDir, path.join(outDir, file)) || file;

@@ -100,8 +100,8 @@ export function runSynth(repo: GitOpsRepo, argv: readonly string[], io: SynthIo 
         return ExitCode.FINDINGS;
       }
     }
-    progress.step('synthesizing and writing the layout');
-    const plan = repo.write();
+    progress.step('synthesizing the fleet');
+    const plan = repo.write({ afterStaged: () => progress.step('writing the layout') });
     progress.done();
     const warnings = warningsOf(repo);
     if (json) {
