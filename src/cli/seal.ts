@@ -141,7 +141,7 @@ export function runSeal(environments: Readonly<Record<string, SealingEnvironment
     return ExitCode.CLEAN;
   } catch (e) {
     // never print argument values: they may be secrets
-    io.err(describeFailure('seal', e, parsed.values.verbose === true).replace(/^seal: /, ''));
+    io.err(describeFailure('seal', e, parsed.values.verbose === true));
     return exitCodeOf(e);
   }
 }
