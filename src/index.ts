@@ -76,13 +76,17 @@ export { SchemaValidationOptions } from './validation/schema-check';
 
 // the command line and the fleet graph
 export { CliIo, CliOptions, FleetSource, cliUsage, cliVersion, runCli } from './cli/run-cli';
+export { ExitCode } from './cli/args';
+export { addWarning } from './core/warnings';
+export { ClusterChange, RevisionDiff, RevisionFieldChange, RevisionObjectChange } from './fleet/revision-diff';
+export { ImportedSecret, StaleValue, StoreCertificate } from './secrets/sealed-store';
 export { SynthIo, runSynth } from './cli/synth';
 export { SealIo, SealingEnvironment, runSeal } from './cli/seal';
 export { runValidate } from './cli/validate';
 export { runDiff } from './cli/diff';
 export { runGraph } from './cli/graph';
 export { FleetGraph, GraphEdge, GraphGroup, GraphNode, GraphNodeCategory, fleetGraph } from './graph/fleet-graph';
-export { GRAPH_MARKER, fleetGraphDocuments, graphDocument, renderMermaid } from './graph/mermaid';
+export { GRAPH_MARKER, GraphChart, GraphDocument, GraphFiles, MERMAID_MAX_TEXT, fleetGraphDocuments, fleetGraphFiles, graphCharts, graphDocument, renderGraphDocument, renderMermaid } from './graph/mermaid';
 
 // Generated L1 classes of the vendored CRDs, one namespace per API group (names overlap across groups).
 export * as source from './imports/source-source.toolkit.fluxcd.io';

@@ -259,7 +259,7 @@ describe('env diff', () => {
     expect(a.err.join('')).toBe('unknown environment "qa": the fleet defines "development", "staging", "production"\n');
     const b = io();
     expect(runDiff(repo, ['development'], b.io)).toBe(2);
-    expect(b.err.join('')).toBe('diff needs two environments (the fleet defines: development, staging, production) (cdk8s-flux diff --help lists the options)\n');
+    expect(b.err.join('')).toBe('diff needs --base <git-ref>, or two environments (the fleet defines: development, staging, production) (cdk8s-flux diff --help lists the options)\n');
     const c = io();
     expect(runDiff(repo, ['staging', 'production', '--exit-code'], c.io)).toBe(1);
     const d = io();

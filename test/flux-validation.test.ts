@@ -224,7 +224,7 @@ describe('bad inputs: each fails synth with a clear message and writes no file',
       expect(io.err.split('\n')).toContain(`  ${c.expected}`);
       const count = c.count ?? 1;
       expect(io.err.startsWith(`The fleet has ${count === 1 ? '1 problem' : `${count} problems`}; nothing was written:\n`), io.err).toBe(true);
-      expect(code).toBe(2);
+      expect(code).toBe(1); // an invalid fleet is a finding (exit-code table)
       expect(readTree(f.repo.rootDir)).toEqual({});
     });
   }

@@ -121,7 +121,7 @@ describe('graph command', () => {
     const usage = capture();
     expect(runGraph(repo, ['--bogus'], usage.sink)).toBe(2);
     expect(runGraph(repo, ['--env'], usage.sink)).toBe(2);
-    expect(usage.io.err).toBe('Unknown argument: --bogus (cdk8s-flux graph --help lists the options)\n--env needs a value (cdk8s-flux graph --help lists the options)\n');
+    expect(usage.io.err).toBe('graph: unknown option --bogus (cdk8s-flux graph --help lists the options)\ngraph: --env needs a ENV (--env ENV or --env=ENV) (cdk8s-flux graph --help lists the options)\n');
     expect(() => runGraph(repo, ['--env', 'prod'], capture().sink)).toThrow('unknown environment "prod": the fleet defines "dev"');
   });
 

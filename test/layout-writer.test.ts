@@ -196,16 +196,16 @@ describe('synth command', () => {
     expect(help.io.stdout).toContain('--check');
     const bad = captureIo();
     expect(runSynth(repo, ['--chek'], bad.sink)).toBe(2);
-    expect(bad.io.stderr).toContain('Unknown argument: --chek');
+    expect(bad.io.stderr).toContain('synth: unknown option --chek (did you mean --check?)');
   });
 
-  it('reports every validation problem at once with exit code 2 and no stack trace', () => {
+  it('reports every validation problem at once with exit code 1 (findings) and no stack trace', () => {
     const root = FleetTesting.tempDir();
     const repo = smallFleet(root, ['a']);
     new LayoutDirectory(repo.infrastructure, 'Bad_One');
     new ManifestFile(new LayoutDirectory(repo.apps, 'x'), 'Bad File');
     const { io, sink } = captureIo();
-    expect(runSynth(repo, [], sink)).toBe(2);
+    expect(runSynth(repo, [], sink)).toBe(1);
     expect(io.stderr).toContain('The fleet has 2 problems; nothing was written:');
     expect(io.stderr).toContain('[infrastructure/Bad_One] dirName "Bad_One" is not a valid directory name');
     expect(io.stderr).toContain('[apps/x/Bad File] fileName "Bad File.yaml" is not a valid file name');

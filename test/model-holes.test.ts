@@ -19,7 +19,7 @@ import { tenantFleet } from './support/tenant-fleet';
 function refused(repo: ReturnType<typeof fluxFleet>['repo']): string {
   const io = { out: '', err: '' };
   const code = runSynth(repo, [], { out: t => { io.out += t; }, err: t => { io.err += t; } });
-  expect(code).toBe(2);
+  expect(code).toBe(1);
   expect(io.err).toMatch(/^The fleet has \d+ problems?; nothing was written:/);
   expect(readTree(repo.rootDir)).toEqual({});
   return io.err;

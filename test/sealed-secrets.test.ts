@@ -5,7 +5,7 @@ import * as kplus from 'cdk8s-plus-27';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { createExampleFleet } from '../src/example-fleet';
-import { GitRepository, HelmRelease, LayoutDirectory, ManifestFile, ObjectPatch, runSeal, SealedSecret, SealedStore, SealingCertificate, SealingScope } from '../src';
+import { GitRepository, HelmRelease, LayoutDirectory, ManifestFile, ObjectPatch, runSeal, runSynth, SealedSecret, SealedStore, SealingCertificate, SealingScope } from '../src';
 import { encryptionLabel, sealValue } from '../src/secrets/seal';
 import { FleetTesting } from '../src/testing';
 import { fluxFleet } from './flux-fixture';
@@ -196,19 +196,97 @@ describe('SealedSecret construct', () => {
     );
   });
 
-  it('fails synth when the environment\'s certificate changed since sealing; --rotate fixes it', () => {
+  it('after a key renewal, values sealed for the earlier certificate still synthesize, with a warning naming them and seal --rotate', () => {
     const env = environment();
     seal(env, ['--env', 'dev', '-n', 'apps', '--name', 'db', '--from-literal', 'password=x']);
     const old = env.load().certificate.fingerprint;
     const renewed = sealingKey();
     fs.writeFileSync(env.certificate, renewed.certificatePem);
     const now = env.load().certificate.fingerprint;
-    expect(() => fleetWith(env).repo.synthLayout()).toThrowError(
-      `[apps/base/secret/secret] spec.encryptedData: "password" of apps/db was sealed for certificate ${old}, not for the environment's current certificate (${env.certificate}, ${now}); re-seal so that the values stay decryptable once the old key is gone: npm run seal -- --env dev --namespace apps --name db --from-file password=<file> --rotate`,
-    );
+    expect(env.load().certificates.map(c => c.fingerprint)).toEqual([old]);
+    const { repo } = fleetWith(env);
+    const io = { out: '', err: '' };
+    expect(runSynth(repo, [], { out: t => { io.out += t; }, err: t => { io.err += t; }, env: {} })).toBe(0);
+    expect(io.err).toBe(`warning: [apps/base/secret/secret] "password" of apps/db was sealed for an earlier certificate of dev (${old}), not its current one (${env.certificate}, ${now}); the controller still decrypts it with its old key: re-seal with \`cdk8s-flux seal --rotate --env dev\` (it lists every value to re-seal), e.g. npm run seal -- --env dev --namespace apps --name db --from-file password=<file> --rotate\n`);
+    // the committed ciphertext is emitted unchanged
+    expect(parse(fs.readFileSync(path.join(repo.rootDir, 'apps/base/secret.yaml'), 'utf8')).spec.encryptedData.password).toBe(env.load().entry('apps', 'db')!.data.password.ciphertext);
+    // --strict makes the warning a finding, and writes nothing
+    const strict = fleetWith(env).repo;
+    expect(runSynth(strict, ['--strict'], { out: () => undefined, err: () => undefined, env: {} })).toBe(1);
+    expect(readTree(strict.rootDir)).toEqual({});
+
+    // seal --rotate alone lists what to re-seal (exit 1: a finding), with the command
+    const listed = seal(env, ['--rotate', '--env', 'dev']);
+    expect(listed.code).toBe(1);
+    expect(listed.out).toContain(`1 value of ${env.store} is sealed for an earlier certificate than dev's current one (${now}).`);
+    expect(listed.out).toContain('    cdk8s-flux seal --env dev --namespace apps --name db --from-file password=<file> --rotate\n');
     expect(seal(env, ['--env', 'dev', '-n', 'apps', '--name', 'db', '--from-literal', 'password=x', '--rotate']).code).toBe(0);
-    expect(() => fleetWith(env).repo.synthLayout()).not.toThrow();
+    expect(env.load().certificates.map(c => c.fingerprint)).toEqual([old, now]);
+    expect(seal(env, ['--rotate', '--env', 'dev'])).toMatchObject({ code: 0, out: expect.stringContaining('nothing to re-seal') });
+    const after = fleetWith(env).repo;
+    const clean = { out: '', err: '' };
+    expect(runSynth(after, [], { out: t => { clean.out += t; }, err: t => { clean.err += t; }, env: {} })).toBe(0);
+    expect(clean.err).toBe('');
     expect(unseal(renewed.privateKey, env.load().entry('apps', 'db')!.data.password.ciphertext, Buffer.from('apps/db')).toString()).toBe('x');
+  });
+
+  it('fails synth for a value sealed for a certificate the environment\'s store never sealed for', () => {
+    const env = environment();
+    const other = environment('other');
+    seal(env, ['--env', 'dev', '-n', 'apps', '--name', 'db', '--from-literal', 'password=x']);
+    // a value copied from another environment's store: its certificate is not in this store's history
+    const text = fs.readFileSync(env.store, 'utf8');
+    const foreign = other.load().certificate.fingerprint;
+    fs.writeFileSync(env.store, text.replace(/(password:\n\s+certificate: )sha256:[0-9a-f]+/, `$1${foreign}`));
+    expect(() => fleetWith(env).repo.synthLayout()).toThrowError(
+      `"password" of apps/db was sealed for certificate ${foreign}, which is not one ${env.store} has sealed for`,
+    );
+  });
+
+  it('names the missing certificate file and the kubeseal --fetch-cert command', () => {
+    const env = environment();
+    fs.rmSync(env.certificate);
+    const r = seal(env, ['--env', 'dev', '-n', 'apps', '--name', 'db', '--from-literal', 'password=x']);
+    expect(r.code).toBe(2);
+    expect(r.err).toBe(`the sealing certificate ${env.certificate} does not exist: fetch the controller's certificate into it with \`kubeseal --fetch-cert --controller-name=sealed-secrets-controller --controller-namespace=flux-system > ${env.certificate}\` (or copy the certificate file your cluster's admin gives you), then commit it\n`);
+  });
+
+  it('seal --cert seals with another certificate file', () => {
+    const env = environment();
+    const other = sealingKey();
+    const file = path.join(env.dir, 'fetched.pem');
+    fs.writeFileSync(file, other.certificatePem);
+    expect(seal(env, ['--env', 'dev', '-n', 'apps', '--name', 'db', '--from-literal', 'password=x', '--cert', file]).code).toBe(0);
+    const value = env.load().entry('apps', 'db')!.data.password;
+    expect(value.certificate).toBe(SealingCertificate.fromFile(file).fingerprint);
+    expect(unseal(other.privateKey, value.ciphertext, Buffer.from('apps/db')).toString()).toBe('x');
+    expect(seal(env, ['--env', 'dev', '-n', 'apps', '--name', 'db', '--from-literal', 'a=1', '--cert', path.join(env.dir, 'missing.pem')]).err)
+      .toContain(`the sealing certificate ${path.join(env.dir, 'missing.pem')} does not exist`);
+  });
+
+  it('seal import brings kubeseal output into the store with its ciphertext unchanged, and synth emits it', () => {
+    const env = environment('foo-env');
+    fs.copyFileSync(path.join(VECTOR, 'cert.pem'), env.certificate); // the certificate kubeseal used for the vector
+    const vector = parse(fs.readFileSync(path.join(VECTOR, 'sealed-secret.yaml'), 'utf8'));
+    const r = seal(env, ['import', path.join(VECTOR, 'sealed-secret.yaml'), '--env', 'foo-env']);
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('Imported foo/credentials ("token") for foo-env, ciphertext unchanged');
+    const store = SealedStore.load(env.store, SealingCertificate.fromFile(env.certificate, { checkValidity: false }), 'foo-env');
+    const entry = store.entry('foo', 'credentials')!;
+    expect(entry.scope).toBe(SealingScope.STRICT);
+    expect(entry.data.token.ciphertext).toBe(vector.spec.encryptedData.token);
+    expect(entry.data.token.certificate).toBe(store.certificate.fingerprint);
+    // the imported value still decrypts with the controller's key (known answer)
+    const privateKey = fs.readFileSync(path.join(VECTOR, 'private-key.pem'), 'utf8');
+    expect(unseal(privateKey, entry.data.token.ciphertext, encryptionLabel('foo', 'credentials', SealingScope.STRICT)).toString()).toBe('sealed-secrets-example');
+    // importing again is refused without --rotate; a file with no SealedSecret is refused
+    expect(seal(env, ['import', path.join(VECTOR, 'sealed-secret.yaml'), '--env', 'foo-env']).err).toContain('foo/credentials already has sealed "token"');
+    expect(seal(env, ['import', path.join(VECTOR, 'sealed-secret.yaml'), '--env', 'foo-env', '--rotate']).code).toBe(0);
+    const notSealed = path.join(env.dir, 'plain.yaml');
+    fs.writeFileSync(notSealed, 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n');
+    expect(seal(env, ['import', notSealed, '--env', 'foo-env'])).toMatchObject({ code: 2, err: expect.stringContaining('holds no SealedSecret') });
+    expect(seal(env, ['import', notSealed, '--env', 'foo-env', '-n', 'x'])).toMatchObject({ code: 2, err: expect.stringContaining('drop --namespace') });
   });
 
   it('is usable as a secretRef and in valuesFrom (as a Secret, its keys checked)', () => {
@@ -288,9 +366,9 @@ describe('npm run seal', () => {
       .toContain('--env is not an environment of this fleet: use dev');
     expect(seal(env, ['--env', 'dev', '--name', 'db', '--from-literal', 'a=1']).err).toContain('--namespace is required');
     expect(seal(env, ['--env', 'dev', '-n', 'apps', '--name', 'db']).err).toContain('nothing to seal');
-    expect(seal(env, ['--env', 'dev', '-n', 'apps', '--name', 'db', '--from-literal', 'a']).err).toContain('--from-literal (argument 8) takes KEY=VALUE');
+    expect(seal(env, ['--env', 'dev', '-n', 'apps', '--name', 'db', '--from-literal', 'a']).err).toContain('--from-literal (value 1) takes KEY=VALUE');
     expect(seal(env, ['--env', 'dev', '-n', 'apps', '--name', 'db', '--scope', 'global', '--from-literal', 'a=1']).err)
-      .toContain('--scope (argument 8) is not a scope: use strict, namespace-wide, cluster-wide');
+      .toContain('seal: --scope is not one of strict, namespace-wide, cluster-wide');
     fs.writeFileSync(env.certificate, 'not a certificate');
     const bad = seal(env, ['--env', 'dev', '-n', 'apps', '--name', 'db', '--from-literal', 'a=1']);
     expect(bad.code).toBe(2);

@@ -1,46 +1,105 @@
-import { diffEnvironments, formatEnvironmentDiff } from '../fleet/environment-diff';
+import { scanUserFiles } from '../core/disk-scan';
 import { FleetValidationError } from '../core/errors';
-import { GitOpsRepo, UnknownEnvironmentError } from '../fleet/gitops-repo';
+import { diffEnvironments, formatEnvironmentDiff } from '../fleet/environment-diff';
+import { GitOpsRepo } from '../fleet/gitops-repo';
+import { clusterObjects, diffRevisions, formatRevisionMarkdown, formatRevisionText, hasChanges, modelOfFiles, RevisionDiff } from '../fleet/revision-diff';
+import { CommandSpec, ExitCode, formatUsage, parseSpec, UsageError } from './args';
+import { BaseRevisionError, withRevision } from './base-revision';
+import { describeFailure, exitCodeOf } from './failure';
+import { Progress } from './progress';
 import { SynthIo } from './synth';
 
+/** The diff command's interface. */
+export const DIFF_COMMAND: CommandSpec = {
+  name: 'diff',
+  summary: 'what a change does to each cluster (--base <git-ref>), or what differs between two environments',
+  synopsis: `--base <git-ref> [--output text|markdown|json] [--exit-code]
+       cdk8s-flux diff <envA> <envB> [--output text|json] [--exit-code]`,
+  description: `With --base: synthesizes the fleet at a git revision (exported to a temporary directory, where
+that revision's app runs; nothing in your tree changes) and the working tree (in memory), and
+reports, per cluster, the objects added, removed and changed, field by field: everything each
+cluster's Flux applies (its cluster directory and every Kustomization's path, patches applied,
+targetNamespace set). Clusters the change does not touch are listed as unchanged. The markdown
+output is made for a pull-request comment. Sealed values are named, never printed.
+
+With two environments: compares what their clusters apply, object by object, writing nothing.`,
+  flags: {
+    'base': { type: 'string', valueName: 'REF', description: 'the git revision to compare the working tree with (origin/main, a tag, a commit)' },
+    'output': { type: 'string', valueName: 'FORMAT', choices: ['text', 'markdown', 'json'], description: 'how to print the differences (default text)' },
+    'json': { type: 'boolean', description: 'the same as --output json' },
+    'exit-code': { type: 'boolean', description: 'exit 1 when there are differences (like git diff --exit-code)' },
+  },
+  positionals: { name: 'ENV', min: 0, max: 2, complete: 'environment' },
+  findings: 'there are differences (--exit-code)',
+};
+
 /** Usage of the diff command. */
-export const DIFF_USAGE = `Usage: cdk8s-flux diff <envA> <envB> [--json] [--exit-code]   (in this repository: npm run diff -- <envA> <envB>)
-
-Prints what would differ between two environments' clusters: every object each cluster's Flux
-applies (its cluster directory and every Kustomization's path, with patches applied and
-targetNamespace set), compared object by object and field by field. Writes nothing.
-
-  --json       print the differences as JSON
-  --exit-code  exit 1 when the environments differ (like git diff --exit-code)
-  --verbose    print stack traces of unexpected errors
-  --help       show this help
-
-Exit codes: 0 done (1 with --exit-code when they differ), 2 bad arguments or an invalid fleet.`;
+export const DIFF_USAGE = formatUsage(DIFF_COMMAND);
 
 /** Runs the diff command; returns the exit code. */
 export function runDiff(repo: GitOpsRepo, argv: readonly string[], io: SynthIo): number {
-  if (argv.includes('--help') || argv.includes('-h')) {
-    io.out(`${DIFF_USAGE}\n`);
-    return 0;
-  }
-  const flags = argv.filter(a => a.startsWith('-'));
-  const names = argv.filter(a => !a.startsWith('-'));
-  const unknown = flags.filter(f => !['--json', '--exit-code', '--verbose'].includes(f));
-  const known = repo.environments.map(e => e.env.name).join(', ');
-  if (unknown.length > 0 || names.length !== 2) {
-    const problem = unknown.length > 0 ? `Unknown option: ${unknown[0]}` : `diff needs two environments (the fleet defines: ${known || 'none'})`;
-    io.err(`${problem} (cdk8s-flux diff --help lists the options)\n`);
-    return 2;
-  }
+  let parsed;
   try {
-    const diff = diffEnvironments(repo, names[0], names[1]);
-    io.out(argv.includes('--json') ? `${JSON.stringify(diff, null, 2)}\n` : formatEnvironmentDiff(diff));
-    return argv.includes('--exit-code') && diff.differences.length > 0 ? 1 : 0;
-  } catch (e) {
-    if (e instanceof UnknownEnvironmentError || e instanceof FleetValidationError) {
-      io.err(`${e.message}\n`);
-      return 2;
+    parsed = parseSpec(DIFF_COMMAND, argv);
+    if (!parsed.values.help) {
+      if (parsed.values.json && parsed.values.output !== undefined && parsed.values.output !== 'json') throw new UsageError(`diff: --json and --output ${String(parsed.values.output)} contradict each other (cdk8s-flux diff --help lists the options)`);
+      if (parsed.values.base !== undefined && parsed.positionals.length > 0) throw new UsageError('diff: give either --base <git-ref> or two environments, not both (cdk8s-flux diff --help lists the options)');
+      if (parsed.values.base === undefined && parsed.positionals.length !== 2) {
+        throw new UsageError(`diff needs --base <git-ref>, or two environments (the fleet defines: ${repo.environments.map(e => e.env.name).join(', ') || 'none'}) (cdk8s-flux diff --help lists the options)`);
+      }
+      if (parsed.values.base === undefined && parsed.values.output === 'markdown') throw new UsageError('diff: --output markdown is for --base (cdk8s-flux diff --help lists the options)');
     }
-    throw e;
+  } catch (e) {
+    io.err(`${(e as Error).message}\n`);
+    return ExitCode.ERROR;
   }
+  const v = parsed.values;
+  if (v.help) {
+    io.out(`${DIFF_USAGE}\n`);
+    return ExitCode.CLEAN;
+  }
+  const output = v.json ? 'json' : (v.output as string | undefined) ?? 'text';
+  const progress = new Progress(io);
+  try {
+    if (v.base !== undefined) {
+      const diff = diffAgainstBase(repo, v.base as string, progress);
+      progress.done();
+      io.out(output === 'json' ? `${JSON.stringify(diff, null, 2)}\n` : output === 'markdown' ? formatRevisionMarkdown(diff) : formatRevisionText(diff));
+      return v['exit-code'] && hasChanges(diff) ? ExitCode.FINDINGS : ExitCode.CLEAN;
+    }
+    const diff = diffEnvironments(repo, parsed.positionals[0], parsed.positionals[1]);
+    io.out(output === 'json' ? `${JSON.stringify(diff, null, 2)}\n` : formatEnvironmentDiff(diff));
+    return v['exit-code'] && diff.differences.length > 0 ? ExitCode.FINDINGS : ExitCode.CLEAN;
+  } catch (e) {
+    progress.done();
+    if (e instanceof BaseRevisionError) {
+      io.err(`${e.message}\n`);
+      return ExitCode.ERROR;
+    }
+    if (e instanceof FleetValidationError) {
+      io.err(`The working tree's fleet is invalid, so there is nothing to compare:\n${e.message}\n`);
+      return ExitCode.FINDINGS;
+    }
+    io.err(describeFailure('diff', e, v.verbose === true));
+    return exitCodeOf(e);
+  }
+}
+
+/**
+ * What the working tree changes, per cluster, against a git revision: the revision synthesized in
+ * a temporary copy, the working tree in memory, both read into the model of what each cluster applies.
+ */
+export function diffAgainstBase(repo: GitOpsRepo, base: string, progress?: Progress): RevisionDiff {
+  const registry = repo.registry();
+  progress?.step('synthesizing the working tree');
+  const files = new Map<string, string>(repo.synthLayout());
+  for (const [p, content] of scanUserFiles(repo.rootDir, GitOpsRepo.MANAGED_ROOTS).foreign) if (content !== undefined && !files.has(p)) files.set(p, content);
+  const after = clusterObjects(modelOfFiles(files, registry, repo.rootDir, GitOpsRepo.MANAGED_ROOTS));
+  const before = withRevision(repo.rootDir, base, GitOpsRepo.MANAGED_ROOTS,
+    revision => {
+      progress?.step(`reading what each cluster applies at ${base}`);
+      return clusterObjects(modelOfFiles(revision.files, registry, revision.rootDir, GitOpsRepo.MANAGED_ROOTS));
+    },
+    text => progress?.step(text));
+  return diffRevisions(base, 'working tree', before, after);
 }

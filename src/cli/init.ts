@@ -1,25 +1,34 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { CommandSpec, ExitCode, formatUsage, parseSpec } from './args';
 import { SynthIo } from './synth';
 
-/** Help of the init command. */
-export const INIT_USAGE = `Usage: cdk8s-flux init [dir] [--name <package-name>] [--package-spec <spec>]
-
-Scaffolds a new fleet repository in dir (default: the current directory), which must be empty
+/** The init command's interface. */
+export const INIT_COMMAND: CommandSpec = {
+  name: 'init',
+  summary: 'scaffold a new fleet repository (cdk8s-flux init [dir])',
+  synopsis: '[dir] [--name <package-name>] [--package-spec <spec>]',
+  description: `Scaffolds a new fleet repository in dir (default: the current directory), which must be empty
 (a .git directory is fine): package.json, tsconfig.json, cdk8s.yaml, src/main.ts with one
 environment, a HelmRepository and a HelmRelease, its cluster directory with the Flux sync and an
-infrastructure Kustomization, a snapshot test (with its snapshot), README.md, .gitignore and .gitattributes (LF line ends for the generated layout).
-Then: npm install && npm run synth && npm test.
+infrastructure Kustomization, a test that compares a fresh synth with the committed layout,
+a GitHub Actions workflow (.github/workflows/ci.yml), README.md, .gitignore and .gitattributes
+(LF line ends for the generated layout).
+Then: npm install && npm run synth && npm test.`,
+  flags: {
+    'name': { type: 'string', valueName: 'NAME', description: 'the package name (default: the directory\'s name)' },
+    'package-spec': { type: 'string', valueName: 'SPEC', complete: 'file', description: 'how package.json depends on cdk8s-flux (default: ^<this version>; e.g. file:../cdk8s-flux-0.1.0.tgz made by npm pack)' },
+  },
+  positionals: { name: 'DIR', min: 0, max: 1, complete: 'directory' },
+};
 
-  --name NAME          the package name (default: the directory's name)
-  --package-spec SPEC  how package.json depends on cdk8s-flux (default: ^<this version>; e.g. a
-                       path to a tarball made by npm pack)
-  --help               show this help`;
+/** Help of the init command. */
+export const INIT_USAGE = formatUsage(INIT_COMMAND).replace(/ {6}\(in this repository: npm run init -- …\)/, '');
 
 /** Where init finds its templates: `templates/init/` of this package (from src/cli/ or lib/cli/ alike). */
 const TEMPLATES = path.resolve(__dirname, '..', '..', 'templates', 'init');
 
-/** Template files whose name npm would not ship as is. */
+/** Template files whose name npm would not ship as is (and `github/` is written as `.github/`). */
 const RENAMED: Readonly<Record<string, string>> = { gitignore: '.gitignore', gitattributes: '.gitattributes' };
 
 interface PackageManifest {
@@ -28,36 +37,34 @@ interface PackageManifest {
   devDependencies?: Record<string, string>;
 }
 
-class InitUsageError extends Error {}
-
 /** Runs the init command; returns the exit code (0 scaffolded, 2 usage error or a directory that is not empty). */
 export function runInit(argv: readonly string[], io: SynthIo, cwd: string = process.cwd()): number {
-  if (argv.includes('--help') || argv.includes('-h')) {
-    io.out(`${INIT_USAGE}\n`);
-    return 0;
-  }
-  let args: { dir: string; name?: string; packageSpec?: string };
+  let parsed;
   try {
-    args = parseArgs(argv);
+    parsed = parseSpec(INIT_COMMAND, argv);
   } catch (e) {
-    if (!(e instanceof InitUsageError)) throw e;
-    io.err(`${e.message} (cdk8s-flux init --help lists the options)\n`);
-    return 2;
+    io.err(`${(e as Error).message}\n`);
+    return ExitCode.ERROR;
   }
+  if (parsed.values.help) {
+    io.out(`${INIT_USAGE}\n`);
+    return ExitCode.CLEAN;
+  }
+  const args = { dir: parsed.positionals[0] ?? '.', name: parsed.values.name as string | undefined, packageSpec: parsed.values['package-spec'] as string | undefined };
   const dir = path.resolve(cwd, args.dir);
   const existing = fs.existsSync(dir) ? fs.readdirSync(dir).filter(f => f !== '.git') : [];
   if (fs.existsSync(dir) && !fs.statSync(dir).isDirectory()) {
     io.err(`${dir} is a file: give init a new or empty directory\n`);
-    return 2;
+    return ExitCode.ERROR;
   }
   if (existing.length > 0) {
     io.err(`${dir} is not empty (${existing.sort().slice(0, 3).join(', ')}${existing.length > 3 ? ', …' : ''}): init writes only into a new or empty directory, so that it never overwrites your files\n`);
-    return 2;
+    return ExitCode.ERROR;
   }
   const name = args.name ?? packageNameOf(path.basename(dir));
   if (!/^(@[a-z0-9-~][a-z0-9-._~]*\/)?[a-z0-9-~][a-z0-9-._~]*$/.test(name) || name.length > 214) {
     io.err(`--name ${JSON.stringify(name)} is not a valid npm package name (lowercase letters, digits, '-', '.', '_', '~'; optionally @scope/)\n`);
-    return 2;
+    return ExitCode.ERROR;
   }
   const self = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'package.json'), 'utf8')) as PackageManifest;
   const files = templateFiles();
@@ -69,26 +76,7 @@ export function runInit(argv: readonly string[], io: SynthIo, cwd: string = proc
   const shown = path.relative(cwd, dir) || '.';
   io.out(`Scaffolded a fleet in ${shown}: ${[...files.keys()].sort().join(', ')}.\nNext:\n` +
     `${shown === '.' ? '' : `  cd ${shown}\n`}  npm install\n  npm run synth      # writes clusters/ and infrastructure/\n  npm test\n`);
-  return 0;
-}
-
-function parseArgs(argv: readonly string[]): { dir: string; name?: string; packageSpec?: string } {
-  const args: { dir?: string; name?: string; packageSpec?: string } = {};
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const value = () => {
-      const v = argv[++i];
-      if (v === undefined) throw new InitUsageError(`${a} needs a value`);
-      return v;
-    };
-    if (a === '--name') args.name = value();
-    else if (a === '--package-spec') args.packageSpec = value();
-    else if (a === '--verbose') continue;
-    else if (a.startsWith('-')) throw new InitUsageError(`Unknown argument: ${a}`);
-    else if (args.dir === undefined) args.dir = a;
-    else throw new InitUsageError(`init takes one directory, not "${args.dir}" and "${a}"`);
-  }
-  return { ...args, dir: args.dir ?? '.' };
+  return ExitCode.CLEAN;
 }
 
 /** A directory name as an npm package name: lowercase, invalid characters as '-'. */
@@ -103,7 +91,7 @@ function templateFiles(): Map<string, string> {
     for (const e of fs.readdirSync(path.join(TEMPLATES, rel), { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
       const child = rel ? `${rel}/${e.name}` : e.name;
       if (e.isDirectory()) walk(child);
-      else files.set(rel ? `${rel}/${RENAMED[e.name] ?? e.name}` : RENAMED[e.name] ?? e.name, fs.readFileSync(path.join(TEMPLATES, child), 'utf8'));
+      else files.set((rel ? `${rel}/${RENAMED[e.name] ?? e.name}` : RENAMED[e.name] ?? e.name).replace(/^github\//, '.github/'), fs.readFileSync(path.join(TEMPLATES, child), 'utf8'));
     }
   };
   walk('');

@@ -3,7 +3,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse } from 'yaml';
 import { INIT_USAGE, runInit } from './init';
-import { cliUsage, cliVersion, CliIo, runCli } from './run-cli';
+import { ExitCode } from './args';
+import { describeFailure } from './failure';
+import { cliUsage, cliVersion, CliIo, runCli, runCompletion } from './run-cli';
 
 /** Options of `launch`, for tests. */
 export interface LaunchOptions {
@@ -28,6 +30,7 @@ export function launch(argv: readonly string[], options: LaunchOptions = {}): nu
     err: t => process.stderr.write(t),
     stdin: () => fs.readFileSync(0),
     stdinIsTerminal: () => process.stdin.isTTY === true,
+    errIsTerminal: () => process.stderr.isTTY === true,
   };
   const cwd = options.cwd ?? process.cwd();
   const [command, ...rest] = argv;
@@ -35,9 +38,13 @@ export function launch(argv: readonly string[], options: LaunchOptions = {}): nu
     io.out(`${cliUsage()}\n`);
     return 0;
   }
-  if (command === '--version') {
+  if (command === '--version' || command === '-v') {
     io.out(`${cliVersion()}\n`);
     return 0;
+  }
+  if (command === 'completion' && rest[0] !== 'environments') {
+    // a shell's completion script needs no fleet (only `completion environments` does)
+    return runCompletion(rest, io);
   }
   if (command === 'init' || (command === 'help' && rest[0] === 'init')) {
     try {
@@ -53,18 +60,18 @@ export function launch(argv: readonly string[], options: LaunchOptions = {}): nu
       return runCli(() => { throw new Error(`no ${CDK8S_YAML} in ${cwd}`); }, argv, { io });
     }
     io.err(`No ${CDK8S_YAML} in ${cwd}: run cdk8s-flux in the root of a fleet repository (its cdk8s.yaml names the app to run), or create one with \`cdk8s-flux init\`\n`);
-    return 2;
+    return ExitCode.ERROR;
   }
   let app: unknown;
   try {
     app = (parse(fs.readFileSync(config, 'utf8')) as { app?: unknown } | null)?.app;
   } catch (e) {
     io.err(`${config} is not valid YAML: ${(e as Error).message.split('\n')[0]}\n`);
-    return 2;
+    return ExitCode.ERROR;
   }
   if (typeof app !== 'string' || app.trim() === '') {
     io.err(`${config} has no \`app\`: set it to the command that runs the fleet (e.g. app: npx tsx src/main.ts)\n`);
-    return 2;
+    return ExitCode.ERROR;
   }
   const result = spawnSync(`${app} ${argv.map(shellQuote).join(' ')}`.trim(), {
     cwd, shell: true, stdio: 'inherit', env: options.env ?? process.env,
@@ -72,15 +79,16 @@ export function launch(argv: readonly string[], options: LaunchOptions = {}): nu
   if (result.error) return failed(command ?? 'synth', result.error, argv, io, `cannot run the app "${app}": `);
   if (result.signal) {
     io.err(`The app "${app}" was stopped by ${result.signal}\n`);
-    return 2;
+    return ExitCode.ERROR;
   }
   return result.status ?? 2;
 }
 
 function failed(command: string, e: unknown, argv: readonly string[], io: CliIo, prefix = ''): number {
   const err = e instanceof Error ? e : new Error(String(e));
-  io.err(argv.includes('--verbose') ? `${err.stack ?? err.message}\n` : `${command} failed: ${prefix}${err.message}\n(run with --verbose for the stack trace)\n`);
-  return 2;
+  if (prefix) err.message = `${prefix}${err.message}`;
+  io.err(describeFailure(command, err, argv.includes('--verbose')));
+  return ExitCode.ERROR;
 }
 
 /** Quotes an argument for the POSIX shell that runs the app. */

@@ -1,19 +1,22 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { FleetValidationError, LayoutWriteError } from '../core/errors';
-import { GitOpsRepo, UnknownEnvironmentError } from '../fleet/gitops-repo';
-import { CertificateError } from '../secrets/certificate';
-import { SealError } from '../secrets/sealed-store';
-import { GRAPH_USAGE, runGraph } from './graph';
-import { runSeal, SEAL_USAGE, SealingEnvironment, SealIo } from './seal';
-import { runSynth, SYNTH_USAGE } from './synth';
-import { runValidate, VALIDATE_USAGE } from './validate';
-import { DIFF_USAGE, runDiff } from './diff';
+import { GitOpsRepo } from '../fleet/gitops-repo';
+import { CommandSpec, ExitCode, formatUsage, parseSpec } from './args';
+import { bashCompletion, COMPLETION_COMMAND, COMPLETION_SHELLS, zshCompletion } from './completion';
+import { DIFF_COMMAND, runDiff } from './diff';
+import { describeFailure, exitCodeOf } from './failure';
+import { GRAPH_COMMAND, runGraph } from './graph';
+import { INIT_COMMAND } from './init';
+import { runSeal, SEAL_COMMAND, SEAL_USAGE, SealingEnvironment, SealIo } from './seal';
+import { runSynth, SYNTH_COMMAND } from './synth';
+import { runValidate, VALIDATE_COMMAND } from './validate';
 
 /** Where the CLI reads and prints; injectable for tests. */
 export interface CliIo extends SealIo {
   /** Environment variables (`CI`). @default process.env */
   readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Whether standard error is a terminal (long runs then show progress). @default false */
+  readonly errIsTerminal?: () => boolean;
 }
 
 /** A fleet, or a function that builds it: building it lazily lets `--help` and `seal` work on a fleet that cannot be built yet. */
@@ -32,7 +35,8 @@ export interface CliOptions {
 }
 
 /** What a command gets from the dispatcher. */
-interface CommandContext {
+export interface CommandContext {
+  /** Where it reads and prints. */
   readonly io: CliIo;
   /** The fleet, built on first use. */
   repo(): GitOpsRepo;
@@ -42,66 +46,64 @@ interface CommandContext {
   readonly sealingGiven: boolean;
 }
 
-interface CliCommand {
-  readonly summary: string;
-  /** Printed by `--help` without building the fleet; a command without one prints its own. */
+/**
+ * A command of the CLI: its declared interface (flags, positionals, what exit code 1 means),
+ * from which the dispatcher refuses a bad command line before building the fleet, and `--help`
+ * and the shell completion are made; and what it runs. Adding a command is one entry of COMMANDS.
+ */
+export interface CliCommand {
+  /** Its declared interface. */
+  readonly spec: CommandSpec;
+  /** Its help. @default made from the spec */
   readonly usage?: (ctx: CommandContext) => string;
+  /** Runs it with its arguments (already checked against the spec); returns the exit code (see `ExitCode`). */
   readonly run: (ctx: CommandContext, args: readonly string[]) => number;
 }
 
 /** The commands, in the order `--help` lists them. */
 const COMMANDS: Readonly<Record<string, CliCommand>> = {
-  synth: {
-    summary: 'write the layout (clusters/, infrastructure/, apps/); --check compares instead (the default command)',
-    usage: () => SYNTH_USAGE,
-    run: (ctx, args) => runSynth(ctx.repo(), args, ctx.io),
-  },
-  diff: {
-    summary: 'compare what two environments\' clusters reconcile, object by object',
-    usage: () => DIFF_USAGE,
-    run: (ctx, args) => runDiff(ctx.repo(), args, ctx.io),
-  },
+  synth: { spec: SYNTH_COMMAND, run: (ctx, args) => runSynth(ctx.repo(), args, ctx.io) },
+  diff: { spec: DIFF_COMMAND, run: (ctx, args) => runDiff(ctx.repo(), args, ctx.io) },
   seal: {
-    summary: 'seal Secret values for one environment, offline, into its store of sealed values',
+    spec: SEAL_COMMAND,
     usage: ctx => SEAL_USAGE + (ctx.sealingGiven ? `\n\nEnvironments: ${Object.keys(ctx.sealing()).join(', ')}` : ''),
     run: (ctx, args) => runSeal(ctx.sealing(), args, ctx.io),
   },
-  validate: {
-    summary: 'validate every object against its CRD schema and run every synth check, writing nothing',
-    usage: () => VALIDATE_USAGE,
-    run: (ctx, args) => runValidate(ctx.repo(), args, ctx.io),
-  },
-  graph: {
-    summary: 'write a Mermaid diagram of each environment\'s Flux objects to docs/fleet-<env>.md',
-    usage: () => GRAPH_USAGE,
-    run: (ctx, args) => runGraph(ctx.repo(), args, ctx.io),
-  },
+  validate: { spec: VALIDATE_COMMAND, run: (ctx, args) => runValidate(ctx.repo(), args, ctx.io) },
+  graph: { spec: GRAPH_COMMAND, run: (ctx, args) => runGraph(ctx.repo(), args, ctx.io) },
+  completion: { spec: COMPLETION_COMMAND, run: (ctx, args) => runCompletion(args, ctx.io, () => ctx.repo().environments.map(e => e.env.name)) },
 };
 
-/** Errors that are the user's to fix: their message is the whole story, no stack trace needed. */
-const USER_ERRORS = [FleetValidationError, LayoutWriteError, UnknownEnvironmentError, CertificateError, SealError];
+/** Every command's spec, `init` (which the launcher runs) included: for help, completion and tests. */
+export function cliCommands(): CommandSpec[] {
+  return [...Object.values(COMMANDS).map(c => c.spec), INIT_COMMAND];
+}
 
 const defaultIo: CliIo = {
   out: t => process.stdout.write(t),
   err: t => process.stderr.write(t),
   stdin: () => fs.readFileSync(0),
   stdinIsTerminal: () => process.stdin.isTTY === true,
+  errIsTerminal: () => process.stderr.isTTY === true,
 };
 
 /** The usage of the whole CLI, listing every command of the dispatcher (and `init`, which the launcher handles). */
 export function cliUsage(): string {
-  const width = Math.max(...[...Object.keys(COMMANDS), 'init'].map(c => c.length));
-  const line = (name: string, summary: string) => `  ${name.padEnd(width)}  ${summary}`;
+  const specs = cliCommands();
+  const width = Math.max(...specs.map(c => c.name.length));
   return [
     'Usage: cdk8s-flux <command> [options]        (in this repository: npm run <command> -- [options])',
+    '       cdk8s-flux -h|--help | -v|--version',
     '',
     'Commands:',
-    ...Object.entries(COMMANDS).map(([name, c]) => line(name, c.summary)),
-    line('init', 'scaffold a new fleet repository (cdk8s-flux init [dir])'),
+    ...specs.map(c => `  ${c.name.padEnd(width)}  ${c.summary}`),
     '',
-    'Run `cdk8s-flux <command> --help` for a command\'s options. Every command accepts --verbose',
-    '(stack traces of unexpected errors). Exit codes (each command\'s --help has its own): 0 success;',
-    '1 a --check found differences, or validate found the fleet invalid; 2 anything else that failed.',
+    'Run `cdk8s-flux <command> --help` for a command\'s options. Flags take their value as --flag VALUE',
+    'or --flag=VALUE; a flag given twice is refused unless its help says "repeatable". Every command',
+    'accepts --verbose (stack traces of unexpected errors).',
+    '',
+    `Exit codes, the same for every command: ${ExitCode.CLEAN} clean; ${ExitCode.FINDINGS} findings (an invalid fleet, a difference`,
+    `with --check or --exit-code, warnings with --strict); ${ExitCode.ERROR} a usage error, or the command could not run.`,
   ].join('\n');
 }
 
@@ -109,6 +111,30 @@ export function cliUsage(): string {
 export function cliVersion(): string {
   // lib/cli/ and src/cli/ both sit two levels below the package root
   return (JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'package.json'), 'utf8')) as { version: string }).version;
+}
+
+/** `completion bash|zsh` prints the script; `completion environments` the fleet's environments (for the scripts). */
+export function runCompletion(argv: readonly string[], io: CliIo, environments?: () => readonly string[]): number {
+  let parsed;
+  try {
+    parsed = parseSpec(COMPLETION_COMMAND, argv);
+  } catch (e) {
+    io.err(`${(e as Error).message}\n`);
+    return ExitCode.ERROR;
+  }
+  if (parsed.values.help) {
+    io.out(`${formatUsage(COMPLETION_COMMAND)}\n`);
+    return ExitCode.CLEAN;
+  }
+  const shell = parsed.positionals[0];
+  if (shell === 'bash') io.out(bashCompletion(cliCommands()));
+  else if (shell === 'zsh') io.out(zshCompletion(cliCommands()));
+  else if (shell === 'environments' && environments) io.out(environments().map(e => `${e}\n`).join(''));
+  else {
+    io.err(`completion: ${JSON.stringify(shell)} is not a shell: use ${COMPLETION_SHELLS.join(' or ')} (cdk8s-flux completion --help)\n`);
+    return ExitCode.ERROR;
+  }
+  return ExitCode.CLEAN;
 }
 
 /**
@@ -121,8 +147,10 @@ export function cliVersion(): string {
  * ```
  *
  * `synth` is the default command (the cdk8s CLI runs the app without arguments); `diff`, `seal`,
- * `validate` and `graph` are the others, each with `--help`. Every failure is one message on
- * standard error and a non-zero exit code; a stack trace only with `--verbose`. Never throws.
+ * `validate`, `graph` and `completion` are the others, each with `--help`. Every failure is one
+ * message on standard error (an error in the fleet's code names its file and line) and an exit
+ * code of the one table (0 clean, 1 findings, 2 usage or internal error); a stack trace only with
+ * `--verbose`. Never throws.
  *
  * @param fleet the fleet, or a function that builds it (preferred: building errors are reported
  *   like any other, and `--help` and `seal` do not need the fleet)
@@ -143,37 +171,37 @@ export function runCli(fleet: FleetSource, argv: readonly string[], options: Cli
   const [first, ...rest] = argv;
   let name: string;
   let args: readonly string[];
-  if (first === undefined || (first.startsWith('-') && !['--help', '-h', '--version'].includes(first))) {
-    [name, args] = ['synth', argv];
-  } else if (first === '--help' || first === '-h' || first === 'help') {
+  if (first === '--help' || first === '-h' || first === 'help') {
     if (rest[0] === undefined || rest[0].startsWith('-')) {
       io.out(`${cliUsage()}\n`);
-      return 0;
+      return ExitCode.CLEAN;
     }
     [name, args] = [rest[0], ['--help']];
-  } else if (first === '--version') {
+  } else if (first === '--version' || first === '-v') {
     io.out(`${cliVersion()}\n`);
-    return 0;
+    return ExitCode.CLEAN;
+  } else if (first === undefined || first.startsWith('-')) {
+    [name, args] = ['synth', argv];
   } else {
     [name, args] = [first, rest];
   }
   const command = Object.prototype.hasOwnProperty.call(COMMANDS, name) ? COMMANDS[name] : undefined;
   if (!command) {
-    io.err(`Unknown command "${name}": use ${Object.keys(COMMANDS).join(', ')} (cdk8s-flux --help lists them)\n`);
-    return 2;
+    const hint = name === 'init' ? ': init runs from the cdk8s-flux launcher (npx cdk8s-flux init <dir>), not from a fleet app' : '';
+    io.err(`Unknown command "${name}"${hint}: use ${Object.keys(COMMANDS).join(', ')} (cdk8s-flux --help lists them)\n`);
+    return ExitCode.ERROR;
   }
   try {
-    if (command.usage && (args.includes('--help') || args.includes('-h'))) {
-      io.out(`${command.usage(ctx)}\n`);
-      return 0;
+    // the command line is checked before the fleet is built: a typo costs no synth
+    const parsed = parseSpec(command.spec, args);
+    if (parsed.values.help) {
+      io.out(`${(command.usage ?? (() => formatUsage(command.spec)))(ctx)}\n`);
+      return ExitCode.CLEAN;
     }
     return command.run(ctx, args);
   } catch (e) {
-    const err = e instanceof Error ? e : new Error(String(e));
-    if (verbose) io.err(`${err.stack ?? err.message}\n`);
-    else if (USER_ERRORS.some(c => err instanceof c)) io.err(`${err.message}\n`);
-    else io.err(`${name} failed: ${err.message}\n(run with --verbose for the stack trace)\n`);
-    return 2;
+    io.err(describeFailure(name, e, verbose));
+    return exitCodeOf(e);
   }
 }
 

@@ -1,44 +1,59 @@
 import * as fs from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { FleetValidationError } from '../core/errors';
+import { formatWarnings, warningsOf } from '../core/warnings';
 import { GitOpsRepo } from '../fleet/gitops-repo';
 import { validatorFor } from '../validation/schema-check';
+import { CommandSpec, ExitCode, formatUsage, parseSpec } from './args';
+import { describeFailure, exitCodeOf } from './failure';
+import { Progress } from './progress';
 import { SynthIo } from './synth';
 
-/** Help of the validate command. */
-export const VALIDATE_USAGE = `Usage: cdk8s-flux validate [--chart-schemas <dir>] [--verbose]      (npm run validate -- …)
-
-Validates the whole fleet, writing nothing: every object of every file synth would write, and every
+/** The validate command's interface. */
+export const VALIDATE_COMMAND: CommandSpec = {
+  name: 'validate',
+  summary: 'validate every object against its CRD schema and run every synth check, writing nothing',
+  synopsis: '[--chart-schemas <dir>] [--strict] [--json]',
+  description: `Validates the whole fleet, writing nothing: every object of every file synth would write, and every
 object as each overlay's patches leave it, against its CRD's schema (strictly: unknown fields are
-errors), together with all other synth checks.
+errors), together with all other synth checks.`,
+  flags: {
+    'chart-schemas': { type: 'string', valueName: 'DIR', complete: 'directory', description: 'also check HelmRelease values against DIR/<chart>.values.schema.json' },
+    'strict': { type: 'boolean', description: 'treat warnings as problems' },
+    'json': { type: 'boolean', description: 'print the result as JSON on standard output: { valid, problems, warnings, counts }' },
+  },
+  findings: 'the fleet is invalid (or has warnings, with --strict)',
+};
 
-  --chart-schemas DIR   also check HelmRelease values against DIR/<chart>.values.schema.json
-  --verbose             print stack traces of unexpected errors
-  --help                show this help
-
-Exit codes: 0 valid, 1 invalid, 2 a usage error or anything else that failed.`;
+/** Help of the validate command. */
+export const VALIDATE_USAGE = formatUsage(VALIDATE_COMMAND);
 
 /** Runs the validate command; returns the exit code (0 valid, 1 invalid, 2 a usage error or anything else that failed). */
 export function runValidate(repo: GitOpsRepo, argv: readonly string[], io: SynthIo): number {
-  if (argv.includes('--help') || argv.includes('-h')) {
+  let values;
+  try {
+    values = parseSpec(VALIDATE_COMMAND, argv).values;
+  } catch (e) {
+    io.err(`${(e as Error).message}\n`);
+    return ExitCode.ERROR;
+  }
+  if (values.help) {
     io.out(`${VALIDATE_USAGE}\n`);
-    return 0;
+    return ExitCode.CLEAN;
   }
-  const at = argv.indexOf('--chart-schemas');
-  const chartSchemas = at >= 0 ? argv[at + 1] : undefined;
-  const unknown = argv.filter((a, i) => a !== '--verbose' && (at < 0 || (i !== at && i !== at + 1)));
-  if (unknown.length > 0 || (at >= 0 && !chartSchemas)) {
-    io.err(`${unknown.length > 0 ? `Unknown argument: ${unknown[0]}` : '--chart-schemas needs a directory'} (cdk8s-flux validate --help lists the options)\n`);
-    return 2; // a usage error; 1 means an invalid fleet
-  }
+  const chartSchemas = values['chart-schemas'] as string | undefined;
+  const json = values.json === true;
   if (chartSchemas && !fs.statSync(chartSchemas, { throwIfNoEntry: false })?.isDirectory()) {
     io.err(`--chart-schemas ${chartSchemas} is not a directory: create it and vendor each chart's values.schema.json there as <chart>.values.schema.json\n`);
-    return 2;
+    return ExitCode.ERROR;
   }
   repo.enableSchemaValidation({ chartSchemas });
   const start = performance.now();
+  const progress = new Progress(io);
   try {
+    progress.step('validating the fleet');
     const { model } = repo.synthModel();
+    progress.done();
     const validator = validatorFor();
     const full = new Map<string, number>();
     const metadataOnly = new Map<string, number>();
@@ -51,21 +66,37 @@ export function runValidate(repo: GitOpsRepo, argv: readonly string[], io: Synth
       counts.set(String(e.doc.kind), (counts.get(String(e.doc.kind)) ?? 0) + 1);
     }
     const applied = model.clusters.reduce((n, c) => n + c.applications.length, 0);
-    const list = (m: Map<string, number>) => [...m].sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, n]) => `${n} ${k}`).join(', ');
+    const warnings = warningsOf(repo);
+    const valid = !(values.strict && warnings.length > 0);
+    const sorted = (m: Map<string, number>) => [...m].sort(([a], [b]) => (a < b ? -1 : 1));
     const total = (m: Map<string, number>) => [...m.values()].reduce((a, b) => a + b, 0);
+    if (json) {
+      io.out(`${JSON.stringify({
+        command: 'validate', valid, problems: [], warnings,
+        counts: { schema: Object.fromEntries(sorted(full)), metadataOnly: Object.fromEntries(sorted(metadataOnly)), patches, clusters: model.clusters.length, applied },
+      }, null, 2)}\n`);
+      return valid ? ExitCode.CLEAN : ExitCode.FINDINGS;
+    }
+    io.err(formatWarnings(warnings));
+    if (!valid) {
+      io.err(`--strict: ${warnings.length} warning${warnings.length === 1 ? '' : 's'} above count as problems.\n`);
+      return ExitCode.FINDINGS;
+    }
+    const list = (m: Map<string, number>) => sorted(m).map(([k, n]) => `${n} ${k}`).join(', ');
     io.out(`Valid (${(performance.now() - start).toFixed(0)} ms):\n` +
       `  ${total(full)} objects against their CRD schema: ${list(full)}\n` +
       `  ${total(metadataOnly)} core objects, metadata only (no schema here): ${list(metadataOnly) || 'none'}\n` +
       `  ${patches} patches, through the objects they patch\n` +
       `  ${model.clusters.length} clusters, ${applied} objects as they apply them (namespaces, patches and substitutions applied)\n`);
-    return 0;
+    return ExitCode.CLEAN;
   } catch (e) {
+    progress.done();
     if (e instanceof FleetValidationError) {
-      io.err(`${e.message.replace('; nothing was written', '')}\n`);
-      return 1;
+      if (json) io.out(`${JSON.stringify({ command: 'validate', valid: false, problems: e.problems, warnings: warningsOf(repo) }, null, 2)}\n`);
+      else io.err(`${e.message.replace('; nothing was written', '')}\n`);
+      return ExitCode.FINDINGS;
     }
-    const err = e as Error;
-    io.err(argv.includes('--verbose') ? `${err.stack ?? err.message}\n` : `Validation failed: ${err.message}\n(run with --verbose for details)\n`);
-    return 2;
+    io.err(describeFailure('validate', e, values.verbose === true));
+    return exitCodeOf(e);
   }
 }

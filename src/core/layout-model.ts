@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import { ApiObject, Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { FleetProblem, FleetValidationError } from './errors';
+import { addProblemWarning, clearProblemWarnings } from './warnings';
 import { LayoutDirectory } from './layout-directory';
 import { FileRole, ILayoutFile, isLayoutFile } from './layout-file';
 import { mergedPath, strategicMerge, StrategicMergeError } from './strategic-merge';
@@ -234,7 +235,12 @@ export function analyzeLayout(root: IConstruct, managedRoots: readonly string[],
     : [];
   const registry = options.registry ?? new FleetRegistry().use(coreModule);
   const model = new FleetModel(tree, new KustomizeBuilder(tree), clusterDirs, registry, modelFiles, all, new Set(problems.map(p => p.path)));
-  for (const check of registry.checks) problems.push(...check.check(model));
+  clearProblemWarnings(root); // this synth's checks say what is still to warn about
+  for (const check of registry.checks) {
+    const found = check.check(model);
+    if (check.severity === 'warning') found.forEach(p => addProblemWarning(root, p));
+    else problems.push(...found);
+  }
   if (problems.length > 0) throw new FleetValidationError(problems);
 
   const out = new Map<string, string>();

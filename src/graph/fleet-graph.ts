@@ -3,6 +3,9 @@ import { ResolvedReference } from '../core/model/fleet-model';
 import { groupOf } from '../core/model/identity';
 import { GitOpsRepo } from '../fleet/gitops-repo';
 import { LayoutModel } from '../core/layout-model';
+import { joinRepoPath } from '../core/model/repo-tree';
+import { markersOf } from '../core/setter-markers';
+import { ImageSetter } from '../image/image-setter';
 
 /** What a node of a fleet graph stands for. */
 export enum GraphNodeCategory {
@@ -36,6 +39,8 @@ export interface GraphNode {
   readonly group?: number;
   /** For a wildcard reference: the labels the selected objects carry. */
   readonly matchLabels?: Readonly<Record<string, string>>;
+  /** What else the label shows: a HelmRelease's chart and version (`chart podinfo 6.5.x`). */
+  readonly detail?: string;
 }
 
 /** One reference between two objects, or a Kustomization applying a group. */
@@ -44,7 +49,7 @@ export interface GraphEdge {
   readonly from: string;
   /** Id of the referenced node, or `group:<index>` for an `applies` edge. */
   readonly to: string;
-  /** `dependsOn`, `source`, `secret`, `values`, `substitute`, `provider`, `event`, `healthCheck`, `resource` or `applies`. */
+  /** `dependsOn`, `source`, `secret`, `values`, `substitute`, `provider`, `event`, `healthCheck`, `resource`, `updates` (an ImageUpdateAutomation to the ImagePolicies whose markers it updates) or `applies`. */
   readonly label: string;
 }
 
@@ -91,8 +96,57 @@ export function fleetGraph(repo: GitOpsRepo, environment: string, model: LayoutM
     if (!isGraphObject(r.from)) continue;
     builder.edge(builder.applied(r.from).id, builder.resolve(r).id, r.ref.rule.dependsOn ? 'dependsOn' : r.ref.rule.role);
   }
+  for (const [automation, policy] of imageUpdates(model, contents)) builder.edge(builder.applied(automation).id, builder.applied(policy).id, 'updates');
   builder.appliesEdges();
   return { environment, clusterPath: cluster.repoPath, groups: builder.groups, nodes: builder.nodes, edges: builder.edges };
+}
+
+/**
+ * Each ImageUpdateAutomation of a cluster with the ImagePolicies it updates: those of its namespace
+ * (and policySelector) whose setter markers sit in a written file under its `update.path`.
+ */
+function imageUpdates(model: LayoutModel, cluster: ClusterModel): [Application, Application][] {
+  const automations = cluster.applications.filter(a => a.doc.kind === 'ImageUpdateAutomation' && groupOf(a.doc.apiVersion) === 'image.toolkit.fluxcd.io');
+  if (automations.length === 0) return [];
+  const marked: { file: string; namespace: string; name: string }[] = [];
+  for (const file of model.model.files) {
+    if (!file.written) continue;
+    for (const d of file.documents) {
+      for (const marker of markersOf(d.doc)) {
+        const origin = marker.marked.origin;
+        if (marker.problem || !(origin instanceof ImageSetter)) continue;
+        const [namespace, name] = origin.setterName.split(':');
+        marked.push({ file: file.path, namespace, name });
+      }
+    }
+  }
+  const pairs: [Application, Application][] = [];
+  for (const automation of automations) {
+    const update = automation.doc.spec?.update?.path;
+    const dir = joinRepoPath('', typeof update === 'string' && update !== '' ? update : './');
+    if (dir === undefined) continue;
+    const labels = Object.entries((automation.doc.spec?.policySelector?.matchLabels ?? {}) as Record<string, string>);
+    const seen = new Set<Application>();
+    for (const m of marked) {
+      if (m.namespace !== automation.namespace || !(dir === '' || m.file.startsWith(`${dir}/`))) continue;
+      for (const policy of cluster.find('ImagePolicy', m.namespace, m.name)) {
+        if (seen.has(policy) || !labels.every(([k, v]) => policy.doc.metadata?.labels?.[k] === v)) continue;
+        seen.add(policy);
+        pairs.push([automation, policy]);
+      }
+    }
+  }
+  return pairs;
+}
+
+/** A HelmRelease's chart and version, for its label. */
+function chartOf(a: Application): string | undefined {
+  if (a.doc.kind !== 'HelmRelease') return undefined;
+  const chart = a.doc.spec?.chart?.spec;
+  if (chart?.chart) return `chart ${String(chart.chart)}${chart.version ? ` ${String(chart.version)}` : ''}`;
+  const ref = a.doc.spec?.chartRef;
+  if (ref?.name) return `chartRef ${String(ref.kind ?? '')} ${String(ref.name)}`.replace('  ', ' ');
+  return undefined;
 }
 
 /** Flux objects (any `*.fluxcd.io` group) and SealedSecrets are drawn; other objects only when referenced. */
@@ -125,7 +179,8 @@ class GraphBuilder {
         group = this.groups.push({ title: a.by }) - 1;
         this.groupIndex.set(a.by, group);
       }
-      node = { id: this.newId(kind, a.namespace, name), kind, name, namespace: a.namespace, category: categoryOf(kind), group };
+      const detail = chartOf(a);
+      node = { id: this.newId(kind, a.namespace, name), kind, name, namespace: a.namespace, category: categoryOf(kind), group, ...detail ? { detail } : {} };
       this.byKey.set(key, node);
       this.nodes.push(node);
     }

@@ -24,27 +24,94 @@ const CLASSES = [
   'classDef outside stroke-dasharray:5 5',
 ];
 
-/** A Mermaid `flowchart` of a fleet graph: one subgraph per build, edges labelled by reference. */
-export function renderMermaid(graph: FleetGraph): string {
+/** Mermaid's default `maxTextSize`: a chart of more characters renders as an error ("Maximum text size in diagram exceeded"). */
+export const MERMAID_MAX_TEXT = 50_000;
+
+/**
+ * A Mermaid `flowchart` of a fleet graph: one subgraph per build, edges labelled by reference.
+ * With `include`, only those nodes (and the edges from them); what they point at elsewhere is drawn
+ * as a dashed stub naming the build it is in.
+ */
+export function renderMermaid(graph: FleetGraph, include?: ReadonlySet<string>): string {
+  const shown = (n: GraphNode) => !include || include.has(n.id);
   const lines = ['flowchart LR'];
   graph.groups.forEach((group, i) => {
+    const nodes = graph.nodes.filter(n => n.group === i && shown(n));
+    if (include && nodes.length === 0) return;
     lines.push(`  subgraph group_${i} ["${escape(group.title)}"]`);
-    for (const node of graph.nodes.filter(n => n.group === i)) lines.push(`    ${nodeLine(node)}`);
+    for (const node of nodes) lines.push(`    ${nodeLine(node)}`);
     lines.push('  end');
   });
-  for (const node of graph.nodes.filter(n => n.group === undefined)) lines.push(`  ${nodeLine(node)}`);
-  for (const e of graph.edges) {
-    const to = e.to.startsWith('group:') ? `group_${e.to.slice('group:'.length)}` : e.to;
+  for (const node of graph.nodes.filter(n => n.group === undefined && shown(n))) lines.push(`  ${nodeLine(node)}`);
+  const byId = new Map(graph.nodes.map(n => [n.id, n]));
+  const stubs: string[] = [];
+  const edges = graph.edges.filter(e => !include || include.has(e.from));
+  for (const e of edges) {
+    const isGroup = e.to.startsWith('group:');
+    let to = isGroup ? `group_${e.to.slice('group:'.length)}` : e.to;
+    if (!include) {
+      // the whole graph: every target is drawn
+    } else if (isGroup && !graph.nodes.some(n => n.group === Number(e.to.slice(6)) && include.has(n.id))) {
+      to = `stub_${to}`;
+      if (!stubs.includes(to)) {
+        stubs.push(to);
+        lines.push(`  ${to}["${escape(graph.groups[Number(e.to.slice(6))].title)}<br/>(its own chart)"]`);
+      }
+    } else if (!isGroup && !include.has(e.to)) {
+      const target = byId.get(e.to)!;
+      to = `stub_${e.to}`;
+      if (!stubs.includes(to)) {
+        stubs.push(to);
+        const where = target.group !== undefined ? graph.groups[target.group].title : 'not in the fleet';
+        lines.push(`  ${to}["${escape(`${target.kind}<br/>${target.namespace ? `${target.namespace}/` : ''}${target.name}<br/>(in ${where})`)}"]`);
+      }
+    }
     lines.push(e.label === 'applies' ? `  ${e.from} -.->|applies| ${to}` : `  ${e.from} -->|${e.label}| ${to}`);
   }
   lines.push(...CLASSES.map(c => `  ${c}`));
   for (const category of Object.values(GraphNodeCategory)) {
-    const ids = graph.nodes.filter(n => n.category === category).map(n => n.id);
+    const ids = graph.nodes.filter(n => n.category === category && shown(n)).map(n => n.id);
     if (ids.length > 0) lines.push(`  class ${ids.join(',')} ${category}`);
   }
-  const outside = graph.nodes.filter(n => n.group === undefined).map(n => n.id);
+  const outside = [...graph.nodes.filter(n => n.group === undefined && shown(n)).map(n => n.id), ...stubs];
   if (outside.length > 0) lines.push(`  class ${outside.join(',')} outside`);
   return `${lines.join('\n')}\n`;
+}
+
+/** One chart of a graph document: its title (for a split document) and its Mermaid text. */
+export interface GraphChart {
+  /** What it shows, for a split document (the build, and its part); undefined for a single chart. */
+  readonly title?: string;
+  /** The Mermaid flowchart. */
+  readonly mermaid: string;
+}
+
+/**
+ * The charts of a graph, each within `limit` characters: the whole graph in one chart when it
+ * fits; otherwise one chart per build (what a Kustomization applies), a build too large for one
+ * cut into parts, with what each points at elsewhere drawn as a stub.
+ */
+export function graphCharts(graph: FleetGraph, limit: number = MERMAID_MAX_TEXT): GraphChart[] {
+  const whole = renderMermaid(graph);
+  if (whole.length <= limit) return [{ mermaid: whole }];
+  const charts: GraphChart[] = [];
+  const parts: { title: string; nodes: GraphNode[] }[] = graph.groups.map((g, i) => ({ title: g.title, nodes: graph.nodes.filter(n => n.group === i) }));
+  const outside = graph.nodes.filter(n => n.group === undefined);
+  if (outside.length > 0) parts.push({ title: 'outside the fleet', nodes: outside });
+  for (const part of parts) {
+    if (part.nodes.length === 0) continue;
+    // halve until every piece fits
+    const pieces: GraphNode[][] = [part.nodes];
+    const done: { nodes: GraphNode[]; mermaid: string }[] = [];
+    while (pieces.length > 0) {
+      const nodes = pieces.shift()!;
+      const mermaid = renderMermaid(graph, new Set(nodes.map(n => n.id)));
+      if (mermaid.length <= limit || nodes.length === 1) done.push({ nodes, mermaid });
+      else pieces.unshift(nodes.slice(0, Math.ceil(nodes.length / 2)), nodes.slice(Math.ceil(nodes.length / 2)));
+    }
+    done.forEach((d, i) => charts.push({ title: done.length === 1 ? part.title : `${part.title} (part ${i + 1} of ${done.length})`, mermaid: d.mermaid }));
+  }
+  return charts;
 }
 
 function nodeLine(node: GraphNode): string {
@@ -52,8 +119,10 @@ function nodeLine(node: GraphNode): string {
   const labels = Object.entries(node.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`).sort().join(',');
   const text = node.name === '*'
     ? `every ${node.kind}<br/>${node.namespace ? `in ${node.namespace}` : ''}${labels ? ` labelled ${labels}` : ''}`
-    : `${node.kind}<br/>${node.namespace ? `${node.namespace}/` : ''}${node.name}${node.group === undefined ? '<br/>(not in the fleet)' : ''}`;
-  return `${node.id}${open}"${escape(text)}"${close}`;
+    : `${node.kind}<br/>${node.namespace ? `${node.namespace}/` : ''}${node.name}${node.detail ? '<br/>\0' : ''}${node.group === undefined ? '<br/>(not in the fleet)' : ''}`;
+  // a version range's < and > are text, not markup
+  const detail = escape(node.detail ?? '').replace(/</g, '#lt;').replace(/>/g, '#gt;');
+  return `${node.id}${open}"${escape(text).replace('\0', detail)}"${close}`;
 }
 
 /** Mermaid reads `"` and `#` specially inside labels. */
@@ -61,12 +130,40 @@ function escape(text: string): string {
   return text.replace(/#/g, '#35;').replace(/"/g, '#quot;');
 }
 
+/** A graph document, and what the reader should know about its size. */
+export interface GraphDocument {
+  /** The Markdown. */
+  readonly content: string;
+  /** Warnings: the graph was too large for one Mermaid chart and was split, or a chart still exceeds the limit. */
+  readonly warnings: readonly string[];
+}
+
 /** The Markdown document of one environment's graph (`docs/fleet-<env>.md`), rendered by GitHub. */
 export function graphDocument(graph: FleetGraph): string {
+  return renderGraphDocument(graph).content;
+}
+
+/** Like `graphDocument`, with the warnings about its size (see `graphCharts`). */
+export function renderGraphDocument(graph: FleetGraph, limit: number = MERMAID_MAX_TEXT): GraphDocument {
   const counts = new Map<string, number>();
   for (const n of graph.nodes) if (n.group !== undefined) counts.set(n.kind, (counts.get(n.kind) ?? 0) + 1);
   const summary = [...counts].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([k, n]) => `${n} ${k}`).join(', ');
-  return [
+  const charts = graphCharts(graph, limit);
+  const warnings: string[] = [];
+  const file = `fleet-${graph.environment}.md`;
+  if (charts.length > 1) {
+    warnings.push(`${file}: the graph of ${graph.environment} would be one chart of ${renderMermaid(graph).length.toLocaleString('en-US')} characters, over Mermaid's ${limit.toLocaleString('en-US')}-character limit (it would render as an error): split into ${charts.length} charts, one per Kustomization`);
+  }
+  for (const c of charts) {
+    if (c.mermaid.length > limit) warnings.push(`${file}: the chart "${c.title ?? graph.environment}" is still ${c.mermaid.length.toLocaleString('en-US')} characters, over Mermaid's ${limit.toLocaleString('en-US')}-character limit: it will render as an error`);
+  }
+  const block = (mermaid: string) => ['```mermaid', mermaid.trimEnd(), '```'];
+  const body = charts.length === 1 ? block(charts[0].mermaid) : [
+    `The graph is too large for one Mermaid chart (${limit.toLocaleString('en-US')} characters at most), so each build has its own`,
+    'chart below; an arrow to another build\'s object ends at a dashed stub naming that build.',
+    ...charts.flatMap(c => ['', `## ${c.title}`, '', ...block(c.mermaid)]),
+  ];
+  const content = [
     GRAPH_MARKER,
     `# Fleet graph: ${graph.environment}`,
     '',
@@ -75,14 +172,14 @@ export function graphDocument(graph: FleetGraph): string {
     'Each box is one build and holds what it applies: the cluster directory (applied by the bootstrap',
     'and then by its own sync) or a Flux Kustomization\'s directory (dotted `applies` arrow). A solid arrow',
     'points from an object to what it needs: `dependsOn`, `source`, `secret`, `values`, `substitute`,',
-    '`provider`, `event`, `healthCheck`, `resource`. Dashed shapes are outside the fleet (created by the',
-    'bootstrap or by hand) or wildcards.',
+    '`provider`, `event`, `healthCheck`, `resource`; `updates` goes from an ImageUpdateAutomation to the',
+    'ImagePolicies whose markers it updates. HelmReleases show their chart and version. Dashed shapes are',
+    'outside the fleet (created by the bootstrap or by hand) or wildcards.',
     '',
-    '```mermaid',
-    renderMermaid(graph).trimEnd(),
-    '```',
+    ...body,
     '',
   ].join('\n');
+  return { content, warnings };
 }
 
 /**
@@ -90,8 +187,28 @@ export function graphDocument(graph: FleetGraph): string {
  * (or only those named), from one synth.
  */
 export function fleetGraphDocuments(repo: GitOpsRepo, environments?: readonly string[]): Map<string, string> {
+  return new Map([...fleetGraphFiles(repo, environments).documents].map(([f, d]) => [f, d]));
+}
+
+/** The graph documents of a fleet and the warnings about their size. */
+export interface GraphFiles {
+  /** `fleet-<env>.md` → Markdown. */
+  readonly documents: Map<string, string>;
+  /** What `graph` prints before writing: a graph split because it exceeds Mermaid's limit. */
+  readonly warnings: string[];
+}
+
+/** Like `fleetGraphDocuments`, with the warnings about each document's size. */
+export function fleetGraphFiles(repo: GitOpsRepo, environments?: readonly string[], limit: number = MERMAID_MAX_TEXT): GraphFiles {
   const names = environments ?? repo.environments.map(r => r.env.name);
   for (const name of names) repo.environment(name); // an unknown name fails before the synth
   const model = repo.synthModel();
-  return new Map(names.map(name => [`fleet-${name}.md`, graphDocument(fleetGraph(repo, name, model))]));
+  const documents = new Map<string, string>();
+  const warnings: string[] = [];
+  for (const name of names) {
+    const doc = renderGraphDocument(fleetGraph(repo, name, model), limit);
+    documents.set(`fleet-${name}.md`, doc.content);
+    warnings.push(...doc.warnings);
+  }
+  return { documents, warnings };
 }

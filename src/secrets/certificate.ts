@@ -37,6 +37,9 @@ export class SealingCertificate {
     try {
       pem = fs.readFileSync(file, 'utf8');
     } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') {
+        throw new CertificateError(`the sealing certificate ${file} does not exist: fetch the controller's certificate into it with \`kubeseal --fetch-cert --controller-name=sealed-secrets-controller --controller-namespace=flux-system > ${file}\` (or copy the certificate file your cluster's admin gives you), then commit it`);
+      }
       throw new CertificateError(`cannot read sealing certificate ${file}: ${(e as Error).message}`);
     }
     return SealingCertificate.fromPem(pem, file, options);

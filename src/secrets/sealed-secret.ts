@@ -7,6 +7,7 @@ import { FluxObject, FluxReference } from '../flux/flux-object';
 import { ISecretRef } from '../flux/sources/source';
 import { IValuesSource } from '../flux/values-source';
 import { compareKeys } from '../core/render';
+import { addWarning } from '../core/warnings';
 import { SecretDeclaration } from './secret-declaration';
 import { displayPath, SealedStore } from './sealed-store';
 import { scopeAnnotation, SealingScope } from './seal';
@@ -40,7 +41,7 @@ export interface SealedSecretProps {
 /**
  * A Sealed Secrets `SealedSecret` (bitnami.com/v1alpha1): an encrypted Secret that only the
  * cluster's controller can decrypt. Its ciphertext comes from the environment's `SealedStore`
- * unchanged; synth fails if a key is missing or was sealed for another certificate, scope,
+ * unchanged; synth fails if a key is missing or was sealed for a certificate the store does not know, scope,
  * namespace or name. Usable wherever a Secret is referenced (`secretRef`, `valuesFrom`).
  */
 export class SealedSecret extends FluxObject implements ISecretRef, IValuesSource {
@@ -131,8 +132,15 @@ export class SealedSecret extends FluxObject implements ISecretRef, IValuesSourc
       c.add(`spec.encryptedData: ${id} has no sealed ${missing.map(k => `"${k}"`).join(', ')} in ${p.store.displayPath}; seal ${missing.length === 1 ? 'it' : 'them'} with ${sealCommand(missing)}`);
     }
     const stale = this.keys.filter(k => entry.data[k] && entry.data[k].certificate !== p.store.certificate.fingerprint);
-    if (stale.length > 0) {
-      c.add(`spec.encryptedData: ${stale.map(k => `"${k}"`).join(', ')} of ${id} ${stale.length === 1 ? 'was' : 'were'} sealed for certificate ${entry.data[stale[0]].certificate}, not for the environment's current certificate (${displayPath(p.store.certificate.source)}, ${p.store.certificate.fingerprint}); re-seal so that the values stay decryptable once the old key is gone: ${sealCommand(stale)} --rotate`);
+    const current = `${displayPath(p.store.certificate.source)}, ${p.store.certificate.fingerprint}`;
+    const earlier = stale.filter(k => p.store.knows(entry.data[k].certificate));
+    const unknown = stale.filter(k => !p.store.knows(entry.data[k].certificate));
+    if (earlier.length > 0) {
+      // the controller keeps its old keys: the value still decrypts, but should be re-sealed before that key is removed
+      addWarning(this, `${earlier.map(k => `"${k}"`).join(', ')} of ${id} ${earlier.length === 1 ? 'was' : 'were'} sealed for an earlier certificate of ${p.store.environment} (${entry.data[earlier[0]].certificate}), not its current one (${current}); the controller still decrypts ${earlier.length === 1 ? 'it' : 'them'} with its old key: re-seal with \`cdk8s-flux seal --rotate --env ${p.store.environment}\` (it lists every value to re-seal), e.g. ${sealCommand(earlier)} --rotate`);
+    }
+    if (unknown.length > 0) {
+      c.add(`spec.encryptedData: ${unknown.map(k => `"${k}"`).join(', ')} of ${id} ${unknown.length === 1 ? 'was' : 'were'} sealed for certificate ${entry.data[unknown[0]].certificate}, which is not one ${p.store.displayPath} has sealed for (its current one is ${current}): the controller of ${p.store.environment} could not decrypt ${unknown.length === 1 ? 'it' : 'them'}; re-seal: ${sealCommand(unknown)} --rotate`);
     }
   }
 }

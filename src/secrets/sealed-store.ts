@@ -7,6 +7,10 @@ import { compareKeys, toYaml } from '../core/render';
 import { SealingCertificate } from './certificate';
 import { encryptionLabel, SealingScope, sealValue } from './seal';
 
+function isRecord(x: unknown): x is Record<string, unknown> {
+  return typeof x === 'object' && x !== null && !Array.isArray(x);
+}
+
 /** One sealed value and the certificate it was sealed for. */
 export interface SealedValue {
   /** Fingerprint of the certificate the value was sealed with (`sha256:…`). */
@@ -41,6 +45,36 @@ export interface SealRequest {
   readonly rotate?: boolean;
 }
 
+/** A certificate an environment's store has sealed for. */
+export interface StoreCertificate {
+  /** Its fingerprint (`sha256:…`). */
+  readonly fingerprint: string;
+  /** When it expires (ISO 8601), for people reading the store. */
+  readonly validTo?: string;
+}
+
+/** A value sealed for a certificate other than the environment's current one. */
+export interface StaleValue {
+  /** The Secret's namespace. */
+  readonly namespace: string;
+  /** The Secret's name. */
+  readonly name: string;
+  /** The Secret key. */
+  readonly key: string;
+  /** The fingerprint it was sealed for. */
+  readonly certificate: string;
+  /** Whether that certificate is in the environment's history (an earlier key the controller keeps): the value still decrypts. */
+  readonly known: boolean;
+}
+
+/** A Secret that `importSealedSecrets` brought into the store. */
+export interface ImportedSecret {
+  /** `namespace/name`. */
+  readonly id: string;
+  /** Its keys, sorted. */
+  readonly keys: string[];
+}
+
 /** Thrown by `SealedStore.seal` for a request that would lose or silently replace sealed values. */
 export class SealError extends Error {
   constructor(message: string) {
@@ -65,9 +99,10 @@ export class SealedStore {
    * @param environment the environment's name, for the `npm run seal` commands messages suggest
    */
   public static load(file: string, certificate: SealingCertificate, environment = '<env>'): SealedStore {
-    if (!fs.existsSync(file)) return new SealedStore(file, certificate, environment, new Map());
+    if (!fs.existsSync(file)) return new SealedStore(file, certificate, environment, new Map(), []);
     if (!fs.statSync(file).isFile()) throw new SealError(`the sealed store ${file} is not a file (it is a directory or a special file): remove it, or point the environment's store at a file`);
-    return new SealedStore(file, certificate, environment, parseStore(file, fs.readFileSync(file, 'utf8')));
+    const { entries, certificates } = parseStore(file, fs.readFileSync(file, 'utf8'));
+    return new SealedStore(file, certificate, environment, entries, certificates);
   }
 
   /**
@@ -105,7 +140,82 @@ export class SealedStore {
     /** The environment's name. */
     public readonly environment: string,
     private readonly entries: Map<string, SealedEntry>,
+    private readonly history: StoreCertificate[],
   ) {}
+
+  /**
+   * The certificates this environment's store has sealed for, oldest first (the current one
+   * last once a value is sealed for it). A value sealed for one of them still decrypts: the
+   * controller keeps every key it generated. A store written before the history existed lists
+   * the certificates its values name.
+   */
+  public get certificates(): readonly StoreCertificate[] {
+    return [...this.history];
+  }
+
+  /** Whether the store has sealed for a certificate (by fingerprint). */
+  public knows(fingerprint: string): boolean {
+    return this.history.some(c => c.fingerprint === fingerprint);
+  }
+
+  /** Every value sealed for a certificate other than the current one, sorted by Secret and key. */
+  public staleValues(): StaleValue[] {
+    return this.all.flatMap(e => Object.keys(e.data).sort(compareKeys)
+      .filter(key => e.data[key].certificate !== this.certificate.fingerprint)
+      .map(key => ({ namespace: e.namespace, name: e.name, key, certificate: e.data[key].certificate, known: this.knows(e.data[key].certificate) })));
+  }
+
+  /**
+   * Brings the SealedSecrets of kubeseal output into the store, ciphertext unchanged: namespace,
+   * name and scope (from the scope annotations) from each document, values from its
+   * \`spec.encryptedData\`. They are recorded as sealed for this store's certificate: the
+   * ciphertext does not say which certificate it was sealed with, so import with the certificate
+   * kubeseal used. Refuses a key already sealed unless \`replace\`; returns \`ns/name\` and keys.
+   * @param source the file, for messages
+   */
+  public importSealedSecrets(docs: readonly unknown[], source: string, replace = false): ImportedSecret[] {
+    const imported: ImportedSecret[] = [];
+    const sealed = docs.filter(d => isRecord(d) && d.kind === 'SealedSecret');
+    if (sealed.length === 0) throw new SealError(`${source} holds no SealedSecret (kind: SealedSecret, apiVersion: bitnami.com/v1alpha1): give the YAML kubeseal wrote (kubeseal -o yaml)`);
+    sealed.forEach((raw, i) => {
+      const d = raw as Record<string, any>;
+      const at = `${source}: SealedSecret #${i + 1}`;
+      if (d.apiVersion !== 'bitnami.com/v1alpha1') throw new SealError(`${at} has apiVersion ${JSON.stringify(d.apiVersion)}, not bitnami.com/v1alpha1`);
+      const name = d.metadata?.name;
+      const annotations: Record<string, string> = { ...d.metadata?.annotations, ...d.spec?.template?.metadata?.annotations };
+      const scope = annotations['sealedsecrets.bitnami.com/cluster-wide'] === 'true' ? SealingScope.CLUSTER_WIDE
+        : annotations['sealedsecrets.bitnami.com/namespace-wide'] === 'true' ? SealingScope.NAMESPACE_WIDE : SealingScope.STRICT;
+      const namespace = d.metadata?.namespace;
+      if (typeof name !== 'string' || name === '') throw new SealError(`${at} has no metadata.name`);
+      if (typeof namespace !== 'string' || namespace === '') throw new SealError(`${at} (${name}) has no metadata.namespace: kubeseal binds strict values to it; add the namespace the Secret lives in`);
+      const data = d.spec?.encryptedData;
+      if (!isRecord(data) || Object.keys(data).length === 0) throw new SealError(`${at} (${namespace}/${name}) has no spec.encryptedData`);
+      for (const [key, value] of Object.entries(data)) {
+        if (typeof value !== 'string' || !isSealedValue(value)) throw new SealError(`${at} (${namespace}/${name}): spec.encryptedData.${key} is not a sealed value (base64 of an RSA-wrapped key and AES-GCM ciphertext)`);
+      }
+      const id = `${namespace}/${name}`;
+      const existing = this.entries.get(id);
+      if (existing && !replace) {
+        const already = Object.keys(data).filter(k => k in existing.data);
+        if (already.length > 0) throw new SealError(`${id} already has sealed ${already.map(k => `"${k}"`).join(', ')} in ${this.displayPath}: pass --rotate to replace ${already.length === 1 ? 'it' : 'them'} with the imported values`);
+        if (existing.scope !== scope) throw new SealError(`${id} is sealed with scope ${existing.scope} in ${this.displayPath}, but ${source} seals it ${scope}: pass --rotate to replace the whole secret`);
+      }
+      const kept = existing && existing.scope === scope ? existing.data : {};
+      const values: Record<string, SealedValue> = { ...kept };
+      for (const [key, value] of Object.entries(data as Record<string, string>)) values[key] = { certificate: this.certificate.fingerprint, ciphertext: value };
+      this.entries.set(id, { namespace, name, scope, data: values });
+      this.remember();
+      imported.push({ id, keys: Object.keys(data).sort(compareKeys) });
+    });
+    return imported;
+  }
+
+  /** Adds the current certificate to the history. */
+  private remember(): void {
+    if (!this.knows(this.certificate.fingerprint)) {
+      this.history.push({ fingerprint: this.certificate.fingerprint, validTo: new Date(this.certificate.certificate.validTo).toISOString() });
+    }
+  }
 
   /** The store's path as messages show it: relative to the working directory when inside it. */
   public get displayPath(): string {
@@ -155,6 +265,7 @@ export class SealedStore {
       data[key] = { certificate: this.certificate.fingerprint, ciphertext: sealValue(this.certificate, request.values[key], label) };
     }
     this.entries.set(id, { namespace: request.namespace, name: request.name, scope, data });
+    this.remember();
     return keys;
   }
 
@@ -166,8 +277,9 @@ export class SealedStore {
       scope: e.scope,
       data: Object.fromEntries(Object.keys(e.data).sort(compareKeys).map(k => [k, { certificate: e.data[k].certificate, ciphertext: e.data[k].ciphertext }])),
     }));
+    const certificates = this.history.map(c => ({ fingerprint: c.fingerprint, ...c.validTo ? { validTo: c.validTo } : {} }));
     try {
-      replaceFileAtomically(this.file, HEADER + toYaml([{ secrets }]));
+      replaceFileAtomically(this.file, HEADER + toYaml([{ certificates, secrets }]));
     } catch (e) {
       if (!isFileSystemError(e)) throw e;
       throw new SealError(`Could not write ${this.displayPath}: ${describeFsError(path.dirname(this.file), e)}. The store was left as it was. ${remedyFor(e)}`);
@@ -184,7 +296,7 @@ export function displayPath(file: string): string {
 const SCOPES = ['strict', 'namespace-wide', 'cluster-wide'];
 
 /** Parses and checks a store file, naming the file, entry and field of any problem. */
-function parseStore(file: string, text: string): Map<string, SealedEntry> {
+function parseStore(file: string, text: string): { entries: Map<string, SealedEntry>; certificates: StoreCertificate[] } {
   const where = displayPath(file);
   const fail = (what: string) => new SealError(`${where} is not a valid store of sealed values: ${what}; restore it from git (or re-seal with npm run seal)`);
   if (/^(<<<<<<<|=======|>>>>>>>)( |$)/m.test(text)) throw fail('it has unresolved merge-conflict markers');
@@ -194,8 +306,15 @@ function parseStore(file: string, text: string): Map<string, SealedEntry> {
   } catch (e) {
     throw fail(`it is not YAML (${(e as Error).message.split('\n')[0]})`);
   }
-  const secrets = (doc ?? {}) as { secrets?: unknown };
+  const secrets = (doc ?? {}) as { secrets?: unknown; certificates?: unknown };
   if (secrets.secrets !== undefined && !Array.isArray(secrets.secrets)) throw fail('"secrets" must be a list');
+  if (secrets.certificates !== undefined && !Array.isArray(secrets.certificates)) throw fail('"certificates" must be a list');
+  const certificates: StoreCertificate[] = [];
+  ((secrets.certificates ?? []) as unknown[]).forEach((raw, i) => {
+    const c = (raw ?? {}) as Record<string, unknown>;
+    if (typeof c.fingerprint !== 'string' || !/^sha256:[0-9a-f]{64}$/.test(c.fingerprint)) throw fail(`certificates[${i}].fingerprint is not a sha256 fingerprint`);
+    certificates.push({ fingerprint: c.fingerprint, ...typeof c.validTo === 'string' ? { validTo: c.validTo } : {} });
+  });
   const entries = new Map<string, SealedEntry>();
   ((secrets.secrets ?? []) as unknown[]).forEach((raw, i) => {
     const e = (raw ?? {}) as Record<string, unknown>;
@@ -214,7 +333,13 @@ function parseStore(file: string, text: string): Map<string, SealedEntry> {
     if (entries.has(id)) throw fail(`${id} is listed twice`);
     entries.set(id, e as unknown as SealedEntry);
   });
-  return entries;
+  if (secrets.certificates === undefined) {
+    // a store written before the history: the certificates its values were sealed for
+    for (const e of entries.values()) {
+      for (const v of Object.values(e.data)) if (!certificates.some(c => c.fingerprint === v.certificate)) certificates.push({ fingerprint: v.certificate });
+    }
+  }
+  return { entries, certificates };
 }
 
 /** Whether a string has the shape of a kubeseal value: standard base64 of `uint16 n ‖ n bytes ‖ ≥16 bytes`. */

@@ -158,7 +158,8 @@ describe('random command lines', () => {
       expect(() => { code = runCli(f.repo, argv, { io }); }, context).not.toThrow();
       expect([0, 1, 2], `${context}\n${out.err}`).toContain(code);
       exits.set(code!, (exits.get(code!) ?? 0) + 1);
-      if (code !== 0) expect(out.err.trim().length, `${context}: failed without a word`).toBeGreaterThan(0);
+      // a failure says why: on standard error, or as the JSON report asked for
+      if (code !== 0) expect((out.err + (argv.includes('--json') ? out.out : '')).trim().length, `${context}: failed without a word`).toBeGreaterThan(0);
       if (!verbose) expect(out.err + out.out, context).not.toMatch(STACK_LINE);
       expect(out.err, context).not.toMatch(/TypeError|ReferenceError|Cannot read prop|undefined is not/);
       expect(fs.readFileSync(path.join(root, 'canary.txt'), 'utf8'), context).toBe('untouched\n');

@@ -16,6 +16,11 @@ export interface ModelCheck {
   readonly description: string;
   /** The problems it finds, each naming the construct or file, the field, the value and the fix. */
   check(model: FleetModel): FleetProblem[];
+  /**
+   * `warning`: what it finds synthesizes, printed as warnings (`synth --strict` and `validate
+   * --strict` make them problems); `error`: synth fails. @default 'error'
+   */
+  readonly severity?: 'error' | 'warning';
 }
 
 /** An object of a known kind declared to be defined outside the repository (a `fromName` import). */
