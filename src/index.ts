@@ -44,6 +44,7 @@ export {
   CrdPolicy, DriftDetection, DriftDetectionMode, HelmRelease, HelmReleaseChart, HelmReleaseInstall, HelmReleaseProps, HelmReleaseRollback,
   HelmReleaseUpgrade, IHelmRelease, Remediation, UpgradeRemediationStrategy, ValuesReference,
 } from './flux/helm-release';
+export { FLUX_OPERATOR_CHART, FLUX_OPERATOR_VERSION, FluxOperator, FluxOperatorProps } from './flux/operator/flux-operator';
 export { DEFAULT_FLUX_COMPONENTS, FluxComponent, FluxInstance, FluxInstanceJsonPatchOperation, FluxInstancePatch, FluxInstancePatchTarget, FluxInstanceProps, FluxInstanceSync, FluxSyncKind } from './flux/operator/flux-instance';
 export { Decryption, IKustomization, Kustomization, KustomizationProps, PostBuild, SubstituteReference } from './flux/kustomization';
 

@@ -4,5 +4,7 @@
 import './peers';
 
 export { BootstrapTarget, FLUX_CHART_REPOSITORY, FLUX_CHART_VERSION, MultiTenancyLockdown } from './bootstrap-target';
-export { FluxBootstrapStack, SEALING_KEY_LABEL } from './flux-bootstrap-stack';
+export { FluxBootstrapStack } from './flux-bootstrap-stack';
+export { SEALING_KEY_LABEL } from './sealing-key';
 export { FluxSyncStack } from './flux-sync-stack';
+export { FluxOperatorBootstrapStack, OperatorBootstrapTarget } from './flux-operator-bootstrap-stack';
