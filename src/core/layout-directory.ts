@@ -1,7 +1,27 @@
 import { Construct, IConstruct } from 'constructs';
 import { DIRECTORY_NAME_PATTERN } from './names';
+import { TargetSelector } from './kustomize/selector';
 
 const LAYOUT_DIRECTORY = Symbol.for('cdk8s-flux.LayoutDirectory');
+
+/** One JSON 6902 operation. */
+export interface InlineJsonPatchOperation {
+  readonly op: 'add' | 'remove' | 'replace' | 'move' | 'copy' | 'test';
+  /** A JSON pointer, e.g. `/spec/template/spec/containers/0/args/-`. */
+  readonly path: string;
+  /** For add, replace and test. */
+  readonly value?: unknown;
+  /** For move and copy. */
+  readonly from?: string;
+}
+
+/** A kustomize patch written inline into a generated `kustomization.yaml`. */
+export interface InlinePatch {
+  /** The objects it applies to. */
+  readonly target: TargetSelector;
+  /** A strategic-merge document, or JSON 6902 operations. */
+  readonly patch: Readonly<Record<string, unknown>> | readonly InlineJsonPatchOperation[];
+}
 
 /** Props of a `LayoutDirectory`. */
 export interface LayoutDirectoryProps {
@@ -76,6 +96,7 @@ export class LayoutDirectory extends Construct {
 
   private readonly virtual: boolean;
   private readonly extraResources: LayoutDirectory[] = [];
+  private readonly inlinePatches: InlinePatch[] = [];
 
   constructor(scope: Construct, id: string, props: LayoutDirectoryProps = {}) {
     super(scope, id);
@@ -129,5 +150,20 @@ export class LayoutDirectory extends Construct {
   /** Directories added with `addResource`, in the order they were added. */
   public get resources(): readonly LayoutDirectory[] {
     return [...this.extraResources];
+  }
+
+  /**
+   * Adds a patch to this directory's generated `kustomization.yaml`, inline, for every object of
+   * its build that the target selects (kind, name and namespace as regular expressions, label
+   * and annotation selectors): what `ObjectPatch` cannot say, such as one JSON 6902 operation for
+   * several Deployments of a file you own. Synth refuses a patch that selects nothing.
+   */
+  public addPatch(patch: InlinePatch): void {
+    this.inlinePatches.push(patch);
+  }
+
+  /** Patches added with `addPatch`, in the order they were added (and kustomize applies them). */
+  public get patches(): readonly InlinePatch[] {
+    return [...this.inlinePatches];
   }
 }

@@ -386,8 +386,11 @@ function kustomizationOf(model: DirectoryModel): Record<string, unknown> {
     ...model.files.filter(f => f.file.role === FileRole.RESOURCE).map(f => f.file.fileName),
     ...model.existing,
   ].sort(compareKeys);
-  const patches = ownPatches(model)
-    .map(f => ({ path: f.file.fileName, target: definedOnly({ ...f.file.patchTarget }) }));
+  const patches: Record<string, unknown>[] = [
+    ...ownPatches(model).map(f => ({ path: f.file.fileName, target: definedOnly({ ...f.file.patchTarget }) })),
+    // inline, after the patch files, in the order they were added
+    ...model.dir.patches.map(p => ({ patch: toYaml([p.patch as Record<string, unknown>]), target: definedOnly({ ...p.target }) })),
+  ];
 
   const doc: Record<string, unknown> = { apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization' };
   if (resources.length > 0) doc.resources = resources;
@@ -445,6 +448,18 @@ function checkDirectoryUse(models: Map<LayoutDirectory, DirectoryModel>, problem
         problems.push({ path: f.file.node.path, message: `patch "${f.repoPath}" is in a directory that kustomize does not build (kustomize: false), so nothing would apply it: put it in a built directory such as an overlay` });
       }
     }
+    model.dir.patches.forEach((p, i) => {
+      const where = `addPatch() #${i + 1} of directory "${model.repoPath}"`;
+      if (!model.dir.kustomize) problems.push({ path: model.dir.node.path, message: `${where}: the directory has no kustomization.yaml (kustomize: false), so nothing would apply it; add it to a built directory` });
+      else if (model.dir.flatten) problems.push({ path: model.dir.node.path, message: `${where}: a flattened directory writes its objects with patches applied and lists no patch; patch with ObjectPatch there, or add it to a directory that is not flattened` });
+      const t = p.target as Record<string, unknown>;
+      if (!['kind', 'name', 'labelSelector', 'annotationSelector'].some(k => typeof t[k] === 'string' && t[k] !== '')) {
+        problems.push({ path: model.dir.node.path, message: `${where}: its target selects every object of the build; give at least a kind, a name or a label selector (e.g. { kind: 'Deployment', name: 'kustomize-controller' })` });
+      }
+      if (Array.isArray(p.patch) && p.patch.some(o => typeof o?.path !== 'string' || !o.path.startsWith('/'))) {
+        problems.push({ path: model.dir.node.path, message: `${where}: a JSON 6902 operation's path is not a JSON pointer: start it with "/" (e.g. "/spec/template/spec/containers/0/args/-")` });
+      }
+    });
   }
 }
 

@@ -4,7 +4,7 @@ import { App, AppProps } from 'cdk8s';
 import { LayoutDirectory } from '../core/layout-directory';
 import { isLayoutFile } from '../core/layout-file';
 import { fluxModule } from '../flux/model/flux-module';
-import { fluxOperatorModule } from '../flux/operator/flux-operator-module';
+import { fluxInstallationModule } from '../flux/operator/flux-installation-module';
 import { tenancyModule } from '../tenancy/tenancy-checks';
 import { imageModule } from '../image/image-automation-checks';
 import { MarkedValueResolver } from '../core/setter-markers';
@@ -152,7 +152,7 @@ export class GitOpsRepo extends App {
       .use(secretsModule)
       .use(imageModule)
       .use(tenancyModule({ lockedDown }))
-      .use(fluxOperatorModule({ lockedDown, environments: new Map(this.registered.map(r => [r.cluster.repoPath, r.env.name])) }));
+      .use(fluxInstallationModule({ lockedDown, environments: new Map(this.registered.map(r => [r.cluster.repoPath, r.env.name])) }));
     if (this.schemaValidation) registry.use(schemaModule(this.schemaValidation));
     this.userReferences.forEach(r => registry.registerReferences(r));
     this.userChecks.forEach(c => registry.registerCheck(c));

@@ -8,7 +8,7 @@ import { DEFAULT_FLUX_COMPONENTS, FluxComponent } from './flux-instance';
 const OPERATOR = 'fluxcd.controlplane.io';
 
 /** Options of the Flux Operator's checks. */
-export interface FluxOperatorOptions {
+export interface FluxInstallationOptions {
   /** Every cluster of a registered environment (repository path of its directory) → its environment's name. */
   readonly environments: ReadonlyMap<string, string>;
   /** The clusters whose environment turns the multi-tenancy lockdown on. */
@@ -45,7 +45,7 @@ function key(component: string): string {
  * applies: one instance; the controllers every applied Flux kind needs; a sync of the cluster's
  * own directory; and the multi-tenancy lockdown exactly when the environment has it.
  */
-export function fluxInstanceCheck(options: FluxOperatorOptions): ModelCheck {
+export function fluxInstanceCheck(options: FluxInstallationOptions): ModelCheck {
   return {
     id: 'flux-operator/instance',
     description: 'each cluster\'s FluxInstance installs what it applies, syncs its own directory and matches its environment\'s lockdown',
@@ -94,7 +94,7 @@ function checkSync(cluster: ClusterModel, instance: Application, problems: Probl
   }
 }
 
-function checkLockdown(cluster: ClusterModel, instance: Application, options: FluxOperatorOptions, problems: ProblemSet): void {
+function checkLockdown(cluster: ClusterModel, instance: Application, options: FluxInstallationOptions, problems: ProblemSet): void {
   const environment = options.environments.get(cluster.directory);
   if (environment === undefined) return;
   const lockdown = options.lockedDown.has(cluster.directory);
@@ -107,14 +107,51 @@ function checkLockdown(cluster: ClusterModel, instance: Application, options: Fl
   }
 }
 
+/** The arguments of a controller Deployment's first container, as the cluster gets it. */
+function controllerArgs(a: Application): string[] {
+  const containers = a.doc.spec?.template?.spec?.containers;
+  const args = Array.isArray(containers) && isMap(containers[0]) ? containers[0].args : undefined;
+  return Array.isArray(args) ? args.map(String) : [];
+}
+
 /**
- * The Flux Operator: the sync a FluxInstance makes the operator create (a source and a
- * Kustomization named after its namespace, or `spec.sync.name`), the Secret its sync names, and
- * the instance's checks.
+ * Flux installed by `flux bootstrap` (its `gotk-components.yaml` in the repository): the
+ * kustomize-controller the cluster applies runs with `--no-cross-namespace-refs=true` exactly
+ * when the environment has lockdown, read from the Deployment as patched.
  */
-export function fluxOperatorModule(options: FluxOperatorOptions): FleetModule {
+export function bootstrapLockdownCheck(options: FluxInstallationOptions): ModelCheck {
   return {
-    name: 'flux-operator',
+    id: 'flux/bootstrap-lockdown',
+    description: 'a Flux installed by flux bootstrap runs with the multi-tenancy lockdown exactly when its environment has it',
+    check: model => {
+      const problems = new ProblemSet();
+      for (const cluster of model.clusters) {
+        const environment = options.environments.get(cluster.directory);
+        if (environment === undefined) continue;
+        const controller = cluster.applications.find(a => a.doc.kind === 'Deployment' && a.doc.metadata?.name === 'kustomize-controller' && String(a.doc.apiVersion).startsWith('apps/'));
+        if (!controller) continue;
+        const locked = controllerArgs(controller).includes('--no-cross-namespace-refs=true');
+        const lockdown = options.lockedDown.has(cluster.directory);
+        const where = `${subjectOf(controller)}Deployment ${controller.namespace}/kustomize-controller (cluster "${cluster.name}", environment "${environment}")`.trim();
+        if (lockdown && !locked) {
+          problems.add(ownerOf(controller), `${where} runs without --no-cross-namespace-refs=true, but the environment has lockdown: true, so its Flux would not enforce the lockdown the synth checks assume: give its flux-system directory FluxBootstrapComponents with lockdown`);
+        } else if (!lockdown && locked) {
+          problems.add(ownerOf(controller), `${where} runs with the multi-tenancy lockdown, but the environment has no lockdown, so the synth does not check what the lockdown refuses: set lockdown: true on the environment, or remove the lockdown patches`);
+        }
+      }
+      return problems.list;
+    },
+  };
+}
+
+/**
+ * Flux's own installation: the sync a FluxInstance makes the Flux Operator create (a source and a
+ * Kustomization named after its namespace, or `spec.sync.name`), the Secret its sync names, the
+ * instance's checks, and the lockdown of a Flux installed by `flux bootstrap`.
+ */
+export function fluxInstallationModule(options: FluxInstallationOptions): FleetModule {
+  return {
+    name: 'flux-installation',
     register: registry => {
       registry.registerReferences({
         group: OPERATOR, kind: 'FluxInstance', fields: [
@@ -133,6 +170,7 @@ export function fluxOperatorModule(options: FluxOperatorOptions): FleetModule {
         },
       });
       registry.registerCheck(fluxInstanceCheck(options));
+      registry.registerCheck(bootstrapLockdownCheck(options));
     },
   };
 }
