@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { captureCli } from './helpers';
 import { describe, expect, it } from 'vitest';
 import { ExitCode, GitOpsRepo, LayoutDirectory, runCli } from '../src';
 import { FleetTesting } from '../src/testing';
@@ -16,18 +17,7 @@ const TSX = path.join(PROJECT_ROOT, 'node_modules/.bin/tsx');
 const VERSION = JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, 'package.json'), 'utf8')).version;
 
 function capture(terminal = false) {
-  const io = { out: '', err: '' };
-  return {
-    io,
-    sink: {
-      out: (t: string) => { io.out += t; },
-      err: (t: string) => { io.err += t; },
-      env: {},
-      stdin: () => Buffer.from(''),
-      stdinIsTerminal: () => false,
-      errIsTerminal: () => terminal,
-    },
-  };
+  return captureCli({ terminal });
 }
 
 function fleet(): GitOpsRepo {

@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { captureCli } from './helpers';
 import { describe, expect, it } from 'vitest';
 import { CertificateError, cliUsage, GitOpsRepo, LayoutDirectory, runCli } from '../src';
 import { FleetTesting } from '../src/testing';
@@ -11,17 +12,7 @@ const PROJECT_ROOT = path.resolve(__dirname, '..');
 const TSX = path.join(PROJECT_ROOT, 'node_modules/.bin/tsx');
 
 function capture() {
-  const io = { out: '', err: '' };
-  return {
-    io,
-    sink: {
-      out: (t: string) => { io.out += t; },
-      err: (t: string) => { io.err += t; },
-      env: {},
-      stdin: () => Buffer.from(''),
-      stdinIsTerminal: () => false,
-    },
-  };
+  return captureCli();
 }
 
 /** The small fixture fleet with its cluster registered as environment `dev`. */

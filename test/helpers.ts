@@ -58,3 +58,22 @@ export function runReadmeExample(section: string): { root: string; status: numbe
   });
   return { root, status: result.status, output: result.stderr + result.stdout };
 }
+
+/**
+ * A CLI's standard streams captured in memory (`io` collects what was printed, `sink` is the CliIo
+ * to pass), with `stdin` as standard input and a terminal or not on standard error.
+ */
+export function captureCli(options: { stdin?: string | Buffer; terminal?: boolean } = {}) {
+  const io = { out: '', err: '' };
+  return {
+    io,
+    sink: {
+      out: (t: string) => { io.out += t; },
+      err: (t: string) => { io.err += t; },
+      env: {} as Record<string, string | undefined>,
+      stdin: () => Buffer.from(options.stdin ?? ''),
+      stdinIsTerminal: () => false,
+      errIsTerminal: () => options.terminal ?? false,
+    },
+  };
+}

@@ -13,7 +13,7 @@ import { expect } from 'vitest';
 import { FleetValidationError, LayoutWriteError, SealError } from '../../src';
 import { CertificateError } from '../../src/secrets/certificate';
 import { UnknownEnvironmentError } from '../../src/fleet/gitops-repo';
-import { readTree } from '../helpers';
+import { captureCli, readTree } from '../helpers';
 
 export { Rng } from '../support/fleet-mutations';
 
@@ -59,19 +59,10 @@ export interface CliRun {
   readonly err: string;
 }
 
-/** Standard streams captured in memory, with a standard input made of `stdin`. */
+/** Standard streams captured in memory (`run` holds what was printed), with a standard input made of `stdin`, and CI unset. */
 export function captureIo(stdin: string | Buffer = '') {
-  const run = { out: '', err: '' };
-  return {
-    run,
-    io: {
-      out: (t: string) => { run.out += t; },
-      err: (t: string) => { run.err += t; },
-      stdin: () => Buffer.from(stdin),
-      stdinIsTerminal: () => false,
-      env: { CI: undefined },
-    },
-  };
+  const { io: run, sink } = captureCli({ stdin });
+  return { run, io: { ...sink, env: { CI: undefined } } };
 }
 
 /** A stack trace line: never shown to a user who did not ask for it (`--verbose`). */
