@@ -38,7 +38,7 @@ function deploymentFleet(options: { flatten?: boolean } = {}) {
     });
     const cluster = new LayoutDirectory(repo.clusters, env.cluster);
     const sync = new ManifestFile(new LayoutDirectory(cluster, 'flux-system'), 'gotk-sync');
-    const source = new GitRepository(sync, 'repo', { metadata: { name: 'flux-system', namespace: 'flux-system' }, url: 'ssh://git@github.com/org/fleet', ref: { branch: 'main' } });
+    const source = new GitRepository(sync, 'repo', { metadata: { name: 'flux-system', namespace: 'flux-system' }, url: 'https://github.com/org/fleet', ref: { branch: 'main' } });
     new Kustomization(sync, 'sync', { metadata: { name: 'flux-system', namespace: 'flux-system' }, sourceRef: source, path: cluster });
     new Kustomization(new ManifestFile(cluster, 'apps'), 'apps', { metadata: { name: 'apps', namespace: 'flux-system' }, sourceRef: source, path: overlay });
     repo.addEnvironment(env, cluster);

@@ -40,7 +40,7 @@ function createFleet() {
   const cluster = new LayoutDirectory(repo.clusters, 'cluster-dev');
   const sync = new ManifestFile(new LayoutDirectory(cluster, 'flux-system'), 'gotk-sync');
   const self = new GitRepository(sync, 'repository', {
-    metadata: { name: 'flux-system', namespace: 'flux-system' }, url: 'ssh://git@github.com/org/fleet', ref: { branch: 'main' },
+    metadata: { name: 'flux-system', namespace: 'flux-system' }, url: 'https://github.com/org/fleet', ref: { branch: 'main' },
   });
   new Kustomization(sync, 'sync', { metadata: { name: 'flux-system', namespace: 'flux-system' }, sourceRef: self, path: cluster });
   const base = new LayoutDirectory(repo.infrastructure, 'base');

@@ -1,4 +1,4 @@
-import { FleetValidationError, LayoutWriteError } from '../core/errors';
+import { FleetValidationError, formatWarnings, LayoutWriteError } from '../core/errors';
 import { GitOpsRepo } from '../fleet/gitops-repo';
 
 /** Where the synth command prints; injectable for tests. */
@@ -12,7 +12,7 @@ export interface SynthIo {
 }
 
 /** Help of the synth command. */
-export const SYNTH_USAGE = `Usage: cdk8s-flux synth [--check] [--validate] [--verbose]      (npm run synth -- …)
+export const SYNTH_USAGE = `Usage: cdk8s-flux synth [--check] [--validate] [--strict] [--verbose]      (npm run synth -- …)
 
 Writes the fleet's Flux repository layout (clusters/, infrastructure/, apps/). It is the default
 command: \`cdk8s-flux --check\` and \`npx cdk8s synth\` run it too.
@@ -21,6 +21,8 @@ command: \`cdk8s-flux --check\` and \`npx cdk8s synth\` run it too.
              the repository differs from a fresh synth (0 when it is up to date)
   --validate also validate every object against its CRD's schema, strictly (always on when the
              CI environment variable is "true" or "1")
+  --strict   make the rules' warnings errors (always on when CI is "true" or "1"); without it
+             they are printed on standard error and the synth goes on
   --verbose  print stack traces of unexpected errors
   --help     show this help
 
@@ -36,7 +38,7 @@ const defaultIo: SynthIo = {
  * the repository. Returns the process exit code; never throws for a user's mistake.
  */
 export function runSynth(repo: GitOpsRepo, argv: readonly string[], io: SynthIo = defaultIo): number {
-  const unknown = argv.filter(a => !['--check', '--validate', '--verbose', '--help', '-h'].includes(a));
+  const unknown = argv.filter(a => !['--check', '--validate', '--strict', '--verbose', '--help', '-h'].includes(a));
   if (argv.includes('--help') || argv.includes('-h')) {
     io.out(`${SYNTH_USAGE}\n`);
     return 0;
@@ -47,9 +49,14 @@ export function runSynth(repo: GitOpsRepo, argv: readonly string[], io: SynthIo 
   }
   const ci = (io.env ?? process.env).CI;
   if (argv.includes('--validate') || ci === 'true' || ci === '1') repo.enableSchemaValidation();
+  if (argv.includes('--strict') || ci === 'true' || ci === '1') repo.enableStrictRules();
+  const warn = () => {
+    if (repo.warnings.length > 0) io.err(`${formatWarnings(repo.warnings)}\n`);
+  };
   try {
     if (argv.includes('--check')) {
       const result = repo.check();
+      warn();
       if (result.clean) {
         io.out(`Layout is up to date (${result.plan.unchanged} files).\n`);
         return 0;
@@ -60,6 +67,7 @@ export function runSynth(repo: GitOpsRepo, argv: readonly string[], io: SynthIo 
       return 1;
     }
     const plan = repo.write();
+    warn();
     io.out(`Synthesized the layout into ${repo.rootDir}: ${plan.writes.length} written, ${plan.deletes.length} removed, ${plan.unchanged} unchanged.\n`);
     return 0;
   } catch (e) {
