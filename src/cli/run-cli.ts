@@ -9,6 +9,7 @@ import { runSeal, SEAL_USAGE, SealingEnvironment, SealIo } from './seal';
 import { runSynth, SYNTH_USAGE } from './synth';
 import { runValidate, VALIDATE_USAGE } from './validate';
 import { DIFF_USAGE, runDiff } from './diff';
+import { runVerify, VERIFY_USAGE } from './verify';
 
 /** Where the CLI reads and prints; injectable for tests. */
 export interface CliIo extends SealIo {
@@ -75,6 +76,11 @@ const COMMANDS: Readonly<Record<string, CliCommand>> = {
     summary: 'write a Mermaid diagram of each environment\'s Flux objects to docs/fleet-<env>.md',
     usage: () => GRAPH_USAGE,
     run: (ctx, args) => runGraph(ctx.repo(), args, ctx.io),
+  },
+  verify: {
+    summary: 'check online that every chart version, source ref and image range the fleet names exists',
+    usage: () => VERIFY_USAGE,
+    run: (ctx, args) => runVerify(ctx.repo(), args, ctx.io),
   },
 };
 

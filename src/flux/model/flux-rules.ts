@@ -79,7 +79,7 @@ export function helmUpgradeRemediationRule(): FleetRule {
  * Charts known to ship CRDs in their `crds/` directory (what Helm installs but never upgrades). A
  * HelmRelease that sets `spec.install.crds` says its chart has CRDs too.
  */
-export const CHARTS_WITH_CRDS: readonly string[] = ['aws-load-balancer-controller', 'sealed-secrets', 'karpenter', 'kube-prometheus-stack', 'traefik'];
+export const CHARTS_WITH_CRDS: readonly string[] = ['aws-load-balancer-controller', 'sealed-secrets', 'karpenter', 'kube-prometheus-stack', 'traefik', 'external-dns'];
 
 /** A chart that ships CRDs does not update them on upgrade unless `spec.upgrade.crds` is `CreateReplace`. */
 export function helmCrdsRule(): FleetRule {
