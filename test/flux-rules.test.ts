@@ -184,11 +184,11 @@ describe('the Flux rules', () => {
       ]);
     });
 
-    it('does not fire on one that nothing depends on, and is silenced by a suppression', () => {
+    it('does not fire on one that nothing depends on (even if it depends on one of the cluster directory), and is silenced by a suppression', () => {
       const f = cleanFleet();
       const lateDir = new LayoutDirectory(f.repo.apps, 'late');
       new kplus.ConfigMap(new ManifestFile(lateDir, 'late'), 'late', { metadata: { name: 'late', namespace: 'default' }, data: { a: 'b' } });
-      new Kustomization(new ManifestFile(f.infra, 'late-sync'), 'late', { metadata: { name: 'late', namespace: FLUX }, sourceRef: f.clusters.dev.git, path: lateDir });
+      new Kustomization(new ManifestFile(f.infra, 'late-sync'), 'late', { metadata: { name: 'late', namespace: FLUX }, sourceRef: f.clusters.dev.git, path: lateDir, dependsOn: [f.clusters.dev.apps] });
       expect(findings(f.repo, 'kustomization-outside-clusters')).toEqual([]);
       const g = nested();
       Rules.suppress(g.late, 'kustomization-outside-clusters', 'the retry after "dependency not found" is acceptable for this one');

@@ -124,20 +124,25 @@ function pathOf(doc: Record<string, any>): string | undefined {
   return typeof doc.spec?.path === 'string' ? joinRepoPath('', doc.spec.path) : undefined;
 }
 
-/** A Flux Kustomization in a dependsOn relation, declared outside `clusters/<cluster>/`: "dependency not found" on the first reconcile. */
+/**
+ * A Flux Kustomization that another depends on, declared outside `clusters/<cluster>/` (another
+ * Kustomization applies it): its dependents fail with "dependency not found" on the first reconcile.
+ * One declared outside that only depends on others is fine: when it appears, they exist.
+ */
 export function kustomizationOutsideClustersRule(): FleetRule {
   return {
     id: 'kustomization-outside-clusters',
     severity: RuleSeverity.WARNING,
-    description: 'Kustomizations that depend on each other are declared in the cluster directory',
+    description: 'a Kustomization that others depend on is declared in the cluster directory',
     evaluate: model => {
       const found: RuleFinding[] = [];
       for (const cluster of model.clusters) {
         const involved = new Map<Application, string>();
         for (const r of model.references(cluster)) {
           if (!r.ref.rule.dependsOn || !isKind(r.from, KUSTOMIZE, 'Kustomization')) continue;
-          if (!involved.has(r.from)) involved.set(r.from, `it depends on ${r.targets.map(t => describeDoc(t.doc)).join(', ') || r.ref.name}, and while it does not exist the order is not enforced`);
-          for (const t of r.targets) involved.set(t, `${describeDoc(r.from.doc)} depends on it and fails with "dependency '${t.namespace ?? ''}/${String(t.doc.metadata?.name)}' not found" until it is applied`);
+          for (const t of r.targets) {
+            if (!involved.has(t)) involved.set(t, `${describeDoc(r.from.doc)} depends on it and fails with "dependency '${t.namespace ?? ''}/${String(t.doc.metadata?.name)}' not found" until it is applied`);
+          }
         }
         for (const [k, why] of involved) {
           if (k.directory === cluster.directory || k.directory.startsWith(`${cluster.directory}/`) || !k.appliedBy) continue;
