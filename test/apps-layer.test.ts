@@ -18,9 +18,10 @@ describe('apps/ layer of the example fleet (podinfo, seed 004)', () => {
   it('development follows a semver range through image automation; staging pins and production follows', () => {
     const docs = FleetTesting.synthDocuments(createExampleFleet({ rootDir: FleetTesting.tempDir() }));
     const base = docs['apps/base/podinfo/release.yaml'][0];
-    expect(base.spec.chart.spec.version).toBe('6.5.4');
+    expect(base.spec.chartRef).toEqual({ apiVersion: 'source.toolkit.fluxcd.io/v1', kind: 'OCIRepository', name: 'podinfo' });
+    expect(docs['apps/base/podinfo/source.yaml'][0].spec.ref).toEqual({ semver: '6.5.4' });
     expect(base.spec.values.image).toEqual({ repository: 'ghcr.io/stefanprodan/podinfo', tag: '6.5.4' });
-    expect(docs[PATCH][0].spec.chart.spec.version).toBe('>=6.5.0 <7.0.0');
+    expect(docs['apps/overlays/development/podinfo/source-patch.yaml'][0].spec.ref).toEqual({ semver: '>=6.5.0 <7.0.0' });
     const automation = docs['apps/overlays/development/podinfo/image-automation.yaml'];
     expect(automation.map(d => d.kind)).toEqual(['ImageRepository', 'ImagePolicy', 'ImageUpdateAutomation']);
     expect(automation[1].spec.policy).toEqual({ semver: { range: '>=6.5.0 <7.0.0' } });
@@ -31,7 +32,7 @@ describe('apps/ layer of the example fleet (podinfo, seed 004)', () => {
     // clusters/<cluster>/apps.yaml reconciles apps/overlays/<env> after the infrastructure
     const apps = docs['clusters/cluster-staging/apps.yaml'][0];
     expect(apps.spec.path).toBe('./apps/overlays/staging');
-    expect(apps.spec.dependsOn).toEqual([{ name: 'infrastructure' }, { name: 'secrets' }]);
+    expect(apps.spec.dependsOn).toEqual([{ name: 'infrastructure' }]);
   });
 
   it('writes the setter marker on exactly the tag line', () => {

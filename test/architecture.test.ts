@@ -31,21 +31,23 @@ const LAYERS: LayerRule[] = [
   { name: 'fleet', folders: ['src/fleet'], mayImport: ['tenancy', 'image', 'notifications', 'secrets', 'validation', 'flux', 'core'] },
   // The dependency graph is an analysis of a built fleet.
   { name: 'graph', folders: ['src/graph'], mayImport: ['fleet', 'tenancy', 'image', 'notifications', 'secrets', 'validation', 'flux', 'core'] },
-  // Commands (synth, diff, seal, validate, graph) drive the fleet and its graph.
-  { name: 'cli', folders: ['src/cli'], mayImport: ['graph', 'fleet', 'tenancy', 'image', 'notifications', 'secrets', 'validation', 'flux', 'core'] },
+  // Online verification of what the fleet names outside the repository (charts, refs, tags): reads the model.
+  { name: 'verify', folders: ['src/verify'], mayImport: ['core'] },
+  // Commands (synth, diff, seal, validate, graph, verify) drive the fleet and its graph.
+  { name: 'cli', folders: ['src/cli'], mayImport: ['verify', 'graph', 'fleet', 'tenancy', 'image', 'notifications', 'secrets', 'validation', 'flux', 'core'] },
   // Test support for users' fleets: a library, so it must not depend on the command line.
   { name: 'testing', folders: ['src/testing'], mayImport: ['fleet', 'tenancy', 'image', 'notifications', 'secrets', 'validation', 'flux', 'core'] },
   // The cdktf bootstrap of a cluster is another consumer of a fleet, beside the CLI.
   { name: 'bootstrap', folders: ['src/bootstrap'], mayImport: ['fleet', 'tenancy', 'image', 'notifications', 'secrets', 'validation', 'flux', 'core'] },
   // Benchmarks time the commands and the test support on generated fleets.
-  { name: 'bench', folders: ['src/bench'], mayImport: ['cli', 'testing', 'fleet', 'tenancy', 'image', 'notifications', 'secrets', 'validation', 'flux', 'core'] },
+  { name: 'bench', folders: ['src/bench'], mayImport: ['verify', 'cli', 'testing', 'fleet', 'tenancy', 'image', 'notifications', 'secrets', 'validation', 'flux', 'core'] },
   // The example fleet shows off every public feature, so it may use all of them but the benchmarks.
-  { name: 'example', folders: ['src/example-fleet'], mayImport: ['bootstrap', 'cli', 'testing', 'graph', 'fleet', 'tenancy', 'image', 'notifications', 'secrets', 'validation', 'flux', 'core'] },
+  { name: 'example', folders: ['src/example-fleet'], mayImport: ['bootstrap', 'verify', 'cli', 'testing', 'graph', 'fleet', 'tenancy', 'image', 'notifications', 'secrets', 'validation', 'flux', 'core'] },
   // Entry points and the public facade (`src/*.ts`; module index files live in their folder): they wire everything.
   {
     name: 'app',
     folders: ['src/main.ts', 'src/bootstrap-main.ts', 'src/bench-main.ts', 'src/index.ts', 'src/validate.ts', 'src/*.ts'],
-    mayImport: ['example', 'bench', 'bootstrap', 'testing', 'cli', 'graph', 'fleet', 'validation', 'tenancy', 'image', 'notifications', 'secrets', 'flux', 'core'],
+    mayImport: ['example', 'bench', 'bootstrap', 'testing', 'verify', 'cli', 'graph', 'fleet', 'validation', 'tenancy', 'image', 'notifications', 'secrets', 'flux', 'core'],
   },
 ];
 

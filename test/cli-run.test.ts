@@ -62,7 +62,7 @@ describe('runCli', () => {
   it('refuses an unknown command in one line, with exit code 2', () => {
     const { io, sink } = capture();
     expect(runCli(fleet, ['synthesize'], { io: sink })).toBe(2);
-    expect(io.err).toMatch(/^Unknown command "synthesize": use synth, diff, seal, validate, graph, completion(, [a-z]+)* \(cdk8s-flux --help lists them\)\n$/);
+    expect(io.err).toMatch(/^Unknown command "synthesize": use synth, diff, seal, validate, graph, verify, completion(, [a-z]+)* \(cdk8s-flux --help lists them\)\n$/);
     expect(io.out).toBe('');
   });
 

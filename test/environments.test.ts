@@ -38,7 +38,7 @@ function deploymentFleet(options: { flatten?: boolean } = {}) {
     });
     const cluster = new LayoutDirectory(repo.clusters, env.cluster);
     const sync = new ManifestFile(new LayoutDirectory(cluster, 'flux-system'), 'gotk-sync');
-    const source = new GitRepository(sync, 'repo', { metadata: { name: 'flux-system', namespace: 'flux-system' }, url: 'ssh://git@github.com/org/fleet', ref: { branch: 'main' } });
+    const source = new GitRepository(sync, 'repo', { metadata: { name: 'flux-system', namespace: 'flux-system' }, url: 'https://github.com/org/fleet', ref: { branch: 'main' } });
     new Kustomization(sync, 'sync', { metadata: { name: 'flux-system', namespace: 'flux-system' }, sourceRef: source, path: cluster });
     new Kustomization(new ManifestFile(cluster, 'apps'), 'apps', { metadata: { name: 'apps', namespace: 'flux-system' }, sourceRef: source, path: overlay });
     repo.addEnvironment(env, cluster);
@@ -100,9 +100,9 @@ describe(`overlays render as the code says (kubectl kustomize)${SKIP_NOTE}`, () 
     const result = renderEquivalence(repo);
     expect(result.mismatches).toEqual([]);
     expect(new Set(result.checked.map(c => c.environment))).toEqual(new Set(['development', 'staging', 'production']));
-    // per environment: the cluster directory, the infrastructure overlay, its secrets, the Sealed Secrets controller, the tenants
+    // per environment: the cluster directory, the infrastructure overlay (its secrets included), the Sealed Secrets controller, the tenants
     expect(result.checked.filter(c => c.environment === 'staging').map(c => c.directory).sort()).toEqual([
-      'apps/overlays/staging', 'clusters/cluster-staging', 'infrastructure/base/sealed-secrets', 'infrastructure/overlays/staging', 'infrastructure/overlays/staging/secrets',
+      'apps/overlays/staging', 'clusters/cluster-staging', 'infrastructure/base/sealed-secrets', 'infrastructure/overlays/staging',
     ]);
   });
 
@@ -221,8 +221,8 @@ describe('promotion', () => {
   it('promotes with a one-line change: the example\'s release train drives each overlay\'s chart version', () => {
     const files = FleetTesting.synthDocuments(createExampleFleet({ rootDir: FleetTesting.tempDir() }));
     const release = files['infrastructure/base/aws-load-balancer-controller/release.yaml'][0];
-    expect(release.spec.chart.spec.version).toBe('1.4.0'); // the base carries production's version
-    expect(files['infrastructure/overlays/development/aws-load-balancer-controller-patch.yaml'][0].spec.chart).toEqual({ spec: { version: '1.4.1' } });
+    expect(release.spec.chart.spec.version).toBe('3.4.3'); // the base carries production's version
+    expect(files['infrastructure/overlays/development/aws-load-balancer-controller-patch.yaml'][0].spec.chart).toEqual({ spec: { version: '3.5.0' } });
     expect(files['infrastructure/overlays/staging/aws-load-balancer-controller-patch.yaml'][0].spec.chart).toBeUndefined();
   });
 });
@@ -264,7 +264,7 @@ describe('env diff', () => {
     expect(runDiff(repo, ['staging', 'production', '--exit-code'], c.io)).toBe(1);
     const d = io();
     expect(runDiff(repo, ['staging', 'staging', '--exit-code'], d.io)).toBe(0);
-    expect(d.out.join('')).toBe('staging → staging: 0 changed, 0 only in staging, 0 only in staging, 41 identical\n');
+    expect(d.out.join('')).toBe('staging → staging: 0 changed, 0 only in staging, 0 only in staging, 32 identical\n');
   });
 });
 

@@ -45,7 +45,6 @@ describe('example fleet (seed 000)', () => {
         `infrastructure/overlays/${env}/dns-patch.yaml`,
         `infrastructure/overlays/${env}/dns-sa-patch.yaml`,
         `infrastructure/overlays/${env}/kustomization.yaml`,
-        `infrastructure/overlays/${env}/secrets.yaml`,
         `infrastructure/overlays/${env}/secrets/kustomization.yaml`,
         `infrastructure/overlays/${env}/secrets/prestashop-mariadb-secrets.yaml`,
         `infrastructure/overlays/${env}/secrets/slack-sealed-secrets.yaml`,

@@ -24,7 +24,7 @@ function flattenedRepo(build: Build, rootDir = FleetTesting.tempDir()): GitOpsRe
   build(base, file, policy, overlay);
   const cluster = new LayoutDirectory(repo.clusters, 'dev');
   const sync = new ManifestFile(new LayoutDirectory(cluster, 'flux-system'), 'gotk-sync');
-  const git = new GitRepository(sync, 'repo', { metadata: { name: 'flux-system', namespace: 'flux-system' }, url: 'ssh://git@github.com/org/fleet', ref: { branch: 'main' } });
+  const git = new GitRepository(sync, 'repo', { metadata: { name: 'flux-system', namespace: 'flux-system' }, url: 'https://github.com/org/fleet', ref: { branch: 'main' } });
   new Kustomization(sync, 'sync', { metadata: { name: 'flux-system', namespace: 'flux-system' }, sourceRef: git, path: cluster });
   new Kustomization(new ManifestFile(cluster, 'apps'), 'apps', { metadata: { name: 'apps', namespace: 'flux-system' }, sourceRef: git, path: overlay });
   new ImageUpdateAutomation(new ManifestFile(overlay, 'automation'), 'automation', {
@@ -84,7 +84,7 @@ describe('setter markers in never-written templates', () => {
     overlay.addResource(base);
     const cluster = new LayoutDirectory(repo.clusters, 'dev');
     const sync = new ManifestFile(cluster, 'sync');
-    const git = new GitRepository(sync, 'repo', { metadata: { name: 'flux-system', namespace: 'flux-system' }, url: 'ssh://git@github.com/org/fleet', ref: { branch: 'main' } });
+    const git = new GitRepository(sync, 'repo', { metadata: { name: 'flux-system', namespace: 'flux-system' }, url: 'https://github.com/org/fleet', ref: { branch: 'main' } });
     new Kustomization(sync, 'apps', { metadata: { name: 'apps', namespace: 'flux-system' }, sourceRef: git, path: overlay });
     expect(problemsOf(repo).filter(p => p.includes('never written'))).toEqual([
       '[templates/base/app/settings] data.image: ImagePolicy flux-system/web setter("ghcr.io/example/web:1.0.0") is in templates/base/app.yaml, a template that is never written: its copies in the flattened directories cannot be checked here yet; mark the value in each environment\'s directory instead (an ObjectPatch there with the setter)',

@@ -12,7 +12,7 @@ export function fluxFleet(props: { allowCrossNamespaceReferences?: boolean } = {
   const sync = new ManifestFile(new LayoutDirectory(cluster, 'flux-system'), 'gotk-sync');
   const gitRepo = new GitRepository(sync, 'repo', {
     metadata: { name: 'flux-system', namespace: 'flux-system' },
-    url: 'ssh://git@github.com/org/fleet',
+    url: 'https://github.com/org/fleet',
     ref: { branch: 'main' },
   });
   const root = new Kustomization(sync, 'sync', { metadata: { name: 'flux-system', namespace: 'flux-system' }, sourceRef: gitRepo, path: cluster });

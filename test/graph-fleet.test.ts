@@ -68,15 +68,17 @@ describe('fleet graph', () => {
     for (const line of [
       'Alert_flux_system_mariadb_alert -->|provider| Provider_flux_system_slack',
       'Provider_flux_system_slack -->|secret| SealedSecret_flux_system_slack_url',
-      'Kustomization_flux_system_secrets -->|dependsOn| Kustomization_flux_system_sealed_secrets',
+      'Kustomization_flux_system_infrastructure -->|dependsOn| Kustomization_flux_system_sealed_secrets',
+      'Kustomization_flux_system_sealed_secrets -->|healthCheck| HelmRelease_flux_system_sealed_secrets',
       'HelmRelease_mariadb_prestashop_mariadb -->|values| ConfigMap_mariadb_prestashop_values',
-      'HelmRelease_kube_system_external_dns -->|source| HelmRepository_flux_system_bitnami',
+      'HelmRelease_kube_system_external_dns -->|source| HelmRepository_flux_system_external_dns',
+      'HelmRelease_mariadb_prestashop_mariadb -->|source| OCIRepository_mariadb_mariadb',
       'Kustomization_flux_system_infrastructure -.->|applies| group_2',
       '  Secret_flux_system_flux_system{{"Secret<br/>flux-system/flux-system<br/>(not in the fleet)"}}',
-      '  subgraph group_4 ["Kustomization flux-system/secrets"]',
-      'Kustomization_sock_shop_sock_shop -->|source| GitRepository_sock_shop_sock_shop',
+      '  subgraph group_3 ["Kustomization flux-system/sealed-secrets"]',
+      'Kustomization_app_a_app_a -->|source| GitRepository_app_a_app_a',
       // references read from the documents: a tenant Kustomization impersonates its reconciler account
-      'Kustomization_sock_shop_sock_shop -->|serviceAccount| ServiceAccount_sock_shop_sock_shop_reconciler',
+      'Kustomization_app_a_app_a -->|serviceAccount| ServiceAccount_app_a_app_a_reconciler',
     ]) expect(doc).toContain(line);
   });
 

@@ -553,7 +553,7 @@ describe('two clusters updating one field from different policies of the same na
     };
     const prod = new LayoutDirectory(f.repo.clusters, 'prod');
     const sync = new ManifestFile(new LayoutDirectory(prod, 'flux-system'), 'gotk-sync');
-    const prodGit = new GitRepository(sync, 'repo', { metadata: { name: 'flux-system', namespace: 'flux-system' }, url: 'ssh://git@github.com/org/fleet', ref: { branch: 'main' } });
+    const prodGit = new GitRepository(sync, 'repo', { metadata: { name: 'flux-system', namespace: 'flux-system' }, url: 'https://github.com/org/fleet', ref: { branch: 'main' } });
     new Kustomization(sync, 'sync', { metadata: { name: 'flux-system', namespace: 'flux-system' }, sourceRef: prodGit, path: prod });
     new Kustomization(new ManifestFile(prod, 'apps'), 'apps', { metadata: { name: 'apps', namespace: 'flux-system' }, sourceRef: prodGit, path: f.apps });
     const devPolicy = images(f.cluster, f.gitRepo, '6.x');

@@ -108,7 +108,7 @@ describe('fromName references to objects the fleet defines are resolved', () => 
     // a second cluster with its own Kustomization "monitoring"
     const prod = new LayoutDirectory(f.repo.clusters, 'prod');
     const prodSync = new ManifestFile(new LayoutDirectory(prod, 'flux-system'), 'gotk-sync');
-    const prodRepo = new GitRepository(prodSync, 'repo', { metadata: { name: 'flux-system', namespace: 'flux-system' }, url: 'ssh://git@github.com/org/fleet', ref: { branch: 'main' } });
+    const prodRepo = new GitRepository(prodSync, 'repo', { metadata: { name: 'flux-system', namespace: 'flux-system' }, url: 'https://github.com/org/fleet', ref: { branch: 'main' } });
     new Kustomization(prodSync, 'sync', { metadata: { name: 'flux-system', namespace: 'flux-system' }, sourceRef: prodRepo, path: prod });
     const monitoringDir = new LayoutDirectory(f.repo.infrastructure, 'monitoring');
     new kplus.ConfigMap(new ManifestFile(monitoringDir, 'settings'), 'settings', { metadata: { name: 'settings', namespace: 'monitoring' } });

@@ -69,7 +69,8 @@ function createFleet() {
   const cluster = new LayoutDirectory(repo.clusters, 'cluster-dev');
   const sync = new ManifestFile(new LayoutDirectory(cluster, 'flux-system'), 'gotk-sync');
   const self = new GitRepository(sync, 'repository', {
-    metadata: { name: 'flux-system', namespace: 'flux-system' }, url: 'ssh://git@github.com/org/fleet', ref: { branch: 'main' },
+    metadata: { name: 'flux-system', namespace: 'flux-system' }, url: 'https://github.com/org/fleet', ref: { branch: 'main' },
+    ignore: '/*\\n!/clusters/\\n!/infrastructure/\\n',
   });
   new Kustomization(sync, 'sync', { metadata: { name: 'flux-system', namespace: 'flux-system' }, sourceRef: self, path: cluster });
   const base = new LayoutDirectory(repo.infrastructure, 'base');
@@ -78,6 +79,7 @@ function createFleet() {
   });
   new HelmRelease(new ManifestFile(base, 'release'), 'release', {
     metadata: { name: 'podinfo', namespace: 'flux-system' }, chart: { repository: charts, name: 'podinfo', version: '6.x' },
+    upgrade: { remediation: { retries: 3 } },
   });
   new Kustomization(new ManifestFile(cluster, 'infrastructure'), 'infrastructure', {
     metadata: { name: 'infrastructure', namespace: 'flux-system' }, sourceRef: self, path: base,

@@ -26,16 +26,23 @@ describe('Tenant', () => {
     }
   });
 
-  it('the example fleet onboards app-a and sock-shop in every environment', () => {
+  it('the example fleet onboards its tenants where their repositories have an overlay: app-a everywhere (production: overlays/product), sock-shop in development', () => {
     const docs = FleetTesting.synthDocuments(createExampleFleet({ rootDir: FleetTesting.tempDir() }));
-    for (const env of ['development', 'staging', 'production']) {
-      expect(docs[`apps/overlays/${env}/kustomization.yaml`][0].resources).toEqual(['app-a', 'podinfo', 'sock-shop']);
+    expect(docs['apps/overlays/development/kustomization.yaml'][0].resources).toEqual(['app-a', 'podinfo', 'sock-shop']);
+    for (const env of ['staging', 'production']) {
+      expect(docs[`apps/overlays/${env}/kustomization.yaml`][0].resources).toEqual(['app-a', 'podinfo']);
     }
+    expect(docs['apps/base/app-a/sync.yaml'][1].spec.path).toBe('./overlays/product');
+    expect(docs['apps/base/app-a/sync.yaml'][1].spec.dependsOn).toBeUndefined(); // the apps Kustomization already waits for the infrastructure
+    expect(docs['apps/overlays/staging/app-a/sync-patch.yaml'][0].spec.path).toBe('./overlays/staging');
     const sync = docs['apps/base/sock-shop/sync.yaml'];
     expect(sync[0].spec.ref).toEqual({ branch: 'gitops' });
-    expect(sync[1].spec).toMatchObject({ serviceAccountName: 'sock-shop-reconciler', targetNamespace: 'sock-shop', prune: true });
-    expect(docs['apps/overlays/staging/sock-shop/sync-patch.yaml'][0].spec.path).toBe('./deploy/kubernetes/overlays/staging');
+    expect(sync[1].spec).toMatchObject({ serviceAccountName: 'sock-shop-reconciler', targetNamespace: 'sock-shop', prune: true, path: './deploy/kubernetes/overlays/development' });
     const automation = docs['apps/overlays/development/sock-shop/image-automation.yaml'];
+    // named as the markers of the tenant's repository name it: {"$imagepolicy": "sock-shop:sock-shop-front-end:tag"}
+    expect(automation.map(d => `${d.kind} ${d.metadata.namespace}/${d.metadata.name}`)).toEqual([
+      'ImageRepository sock-shop/sock-shop-front-end', 'ImagePolicy sock-shop/sock-shop-front-end', 'ImageUpdateAutomation sock-shop/sock-shop-front-end',
+    ]);
     expect(automation[2].spec).toMatchObject({ sourceRef: { kind: 'GitRepository', name: 'sock-shop' }, update: { path: './deploy/kubernetes/overlays/development' } });
     expect(docs['apps/overlays/staging/sock-shop/image-automation.yaml']).toBeUndefined();
   });

@@ -95,7 +95,7 @@ export function createSyntheticFleet(rootDir: string, size: FleetSize, secrets: 
     SealedSecret.forDeclaration(new ManifestFile(overlay, 'slack-url'), 'secret', webhook, { store });
     const cluster = new LayoutDirectory(repo.clusters, `cluster-${e}`);
     const sync = new ManifestFile(new LayoutDirectory(cluster, 'flux-system'), 'gotk-sync');
-    const git = new GitRepository(sync, 'repo', { metadata: { name: 'flux-system', namespace: NS }, url: 'ssh://git@github.com/org/fleet', ref: { branch: 'main' } });
+    const git = new GitRepository(sync, 'repo', { metadata: { name: 'flux-system', namespace: NS }, url: 'https://github.com/org/fleet', ref: { branch: 'main' } });
     new Kustomization(sync, 'sync', { metadata: { name: 'flux-system', namespace: NS }, sourceRef: git, path: cluster });
     new Kustomization(new ManifestFile(cluster, 'infrastructure'), 'infra', {
       metadata: { name: 'infrastructure', namespace: NS }, sourceRef: git, path: overlay,

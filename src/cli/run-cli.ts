@@ -10,6 +10,7 @@ import { INIT_COMMAND } from './init';
 import { runSeal, SEAL_COMMAND, SEAL_USAGE, SealingEnvironment, SealIo } from './seal';
 import { runSynth, SYNTH_COMMAND } from './synth';
 import { runValidate, VALIDATE_COMMAND } from './validate';
+import { runVerify, VERIFY_COMMAND } from './verify';
 
 /** Where the CLI reads and prints; injectable for tests. */
 export interface CliIo extends SealIo {
@@ -71,6 +72,7 @@ const COMMANDS: Readonly<Record<string, CliCommand>> = {
   },
   validate: { spec: VALIDATE_COMMAND, run: (ctx, args) => runValidate(ctx.repo(), args, ctx.io) },
   graph: { spec: GRAPH_COMMAND, run: (ctx, args) => runGraph(ctx.repo(), args, ctx.io) },
+  verify: { spec: VERIFY_COMMAND, run: (ctx, args) => runVerify(ctx.repo(), args, ctx.io) },
   completion: { spec: COMPLETION_COMMAND, run: (ctx, args) => runCompletion(args, ctx.io, () => ctx.repo().environments.map(e => e.env.name)) },
 };
 

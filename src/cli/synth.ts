@@ -27,7 +27,7 @@ command: \`cdk8s-flux --check\` and \`npx cdk8s synth\` run it too. Warnings (va
 earlier certificate, …) are printed on standard error; --strict makes them problems.`,
   flags: {
     check: { type: 'boolean', description: 'write nothing; print a unified diff of what a synth would change' },
-    strict: { type: 'boolean', description: 'treat warnings as problems: exit 1 and write nothing when there is one' },
+    strict: { type: 'boolean', description: 'treat warnings (the rules\' among them) as problems: exit 1 and write nothing when there is one (always on when CI is "true" or "1")' },
     validate: { type: 'boolean', description: 'also validate every object against its CRD\'s schema (always on when CI is "true" or "1")' },
     json: { type: 'boolean', description: 'print the result as JSON on standard output (for --check in CI)' },
   },
@@ -62,6 +62,9 @@ export function runSynth(repo: GitOpsRepo, argv: readonly string[], io: SynthIo 
   const json = values.json === true;
   const ci = (io.env ?? process.env).CI;
   if (values.validate || ci === 'true' || ci === '1') repo.enableSchemaValidation();
+  // in CI the rules' warnings are errors (--strict): a wrong fleet fails there, never in the cluster
+  const strict = values.strict === true || ci === 'true' || ci === '1';
+  if (strict) repo.enableStrictRules();
   const progress = new Progress(io);
   try {
     if (values.check) {
@@ -69,7 +72,7 @@ export function runSynth(repo: GitOpsRepo, argv: readonly string[], io: SynthIo 
       const result = repo.check();
       progress.done();
       const warnings = warningsOf(repo);
-      const failedStrict = values.strict === true && warnings.length > 0;
+      const failedStrict = strict && warnings.length > 0;
       const { writes, deletes, conflicts } = result.plan;
       if (json) {
         io.out(`${JSON.stringify({
@@ -88,7 +91,7 @@ export function runSynth(repo: GitOpsRepo, argv: readonly string[], io: SynthIo 
       }
       return result.clean && !failedStrict ? ExitCode.CLEAN : ExitCode.FINDINGS;
     }
-    if (values.strict) {
+    if (strict) {
       // a warning must stop the synth before anything is written
       progress.step('synthesizing the fleet');
       repo.synthModel();

@@ -6,6 +6,25 @@ export interface FleetProblem {
   readonly path: string;
   /** What is wrong, naming the field, the bad value and what would be valid. */
   readonly message: string;
+  /**
+   * `warning`: a rule's finding that synth prints and passes (an error with `--strict`).
+   * @default 'error'
+   */
+  readonly severity?: 'error' | 'warning';
+  /** The id of the rule that found it, when a rule did. */
+  readonly rule?: string;
+}
+
+/** Problems sorted by construct path, then message, in code-point order: the report reads the same on every machine, whatever its locale. */
+export function sortProblems(problems: readonly FleetProblem[]): FleetProblem[] {
+  const byCodePoint = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+  return [...problems].sort((a, b) => byCodePoint(a.path, b.path) || byCodePoint(a.message, b.message));
+}
+
+/** The report of warnings synth prints: one `[path] message` line each. */
+export function formatWarnings(warnings: readonly FleetProblem[]): string {
+  const count = warnings.length === 1 ? '1 warning' : `${warnings.length} warnings`;
+  return `The fleet has ${count} (--strict, on in CI, makes them errors):\n${sortProblems(warnings).map(p => `  [${p.path || 'GitOpsRepo'}] ${p.message}`).join('\n')}`;
 }
 
 /**
@@ -18,9 +37,7 @@ export class FleetValidationError extends Error {
   public readonly problems: readonly FleetProblem[];
 
   constructor(problems: readonly FleetProblem[]) {
-    // code-point order: the report reads the same on every machine, whatever its locale
-    const byCodePoint = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
-    const sorted = [...problems].sort((a, b) => byCodePoint(a.path, b.path) || byCodePoint(a.message, b.message));
+    const sorted = sortProblems(problems);
     const count = sorted.length === 1 ? '1 problem' : `${sorted.length} problems`;
     super(`The fleet has ${count}; nothing was written:\n${sorted.map(p => `  [${p.path || "GitOpsRepo"}] ${p.message}`).join('\n')}`);
     this.name = 'FleetValidationError';

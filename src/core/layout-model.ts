@@ -1,7 +1,8 @@
 import * as path from 'node:path';
 import { ApiObject, Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
-import { FleetProblem, FleetValidationError } from './errors';
+import { FleetProblem, FleetValidationError, sortProblems } from './errors';
+import { splitBySeverity } from './model/rules';
 import { addProblemWarning, clearProblemWarnings } from './warnings';
 import { LayoutDirectory } from './layout-directory';
 import { FileRole, ILayoutFile, isLayoutFile } from './layout-file';
@@ -119,6 +120,11 @@ export interface AnalyzeOptions {
   readonly disk?: DiskFiles;
   /** The directory whose sub-directories are clusters (`clusters/`). @default none: no cluster is modelled */
   readonly clustersDir?: LayoutDirectory;
+  /**
+   * Treat the rules' warnings as errors (`--strict`, on in CI).
+   * @default false: warnings are returned in `LayoutModel.warnings` and the synth goes on
+   */
+  readonly strict?: boolean;
 }
 
 /** The rendered layout together with the model the checks saw. */
@@ -132,6 +138,8 @@ export interface LayoutModel {
   readonly analysis: LayoutAnalysis;
   /** The model of what each cluster applies. */
   readonly model: FleetModel;
+  /** The rules' warnings (empty with `strict`, which makes them errors), sorted by construct path. */
+  readonly warnings: readonly FleetProblem[];
 }
 
 /** Like `renderLayout`, but also returns the model (for tools such as env diff and the fleet graph). */
@@ -236,16 +244,19 @@ export function analyzeLayout(root: IConstruct, managedRoots: readonly string[],
   const registry = options.registry ?? new FleetRegistry().use(coreModule);
   const model = new FleetModel(tree, new KustomizeBuilder(tree), clusterDirs, registry, modelFiles, all, new Set(problems.map(p => p.path)));
   clearProblemWarnings(root); // this synth's checks say what is still to warn about
+  const found: FleetProblem[] = [];
   for (const check of registry.checks) {
-    const found = check.check(model);
-    if (check.severity === 'warning') found.forEach(p => addProblemWarning(root, p));
-    else problems.push(...found);
+    // a check of severity warning makes every finding a warning; a rule says so per finding
+    found.push(...check.check(model).map(p => (check.severity === 'warning' && p.severity === undefined ? { ...p, severity: 'warning' as const } : p)));
   }
+  const { errors, warnings } = splitBySeverity(found, options.strict ?? false);
+  warnings.forEach(p => addProblemWarning(root, p));
+  problems.push(...errors);
   if (problems.length > 0) throw new FleetValidationError(problems);
 
   const out = new Map<string, string>();
   for (const f of serialize) out.set(f.path, withHeader(toYaml(f.docs, f.comments), f.source));
-  return { files: new Map([...out.entries()].sort(([a], [b]) => compareKeys(a, b))), analysis, model };
+  return { files: new Map([...out.entries()].sort(([a], [b]) => compareKeys(a, b))), analysis, model, warnings: sortProblems(warnings) };
 }
 
 interface FlattenedOutputs {

@@ -1,9 +1,10 @@
 import { Construct } from 'constructs';
-import { IKustomization, Kustomization } from '../flux/kustomization';
+import { Kustomization } from '../flux/kustomization';
 import { GitRepository } from '../flux/sources/git-repository';
 import { LayoutDirectory } from '../core/layout-directory';
 import { ManifestFile } from '../core/manifest-file';
-import { FLEET_REPOSITORY, FleetEnvironment } from './environments';
+import { FLEET_REPOSITORY, FLEET_REPOSITORY_IGNORE, FleetEnvironment } from './environments';
+import { SealedSecretsController } from './infrastructure/sealed-secrets';
 import { FLUX_NAMESPACE } from './infrastructure/component';
 
 /** Props of a `ClusterConfig`. */
@@ -13,21 +14,26 @@ export interface ClusterConfigProps {
   readonly infrastructure: LayoutDirectory;
   /** The environment's applications overlay (`apps/overlays/<env>`), reconciled by the `apps` Kustomization. */
   readonly apps: LayoutDirectory;
-  /** What the applications wait for besides the infrastructure (the environment's SealedSecrets, whose CRD they need). */
-  readonly appsDependOn: readonly IKustomization[];
+  /** The Sealed Secrets controller, which the infrastructure waits for (its SealedSecrets need the CRD and the controller). */
+  readonly sealedSecrets: SealedSecretsController;
 }
 
 /**
  * `clusters/<cluster>/`: what the cluster's Flux reconciles. `flux-system/gotk-sync.yaml` holds
  * the sync objects (this repository and the Kustomization of this very directory, as `flux
- * bootstrap` writes them, so Flux manages its own sync); `infrastructure.yaml` reconciles the
- * environment's infrastructure overlay. Every path comes from the layout, never typed by hand.
+ * bootstrap` writes them, so Flux manages its own sync). Every Flux Kustomization is declared here,
+ * so the whole dependency graph exists from the first reconcile, and each one that is depended on
+ * waits for what it applies: `sealed-secrets.yaml` (the controller, health-checked) →
+ * `infrastructure.yaml` (the overlay with its SealedSecrets, `wait: true`) → `apps.yaml`. Every path
+ * comes from the layout, never typed by hand.
  */
 export class ClusterConfig extends LayoutDirectory {
   /** The GitRepository of this fleet repository, as seen by the cluster. */
   public readonly repository: GitRepository;
   /** The Kustomization of this very directory (the sync the bootstrap also applies). */
   public readonly sync: Kustomization;
+  /** The Kustomization that installs the Sealed Secrets controller. */
+  public readonly sealedSecrets: Kustomization;
   /** The Kustomization that reconciles the environment's infrastructure. */
   public readonly infrastructure: Kustomization;
   /** The Kustomization that reconciles the environment's applications and tenants, once the infrastructure is ready. */
@@ -45,6 +51,7 @@ export class ClusterConfig extends LayoutDirectory {
       ref: { branch: FLEET_REPOSITORY.branch },
       interval: '1m0s',
       secretRef: { name: 'flux-system' }, // the deploy key, created by the cluster bootstrap
+      ignore: FLEET_REPOSITORY_IGNORE,
     });
     this.sync = new Kustomization(sync, 'kustomization', {
       metadata: { name: 'flux-system', namespace: FLUX_NAMESPACE },
@@ -52,18 +59,29 @@ export class ClusterConfig extends LayoutDirectory {
       path: this,
       interval: '10m0s',
     });
+    this.sealedSecrets = new Kustomization(new ManifestFile(this, 'sealed-secrets'), 'kustomization', {
+      metadata: { name: 'sealed-secrets', namespace: FLUX_NAMESPACE },
+      sourceRef: this.repository,
+      path: props.sealedSecrets,
+      interval: '10m0s',
+      timeout: '5m',
+      healthChecks: [props.sealedSecrets.release],
+    });
     this.infrastructure = new Kustomization(new ManifestFile(this, 'infrastructure'), 'kustomization', {
       metadata: { name: 'infrastructure', namespace: FLUX_NAMESPACE },
       sourceRef: this.repository,
       path: props.infrastructure,
       interval: '10m0s',
+      timeout: '15m',
+      wait: true,
+      dependsOn: [this.sealedSecrets],
     });
     this.apps = new Kustomization(new ManifestFile(this, 'apps'), 'kustomization', {
       metadata: { name: 'apps', namespace: FLUX_NAMESPACE },
       sourceRef: this.repository,
       path: props.apps,
       interval: '10m0s',
-      dependsOn: [this.infrastructure, ...props.appsDependOn],
+      dependsOn: [this.infrastructure],
     });
   }
 }

@@ -46,11 +46,18 @@ export function sealingFiles(env: string) {
   return { certificate: `sealed-secrets/certs/${env}.pem`, store: `sealed-secrets/${env}.yaml` };
 }
 
-/** The Git repository every cluster's Flux syncs from (this fleet's own repository). */
+/**
+ * The Git repository every cluster's Flux syncs from: the repository that holds this layout (this
+ * one). `your-org/cdk8s-flux` is a placeholder: a fork that bootstraps real clusters puts its own
+ * URL here (the seed's zxkane/eks-gitops holds the seed's YAML, not this layout).
+ */
 export const FLEET_REPOSITORY = {
-  url: 'ssh://git@github.com/zxkane/eks-gitops',
+  url: 'ssh://git@github.com/your-org/cdk8s-flux',
   branch: 'main',
 } as const;
+
+/** What the clusters download of this repository: the layout only, not the library's source, tests or keys. */
+export const FLEET_REPOSITORY_IGNORE = '/*\n!/clusters/\n!/infrastructure/\n!/apps/\n';
 
 export const development: FleetEnvironment = {
   name: 'development',

@@ -10,10 +10,7 @@ import { AwsLoadBalancerController } from './infrastructure/aws-load-balancer-co
 import { InfrastructureComponent } from './infrastructure/component';
 import { ExternalDns } from './infrastructure/external-dns';
 import { MariaDb } from './infrastructure/mariadb';
-import { fleetRepository, SealedSecretsController } from './infrastructure/sealed-secrets';
-import { FLUX_NAMESPACE } from './infrastructure/component';
-import { Kustomization } from '../flux/kustomization';
-import { ManifestFile } from '../core/manifest-file';
+import { SealedSecretsController } from './infrastructure/sealed-secrets';
 import { SlackNotifications } from './infrastructure/slack';
 import { Sources } from './infrastructure/sources';
 import { ReleaseTrain } from './versions';
@@ -69,7 +66,7 @@ export function createExampleFleet(props: ExampleFleetProps = {}): GitOpsRepo {
     new AwsLoadBalancerController(base, sources, versions.awsLoadBalancerController),
     new ExternalDns(base, sources, versions.externalDns),
     sealedSecrets,
-    new MariaDb(base, sources, versions.mariaDb),
+    new MariaDb(base, versions.mariaDb),
     new SlackNotifications(base),
   ];
 
@@ -94,19 +91,13 @@ export function createExampleFleet(props: ExampleFleetProps = {}): GitOpsRepo {
     const store = SealedStore.load(sealing[env.name].store, certificate, env.name);
     const overlay = new LayoutDirectory(overlays, env.name, { flatten });
     overlay.addResource(base);
-    const secrets = new LayoutDirectory(overlay, 'secrets', { includeInParent: false });
-    const secretsSync = new Kustomization(new ManifestFile(overlay, 'secrets-sync', { fileName: 'secrets.yaml' }), 'secrets', {
-      metadata: { name: 'secrets', namespace: FLUX_NAMESPACE },
-      sourceRef: fleetRepository(overlay),
-      path: secrets,
-      interval: '10m0s',
-      dependsOn: [sealedSecrets.sync],
-    });
+    // the environment's SealedSecrets: applied with the infrastructure, which waits for the controller
+    const secrets = new LayoutDirectory(overlay, 'secrets');
     for (const component of components) component.customize({ env, overlay, secrets, store });
     const apps = new LayoutDirectory(appsOverlays, env.name);
     podinfo.enable(env, apps);
     tenants.enable({ env, overlay: apps, store });
-    repo.addEnvironment(env, new ClusterConfig(repo.clusters, { env, infrastructure: overlay, apps, appsDependOn: [secretsSync] }));
+    repo.addEnvironment(env, new ClusterConfig(repo.clusters, { env, infrastructure: overlay, apps, sealedSecrets }));
   }
   return repo;
 }

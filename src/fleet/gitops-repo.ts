@@ -16,6 +16,7 @@ import { KindReferences } from '../core/model/references';
 import { scanLayout, scanUserFiles } from '../core/disk-scan';
 import { DiskFiles } from '../core/model/repo-tree';
 import { CommittedMarkedValues } from '../core/automated-values';
+import { FleetProblem } from '../core/errors';
 import { analyzeLayout, LayoutFiles, LayoutModel } from '../core/layout-model';
 import { Environment, RegisteredEnvironment } from './environment';
 import { DIRECTORY_NAME_PATTERN } from '../core/names';
@@ -44,6 +45,13 @@ export interface GitOpsRepoProps extends AppProps {
    * @default false
    */
   readonly validateSchemas?: boolean | SchemaValidationOptions;
+
+  /**
+   * Treat the rules' warnings as errors. `runSynth` turns it on with `--strict`, and always in CI
+   * (`CI` set to `true` or `1`).
+   * @default false: warnings are printed (see `warnings`) and the synth goes on
+   */
+  readonly strict?: boolean;
 }
 
 /** Result of comparing the repository with a fresh synth. */
@@ -87,6 +95,8 @@ export class GitOpsRepo extends App {
   /** Whether Flux objects may reference objects in other namespaces. */
   public readonly allowCrossNamespaceReferences: boolean;
   private schemaValidation?: SchemaValidationOptions;
+  private strictRules: boolean;
+  private lastWarnings: readonly FleetProblem[] = [];
   private readonly registered: RegisteredEnvironment[] = [];
   private readonly userChecks: ModelCheck[] = [];
   private readonly userReferences: KindReferences[] = [];
@@ -100,6 +110,7 @@ export class GitOpsRepo extends App {
     this.apps = new LayoutDirectory(this, 'apps', { kustomize: false });
     this.templates = new LayoutDirectory(this, 'templates', { kustomize: false, virtual: true });
     this.allowCrossNamespaceReferences = props.allowCrossNamespaceReferences ?? false;
+    this.strictRules = props.strict ?? false;
     if (props.validateSchemas) this.enableSchemaValidation(props.validateSchemas === true ? {} : props.validateSchemas);
     this.node.addValidation({ validate: () => this.validateEnvironments() });
   }
@@ -164,6 +175,21 @@ export class GitOpsRepo extends App {
     this.schemaValidation = { ...this.schemaValidation, ...options };
   }
 
+  /** Makes the rules' warnings errors from now on (see `strict`). */
+  public enableStrictRules(): void {
+    this.strictRules = true;
+  }
+
+  /** Whether the rules' warnings are errors (see `strict`). */
+  public get strict(): boolean {
+    return this.strictRules;
+  }
+
+  /** The rules' warnings of the latest synth (`synthLayout`, `synthModel`, `write` or `check`); empty with `strict`. */
+  public get warnings(): readonly FleetProblem[] {
+    return this.lastWarnings;
+  }
+
   /**
    * Validates the fleet and renders every file of the layout in memory, without touching
    * the disk. Throws `FleetValidationError` listing every problem.
@@ -178,13 +204,16 @@ export class GitOpsRepo extends App {
   }
 
   private synthWith(disk: DiskFiles): LayoutModel {
-    return analyzeLayout(this, GitOpsRepo.MANAGED_ROOTS, {
+    const result = analyzeLayout(this, GitOpsRepo.MANAGED_ROOTS, {
       committedValues: new CommittedMarkedValues(this.rootDir),
       registry: this.registry(),
       rootDir: this.rootDir,
       disk,
       clustersDir: this.clusters,
+      strict: this.strictRules,
     });
+    this.lastWarnings = result.warnings;
+    return result;
   }
 
   /** Validates, renders and writes the layout into `rootDir` (see `write`). */

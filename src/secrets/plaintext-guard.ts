@@ -4,6 +4,8 @@ import { describeSource } from '../core/model/kustomize-build';
 import { Doc } from '../core/model/repo-tree';
 import { isMap } from '../core/json-values';
 import { sealedNamespaceCheck } from './sealed-namespace-check';
+import { ruleCheck } from '../core/model/rules';
+import { sealedSecretsKeyRenewalRule } from './key-renewal-rule';
 
 const SCOPE_ANNOTATIONS = ['sealedsecrets.bitnami.com/namespace-wide', 'sealedsecrets.bitnami.com/cluster-wide'];
 
@@ -72,6 +74,7 @@ export const secretsModule: FleetModule = {
     });
     registry.registerCheck(plaintextSecretGuard());
     registry.registerCheck(sealedNamespaceCheck());
+    registry.registerCheck(ruleCheck(sealedSecretsKeyRenewalRule()));
   },
 };
 

@@ -7,7 +7,7 @@ export function tenantFleet(options: { lockdown?: boolean; allowCrossNamespaceRe
   const cluster = new LayoutDirectory(repo.clusters, 'dev');
   const sync = new ManifestFile(new LayoutDirectory(cluster, 'flux-system'), 'gotk-sync');
   const serviceAccountName = options.lockdown ? 'kustomize-controller' : undefined;
-  const source = new GitRepository(sync, 'repo', { metadata: { name: 'flux-system', namespace: 'flux-system' }, url: 'ssh://git@github.com/org/fleet', ref: { branch: 'main' } });
+  const source = new GitRepository(sync, 'repo', { metadata: { name: 'flux-system', namespace: 'flux-system' }, url: 'https://github.com/org/fleet', ref: { branch: 'main' } });
   new Kustomization(sync, 'sync', { metadata: { name: 'flux-system', namespace: 'flux-system' }, sourceRef: source, path: cluster, serviceAccountName });
   const base = new LayoutDirectory(repo.apps, 'base', { kustomize: false });
   const overlay = new LayoutDirectory(new LayoutDirectory(repo.apps, 'overlays', { kustomize: false }), 'development');

@@ -5,6 +5,7 @@ import { KUSTOMIZATION_FILE_NAMES } from './kustomize-build';
 import { joinRepoPath, TreeFile } from './repo-tree';
 import { markedValueCheck } from '../setter-markers';
 import { nameCheck } from './name-check';
+import { suppressionCheck } from './rules';
 
 /**
  * What the model finds without any module: directories kustomize could not build as written
@@ -101,5 +102,6 @@ export const coreModule: FleetModule = {
     registry.registerCheck(modelProblemsCheck());
     registry.registerCheck(markedValueCheck());
     registry.registerCheck(nameCheck());
+    registry.registerCheck(suppressionCheck());
   },
 };

@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import { Promotion } from '../../fleet/promotion';
 import { HelmRelease } from '../../flux/helm-release';
 import { GitRepository } from '../../flux/sources/git-repository';
-import { HelmRepository, HelmRepositoryType } from '../../flux/sources/helm-repository';
+import { OCIRepository } from '../../flux/sources/oci-repository';
 import { ImagePolicy, ImagePolicyRule } from '../../image/image-policy';
 import { ImageRepository } from '../../image/image-repository';
 import { ImageUpdateAutomation } from '../../image/image-update-automation';
@@ -23,7 +23,9 @@ interface PodinfoValues {
 }
 
 /**
- * `apps/base/podinfo/`: podinfo from its OCI Helm chart, as seed 004 has it. The release train
+ * `apps/base/podinfo/`: podinfo from its OCI Helm chart, as seed 004 has it — an OCIRepository of
+ * the chart that the release points at with `chartRef` (a HelmRepository of type oci is in
+ * maintenance mode upstream), its version the repository's `ref.semver`. The release train
  * (`versions.podinfo`) decides each environment's chart and image: development follows a semver
  * range — its image through Flux image automation, which commits each new tag into the marked
  * line of `apps/overlays/development/podinfo/release-patch.yaml` — while staging pins the version
@@ -31,22 +33,25 @@ interface PodinfoValues {
  */
 export class Podinfo extends LayoutDirectory {
   private readonly release: HelmRelease<PodinfoValues>;
+  private readonly chart: OCIRepository;
 
   constructor(scope: Construct, private readonly version: Promotion<EnvironmentName>) {
     super(scope, NAME);
     new kplus.Namespace(new ManifestFile(this, 'namespace'), 'namespace', { metadata: { name: NAME } });
     // the source lives with the release, so neither reaches into another namespace
-    const charts = new HelmRepository(new ManifestFile(this, 'source'), 'charts', {
+    this.chart = new OCIRepository(new ManifestFile(this, 'source'), 'charts', {
       metadata: { name: NAME, namespace: NAME },
-      url: 'oci://ghcr.io/stefanprodan/charts',
-      type: HelmRepositoryType.OCI,
+      url: 'oci://ghcr.io/stefanprodan/charts/podinfo',
+      ref: { semver: version.baseline },
       interval: '1h',
+      layerSelector: { mediaType: 'application/vnd.cncf.helm.chart.content.v1.tar+gzip', operation: 'copy' },
     });
     this.release = new HelmRelease<PodinfoValues>(new ManifestFile(this, 'release'), 'release', {
       metadata: { name: NAME, namespace: NAME },
-      chart: { repository: charts, name: NAME, version: version.baseline },
+      chartRef: this.chart,
       interval: '30m',
       install: { remediation: { retries: 3 } },
+      upgrade: { remediation: { retries: 3 } },
       values: { image: { repository: IMAGE, tag: version.baseline }, replicaCount: 2 },
     });
   }
@@ -61,8 +66,9 @@ export class Podinfo extends LayoutDirectory {
     dir.addResource(this);
     const version = this.version.override(env.name);
     if (version === undefined) return dir;
+    new ObjectPatch(dir, 'source-patch', { target: this.chart, patch: { spec: { ref: { semver: version } } } });
     if (this.version.isPinned(env.name)) {
-      new ObjectPatch(dir, 'release-patch', { target: this.release, patch: { spec: { chart: { spec: { version } }, values: { image: { tag: version } } } } });
+      new ObjectPatch(dir, 'release-patch', { target: this.release, patch: { spec: { values: { image: { tag: version } } } } });
       return dir;
     }
     const automation = new ManifestFile(dir, 'image-automation');
@@ -92,7 +98,7 @@ export class Podinfo extends LayoutDirectory {
     new ObjectPatch(dir, 'release-patch', {
       target: this.release,
       // the tag the automation starts from: the last version promoted out of this environment
-      patch: { spec: { chart: { spec: { version } }, values: { image: { tag: policy.tagSetter(this.version.baseline) } } } },
+      patch: { spec: { values: { image: { tag: policy.tagSetter(this.version.baseline) } } } },
     });
     return dir;
   }

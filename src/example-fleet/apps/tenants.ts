@@ -1,5 +1,4 @@
 import { Construct } from 'constructs';
-import { Kustomization } from '../../flux/kustomization';
 import { GitRepository } from '../../flux/sources/git-repository';
 import { ImagePolicy, ImagePolicyRule } from '../../image/image-policy';
 import { ImageRepository } from '../../image/image-repository';
@@ -14,8 +13,7 @@ import { SealedStore } from '../../secrets/sealed-store';
 import { SecretDeclaration } from '../../secrets/secret-declaration';
 import { Tenant, TenantOverlay } from '../../tenancy/tenant';
 import { TenantPolicyRule, TenantRole, Verb } from '../../tenancy/tenant-role';
-import { FleetEnvironment } from '../environments';
-import { FLUX_NAMESPACE } from '../infrastructure/component';
+import { EnvironmentName, FleetEnvironment } from '../environments';
 
 const MANAGE: readonly Verb[] = ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'];
 
@@ -50,12 +48,11 @@ export class ExampleTenants extends LayoutDirectory {
 
   constructor(scope: Construct) {
     super(scope, 'base', { kustomize: false }); // apps/base/: each tenant is built by its environment overlays
-    const infrastructure = Kustomization.fromName(this, 'infrastructure', { name: 'infrastructure', namespace: FLUX_NAMESPACE });
-
     this.appA = new Tenant(this, {
       name: 'app-a',
       source: { git: { url: 'https://github.com/zxkane/eks-gitops-app-a.git', ref: { branch: 'main' } } },
-      path: './overlays/production',
+      // the tenant's repository has overlays/development, overlays/staging and overlays/product
+      path: './overlays/product',
       role: TenantRole.rules([
         ...WORKLOAD_RULES,
         // Helm stores releases in Secrets; the tenant's charts come from its own HelmRepositories
@@ -64,13 +61,14 @@ export class ExampleTenants extends LayoutDirectory {
         { apiGroups: ['source.toolkit.fluxcd.io'], resources: ['helmrepositories'], verbs: MANAGE },
         { apiGroups: ['helm.toolkit.fluxcd.io'], resources: ['helmreleases'], verbs: MANAGE },
       ]),
-      dependsOn: [infrastructure],
+      // no dependsOn: the apps Kustomization that applies this one already waits for the infrastructure
     });
 
     this.sockShop = new Tenant(this, {
       name: 'sock-shop',
       source: { git: { url: 'https://github.com/zxkane/microservices-demo.git', ref: { branch: 'gitops' } } },
-      path: './deploy/kubernetes/overlays/production',
+      // branch gitops of the tenant's repository has only this overlay: sock-shop runs in development only, as in the seed
+      path: './deploy/kubernetes/overlays/development',
       role: TenantRole.rules(WORKLOAD_RULES),
     });
 
@@ -90,9 +88,14 @@ export class ExampleTenants extends LayoutDirectory {
     });
   }
 
-  /** Enables both tenants in an environment, with that environment's paths, credentials, channel and image automation. */
+  /**
+   * Enables the tenants in an environment, with the paths their repositories have: app-a's
+   * `overlays/<env>` (production's is `overlays/product`); sock-shop, in development only (the only
+   * overlay of its branch `gitops`), with its credentials, channel and image automation.
+   */
   public enable({ env, overlay, store }: TenantContext): TenantOverlay[] {
-    const appA = this.appA.enable(overlay, { path: `./overlays/${env.name}` });
+    const appA = this.appA.enable(overlay, { path: `./overlays/${APP_A_OVERLAYS[env.name]}` });
+    if (!SOCK_SHOP_ENVIRONMENTS.includes(env.name)) return [appA];
     const sockShopPath = `./deploy/kubernetes/overlays/${env.name}`;
     const sockShop = this.sockShop.enable(overlay, {
       path: sockShopPath,
@@ -113,18 +116,19 @@ export class ExampleTenants extends LayoutDirectory {
   private sockShopImageAutomation(overlay: TenantOverlay, path: string): void {
     const namespace = this.sockShop.namespace;
     const file = new ManifestFile(overlay, 'image-automation');
+    // named as the markers in the tenant's repository name the policy: {"$imagepolicy": "sock-shop:sock-shop-front-end:tag"}
     const images = new ImageRepository(file, 'repository', {
-      metadata: { name: 'front-end', namespace },
+      metadata: { name: IMAGE_POLICY, namespace },
       image: 'ghcr.io/zxkane/weaveworksdemos/front-end',
       interval: '1m0s',
     });
     new ImagePolicy(file, 'policy', {
-      metadata: { name: 'front-end', namespace },
+      metadata: { name: IMAGE_POLICY, namespace },
       imageRepository: images,
       policy: ImagePolicyRule.semver('^0.3.x-0'),
     });
     new ImageUpdateAutomation(file, 'automation', {
-      metadata: { name: 'front-end', namespace },
+      metadata: { name: IMAGE_POLICY, namespace },
       sourceRef: this.sockShop.source as GitRepository,
       checkout: { branch: 'gitops' },
       push: { branch: 'gitops' },
@@ -137,6 +141,15 @@ export class ExampleTenants extends LayoutDirectory {
     });
   }
 }
+
+/** The overlay of app-a's repository for each environment (its production overlay is `overlays/product`). */
+const APP_A_OVERLAYS: Readonly<Record<EnvironmentName, string>> = { development: 'development', staging: 'staging', production: 'product' };
+
+/** The environments sock-shop runs in: its repository's branch `gitops` has only the development overlay. */
+const SOCK_SHOP_ENVIRONMENTS: readonly EnvironmentName[] = ['development'];
+
+/** The name the image markers in sock-shop's repository give its front-end's ImagePolicy. */
+const IMAGE_POLICY = 'sock-shop-front-end';
 
 /** sock-shop's Slack webhook, sealed per environment into its namespace. */
 export const SOCK_SHOP_SLACK_URL = new SecretDeclaration({ name: 'slack-url', namespace: 'sock-shop', keys: ['address'] });

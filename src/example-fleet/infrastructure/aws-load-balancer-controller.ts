@@ -1,6 +1,6 @@
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { HelmRelease } from '../../flux/helm-release';
+import { CrdPolicy, HelmRelease } from '../../flux/helm-release';
 import { LayoutDirectory } from '../../core/layout-directory';
 import { ManifestFile } from '../../core/manifest-file';
 import { ObjectPatch } from '../../core/object-patch';
@@ -26,7 +26,9 @@ export class AwsLoadBalancerController extends LayoutDirectory implements Infras
       chart: { repository: sources.eksCharts, name: NAME, version: chartVersion.baseline },
       releaseName: NAME,
       interval: '1h',
-      install: { remediation: { retries: 3 } },
+      // the chart ships its CRDs (TargetGroupBinding, IngressClassParams): upgrades replace them
+      install: { crds: CrdPolicy.CREATE, remediation: { retries: 3 } },
+      upgrade: { crds: CrdPolicy.CREATE_REPLACE, remediation: { retries: 3 } },
       values: { serviceAccount: { create: false, name: this.serviceAccount.name } },
     });
   }

@@ -1,8 +1,6 @@
 import { LayoutDirectory } from '../../core/layout-directory';
 import { SealedStore } from '../../secrets/sealed-store';
 import { Promotion } from '../../fleet/promotion';
-import { HelmRelease } from '../../flux/helm-release';
-import { ObjectPatch } from '../../core/object-patch';
 import { EnvironmentName, FleetEnvironment } from '../environments';
 
 /** What a component gets to write an environment's differences. */
@@ -11,8 +9,8 @@ export interface OverlayContext {
   /** `infrastructure/overlays/<env>/`: patches and per-environment objects. */
   readonly overlay: LayoutDirectory;
   /**
-   * `infrastructure/overlays/<env>/secrets/`: the environment's SealedSecrets, reconciled by their
-   * own Flux Kustomization once the Sealed Secrets controller (and its CRD) is ready.
+   * `infrastructure/overlays/<env>/secrets/`: the environment's SealedSecrets, applied with the
+   * infrastructure, whose Kustomization waits for the Sealed Secrets controller (and its CRD).
    */
   readonly secrets: LayoutDirectory;
   /** The environment's sealed values. */
@@ -41,10 +39,4 @@ export const IRSA_ROLE_ANNOTATION = 'eks.amazonaws.com/role-arn';
 export function chartVersionFields(promotion: Promotion<EnvironmentName>, env: FleetEnvironment): { chart?: { spec: { version: string } } } {
   const version = promotion.override(env.name);
   return version === undefined ? {} : { chart: { spec: { version } } };
-}
-
-/** Patches a release's chart version in an environment's overlay, if that environment differs from the base. */
-export function patchChartVersion(overlay: LayoutDirectory, id: string, release: HelmRelease, promotion: Promotion<EnvironmentName>, env: FleetEnvironment): void {
-  const fields = chartVersionFields(promotion, env);
-  if (fields.chart) new ObjectPatch(overlay, id, { target: release, patch: { spec: fields } });
 }

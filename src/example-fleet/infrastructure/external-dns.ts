@@ -1,6 +1,6 @@
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { HelmRelease } from '../../flux/helm-release';
+import { CrdPolicy, HelmRelease } from '../../flux/helm-release';
 import { LayoutDirectory } from '../../core/layout-directory';
 import { ManifestFile } from '../../core/manifest-file';
 import { ObjectPatch } from '../../core/object-patch';
@@ -13,7 +13,10 @@ import { Sources } from './sources';
 const NAMESPACE = 'kube-system';
 const NAME = 'external-dns';
 
-/** `infrastructure/base/dns/`: external-dns publishing Services and Ingresses to Route 53. */
+/**
+ * `infrastructure/base/dns/`: external-dns publishing Services and Ingresses to Route 53, from the
+ * external-dns project's own chart (which ships its CRDs, so upgrades replace them).
+ */
 export class ExternalDns extends LayoutDirectory implements InfrastructureComponent {
   private readonly serviceAccount: kplus.ServiceAccount;
   private readonly release: HelmRelease;
@@ -23,17 +26,17 @@ export class ExternalDns extends LayoutDirectory implements InfrastructureCompon
     this.serviceAccount = irsaServiceAccount(this, NAME, NAMESPACE);
     this.release = new HelmRelease(new ManifestFile(this, 'release'), 'release', {
       metadata: { name: NAME, namespace: NAMESPACE },
-      chart: { repository: sources.bitnami, name: NAME, version: chartVersion.baseline },
+      chart: { repository: sources.externalDns, name: NAME, version: chartVersion.baseline },
       releaseName: NAME,
       targetNamespace: NAMESPACE,
       interval: '1h',
-      install: { remediation: { retries: 3 } },
+      install: { crds: CrdPolicy.CREATE, remediation: { retries: 3 } },
+      upgrade: { crds: CrdPolicy.CREATE_REPLACE, remediation: { retries: 3 } },
       values: {
-        provider: 'aws',
-        aws: { zoneType: 'public' },
+        provider: { name: 'aws' },
+        extraArgs: ['--aws-zone-type=public'],
         policy: 'sync',
         serviceAccount: { create: false, name: this.serviceAccount.name },
-        podSecurityContext: { fsGroup: 65534, runAsUser: 0 },
       },
     });
   }

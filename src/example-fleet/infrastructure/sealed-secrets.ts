@@ -1,6 +1,5 @@
 import { Construct } from 'constructs';
 import { CrdPolicy, HelmRelease } from '../../flux/helm-release';
-import { IKustomization, Kustomization } from '../../flux/kustomization';
 import { GitRepository } from '../../flux/sources/git-repository';
 import { LayoutDirectory } from '../../core/layout-directory';
 import { ManifestFile } from '../../core/manifest-file';
@@ -14,43 +13,39 @@ import { Sources } from './sources';
  * release name is the controller name `kubeseal --fetch-cert` expects.
  *
  * SealedSecrets cannot be applied before the controller's CRD exists, so the controller has its
- * own Flux Kustomization (`infrastructure/base/sealed-secrets-sync.yaml`, health-checking the release) and each
- * environment's SealedSecrets are applied by a Kustomization that depends on it — otherwise a
- * fresh cluster fails its first reconcile on "no matches for kind SealedSecret".
+ * own Flux Kustomization (`clusters/<cluster>/sealed-secrets.yaml`, health-checking the release),
+ * which each environment's infrastructure depends on — otherwise a fresh cluster fails its first
+ * reconcile on "no matches for kind SealedSecret". The controller never renews its key: every
+ * cluster's key is the one its bootstrap installs for the certificate committed in
+ * `sealed-secrets/certs/`, which is what the fleet's values are sealed for.
  */
 export class SealedSecretsController extends LayoutDirectory implements InfrastructureComponent {
-  /** The Kustomization that installs the controller; SealedSecrets depend on it. */
-  public readonly sync: IKustomization;
+  /** The controller's release, which its Kustomization health-checks. */
+  public readonly release: HelmRelease;
 
   /**
-   * @param scope the base: holds the controller's Kustomization (`sealed-secrets-sync.yaml`)
+   * @param scope the base
    * @param home the directory the controller's own directory goes into (default: the base). Fully
    *   rendered overlays keep their base in `GitOpsRepo.templates`, which is never written, so the
-   *   directory this Kustomization builds must live elsewhere.
+   *   directory its Kustomization builds must live elsewhere.
    */
   constructor(scope: LayoutDirectory, sources: Sources, private readonly chartVersion: Promotion<EnvironmentName>, home: LayoutDirectory = scope) {
     super(home, 'sealed-secrets', { includeInParent: false });
-    const release = new HelmRelease(new ManifestFile(this, 'release'), 'release', {
+    this.release = new HelmRelease(new ManifestFile(this, 'release'), 'release', {
       metadata: { name: 'sealed-secrets', namespace: FLUX_NAMESPACE },
       chart: { repository: sources.sealedSecrets, name: 'sealed-secrets', version: chartVersion.baseline },
       releaseName: 'sealed-secrets-controller',
       targetNamespace: FLUX_NAMESPACE,
       interval: '1h',
-      install: { crds: CrdPolicy.CREATE },
-      upgrade: { crds: CrdPolicy.CREATE_REPLACE },
-    });
-    this.sync = new Kustomization(new ManifestFile(scope, 'sealed-secrets-sync'), 'sealed-secrets', {
-      metadata: { name: 'sealed-secrets', namespace: FLUX_NAMESPACE },
-      sourceRef: fleetRepository(scope),
-      path: this,
-      interval: '10m0s',
-      timeout: '3m',
-      healthChecks: [release],
+      install: { crds: CrdPolicy.CREATE, remediation: { retries: 3 } },
+      upgrade: { crds: CrdPolicy.CREATE_REPLACE, remediation: { retries: 3 } },
+      // the bootstrap installs each cluster's key; a renewed key would be one no one holds
+      values: { keyrenewperiod: '0' },
     });
   }
 
   /**
-   * The same controller in every environment (each cluster generates its own sealing key): its
+   * The same controller in every environment (each cluster has its own sealing key): its
    * directory is built by its own Kustomization, not by the overlays, so no overlay can patch it.
    */
   public customize({ env }: OverlayContext): void {

@@ -4,18 +4,24 @@ import { LayoutDirectory } from '../../core/layout-directory';
 import { ManifestFile } from '../../core/manifest-file';
 import { FLUX_NAMESPACE } from './component';
 
-/** `infrastructure/base/sources/`: the Helm repositories every environment installs charts from. */
+/**
+ * `infrastructure/base/sources/`: the Helm repositories every environment installs charts from.
+ * The seed took external-dns and MariaDB from `charts.bitnami.com`, whose index keeps about six
+ * months of versions (the seed's are long gone, their images moved to `bitnamilegacy`): external-dns
+ * now comes from its own project's repository, MariaDB from an OCIRepository of its chart
+ * (`infrastructure/base/mariadb/`).
+ */
 export class Sources extends LayoutDirectory {
-  public readonly bitnami: HelmRepository;
+  public readonly externalDns: HelmRepository;
   public readonly eksCharts: HelmRepository;
   public readonly sealedSecrets: HelmRepository;
 
   constructor(scope: Construct) {
     super(scope, 'sources');
-    this.bitnami = new HelmRepository(new ManifestFile(this, 'bitnami'), 'repository', {
-      metadata: { name: 'bitnami', namespace: FLUX_NAMESPACE },
-      url: 'https://charts.bitnami.com/bitnami',
-      interval: '30m',
+    this.externalDns = new HelmRepository(new ManifestFile(this, 'external-dns'), 'repository', {
+      metadata: { name: 'external-dns', namespace: FLUX_NAMESPACE },
+      url: 'https://kubernetes-sigs.github.io/external-dns/',
+      interval: '1h',
     });
     this.eksCharts = new HelmRepository(new ManifestFile(this, 'eks-charts'), 'repository', {
       metadata: { name: 'eks-charts', namespace: FLUX_NAMESPACE },

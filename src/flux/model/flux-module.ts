@@ -2,6 +2,8 @@ import { FleetModule } from '../../core/model/fleet-model';
 import { isMap } from '../../core/json-values';
 import { FLUX_REFERENCES } from './flux-references';
 import { KustomizationApplier } from './kustomization-applier';
+import { ruleCheck } from '../../core/model/rules';
+import { fluxRules } from './flux-rules';
 import { crossNamespaceCheck, dependencyCycleCheck, duplicateCheck, FluxPolicy, referenceCheck, substitutionCheck, urlCredentialsCheck } from './flux-checks';
 
 /**
@@ -31,6 +33,7 @@ export function fluxModule(policy: FluxPolicy): FleetModule {
       registry.registerCheck(dependencyCycleCheck());
       registry.registerCheck(substitutionCheck());
       registry.registerCheck(urlCredentialsCheck());
+      fluxRules().forEach(rule => registry.registerCheck(ruleCheck(rule)));
     },
   };
 }
