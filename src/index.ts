@@ -8,7 +8,8 @@ export { ManifestFile, ManifestFileProps } from './core/manifest-file';
 export { ObjectPatch, ObjectPatchProps, PatchContent } from './core/object-patch';
 export { ExistingFile, ExistingFileProps } from './core/existing-file';
 export { FileRole, ILayoutFile, PatchTarget } from './core/layout-file';
-export { FleetProblem, FleetValidationError, LayoutWriteError, formatWarnings } from './core/errors';
+export { FleetProblem, FleetValidationError, LayoutWriteError } from './core/errors';
+export { addWarning, formatWarnings, warningsOf } from './core/warnings';
 export { Rules } from './core/rules';
 export { FleetRule, RuleCheck, RuleFinding, RuleSeverity, RuleSubject, SUPPRESSION_PREFIX, isRuleCheck, ruleCheck } from './core/model/rules';
 export { GENERATED_MARKER } from './core/render';
@@ -81,7 +82,6 @@ export { SchemaValidationOptions } from './validation/schema-check';
 // the command line and the fleet graph
 export { CliIo, CliOptions, FleetSource, cliUsage, cliVersion, runCli } from './cli/run-cli';
 export { ExitCode } from './cli/args';
-export { addWarning } from './core/warnings';
 export { ClusterChange, RevisionDiff, RevisionFieldChange, RevisionObjectChange } from './fleet/revision-diff';
 export { ImportedSecret, StaleValue, StoreCertificate } from './secrets/sealed-store';
 export { SynthIo, runSynth } from './cli/synth';

@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { captureCli } from './helpers';
 import { describe, expect, it } from 'vitest';
-import { ExitCode, GitOpsRepo, LayoutDirectory, runCli } from '../src';
+import { ExitCode, GitOpsRepo, LayoutDirectory, Rules, runCli } from '../src';
 import { FleetTesting } from '../src/testing';
 import { parseCommandArgs } from '../src/cli/args';
 import { bashCompletion, zshCompletion } from '../src/cli/completion';
@@ -20,9 +20,13 @@ function capture(terminal = false) {
   return captureCli({ terminal });
 }
 
+/** The fixture fleet, its rule warnings suppressed (with reasons), so that a clean run prints nothing. */
 function fleet(): GitOpsRepo {
   const f = fluxFleet();
   f.repo.addEnvironment({ name: 'dev', cluster: 'dev' }, f.cluster);
+  Rules.suppress(f.release, 'helm-upgrade-remediation', 'test fixture: never upgraded');
+  Rules.suppress(f.podinfo, 'helm-repository-oci', 'test fixture: a HelmRepository of type oci on purpose');
+  Rules.suppress(f.gitRepo, 'sync-ignore', 'test fixture: never reconciled');
   return f.repo;
 }
 
@@ -268,10 +272,11 @@ describe('warnings and --strict', () => {
     expect(plain.err).toBe('warning: [clusters/dev] consider a second replica\n');
     const strict = run(['synth', '--strict'], warned);
     expect(strict.code).toBe(ExitCode.FINDINGS);
-    expect(strict.err).toBe('warning: [clusters/dev] consider a second replica\n--strict: 1 warning above count as problems; nothing was written.\n');
+    // --strict makes the check's warnings problems of the fleet: nothing is written
+    expect(strict.err).toBe('The fleet has 1 problem; nothing was written:\n  [clusters/dev] consider a second replica\n');
     const check = run(['synth', '--check', '--strict', '--json'], warned);
     expect(check.code).toBe(ExitCode.FINDINGS);
-    expect(JSON.parse(check.out).warnings).toEqual([{ path: 'clusters/dev', message: 'consider a second replica' }]);
+    expect(JSON.parse(check.out).problems).toMatchObject([{ path: 'clusters/dev', message: 'consider a second replica', severity: 'warning' }]);
     const validate = run(['validate', '--json'], warned);
     expect(validate.code).toBe(ExitCode.CLEAN);
     expect(JSON.parse(validate.out)).toMatchObject({ valid: true, warnings: [{ path: 'clusters/dev', message: 'consider a second replica' }] });

@@ -47,7 +47,7 @@ export function createFleet(rootDir: string): GitOpsRepo {
     const cluster = new LayoutDirectory(repo.clusters, env.name);
     const sync = new ManifestFile(new LayoutDirectory(cluster, 'flux-system'), 'gotk-sync');
     const self = new GitRepository(sync, 'repository', {
-      metadata: { name: 'flux-system', namespace: 'flux-system' }, url: 'ssh://git@github.com/org/fleet', ref: { branch: 'main' },
+      metadata: { name: 'flux-system', namespace: 'flux-system' }, url: 'https://github.com/org/fleet', ref: { branch: 'main' },
     });
     new Kustomization(sync, 'sync', { metadata: { name: 'flux-system', namespace: 'flux-system' }, sourceRef: self, path: cluster });
     new Kustomization(new ManifestFile(cluster, 'infrastructure'), 'infrastructure', {

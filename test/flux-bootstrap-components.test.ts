@@ -25,7 +25,7 @@ function bootstrapped(props: { lockdownComponents?: boolean; environmentLockdown
   const fluxSystem = new LayoutDirectory(cluster, 'flux-system');
   new FluxBootstrapComponents(fluxSystem, 'components', { lockdown: props.lockdownComponents ? {} : undefined });
   const sync = new ManifestFile(fluxSystem, 'gotk-sync');
-  const self = new GitRepository(sync, 'repo', { metadata: { name: 'flux-system', namespace: 'flux-system' }, url: 'ssh://git@github.com/org/fleet', ref: { branch: 'main' } });
+  const self = new GitRepository(sync, 'repo', { metadata: { name: 'flux-system', namespace: 'flux-system' }, url: 'https://github.com/org/fleet', ref: { branch: 'main' }, ignore: '/*\n!/clusters/\n!/apps/\n' });
   const account = props.environmentLockdown ? 'kustomize-controller' : undefined;
   new Kustomization(sync, 'sync', { metadata: { name: 'flux-system', namespace: 'flux-system' }, sourceRef: self, path: cluster, serviceAccountName: account });
   const apps = new LayoutDirectory(repo.apps, 'base');

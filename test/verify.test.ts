@@ -229,7 +229,7 @@ describe('cdk8s-flux verify (the command, against a loopback server in another p
   });
 
   it('exits 2 on a usage error', () => {
-    expect(run(loopbackFleet(host, '1.0.0'), ['--timeout', 'soon'])).toEqual({ code: 2, out: '', err: '--timeout needs a positive whole number of milliseconds (e.g. --timeout 5000), not "soon"\n' });
+    expect(run(loopbackFleet(host, '1.0.0'), ['--timeout', 'soon'])).toEqual({ code: 2, out: '', err: 'verify: --timeout needs a positive whole number of milliseconds (e.g. --timeout 5000), not "soon" (cdk8s-flux verify --help lists the options)\n' });
     expect(run(loopbackFleet(host, '1.0.0'), ['--bogus']).code).toBe(2);
   });
 });

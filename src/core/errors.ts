@@ -21,12 +21,6 @@ export function sortProblems(problems: readonly FleetProblem[]): FleetProblem[] 
   return [...problems].sort((a, b) => byCodePoint(a.path, b.path) || byCodePoint(a.message, b.message));
 }
 
-/** The report of warnings synth prints: one `[path] message` line each. */
-export function formatWarnings(warnings: readonly FleetProblem[]): string {
-  const count = warnings.length === 1 ? '1 warning' : `${warnings.length} warnings`;
-  return `The fleet has ${count} (--strict, on in CI, makes them errors):\n${sortProblems(warnings).map(p => `  [${p.path || 'GitOpsRepo'}] ${p.message}`).join('\n')}`;
-}
-
 /**
  * Thrown by synthesis when the fleet is invalid. Carries every problem at once so that
  * a user fixes them in one pass rather than one synth at a time. Nothing has been

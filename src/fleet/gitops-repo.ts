@@ -17,6 +17,7 @@ import { scanLayout, scanUserFiles } from '../core/disk-scan';
 import { DiskFiles } from '../core/model/repo-tree';
 import { CommittedMarkedValues } from '../core/automated-values';
 import { FleetProblem } from '../core/errors';
+import { warningsOf } from '../core/warnings';
 import { analyzeLayout, LayoutFiles, LayoutModel } from '../core/layout-model';
 import { Environment, RegisteredEnvironment } from './environment';
 import { DIRECTORY_NAME_PATTERN } from '../core/names';
@@ -96,7 +97,6 @@ export class GitOpsRepo extends App {
   public readonly allowCrossNamespaceReferences: boolean;
   private schemaValidation?: SchemaValidationOptions;
   private strictRules: boolean;
-  private lastWarnings: readonly FleetProblem[] = [];
   private readonly registered: RegisteredEnvironment[] = [];
   private readonly userChecks: ModelCheck[] = [];
   private readonly userReferences: KindReferences[] = [];
@@ -185,9 +185,9 @@ export class GitOpsRepo extends App {
     return this.strictRules;
   }
 
-  /** The rules' warnings of the latest synth (`synthLayout`, `synthModel`, `write` or `check`); empty with `strict`. */
+  /** The warnings of the latest synth (the rules', and those of constructs such as a value sealed for an earlier certificate); the rules' are errors with `strict`. */
   public get warnings(): readonly FleetProblem[] {
-    return this.lastWarnings;
+    return warningsOf(this);
   }
 
   /**
@@ -212,7 +212,6 @@ export class GitOpsRepo extends App {
       clustersDir: this.clusters,
       strict: this.strictRules,
     });
-    this.lastWarnings = result.warnings;
     return result;
   }
 

@@ -139,14 +139,20 @@ function imageUpdates(model: LayoutModel, cluster: ClusterModel): [Application, 
   return pairs;
 }
 
-/** A HelmRelease's chart and version, for its label. */
-function chartOf(a: Application): string | undefined {
+/** A HelmRelease's chart and version, for its label: from its chart, or from the OCIRepository or HelmChart its chartRef names. */
+function chartOf(a: Application, cluster: ClusterModel): string | undefined {
   if (a.doc.kind !== 'HelmRelease') return undefined;
   const chart = a.doc.spec?.chart?.spec;
   if (chart?.chart) return `chart ${String(chart.chart)}${chart.version ? ` ${String(chart.version)}` : ''}`;
   const ref = a.doc.spec?.chartRef;
-  if (ref?.name) return `chartRef ${String(ref.kind ?? '')} ${String(ref.name)}`.replace('  ', ' ');
-  return undefined;
+  if (!ref?.name) return undefined;
+  const source = cluster.find(String(ref.kind), typeof ref.namespace === 'string' ? ref.namespace : a.namespace, String(ref.name))[0]?.doc;
+  if (source?.kind === 'OCIRepository' && typeof source.spec?.url === 'string') {
+    const version = source.spec.ref?.tag ?? source.spec.ref?.semver ?? source.spec.ref?.digest;
+    return `chart ${source.spec.url.split('/').pop()}${version ? ` ${String(version)}` : ''}`;
+  }
+  if (source?.kind === 'HelmChart' && source.spec?.chart) return `chart ${String(source.spec.chart)}${source.spec.version ? ` ${String(source.spec.version)}` : ''}`;
+  return `chartRef ${String(ref.kind ?? '')} ${String(ref.name)}`.replace('  ', ' ');
 }
 
 /** Flux objects (any `*.fluxcd.io` group) and SealedSecrets are drawn; other objects only when referenced. */
@@ -179,7 +185,7 @@ class GraphBuilder {
         group = this.groups.push({ title: a.by }) - 1;
         this.groupIndex.set(a.by, group);
       }
-      const detail = chartOf(a);
+      const detail = chartOf(a, this.contents);
       node = { id: this.newId(kind, a.namespace, name), kind, name, namespace: a.namespace, category: categoryOf(kind), group, ...detail ? { detail } : {} };
       this.byKey.set(key, node);
       this.nodes.push(node);

@@ -36,7 +36,8 @@ export function createFleet(rootDir = path.resolve(__dirname, '..')): GitOpsRepo
     metadata: { name: 'podinfo', namespace: FLUX_NAMESPACE },
     chart: { repository: charts, name: 'podinfo', version: '6.x' },
     targetNamespace: 'podinfo',
-    install: { createNamespace: true },
+    install: { createNamespace: true, remediation: { retries: 3 } },
+    upgrade: { remediation: { retries: 3 } }, // roll back, then retry, after a failed upgrade
     values: { replicaCount: 1 },
   });
 
@@ -54,6 +55,7 @@ export function createFleet(rootDir = path.resolve(__dirname, '..')): GitOpsRepo
       url: FLEET_REPOSITORY.url,
       ref: { branch: FLEET_REPOSITORY.branch },
       secretRef: { name: 'flux-system' }, // the deploy key, created when the cluster is bootstrapped
+      ignore: '/*\n!/clusters/\n!/infrastructure/\n!/apps/\n', // the cluster downloads only the layout
     });
     new Kustomization(sync, 'sync', {
       metadata: { name: 'flux-system', namespace: FLUX_NAMESPACE },
