@@ -244,6 +244,18 @@ describe('SealedSecret construct', () => {
     );
   });
 
+  it('a store written before the certificate history takes no value\'s certificate for an earlier one of its environment', () => {
+    const env = environment();
+    const other = environment('other');
+    seal(other, ['--env', 'other', '-n', 'apps', '--name', 'db', '--from-literal', 'password=x']);
+    // another environment's value, copied into an old-format store (no certificates: list)
+    const copied = fs.readFileSync(other.store, 'utf8').replace(/^certificates:\n(\s+- .*\n(\s{4}.*\n)*)+/m, '');
+    expect(copied).not.toContain('certificates:');
+    fs.writeFileSync(env.store, copied);
+    expect(env.load().certificates).toEqual([]);
+    expect(() => fleetWith(env).repo.synthLayout()).toThrowError(`which is not one ${env.store} has sealed for`);
+  });
+
   it('names the missing certificate file and the kubeseal --fetch-cert command', () => {
     const env = environment();
     fs.rmSync(env.certificate);
@@ -261,6 +273,13 @@ describe('SealedSecret construct', () => {
     const value = env.load().entry('apps', 'db')!.data.password;
     expect(value.certificate).toBe(SealingCertificate.fromFile(file).fingerprint);
     expect(unseal(other.privateKey, value.ciphertext, Buffer.from('apps/db')).toString()).toBe('x');
+    // not dev's committed certificate: not recorded as one of dev's, so synth refuses the value
+    // (another environment's certificate must never pass for an earlier one of dev's)
+    expect(env.load().certificates.map(c => c.fingerprint)).not.toContain(value.certificate);
+    expect(() => fleetWith(env).repo.synthLayout()).toThrowError(`"password" of apps/db was sealed for certificate ${value.certificate}, which is not one ${env.store} has sealed for`);
+    // once committed as dev's certificate, the same value synthesizes
+    fs.copyFileSync(file, env.certificate);
+    expect(() => fleetWith(env).repo.synthLayout()).not.toThrow();
     expect(seal(env, ['--env', 'dev', '-n', 'apps', '--name', 'db', '--from-literal', 'a=1', '--cert', path.join(env.dir, 'missing.pem')]).err)
       .toContain(`the sealing certificate ${path.join(env.dir, 'missing.pem')} does not exist`);
   });

@@ -126,7 +126,7 @@ export function runSeal(environments: Readonly<Record<string, SealingEnvironment
       const { imported, displayPath } = SealedStore.update(env.store, certificate, envName, store => ({
         imported: store.importSealedSecrets(docs, file, v.rotate === true),
         displayPath: store.displayPath,
-      }));
+      }), { record: isCommitted(certificate, env.certificate) });
       io.out(`Imported ${imported.map(i => `${i.id} (${i.keys.map(k => `"${k}"`).join(', ')})`).join(', ')} for ${envName}, ciphertext unchanged, ` +
         `as sealed for certificate ${certificate.fingerprint}, into ${displayPath}.\nCommit it, then run \`npm run synth\`.\n`);
       return ExitCode.CLEAN;
@@ -134,17 +134,30 @@ export function runSeal(environments: Readonly<Record<string, SealingEnvironment
     if (v.rotate && v.namespace === undefined && v.name === undefined && !hasValues(v)) return listStale(envName, env, certFile, io);
     const args = sealArgs(envName, v, io);
     const certificate = SealingCertificate.fromFile(certFile);
+    const committed = isCommitted(certificate, env.certificate);
     const { keys, displayPath } = SealedStore.update(env.store, certificate, envName, store => ({
       keys: store.seal({ namespace: args.namespace, name: args.name, scope: args.scope, values: Object.fromEntries(args.values), rotate: args.rotate }),
       displayPath: store.displayPath,
-    }));
+    }), { record: committed });
     io.out(`Sealed ${keys.map(k => `"${k}"`).join(', ')} of ${args.namespace}/${args.name} (scope ${args.scope}) for ${envName} ` +
       `with certificate ${certificate.fingerprint} into ${displayPath}.\nCommit it, then run \`npm run synth\`.\n`);
+    if (!committed) {
+      io.err(`note: --cert is not ${envName}'s committed certificate, so it was not recorded as one of ${envName}'s: synth refuses these values until that certificate is committed as the environment's (replace its committed certificate file with it after a key renewal).\n`);
+    }
     return ExitCode.CLEAN;
   } catch (e) {
     // never print argument values: they may be secrets
     io.err(describeFailure('seal', e, parsed.values.verbose === true));
     return exitCodeOf(e);
+  }
+}
+
+/** Whether a certificate is the environment's committed one (only that one enters its history). */
+function isCommitted(certificate: SealingCertificate, committedFile: string): boolean {
+  try {
+    return SealingCertificate.fromFile(committedFile, { checkValidity: false }).fingerprint === certificate.fingerprint;
+  } catch {
+    return false; // none committed yet: the first --cert is not recorded either
   }
 }
 

@@ -109,7 +109,7 @@ export class SealedStore {
    * Loads the store under an exclusive lock, lets `change` seal into it, and saves it before
    * releasing the lock, so that two seals at once never lose each other's values.
    */
-  public static update<T>(file: string, certificate: SealingCertificate, environment: string, change: (store: SealedStore) => T): T {
+  public static update<T>(file: string, certificate: SealingCertificate, environment: string, change: (store: SealedStore) => T, options: { record?: boolean } = {}): T {
     const lock = `${file}.lock`;
     fs.mkdirSync(path.dirname(file), { recursive: true });
     let fd: number;
@@ -123,6 +123,7 @@ export class SealedStore {
     }
     try {
       const store = SealedStore.load(file, certificate, environment);
+      store.recording = options.record ?? true;
       const result = change(store);
       store.save();
       return result;
@@ -146,8 +147,7 @@ export class SealedStore {
   /**
    * The certificates this environment's store has sealed for, oldest first (the current one
    * last once a value is sealed for it). A value sealed for one of them still decrypts: the
-   * controller keeps every key it generated. A store written before the history existed lists
-   * the certificates its values name.
+   * controller keeps every key it generated. A store written before the history existed has none.
    */
   public get certificates(): readonly StoreCertificate[] {
     return [...this.history];
@@ -210,9 +210,16 @@ export class SealedStore {
     return imported;
   }
 
+  /**
+   * Whether sealing records the certificate in the environment's history: only the environment's
+   * committed certificate belongs there (`seal --cert` with another one records nothing, so synth
+   * refuses those values until that certificate is committed).
+   */
+  private recording = true;
+
   /** Adds the current certificate to the history. */
   private remember(): void {
-    if (!this.knows(this.certificate.fingerprint)) {
+    if (this.recording && !this.knows(this.certificate.fingerprint)) {
       this.history.push({ fingerprint: this.certificate.fingerprint, validTo: new Date(this.certificate.certificate.validTo).toISOString() });
     }
   }
@@ -333,12 +340,9 @@ function parseStore(file: string, text: string): { entries: Map<string, SealedEn
     if (entries.has(id)) throw fail(`${id} is listed twice`);
     entries.set(id, e as unknown as SealedEntry);
   });
-  if (secrets.certificates === undefined) {
-    // a store written before the history: the certificates its values were sealed for
-    for (const e of entries.values()) {
-      for (const v of Object.values(e.data)) if (!certificates.some(c => c.fingerprint === v.certificate)) certificates.push({ fingerprint: v.certificate });
-    }
-  }
+  // A store written before the history records none: the fingerprints its values name are not
+  // taken for earlier certificates of this environment (a value copied from another environment's
+  // store names that one), so only values sealed for the current certificate synthesize.
   return { entries, certificates };
 }
 
