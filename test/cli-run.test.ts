@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { CertificateError, cliUsage, GitOpsRepo, LayoutDirectory, runCli } from '../src';
 import { FleetTesting } from '../src/testing';
 import { launch } from '../src/cli/launcher';
+import { describeFailure } from '../src/cli/failure';
 import { fluxFleet } from './flux-fixture';
 
 const PROJECT_ROOT = path.resolve(__dirname, '..');
@@ -157,5 +158,16 @@ describe('this repository\'s npm scripts', () => {
     const scripts = JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, 'package.json'), 'utf8')).scripts;
     // the fleet app's runCli is the CLI; the cdk8s-flux launcher would start that same app in a second process
     for (const command of ['synth', 'diff', 'seal', 'validate', 'graph']) expect(scripts[command]).toBe(`tsx src/main.ts ${command}`);
+  });
+});
+
+describe('where an unexpected error comes from', () => {
+  it('points at the user\'s code only when it was thrown there; a library error says so instead of blaming the runCli line', () => {
+    const library = new Error('ENOENT: no such file or directory, mkdir \'/repo/docs\'');
+    library.stack = `Error: ${library.message}\n    at Object.mkdirSync (node:fs:1371:26)\n    at runGraph (${path.resolve(__dirname, '../src/cli/graph.ts')}:77:8)\n    at main (${path.resolve(__dirname, '../../fleet/src/main.ts')}:13:10)`;
+    expect(describeFailure('graph', library, false)).toBe(`graph failed: ENOENT: no such file or directory, mkdir '/repo/docs'\nThis is an error of cdk8s-flux (or a package it uses), not of your fleet code: run with --verbose for the stack trace, and report it.\n`);
+    const user = new TypeError('x is undefined');
+    user.stack = `TypeError: x is undefined\n    at createFleet (/srv/fleet/src/fleet.ts:12:7)\n    at runCli (${path.resolve(__dirname, '../src/cli/run-cli.ts')}:1:1)`;
+    expect(describeFailure('synth', user, false, '/srv/fleet')).toBe('synth failed: TypeError: x is undefined\n    at src/fleet.ts:12:7 (your code)\n(run with --verbose for the stack trace)\n');
   });
 });

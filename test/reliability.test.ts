@@ -256,3 +256,26 @@ describe('automation-owned values', () => {
     expect(problems[0]).toContain(`the value committed in ${patch}, "not a tag!" is not an image tag`);
   });
 });
+
+describe('graph writes only inside the repository', () => {
+  it('refuses a symbolic link on the way to --out (even a dangling docs/), and an --out outside the repository, writing nothing', () => {
+    const f = fluxFleet();
+    f.repo.addEnvironment({ name: 'dev', cluster: 'dev' }, f.cluster);
+    const outside = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-flux-outside-'));
+    fs.symlinkSync(outside, path.join(f.repo.rootDir, 'docs'));
+    const run = (args: string[]) => {
+      const io = { out: '', err: '' };
+      const code = runGraph(f.repo, args, { out: t => { io.out += t; }, err: t => { io.err += t; } });
+      return { code, ...io };
+    };
+    expect(run(['--out', 'docs/sub'])).toMatchObject({ code: 2, err: 'Refusing to write the fleet graphs: docs is a symbolic link, which graph never writes through. Pass --out with a directory of the repository. Nothing was written.\n' });
+    expect(run([]).code).toBe(2);
+    expect(fs.readdirSync(outside)).toEqual([]);
+    fs.unlinkSync(path.join(f.repo.rootDir, 'docs'));
+    fs.symlinkSync(path.join(outside, 'gone'), path.join(f.repo.rootDir, 'docs')); // dangling
+    expect(run([]).err).toContain('docs is a symbolic link');
+    expect(run(['--out', outside]).err).toContain(`${outside} is outside the repository`);
+    expect(run(['--out', '../elsewhere']).code).toBe(2);
+    expect(fs.readdirSync(outside)).toEqual([]);
+  });
+});

@@ -26,8 +26,13 @@ export function describeFailure(command: string, e: unknown, verbose: boolean, c
   const err = e instanceof Error ? e : new Error(String(e));
   if (verbose && !(err instanceof UsageError)) return `${err.stack ?? err.message}\n`;
   if (USER_ERRORS.some(c => err instanceof c)) return `${err.message}\n`;
-  const frame = userFrame(err.stack ?? '', cwd);
   const kind = err.name && err.name !== 'Error' ? `${err.name}: ` : '';
+  // only when it was thrown in the user's code: a library's error (or a raw file-system error of
+  // ours) must not point at the user's `runCli(…)` line, the first user frame below it
+  if (!thrownInUserCode(err.stack ?? '')) {
+    return `${command} failed: ${kind}${err.message}\nThis is an error of cdk8s-flux (or a package it uses), not of your fleet code: run with --verbose for the stack trace, and report it.\n`;
+  }
+  const frame = userFrame(err.stack ?? '', cwd);
   return `${command} failed: ${kind}${err.message}\n${frame ? `    at ${frame} (your code)\n` : ''}(run with --verbose for the stack trace)\n`;
 }
 
@@ -54,6 +59,25 @@ export function userFrame(stack: string, cwd: string = process.cwd()): string | 
     return `${rel && !rel.startsWith('..') ? rel : file}:${m[2]}:${m[3]}`;
   }
   return undefined;
+}
+
+/** Whether the frame that threw (the first one in a file, Node's own skipped) is the user's code, or unknown. */
+function thrownInUserCode(stack: string): boolean {
+  for (const line of stack.split('\n').slice(1)) {
+    const m = /^\s*at (?:.*? \()?(.+?):(\d+):(\d+)\)?$/.exec(line);
+    if (!m || m[1].startsWith('node:')) continue;
+    let file = m[1];
+    if (file.startsWith('file://')) {
+      try {
+        file = fileURLToPath(file);
+      } catch {
+        return true;
+      }
+    }
+    if (!path.isAbsolute(file)) return true;
+    return !file.split(path.sep).includes('node_modules') && !isLibraryFile(file);
+  }
+  return true; // no frame to tell: say nothing of where
 }
 
 function isLibraryFile(file: string): boolean {

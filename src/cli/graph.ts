@@ -53,6 +53,13 @@ export function runGraph(repo: GitOpsRepo, argv: readonly string[], io: SynthIo)
   progress.done();
   for (const w of warnings) io.err(`warning: ${w}\n`);
   const outDir = path.resolve(repo.rootDir, options.out);
+  // inside the repository, and reached through real directories only: a symbolic link on the way
+  // (docs/ -> somewhere) would write outside it, and a dangling one fail with a raw ENOENT
+  const escape = pathOutside(repo.rootDir, outDir);
+  if (escape) {
+    io.err(`Refusing to write the fleet graphs: ${escape}. Pass --out with a directory of the repository. Nothing was written.\n`);
+    return ExitCode.ERROR;
+  }
   const shown = (file: string) => path.relative(repo.rootDir, path.join(outDir, file)) || file;
   const stale = options.envs.length > 0 ? [] : generatedGraphs(outDir).filter(f => !docs.has(f));
   const changed = [...docs].filter(([file, content]) => read(path.join(outDir, file)) !== content);
@@ -85,6 +92,21 @@ export function runGraph(repo: GitOpsRepo, argv: readonly string[], io: SynthIo)
   for (const file of stale) fs.rmSync(path.join(outDir, file));
   io.out(`Fleet graphs in ${path.relative(repo.rootDir, outDir) || '.'}/: ${changed.length} written, ${stale.length} removed, ${docs.size - changed.length} unchanged.\n`);
   return ExitCode.CLEAN;
+}
+
+/** Why `dir` is not a plain directory inside `root`, or undefined: outside it, or a symbolic link (or a file) on the way. */
+function pathOutside(root: string, dir: string): string | undefined {
+  const rel = path.relative(root, dir);
+  if (rel.startsWith('..') || path.isAbsolute(rel)) return `${dir} is outside the repository (${root})`;
+  const parts = rel === '' ? [] : rel.split(path.sep);
+  for (let i = 1; i <= parts.length; i++) {
+    const p = path.join(root, ...parts.slice(0, i));
+    const st = fs.lstatSync(p, { throwIfNoEntry: false });
+    if (!st) return undefined; // the rest is made as real directories
+    if (st.isSymbolicLink()) return `${path.relative(root, p)} is a symbolic link, which graph never writes through`;
+    if (!st.isDirectory()) return `${path.relative(root, p)} is not a directory`;
+  }
+  return undefined;
 }
 
 /** The `fleet-*.md` files in `dir` that graph wrote (they start with its marker); never anyone else's. */
