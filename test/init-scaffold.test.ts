@@ -67,19 +67,22 @@ describe('cdk8s-flux init', () => {
     const workflow = parse(fs.readFileSync(path.join(dir, '.github/workflows/ci.yml'), 'utf8'));
     expect(workflow.on).toEqual({ push: { branches: ['main'] }, pull_request: null });
     expect(workflow.permissions).toEqual({ 'contents': 'read', 'pull-requests': 'write' });
-    const steps: { uses?: string; run?: string; if?: string; with?: Record<string, unknown> }[] = workflow.jobs.fleet.steps;
+    const steps: { uses?: string; run?: string; if?: string; with?: Record<string, unknown>; env?: Record<string, string> }[] = workflow.jobs.fleet.steps;
     expect(steps.find(s => s.uses?.startsWith('actions/checkout@'))!.with).toEqual({ 'fetch-depth': 0 });
     const runs = steps.filter(s => s.run).map(s => s.run!.trim());
     expect(runs.slice(0, 4)).toEqual(['npm ci', 'npm test', 'npm run synth -- --check --strict', 'npm run validate']);
     const diffStep = steps.find(s => s.run?.includes(' diff '))!;
     expect(diffStep.if).toBe("github.event_name == 'pull_request'");
-    expect(diffStep.run).toBe('npm run --silent diff -- --base "origin/${{ github.base_ref }}" --output markdown > fleet-diff.md');
+    // the branch name reaches the script through the environment, never interpolated into it (GitHub's hardening advice)
+    expect(diffStep.env).toEqual({ BASE_REF: '${{ github.base_ref }}' });
+    expect(diffStep.run).toBe('npm run --silent diff -- --base "origin/$BASE_REF" --output markdown > fleet-diff.md');
+    expect(steps.filter(s => s.run?.includes('${{')).map(s => s.run)).toEqual([]);
     const post = steps.find(s => s.run?.includes('gh pr comment'))!;
     expect(post.run).toContain('--body-file fleet-diff.md');
     // every command line it runs is accepted by the CLI's own specs, and every script exists in the scaffold
     const scripts = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')).scripts;
     for (const run of [...runs, diffStep.run!]) {
-      const m = /^npm run (?:--silent )?(\w+)(?: -- (.*?))?(?: >.*)?$/.exec(run.replace(/\$\{\{ github\.base_ref \}\}/g, 'main'));
+      const m = /^npm run (?:--silent )?(\w+)(?: -- (.*?))?(?: >.*)?$/.exec(run.replace(/\$BASE_REF/g, 'main'));
       if (!m) continue;
       expect(scripts[m[1]], m[1]).toBe(`cdk8s-flux ${m[1]}`);
       const spec = cliCommands().find(c => c.name === m[1])!;
