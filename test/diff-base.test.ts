@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { GitOpsRepo, RevisionDiff, runDiff, SealedStore, SealingCertificate } from '../src';
+import { formatRevisionMarkdown } from '../src/fleet/revision-diff';
 import { FleetTesting } from '../src/testing';
 import { sealingKey } from './support/x509';
 
@@ -234,5 +235,29 @@ describe('diff --base <git-ref>', () => {
     const { code, err } = diff(new GitOpsRepo({ rootDir: broken }), ['--base', 'HEAD']);
     expect(code).toBe(2);
     expect(err).toMatch(/^the fleet at HEAD \([0-9a-f]{12}\) did not synthesize \(`.* src\/main\.ts synth` exited 1\):\n[\s\S]*the base is broken/);
+  });
+});
+
+describe('the pull-request comment stays under GitHub\'s size limit', () => {
+  it('shows every changed cluster, as many objects of each as fit, how many more there are, and long values cut', () => {
+    const cluster = (name: string, objects: number) => ({
+      cluster: name, directory: `clusters/${name}`, change: 'changed' as const, identical: 3,
+      objects: Array.from({ length: objects }, (_, i) => ({
+        id: `v1/ConfigMap/apps/cm-${String(i).padStart(4, '0')}`, change: 'changed' as const, appliedBy: 'Kustomization flux-system/apps', file: 'apps/base/cms.yaml',
+        fields: [{ path: 'data.value', from: 'x'.repeat(2_000), to: `y${i}` }],
+      })),
+    });
+    const md = formatRevisionMarkdown({ base: 'origin/main', head: 'working tree', clusters: [cluster('production', 400), cluster('staging', 2)] });
+    expect(md.length).toBeLessThan(65_000);
+    expect(md).toContain('<b>production</b>');
+    expect(md).toContain('<b>staging</b>');
+    expect(md).toContain('`v1/ConfigMap/apps/cm-0000`');
+    expect(md).toMatch(/- … and \d+ more objects \(the comment has a size limit/);
+    expect(md).not.toContain('x'.repeat(301));
+    expect(md).toMatch(/x{250,299}…/);
+    // the small cluster is shown whole
+    const staging = md.slice(md.indexOf('<b>staging</b>'));
+    expect(staging).toContain('cm-0001');
+    expect(staging).not.toContain('more object');
   });
 });

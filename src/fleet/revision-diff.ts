@@ -153,6 +153,11 @@ export function formatRevisionText(diff: RevisionDiff): string {
   return `${lines.join('\n')}\n`;
 }
 
+/** A value cut to `max` characters, with an ellipsis. */
+function clip(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+
 /** GitHub's limit on a comment's body; the markdown stays below it. */
 const COMMENT_LIMIT = 65_000;
 
@@ -172,24 +177,26 @@ export function formatRevisionMarkdown(diff: RevisionDiff): string {
       return `| ${code(c.cluster)} | ${c.change} | ${n.changed} | ${n.added} | ${n.removed} | ${c.identical} |`;
     }),
   ];
-  const sections: string[] = [];
-  for (const c of changed) {
-    const body = [`<details${changed.length <= 3 ? ' open' : ''}><summary><b>${c.cluster}</b> (${c.directory}): ${summary(c)}</summary>`, ''];
-    for (const o of c.objects) {
-      body.push(`- ${o.change === 'added' ? '➕' : o.change === 'removed' ? '➖' : '✏️'} ${code(o.id)} — ${o.appliedBy}, ${code(o.file)}`);
-      for (const f of o.fields) {
-        body.push(f.sealed ? `  - ${code(f.path)}: sealed value ${f.sealed} (not shown)` : `  - ${code(f.path)}: ${code(show(f.from))} → ${code(show(f.to))}`);
-      }
-    }
-    body.push('', '</details>');
-    sections.push(body.join('\n'));
-  }
+  // Each cluster gets a fair share of the room: its objects until its share is used, then a line
+  // saying how many more (a long value is cut), so that no changed cluster is left without detail.
+  const value = (v: unknown) => code(clip(show(v), 300));
   let out = head.join('\n');
-  let omitted = 0;
-  for (const s of sections) {
-    if (out.length + s.length + 200 > COMMENT_LIMIT) omitted++;
-    else out += `\n\n${s}`;
+  const share = Math.max(1_000, Math.floor((COMMENT_LIMIT - out.length - 500) / Math.max(1, changed.length)));
+  for (const c of changed) {
+    const open = `<details${changed.length <= 3 ? ' open' : ''}><summary><b>${c.cluster}</b> (${c.directory}): ${summary(c)}</summary>\n`;
+    const close = '\n</details>';
+    let body = open;
+    let shown = 0;
+    for (const o of c.objects) {
+      const lines = [`- ${o.change === 'added' ? '➕' : o.change === 'removed' ? '➖' : '✏️'} ${code(o.id)} — ${o.appliedBy}, ${code(o.file)}`];
+      for (const f of o.fields) lines.push(f.sealed ? `  - ${code(f.path)}: sealed value ${f.sealed} (not shown)` : `  - ${code(f.path)}: ${value(f.from)} → ${value(f.to)}`);
+      const block = `\n${lines.join('\n')}`;
+      if (body.length + block.length + close.length + 200 > share) break;
+      body += block;
+      shown++;
+    }
+    if (shown < c.objects.length) body += `\n- … and ${c.objects.length - shown} more object${c.objects.length - shown === 1 ? '' : 's'} (the comment has a size limit: run \`cdk8s-flux diff --base ${diff.base}\` locally for everything)`;
+    out += `\n\n${body}${close}`;
   }
-  if (omitted > 0) out += `\n\n${omitted} cluster${omitted === 1 ? '' : 's'} not shown: the comment would exceed GitHub's size limit (run \`cdk8s-flux diff --base ${diff.base}\` locally for everything).`;
   return `${out}\n`;
 }
