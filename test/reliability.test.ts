@@ -1,8 +1,9 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import { createRequire, syncBuiltinESMExports } from 'node:module';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { ApiObject } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { GENERATED_MARKER, GitRepository, HelmRelease, LayoutDirectory, ManifestFile, runGraph, SealedStore } from '../src';
@@ -11,6 +12,8 @@ import { ENVIRONMENTS } from '../src/example-fleet/environments';
 import { FleetTesting } from '../src/testing';
 import { problemsOf } from './helpers';
 import { replaceFileAtomically } from '../src/core/durable-file';
+import { writeLayout } from '../src/core/tree-writer';
+import { failureOf } from './adversarial/support';
 import { fluxFleet } from './flux-fixture';
 
 /** Failure classes found by adversarial probing (issue #22), each closed with a test. */
@@ -65,6 +68,33 @@ describe('reliability', () => {
 });
 
 describe('the lock', () => {
+  it('on a file system without hard links, is created exclusively instead, and still keeps a second synth out', () => {
+    // no hard links here: node's fs, as every module sees it (CommonJS and ES module views)
+    const cjsFs = createRequire(__filename)('node:fs') as typeof fs;
+    const realLink = cjsFs.linkSync;
+    const spy = vi.fn(() => { throw Object.assign(new Error('EPERM: operation not permitted, link'), { code: 'EPERM' }); });
+    cjsFs.linkSync = spy as unknown as typeof fs.linkSync;
+    syncBuiltinESMExports();
+    try {
+      const root = FleetTesting.tempDir();
+      const file = (v: string) => new Map([['clusters/c/a.yaml', `${GENERATED_MARKER}\n# Source: test\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${v}\n`]]);
+      let second: unknown = 'not run';
+      writeLayout(root, file('one'), ['clusters'], {
+        afterStaged: () => { second = failureOf(() => writeLayout(root, file('two'), ['clusters'])); },
+      });
+      expect(spy).toHaveBeenCalled();
+      expect(String(second)).toMatch(/Another synth \(process \d+\) is writing this repository/);
+      expect(fs.readFileSync(path.join(root, 'clusters/c/a.yaml'), 'utf8')).toContain('name: one');
+      expect(fs.existsSync(path.join(root, '.cdk8s-flux'))).toBe(false);
+      writeLayout(root, file('two'), ['clusters']);
+      expect(fs.readFileSync(path.join(root, 'clusters/c/a.yaml'), 'utf8')).toContain('name: two');
+    } finally {
+      cjsFs.linkSync = realLink;
+      syncBuiltinESMExports();
+    }
+  });
+
+
   it('an empty lock (another synth between creating it and naming itself, in older versions) is not taken for stale while it is fresh', () => {
     const f = fluxFleet();
     const lock = path.join(f.repo.rootDir, '.cdk8s-flux/lock');

@@ -509,7 +509,7 @@ function withLock<T>(rootDir: string, fn: () => T): T {
   try {
     for (let attempt = 0; ; attempt++) {
       try {
-        fs.linkSync(mine, lock);
+        linkOrCreate(mine, lock);
         break;
       } catch (e) {
         if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
@@ -537,6 +537,29 @@ function withLock<T>(rootDir: string, fn: () => T): T {
   } finally {
     fs.rmSync(lock, { force: true });
     removeEmptyParents(rootDir, STATE_DIR);
+  }
+}
+
+/** Hard links of a file are not everywhere (FAT, exFAT, some FUSE and container mounts). */
+const NO_HARD_LINKS = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EXDEV']);
+
+/**
+ * Makes `lock` appear with the owner `mine` holds: a hard link (atomic, never empty); where the
+ * file system has none, created exclusively and written at once (an empty lock is then possible
+ * for an instant, which the 10 s grace of an unnamed lock covers). Throws EEXIST when it is held.
+ */
+function linkOrCreate(mine: string, lock: string): void {
+  try {
+    fs.linkSync(mine, lock);
+  } catch (e) {
+    if (!NO_HARD_LINKS.has((e as NodeJS.ErrnoException).code ?? '')) throw e;
+    const fd = fs.openSync(lock, 'wx');
+    try {
+      fs.writeSync(fd, fs.readFileSync(mine, 'utf8'));
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
   }
 }
 
