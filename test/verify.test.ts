@@ -214,6 +214,17 @@ describe('cdk8s-flux verify (the command, against a loopback server in another p
     return { code, out: out.join(''), err: err.join('') };
   }
 
+  it('shows its progress on a terminal only, and clears it before the report', () => {
+    const err: string[] = [];
+    const out: string[] = [];
+    const code = runVerify(loopbackFleet(host, '>=8 <10'), ['--timeout', '3000'], { out: t => out.push(t), err: t => err.push(t), env: NO_ENV, errIsTerminal: () => true });
+    expect(code).toBe(0);
+    const steps = err.join('').split('\r\x1b[2K').filter(Boolean).map(x => x.trim().replace(/ \(\d+\.\d s\)$/, ''));
+    expect(steps).toEqual(['synthesizing the fleet…', 'checking 5 sources online (timeout 3000 ms, 8 at once)…']);
+    expect(err.join('').endsWith('\r\x1b[2K')).toBe(true);
+    expect(out.join('')).toMatch(/^Verified 5 sources/);
+  });
+
   it('exits 0 when every source exists', () => {
     const r = run(loopbackFleet(host, '>=8 <10'), ['--timeout', '3000']);
     expect(r.err).toBe('');

@@ -7,6 +7,7 @@ import { GitOpsRepo } from '../fleet/gitops-repo';
 import { planChecks } from '../verify/plan';
 import { formatReport, VerifyResult } from '../verify/verify';
 import { CommandSpec, ExitCode, formatUsage, parseSpec } from './args';
+import { Progress } from './progress';
 import { SynthIo } from './synth';
 
 /** The verify command's interface. */
@@ -62,11 +63,14 @@ export function runVerify(repo: GitOpsRepo, argv: readonly string[], io: SynthIo
   const timeoutMs = whole('timeout', 10_000);
   const concurrency = whole('concurrency', 8);
   if (timeoutMs === undefined || concurrency === undefined) return ExitCode.ERROR;
+  const progress = new Progress(io);
+  progress.step('synthesizing the fleet');
   const start = performance.now();
   let checks;
   try {
     checks = planChecks(repo.synthModel().model);
   } catch (e) {
+    progress.done();
     if (e instanceof FleetValidationError) {
       io.err(`${e.message.replace('; nothing was written', '')}\n`);
       return ExitCode.FINDINGS;
@@ -77,6 +81,7 @@ export function runVerify(repo: GitOpsRepo, argv: readonly string[], io: SynthIo
   const loader = worker.endsWith('.ts') ? ['--import', pathToFileURL(require.resolve('tsx')).href] : [];
   // every check within its timeout: the worker ends well before this, unless something hangs
   const deadline = Math.ceil(checks.length / concurrency + 1) * timeoutMs * 3 + 30_000;
+  progress.step(`checking ${checks.length} source${checks.length === 1 ? '' : 's'} online (timeout ${timeoutMs} ms, ${concurrency} at once)`);
   const child = spawnSync(process.execPath, [...loader, worker], {
     input: JSON.stringify({ checks, options: { timeoutMs, concurrency } }),
     env: { ...process.env, ...io.env },
@@ -84,6 +89,7 @@ export function runVerify(repo: GitOpsRepo, argv: readonly string[], io: SynthIo
     timeout: deadline,
     maxBuffer: 256 * 1024 * 1024,
   });
+  progress.done();
   if (child.status !== 0 || child.error) {
     io.err(`verify failed: ${child.error ? child.error.message : `its worker exited with ${child.status ?? child.signal}`}\n${values.verbose ? child.stderr : ''}`);
     return ExitCode.ERROR;
