@@ -264,7 +264,7 @@ describe('env diff', () => {
     expect(runDiff(repo, ['staging', 'production', '--exit-code'], c.io)).toBe(1);
     const d = io();
     expect(runDiff(repo, ['staging', 'staging', '--exit-code'], d.io)).toBe(0);
-    expect(d.out.join('')).toBe('staging → staging: 0 changed, 0 only in staging, 0 only in staging, 32 identical\n');
+    expect(d.out.join('')).toBe('staging → staging: 0 changed, 0 only in staging, 0 only in staging, 33 identical\n');
   });
 });
 

@@ -11,7 +11,9 @@ const PROJECT_ROOT = path.resolve(__dirname, '..');
 function servedVersions(): Map<string, Set<string>> {
   const served = new Map<string, Set<string>>();
   const dir = path.join(PROJECT_ROOT, 'crds');
-  for (const file of fs.readdirSync(dir).filter(f => f.endsWith('.yaml'))) {
+  // the Flux Operator's CRD is kept in a folder of its own, with its license
+  const files = [...fs.readdirSync(dir).filter(f => f.endsWith('.yaml')), 'flux-operator/flux-operator.yaml'];
+  for (const file of files) {
     for (const doc of parseAllDocuments(fs.readFileSync(path.join(dir, file), 'utf8'))) {
       const crd = doc.toJS();
       const versions = served.get(crd.spec.group) ?? new Set<string>();
@@ -32,7 +34,8 @@ describe('example fleet (seed 000)', () => {
     for (const cluster of ['cluster-dev', 'cluster-staging', 'cluster-prod']) {
       expect(paths).toContain(`clusters/${cluster}/kustomization.yaml`);
       expect(paths).toContain(`clusters/${cluster}/infrastructure.yaml`);
-      expect(paths).toContain(`clusters/${cluster}/flux-system/gotk-sync.yaml`);
+      expect(paths).toContain(`clusters/${cluster}/flux-system/flux-instance.yaml`);
+      expect(paths).toContain(`clusters/${cluster}/flux-system/flux-operator.yaml`);
       expect(paths).toContain(`clusters/${cluster}/flux-system/kustomization.yaml`);
     }
     for (const component of ['sources', 'aws-load-balancer-controller', 'dns', 'sealed-secrets', 'mariadb', 'slack']) {
@@ -58,8 +61,8 @@ describe('example fleet (seed 000)', () => {
     const expected = { 'cluster-dev': 'development', 'cluster-staging': 'staging', 'cluster-prod': 'production' };
     for (const [cluster, env] of Object.entries(expected)) {
       expect(docs[`clusters/${cluster}/infrastructure.yaml`][0].spec.path).toBe(`./infrastructure/overlays/${env}`);
-      const sync = docs[`clusters/${cluster}/flux-system/gotk-sync.yaml`];
-      expect(sync.find(d => d.kind === 'Kustomization')!.spec.path).toBe(`./clusters/${cluster}`);
+      // the sync the Flux Operator creates from the cluster's FluxInstance applies this very directory
+      expect(docs[`clusters/${cluster}/flux-system/flux-instance.yaml`][0].spec.sync.path).toBe(`clusters/${cluster}`);
     }
   });
 
@@ -77,6 +80,7 @@ describe('example fleet (seed 000)', () => {
     }
     expect([...seen].sort()).toEqual([
       'bitnami.com/v1alpha1',
+      'fluxcd.controlplane.io/v1',
       'helm.toolkit.fluxcd.io/v2',
       'image.toolkit.fluxcd.io/v1',
       'kustomize.toolkit.fluxcd.io/v1',

@@ -74,7 +74,8 @@ describe('fleet graph', () => {
       'HelmRelease_kube_system_external_dns -->|source| HelmRepository_flux_system_external_dns',
       'HelmRelease_mariadb_prestashop_mariadb -->|source| OCIRepository_mariadb_mariadb',
       'Kustomization_flux_system_infrastructure -.->|applies| group_2',
-      '  Secret_flux_system_flux_system{{"Secret<br/>flux-system/flux-system<br/>(not in the fleet)"}}',
+      // the sync source the Flux Operator creates is drawn as what creates it: the cluster's FluxInstance
+      'Kustomization_flux_system_apps -->|source| FluxInstance_flux_system_flux',
       '  subgraph group_3 ["Kustomization flux-system/sealed-secrets"]',
       'Kustomization_app_a_app_a -->|source| GitRepository_app_a_app_a',
       // references read from the documents: a tenant Kustomization impersonates its reconciler account

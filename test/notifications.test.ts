@@ -283,7 +283,9 @@ describe('example fleet notifications', () => {
         expect(applied.some(d => d.kind === 'Provider' && d.metadata.name === alert.spec.providerRef.name && d.metadata.namespace === alert.metadata.namespace)).toBe(true);
         for (const source of alert.spec.eventSources) {
           const ns = source.namespace ?? alert.metadata.namespace;
-          const matches = applied.filter(d => d.kind === source.kind && d.metadata.namespace === ns && (source.name === '*' || d.metadata.name === source.name));
+          // the cluster's sync GitRepository is created by the Flux Operator from the FluxInstance
+          const synced = applied.filter(d => d.kind === 'FluxInstance').map(d => ({ kind: d.spec.sync.kind, metadata: { name: d.metadata.namespace, namespace: d.metadata.namespace } }));
+          const matches = [...applied, ...synced].filter(d => d.kind === source.kind && d.metadata.namespace === ns && (source.name === '*' || d.metadata.name === source.name));
           expect(matches.length, `${env}: ${alert.metadata.name} ${source.kind} ${ns}/${source.name}`).toBeGreaterThan(0);
         }
       }

@@ -150,7 +150,7 @@ describe('validate and synth commands', () => {
   it('the example fleet is valid: npm run validate exits 0', () => {
     const r = spawnSync(path.join(PROJECT_ROOT, 'node_modules/.bin/tsx'), ['src/validate.ts'], { cwd: PROJECT_ROOT, encoding: 'utf8' });
     expect(r.status, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/^Valid \(\d+ ms\):\n  49 objects against their CRD schema: 4 Alert, 5 GitRepository, 5 HelmRelease, 3 HelmRepository, 2 ImagePolicy, 2 ImageRepository, 2 ImageUpdateAutomation, 14 Kustomization, 2 OCIRepository, 2 Provider, 8 SealedSecret\n  13 core objects, metadata only \(no schema here\): 1 ConfigMap, 4 Namespace, 2 Role, 2 RoleBinding, 4 ServiceAccount\n  21 patches, through the objects they patch\n  3 clusters, 112 objects as they apply them \(namespaces, patches and substitutions applied\)\n$/);
+    expect(r.stdout).toMatch(/^Valid \(\d+ ms\):\n  52 objects against their CRD schema: 4 Alert, 3 FluxInstance, 2 GitRepository, 8 HelmRelease, 3 HelmRepository, 2 ImagePolicy, 2 ImageRepository, 2 ImageUpdateAutomation, 11 Kustomization, 5 OCIRepository, 2 Provider, 8 SealedSecret\n  13 core objects, metadata only \(no schema here\): 1 ConfigMap, 4 Namespace, 2 Role, 2 RoleBinding, 4 ServiceAccount\n  21 patches, through the objects they patch\n  3 clusters, 115 objects as they apply them \(namespaces, patches and substitutions applied\)\n$/);
   });
 
   it('runValidate refuses arguments it does not know', () => {

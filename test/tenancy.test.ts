@@ -4,8 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { GitOpsRepo, GitRepository, HelmRelease, HelmRepository, Kustomization, LayoutDirectory, ManifestFile, ObjectPatch, Tenant } from '../src';
 import { FleetTesting } from '../src/testing';
 import { createExampleFleet } from '../src/example-fleet';
-import { Testing } from 'cdktf';
-import { createBootstrapApp } from '../src/example-fleet/bootstrap';
+import { ClusterConfig } from '../src/example-fleet/cluster';
 import { ENVIRONMENTS } from '../src/example-fleet/environments';
 import { problemsOf } from './helpers';
 
@@ -185,14 +184,15 @@ describe('multi-tenancy lockdown', () => {
     ]);
   });
 
-  it('the bootstrap stacks install Flux with the lockdown exactly for the environments that enable it', () => {
+  it('each cluster\'s committed FluxInstance (what the bootstrap installs) has the lockdown exactly when its environment does', () => {
     const environments = ENVIRONMENTS.map(e => (e.name === 'staging' ? { ...e, lockdown: true } : e));
-    const { stacks } = createBootstrapApp(createExampleFleet({ rootDir: FleetTesting.tempDir(), environments }), FleetTesting.tempDir());
-    const values = Object.fromEntries(stacks.map(s => [s.target.name, JSON.parse(Testing.synth(s.bootstrap)).resource.helm_release.flux2.values]));
-    expect(values).toEqual({
-      development: undefined,
-      staging: ['multitenancy:\n  enabled: true\n  defaultServiceAccount: default\n'],
-      production: undefined,
+    const repo = createExampleFleet({ rootDir: FleetTesting.tempDir(), environments });
+    const cluster = Object.fromEntries(repo.node.findAll().filter((c): c is ClusterConfig => c instanceof ClusterConfig)
+      .map(c => [c.env.name, c.flux.apiObject.toJson().spec.cluster]));
+    expect(cluster).toEqual({
+      development: { multitenant: false, networkPolicy: true },
+      staging: { multitenant: true, networkPolicy: true, tenantDefaultServiceAccount: 'default' },
+      production: { multitenant: false, networkPolicy: true },
     });
   });
 });

@@ -1,33 +1,31 @@
 import { App } from 'cdktf';
-import { BootstrapTarget, FluxBootstrapStack, FluxSyncStack } from '../bootstrap';
+import { FluxOperatorBootstrapStack, OperatorBootstrapTarget } from '../bootstrap';
 import { GitOpsRepo } from '../fleet/gitops-repo';
 import { SealingCertificate } from '../secrets/certificate';
 import { ClusterConfig } from './cluster';
 import { sealingEnvironments } from './index';
 
-/** One bootstrap target per cluster of the fleet, from the very objects its layout writes. */
-export function bootstrapTargets(repo: GitOpsRepo): BootstrapTarget[] {
+/** One bootstrap target per cluster of the fleet: the files synth writes for it, and its sealing certificate. */
+export function bootstrapTargets(repo: GitOpsRepo): OperatorBootstrapTarget[] {
   const sealing = sealingEnvironments();
+  const files = repo.synthLayout();
   return repo.node.findAll()
     .filter((c): c is ClusterConfig => c instanceof ClusterConfig)
     .map(cluster => ({
       name: cluster.env.name,
-      sync: { repository: cluster.repository, kustomization: cluster.sync },
+      clusterDirectory: cluster.repoPath,
+      files,
       sealingCertificate: SealingCertificate.fromFile(sealing[cluster.env.name].certificate, { checkValidity: false }),
-      lockdown: cluster.env.lockdown ? {} : undefined,
-      fluxValues: cluster.env.fluxValues,
     }));
 }
 
 /**
- * The cdktf app of the example fleet: for every environment, the bootstrap stack (Flux, the
- * sealing key, the deploy key) and the sync stack that depends on it.
+ * The cdktf app of the example fleet: for every environment, one stack that bootstraps its
+ * cluster in a single apply from the files of `clusters/<cluster>/flux-system/` (the operator, the
+ * FluxInstance, the sealing key and the deploy key).
  */
-export function createBootstrapApp(repo: GitOpsRepo, outdir = 'cdktf.out'): { app: App; stacks: { bootstrap: FluxBootstrapStack; sync: FluxSyncStack; target: BootstrapTarget }[] } {
+export function createBootstrapApp(repo: GitOpsRepo, outdir = 'cdktf.out'): { app: App; stacks: { stack: FluxOperatorBootstrapStack; target: OperatorBootstrapTarget }[] } {
   const app = new App({ outdir });
-  const stacks = bootstrapTargets(repo).map(target => {
-    const bootstrap = new FluxBootstrapStack(app, target);
-    return { target, bootstrap, sync: new FluxSyncStack(app, target, bootstrap) };
-  });
+  const stacks = bootstrapTargets(repo).map(target => ({ target, stack: new FluxOperatorBootstrapStack(app, target) }));
   return { app, stacks };
 }

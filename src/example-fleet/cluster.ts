@@ -1,6 +1,8 @@
 import { Construct } from 'constructs';
 import { Kustomization } from '../flux/kustomization';
-import { GitRepository } from '../flux/sources/git-repository';
+import { DEFAULT_FLUX_COMPONENTS, FluxComponent, FluxInstance } from '../flux/operator/flux-instance';
+import { FluxOperator } from '../flux/operator/flux-operator';
+import { IKustomizationSource } from '../flux/sources/source';
 import { LayoutDirectory } from '../core/layout-directory';
 import { ManifestFile } from '../core/manifest-file';
 import { FLEET_REPOSITORY, FLEET_REPOSITORY_IGNORE, FleetEnvironment } from './environments';
@@ -19,19 +21,20 @@ export interface ClusterConfigProps {
 }
 
 /**
- * `clusters/<cluster>/`: what the cluster's Flux reconciles. `flux-system/gotk-sync.yaml` holds
- * the sync objects (this repository and the Kustomization of this very directory, as `flux
- * bootstrap` writes them, so Flux manages its own sync). Every Flux Kustomization is declared here,
- * so the whole dependency graph exists from the first reconcile, and each one that is depended on
- * waits for what it applies: `sealed-secrets.yaml` (the controller, health-checked) →
- * `infrastructure.yaml` (the overlay with its SealedSecrets, `wait: true`) → `apps.yaml`. Every path
- * comes from the layout, never typed by hand.
+ * `clusters/<cluster>/`: what the cluster's Flux reconciles. `flux-system/` holds Flux's own
+ * installation, reviewed like any other change: the `FluxInstance` (Flux's version, its
+ * controllers, the multi-tenancy lockdown exactly when the environment has it, and the sync of this
+ * very directory, which the Flux Operator creates) and the operator's own release. Every Flux
+ * Kustomization is declared here, so the whole dependency graph exists from the first reconcile,
+ * and each one that is depended on waits for what it applies: `sealed-secrets.yaml` (the
+ * controller, health-checked) → `infrastructure.yaml` (the overlay with its SealedSecrets,
+ * `wait: true`) → `apps.yaml`. Every path comes from the layout, never typed by hand.
  */
 export class ClusterConfig extends LayoutDirectory {
-  /** The GitRepository of this fleet repository, as seen by the cluster. */
-  public readonly repository: GitRepository;
-  /** The Kustomization of this very directory (the sync the bootstrap also applies). */
-  public readonly sync: Kustomization;
+  /** Flux's installation and sync in this cluster. */
+  public readonly flux: FluxInstance;
+  /** The source the operator creates for this repository (`GitRepository flux-system`). */
+  public readonly repository: IKustomizationSource;
   /** The Kustomization that installs the Sealed Secrets controller. */
   public readonly sealedSecrets: Kustomization;
   /** The Kustomization that reconciles the environment's infrastructure. */
@@ -44,21 +47,25 @@ export class ClusterConfig extends LayoutDirectory {
   constructor(scope: Construct, props: ClusterConfigProps) {
     super(scope, props.env.cluster);
     this.env = props.env;
-    const sync = new ManifestFile(new LayoutDirectory(this, 'flux-system'), 'gotk-sync');
-    this.repository = new GitRepository(sync, 'repository', {
-      metadata: { name: 'flux-system', namespace: FLUX_NAMESPACE },
-      url: FLEET_REPOSITORY.url,
-      ref: { branch: FLEET_REPOSITORY.branch },
-      interval: '1m0s',
-      secretRef: { name: 'flux-system' }, // the deploy key, created by the cluster bootstrap
-      ignore: FLEET_REPOSITORY_IGNORE,
+    const fluxSystem = new LayoutDirectory(this, 'flux-system');
+    this.flux = new FluxInstance(new ManifestFile(fluxSystem, 'flux-instance'), 'flux', {
+      version: '2.9.x',
+      components: props.env.imageAutomation
+        ? [...DEFAULT_FLUX_COMPONENTS, FluxComponent.IMAGE_REFLECTOR_CONTROLLER, FluxComponent.IMAGE_AUTOMATION_CONTROLLER]
+        : DEFAULT_FLUX_COMPONENTS,
+      multitenant: props.env.lockdown ?? false,
+      sync: {
+        url: FLEET_REPOSITORY.url,
+        ref: `refs/heads/${FLEET_REPOSITORY.branch}`,
+        path: this,
+        interval: '1m',
+        pullSecret: 'flux-system', // the deploy key, created by the cluster's bootstrap
+      },
+      // the cluster downloads the layout only, not the library's source, tests or keys
+      patches: [{ target: { kind: 'GitRepository', name: 'flux-system' }, patch: [{ op: 'add', path: '/spec/ignore', value: FLEET_REPOSITORY_IGNORE }] }],
     });
-    this.sync = new Kustomization(sync, 'kustomization', {
-      metadata: { name: 'flux-system', namespace: FLUX_NAMESPACE },
-      sourceRef: this.repository,
-      path: this,
-      interval: '10m0s',
-    });
+    new FluxOperator(new ManifestFile(fluxSystem, 'flux-operator'), 'operator');
+    this.repository = this.flux.syncSource;
     this.sealedSecrets = new Kustomization(new ManifestFile(this, 'sealed-secrets'), 'kustomization', {
       metadata: { name: 'sealed-secrets', namespace: FLUX_NAMESPACE },
       sourceRef: this.repository,

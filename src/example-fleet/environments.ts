@@ -37,8 +37,6 @@ export interface FleetEnvironment extends Environment {
    * sealed for it, relative to the repository root. Both are committed; the private key never is.
    */
   readonly sealing: { readonly certificate: string; readonly store: string };
-  /** Extra values for the flux2 chart of this cluster. @default none */
-  readonly fluxValues?: Record<string, unknown>;
 }
 
 /** Sealing files of an environment, by convention `sealed-secrets/certs/<env>.pem` and `sealed-secrets/<env>.yaml`. */

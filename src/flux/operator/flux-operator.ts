@@ -54,8 +54,9 @@ export class FluxOperator extends Construct {
       chartRef: this.chart,
       interval: props.interval ?? '1h',
       serviceAccountName: props.serviceAccountName ?? 'helm-controller',
-      install: { crds: CrdPolicy.CREATE_REPLACE },
-      upgrade: { crds: CrdPolicy.CREATE_REPLACE },
+      install: { crds: CrdPolicy.CREATE_REPLACE, remediation: { retries: 3 } },
+      // a failed upgrade of the operator is rolled back and retried, not left failed
+      upgrade: { crds: CrdPolicy.CREATE_REPLACE, remediation: { retries: 3 } },
       values: props.values,
     });
   }
