@@ -295,7 +295,7 @@ describe('the Flux rules', () => {
 
     it('fires when the controller renews its key while the cluster applies SealedSecrets sealed offline', () => {
       expect(findings(withController(undefined).repo, 'sealed-secrets-key-renewal')).toEqual([
-        '[infrastructure/base/sealed-secrets/release] sealed-secrets-key-renewal (warning): HelmRelease flux-system/sealed-secrets runs the Sealed Secrets controller with key renewal on (values.keyrenewperiod unset: a new key every 30 days), while the SealedSecrets its cluster applies are sealed offline for the certificate committed in the repository, whose private key the bootstrap installs: after a renewal, kubeseal --fetch-cert returns a certificate no one committed, and what is sealed for it cannot be restored by a new bootstrap. Set values: { keyrenewperiod: \'0\' } and rotate by committing a new certificate and key',
+        '[infrastructure/base/sealed-secrets/release] sealed-secrets-key-renewal (error): HelmRelease flux-system/sealed-secrets runs the Sealed Secrets controller with key renewal on (values.keyrenewperiod unset: a new key every 30 days), while the SealedSecrets its cluster applies are sealed offline for the certificate committed in the repository, whose private key the bootstrap installs: after a renewal, kubeseal --fetch-cert returns a certificate no one committed, and what is sealed for it cannot be restored by a new bootstrap. Set values: { keyrenewperiod: \'0\' } and rotate by committing a new certificate and key',
       ]);
       expect(findings(withController({ keyrenewperiod: '720h' }).repo, 'sealed-secrets-key-renewal')[0]).toContain('(values.keyrenewperiod "720h")');
     });

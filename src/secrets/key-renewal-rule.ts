@@ -15,7 +15,9 @@ const OFF = /^0+(\.0+)?(ms|s|m|h)?$/;
 export function sealedSecretsKeyRenewalRule(): FleetRule {
   return {
     id: 'sealed-secrets-key-renewal',
-    severity: RuleSeverity.WARNING,
+    // an error: the bootstrap manages the key, and a renewed key is one no one holds (suppress it,
+    // with a reason, where the platform backs the controller's keys up)
+    severity: RuleSeverity.ERROR,
     description: 'the Sealed Secrets controller does not renew the key the bootstrap manages',
     evaluate: model => {
       const found: RuleFinding[] = [];
