@@ -3,7 +3,7 @@
 // point loads none of it).
 
 // the layout: directories, files, patches, files you own
-export { InlineJsonPatchOperation, InlinePatch, LayoutDirectory, LayoutDirectoryProps } from './core/layout-directory';
+export { InlinePatch, LayoutDirectory, LayoutDirectoryProps } from './core/layout-directory';
 export { ManifestFile, ManifestFileProps } from './core/manifest-file';
 export { ObjectPatch, ObjectPatchProps, PatchContent } from './core/object-patch';
 export { ExistingFile, ExistingFileProps } from './core/existing-file';
@@ -49,7 +49,7 @@ export {
 } from './flux/helm-release';
 export { BootstrapLockdown, FluxBootstrapComponents, FluxBootstrapComponentsProps } from './flux/bootstrap/flux-bootstrap-components';
 export { FLUX_OPERATOR_CHART, FLUX_OPERATOR_VERSION, FluxOperator, FluxOperatorProps } from './flux/operator/flux-operator';
-export { DEFAULT_FLUX_COMPONENTS, FluxComponent, FluxInstance, FluxInstanceJsonPatchOperation, FluxInstancePatch, FluxInstancePatchTarget, FluxInstanceProps, FluxInstanceSync, FluxSyncKind } from './flux/operator/flux-instance';
+export { DEFAULT_FLUX_COMPONENTS, FluxComponent, FluxInstance, FluxInstancePatch, FluxInstancePatchTarget, FluxInstanceProps, FluxInstanceSync, FluxSyncKind } from './flux/operator/flux-instance';
 export { Decryption, IKustomization, Kustomization, KustomizationProps, PostBuild, SubstituteReference } from './flux/kustomization';
 
 // sealed secrets

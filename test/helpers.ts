@@ -4,13 +4,17 @@ import { FleetTesting } from '../src/testing';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-/** Every file under `dir` (recursively): relative path → content. */
-export function readTree(dir: string): Record<string, string> {
+/**
+ * Every file under `dir` (recursively): relative path → content. With `showLinks`, a symbolic
+ * link is `-> target` instead of followed (a dangling one, or one to a directory, cannot be read).
+ */
+export function readTree(dir: string, options: { showLinks?: boolean } = {}): Record<string, string> {
   const out: Record<string, string> = {};
   const walk = (rel: string) => {
     for (const e of fs.readdirSync(path.join(dir, rel), { withFileTypes: true })) {
       const child = rel ? `${rel}/${e.name}` : e.name;
-      if (e.isDirectory()) walk(child);
+      if (options.showLinks && e.isSymbolicLink()) out[child] = `-> ${fs.readlinkSync(path.join(dir, child))}`;
+      else if (e.isDirectory()) walk(child);
       else out[child] = fs.readFileSync(path.join(dir, child), 'utf8');
     }
   };

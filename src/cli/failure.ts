@@ -36,48 +36,56 @@ export function describeFailure(command: string, e: unknown, verbose: boolean, c
   return `${command} failed: ${kind}${err.message}\n${frame ? `    at ${frame} (your code)\n` : ''}(run with --verbose for the stack trace)\n`;
 }
 
+/** One frame of a stack: where it is as printed, and as a file path (undefined for a `file://` URL that is not a path). */
+interface StackFrame {
+  readonly location: string;
+  readonly file?: string;
+  readonly line: string;
+  readonly column: string;
+}
+
+/** The frames of a stack that name a place (`at fn (where:line:col)` or `at where:line:col`), top first. */
+function stackFrames(stack: string): StackFrame[] {
+  const frames: StackFrame[] = [];
+  for (const text of stack.split('\n').slice(1)) {
+    const m = /^\s*at (?:.*? \()?(.+?):(\d+):(\d+)\)?$/.exec(text);
+    if (!m) continue;
+    let file: string | undefined = m[1];
+    if (file.startsWith('file://')) {
+      try {
+        file = fileURLToPath(file);
+      } catch {
+        file = undefined;
+      }
+    }
+    frames.push({ location: m[1], file, line: m[2], column: m[3] });
+  }
+  return frames;
+}
+
+/** Whether a file is the user's code: an absolute path, not under node_modules, not this library's own. */
+function isUserFile(file: string): boolean {
+  return path.isAbsolute(file) && !file.split(path.sep).includes('node_modules') && !isLibraryFile(file);
+}
+
 /**
  * The first frame of a stack that is the user's code: not Node's, not a package's under
  * node_modules, not this library's own (its example fleet counts as a user's). Shown relative to
  * the working directory: `src/fleet.ts:12:7`.
  */
 export function userFrame(stack: string, cwd: string = process.cwd()): string | undefined {
-  for (const line of stack.split('\n').slice(1)) {
-    const m = /^\s*at (?:.*? \()?(.+?):(\d+):(\d+)\)?$/.exec(line);
-    if (!m) continue;
-    let file = m[1];
-    if (file.startsWith('file://')) {
-      try {
-        file = fileURLToPath(file);
-      } catch {
-        continue;
-      }
-    }
-    if (!path.isAbsolute(file) || file.split(path.sep).includes('node_modules')) continue;
-    if (isLibraryFile(file)) continue;
-    const rel = path.relative(cwd, file);
-    return `${rel && !rel.startsWith('..') ? rel : file}:${m[2]}:${m[3]}`;
-  }
-  return undefined;
+  const frame = stackFrames(stack).find(f => f.file !== undefined && isUserFile(f.file));
+  if (!frame) return undefined;
+  const rel = path.relative(cwd, frame.file!);
+  return `${rel && !rel.startsWith('..') ? rel : frame.file}:${frame.line}:${frame.column}`;
 }
 
 /** Whether the frame that threw (the first one in a file, Node's own skipped) is the user's code, or unknown. */
 function thrownInUserCode(stack: string): boolean {
-  for (const line of stack.split('\n').slice(1)) {
-    const m = /^\s*at (?:.*? \()?(.+?):(\d+):(\d+)\)?$/.exec(line);
-    if (!m || m[1].startsWith('node:')) continue;
-    let file = m[1];
-    if (file.startsWith('file://')) {
-      try {
-        file = fileURLToPath(file);
-      } catch {
-        return true;
-      }
-    }
-    if (!path.isAbsolute(file)) return true;
-    return !file.split(path.sep).includes('node_modules') && !isLibraryFile(file);
-  }
-  return true; // no frame to tell: say nothing of where
+  const top = stackFrames(stack).find(f => !f.location.startsWith('node:'));
+  // no frame, or one that names no path: say nothing of where
+  if (!top || top.file === undefined || !path.isAbsolute(top.file)) return true;
+  return isUserFile(top.file);
 }
 
 function isLibraryFile(file: string): boolean {

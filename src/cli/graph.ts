@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createTwoFilesPatch } from 'diff';
+import { firstNonDirectory } from '../core/disk-scan';
 import { GitOpsRepo } from '../fleet/gitops-repo';
 import { fleetGraphFiles, GRAPH_MARKER } from '../graph/mermaid';
 import { CommandSpec, ExitCode, formatUsage, parseSpec } from './args';
@@ -98,15 +99,9 @@ export function runGraph(repo: GitOpsRepo, argv: readonly string[], io: SynthIo)
 function pathOutside(root: string, dir: string): string | undefined {
   const rel = path.relative(root, dir);
   if (rel.startsWith('..') || path.isAbsolute(rel)) return `${dir} is outside the repository (${root})`;
-  const parts = rel === '' ? [] : rel.split(path.sep);
-  for (let i = 1; i <= parts.length; i++) {
-    const p = path.join(root, ...parts.slice(0, i));
-    const st = fs.lstatSync(p, { throwIfNoEntry: false });
-    if (!st) return undefined; // the rest is made as real directories
-    if (st.isSymbolicLink()) return `${path.relative(root, p)} is a symbolic link, which graph never writes through`;
-    if (!st.isDirectory()) return `${path.relative(root, p)} is not a directory`;
-  }
-  return undefined;
+  const blocked = firstNonDirectory(root, rel, true);
+  if (!blocked) return undefined;
+  return blocked.link ? `${blocked.path} is a symbolic link, which graph never writes through` : `${blocked.path} is not a directory`;
 }
 
 /** The `fleet-*.md` files in `dir` that graph wrote (they start with its marker); never anyone else's. */

@@ -126,7 +126,7 @@ export function runSeal(environments: Readonly<Record<string, SealingEnvironment
       const { imported, displayPath } = SealedStore.update(env.store, certificate, envName, store => ({
         imported: store.importSealedSecrets(docs, file, v.rotate === true),
         displayPath: store.displayPath,
-      }), { record: isCommitted(certificate, env.certificate) });
+      }), { record: isCommitted(certificate, certFile, env.certificate) });
       io.out(`Imported ${imported.map(i => `${i.id} (${i.keys.map(k => `"${k}"`).join(', ')})`).join(', ')} for ${envName}, ciphertext unchanged, ` +
         `as sealed for certificate ${certificate.fingerprint}, into ${displayPath}.\nCommit it, then run \`npm run synth\`.\n`);
       return ExitCode.CLEAN;
@@ -134,7 +134,7 @@ export function runSeal(environments: Readonly<Record<string, SealingEnvironment
     if (v.rotate && v.namespace === undefined && v.name === undefined && !hasValues(v)) return listStale(envName, env, certFile, io);
     const args = sealArgs(envName, v, io);
     const certificate = SealingCertificate.fromFile(certFile);
-    const committed = isCommitted(certificate, env.certificate);
+    const committed = isCommitted(certificate, certFile, env.certificate);
     const { keys, displayPath } = SealedStore.update(env.store, certificate, envName, store => ({
       keys: store.seal({ namespace: args.namespace, name: args.name, scope: args.scope, values: Object.fromEntries(args.values), rotate: args.rotate }),
       displayPath: store.displayPath,
@@ -153,7 +153,8 @@ export function runSeal(environments: Readonly<Record<string, SealingEnvironment
 }
 
 /** Whether a certificate is the environment's committed one (only that one enters its history). */
-function isCommitted(certificate: SealingCertificate, committedFile: string): boolean {
+function isCommitted(certificate: SealingCertificate, certFile: string, committedFile: string): boolean {
+  if (certFile === committedFile) return true; // read already: no --cert
   try {
     return SealingCertificate.fromFile(committedFile, { checkValidity: false }).fingerprint === certificate.fingerprint;
   } catch {

@@ -86,3 +86,19 @@ export function lstatOrUndefined(p: string): fs.Stats | undefined {
     return undefined;
   }
 }
+
+/**
+ * The first directory on the way from `rootDir` to `rel` (`rel` itself too with `includeSelf`)
+ * that exists but is not a real directory: a symbolic link (which writes never follow) or a file.
+ * Undefined when every one that exists is a real directory (what is missing is made as one).
+ */
+export function firstNonDirectory(rootDir: string, rel: string, includeSelf: boolean): { path: string; link: boolean } | undefined {
+  const parts = rel.split(/[\\/]/).filter(Boolean);
+  for (let i = 1; i < parts.length + (includeSelf ? 1 : 0); i++) {
+    const at = parts.slice(0, i).join('/');
+    const st = lstatOrUndefined(path.join(rootDir, at));
+    if (!st) return undefined;
+    if (!st.isDirectory()) return { path: at, link: st.isSymbolicLink() };
+  }
+  return undefined;
+}

@@ -1,26 +1,16 @@
 import { Construct, IConstruct } from 'constructs';
 import { DIRECTORY_NAME_PATTERN } from './names';
+import { JsonPatchOperation } from './kustomize/json-patch';
 import { TargetSelector } from './kustomize/selector';
 
 const LAYOUT_DIRECTORY = Symbol.for('cdk8s-flux.LayoutDirectory');
-
-/** One JSON 6902 operation. */
-export interface InlineJsonPatchOperation {
-  readonly op: 'add' | 'remove' | 'replace' | 'move' | 'copy' | 'test';
-  /** A JSON pointer, e.g. `/spec/template/spec/containers/0/args/-`. */
-  readonly path: string;
-  /** For add, replace and test. */
-  readonly value?: unknown;
-  /** For move and copy. */
-  readonly from?: string;
-}
 
 /** A kustomize patch written inline into a generated `kustomization.yaml`. */
 export interface InlinePatch {
   /** The objects it applies to. */
   readonly target: TargetSelector;
   /** A strategic-merge document, or JSON 6902 operations. */
-  readonly patch: Readonly<Record<string, unknown>> | readonly InlineJsonPatchOperation[];
+  readonly patch: Readonly<Record<string, unknown>> | readonly JsonPatchOperation[];
 }
 
 /** Props of a `LayoutDirectory`. */

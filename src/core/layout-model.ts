@@ -9,7 +9,7 @@ import { FileRole, ILayoutFile, isLayoutFile } from './layout-file';
 import { mergedPath, strategicMerge, StrategicMergeError } from './strategic-merge';
 import { ManifestFile } from './manifest-file';
 import { KUSTOMIZATION_FILE } from './names';
-import { compareKeys, LineComment, orderDocument, toYaml, withHeader } from './render';
+import { compareKeys, inlinePatchText, LineComment, orderDocument, toYaml, withHeader } from './render';
 import { lineCommentsOf, placeMarkedValues } from './setter-markers';
 import { CommittedMarkedValues } from './automated-values';
 import { ExistingFile } from './existing-file';
@@ -400,7 +400,7 @@ function kustomizationOf(model: DirectoryModel): Record<string, unknown> {
   const patches: Record<string, unknown>[] = [
     ...ownPatches(model).map(f => ({ path: f.file.fileName, target: definedOnly({ ...f.file.patchTarget }) })),
     // inline, after the patch files, in the order they were added
-    ...model.dir.patches.map(p => ({ patch: toYaml([p.patch as Record<string, unknown>]), target: definedOnly({ ...p.target }) })),
+    ...model.dir.patches.map(p => ({ patch: inlinePatchText(p.patch), target: definedOnly({ ...p.target }) })),
   ];
 
   const doc: Record<string, unknown> = { apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization' };
@@ -467,7 +467,7 @@ function checkDirectoryUse(models: Map<LayoutDirectory, DirectoryModel>, problem
       if (!['kind', 'name', 'labelSelector', 'annotationSelector'].some(k => typeof t[k] === 'string' && t[k] !== '')) {
         problems.push({ path: model.dir.node.path, message: `${where}: its target selects every object of the build; give at least a kind, a name or a label selector (e.g. { kind: 'Deployment', name: 'kustomize-controller' })` });
       }
-      if (Array.isArray(p.patch) && p.patch.some(o => typeof o?.path !== 'string' || !o.path.startsWith('/'))) {
+      if (Array.isArray(p.patch) && hasNonPointerPath(p.patch)) {
         problems.push({ path: model.dir.node.path, message: `${where}: a JSON 6902 operation's path is not a JSON pointer: start it with "/" (e.g. "/spec/template/spec/containers/0/args/-")` });
       }
     });
@@ -476,6 +476,7 @@ function checkDirectoryUse(models: Map<LayoutDirectory, DirectoryModel>, problem
 
 export { objectId } from './model/identity';
 import { objectId, patchTargetId } from './model/identity';
+import { hasNonPointerPath } from './kustomize/json-patch';
 
 /**
  * Computes, for every kustomize-built directory, the objects its build yields (before patches),

@@ -55,6 +55,11 @@ export interface LineComment {
   readonly comment: string;
 }
 
+/** A kustomize patch as the text of an inline `patch:` field (a generated kustomization's, a FluxInstance's): one YAML document. */
+export function inlinePatchText(patch: Readonly<Record<string, unknown>> | readonly unknown[]): string {
+  return toYaml([patch]);
+}
+
 /**
  * Serializes YAML documents the same way every time: block style, no line folding,
  * no anchors, LF line endings, exactly one final newline. Scalars are quoted by YAML 1.1

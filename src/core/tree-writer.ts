@@ -8,7 +8,7 @@ import { describeFsError, isFileSystemError, isPermissionError, remedyFor } from
 import { LayoutWriteError } from './errors';
 import { LayoutFiles } from './layout-model';
 import { DiskLayout } from './model/repo-tree';
-import { isGenerated, lstatOrUndefined, normalizedText, scanLayout } from './disk-scan';
+import { firstNonDirectory, isGenerated, lstatOrUndefined, normalizedText, scanLayout } from './disk-scan';
 import { compareKeys, GENERATED_MARKER } from './render';
 
 /** The folder cdk8s-flux keeps its working state in, relative to the repository root. Git-ignored. */
@@ -312,24 +312,13 @@ function untrustedJournal(rootDir: string, journal: Journal, managedRoots: reado
   if (bad.length > 0) return `it names paths outside ${managedRoots.map(r => `${r}/`).join(', ')} or the staging area (${bad.slice(0, 3).join(', ')})`;
   // a path inside a root as a string may still lead out of it through a symbolic link on the way
   const linked = [...journal.deletes, ...journal.moves.flatMap(m => [m.from, m.to]), ...(journal.dirs ?? []).flatMap(d => [d.from, d.to])]
-    .filter(p => throughLink(rootDir, p));
+    .filter(p => firstNonDirectory(rootDir, p, false) !== undefined);
   if (linked.length > 0) return `it names paths through a symbolic link (${linked.slice(0, 3).map(p => JSON.stringify(p)).join(', ')}), which recovery never follows`;
   for (const m of journal.moves) {
     const from = path.join(rootDir, m.from);
     if (fs.existsSync(from) && sha256(fs.readFileSync(from, 'utf8')) !== m.sha256) return `the staged copy of ${m.to} does not hold the content its hash vouches for`;
   }
   return undefined;
-}
-
-/** Whether a directory on the way to `rel` (not `rel` itself) is a symbolic link or not a directory. */
-function throughLink(rootDir: string, rel: string): boolean {
-  const parts = rel.split('/');
-  for (let i = 1; i < parts.length; i++) {
-    const st = lstatOrUndefined(path.join(rootDir, ...parts.slice(0, i)));
-    if (!st) return false; // nothing further exists: recovery creates real directories
-    if (!st.isDirectory()) return true;
-  }
-  return false;
 }
 
 function recoverLocked(rootDir: string, managedRoots: readonly string[], hooks: WriteHooks = {}): boolean {

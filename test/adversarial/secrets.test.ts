@@ -5,8 +5,6 @@
  * and into `seal` command lines, valid or mistyped. Synth refuses the plaintext, and neither the
  * token nor its base64 appears in any message, any output of any command, or any file written.
  */
-import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { ApiObject } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
@@ -15,7 +13,7 @@ import { FleetValidationError, GitRepository, HelmRepository, ManifestFile, OCIR
 import { fluxFleet } from '../flux-fixture';
 import { writeFile } from '../helpers';
 import { sealingKey } from '../support/x509';
-import { captureIo, failureOf, filesContaining, Rng, seeds } from './support';
+import { captureIo, failureOf, filesContaining, Rng, scratch, seeds } from './support';
 
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 
@@ -96,7 +94,7 @@ describe('seal command lines', () => {
   it.each(seeds(20, 12))('seed %i: a value typed on the command line or standard input is never printed, whatever the mistake', seed => {
     const rng = new Rng(seed);
     const secret = token(rng);
-    const root = fs.mkdtempSync(path.join(fs.realpathSync(os.tmpdir()), 'cdk8s-flux-seal-'));
+    const root = scratch('seal');
     writeFile(root, 'certs/dev.pem', key.certificatePem);
     const sealing = { dev: { certificate: path.join(root, 'certs/dev.pem'), store: path.join(root, 'sealed-secrets/dev.yaml') } };
     const argv = ['seal'];

@@ -28,18 +28,7 @@ export function seeds(count: number, salt: number): number[] {
 
 /** Every file under the root except cdk8s-flux's own working state; a symbolic link as `-> target`, never followed. */
 export function visibleTree(root: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (rel: string) => {
-    for (const e of fs.readdirSync(path.join(root, rel), { withFileTypes: true })) {
-      const child = rel ? `${rel}/${e.name}` : e.name;
-      if (child === '.cdk8s-flux') continue;
-      if (e.isSymbolicLink()) out[child] = `-> ${fs.readlinkSync(path.join(root, child))}`;
-      else if (e.isDirectory()) walk(child);
-      else out[child] = fs.readFileSync(path.join(root, child), 'utf8');
-    }
-  };
-  if (fs.existsSync(root)) walk('');
-  return out;
+  return Object.fromEntries(Object.entries(readTree(root, { showLinks: true })).filter(([p]) => !p.startsWith('.cdk8s-flux/')));
 }
 
 /** The errors that are the user's to fix: each is one message, meant to be read as it is. */

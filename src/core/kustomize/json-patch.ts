@@ -13,6 +13,11 @@ export type JsonPatchOperation =
   | { op: 'copy'; from: string; path: string }
   | { op: 'test'; path: string; value?: unknown };
 
+/** Whether some operation's `path` is not a JSON pointer (one starts with "/"): kustomize refuses it. */
+export function hasNonPointerPath(ops: readonly unknown[]): boolean {
+  return ops.some(o => typeof (o as { path?: unknown })?.path !== 'string' || !String((o as { path: string }).path).startsWith('/'));
+}
+
 /** What {@link parsePatchContent} found in a patch's text. */
 export type ParsedPatch =
   | { type: 'json6902'; ops: JsonPatchOperation[] }

@@ -3,7 +3,7 @@ import { Application, ClusterModel, ownerOf, subjectOf } from '../../core/model/
 import { FleetModel, FleetModule, ModelCheck } from '../../core/model/fleet-model';
 import { ProblemSet } from '../../core/model/problem-set';
 import { ReferenceResolution, ReferenceScope } from '../../core/model/references';
-import { DEFAULT_FLUX_COMPONENTS, FluxComponent } from './flux-instance';
+import { componentKey, DEFAULT_FLUX_COMPONENTS, FluxComponent } from './flux-instance';
 
 const OPERATOR = 'fluxcd.controlplane.io';
 
@@ -34,10 +34,6 @@ function isInstance(a: Application): boolean {
 
 function componentsOf(doc: Record<string, any>): string[] {
   return Array.isArray(doc.spec?.components) ? doc.spec.components.map(String) : [...DEFAULT_FLUX_COMPONENTS];
-}
-
-function key(component: string): string {
-  return Object.entries(FluxComponent).find(([, v]) => v === component)?.[0] ?? component;
 }
 
 /**
@@ -81,7 +77,7 @@ function checkComponents(cluster: ClusterModel, instance: Application, problems:
   }
   for (const [component, apps] of missing) {
     const shown = apps.slice(0, 3).map(a => `${a.doc.kind} ${a.namespace ? `${a.namespace}/` : ''}${a.doc.metadata?.name}`).join(', ');
-    problems.add(ownerOf(instance), `${describeInstance(instance)} spec.components has no ${component}, but cluster "${cluster.name}" applies ${shown}${apps.length > 3 ? ` and ${apps.length - 3} more` : ''}, which nothing would reconcile: add FluxComponent.${key(component)}`);
+    problems.add(ownerOf(instance), `${describeInstance(instance)} spec.components has no ${component}, but cluster "${cluster.name}" applies ${shown}${apps.length > 3 ? ` and ${apps.length - 3} more` : ''}, which nothing would reconcile: add FluxComponent.${componentKey(component)}`);
   }
 }
 

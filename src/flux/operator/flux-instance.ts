@@ -1,8 +1,10 @@
 import { ApiObject, ApiObjectProps, GroupVersionKind } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as semver from 'semver';
-import { stringify } from 'yaml';
-import { LayoutDirectory } from '../../core/layout-directory';
+import { hasNonPointerPath } from '../../core/kustomize/json-patch';
+import { TargetSelector } from '../../core/kustomize/selector';
+import { InlinePatch, LayoutDirectory } from '../../core/layout-directory';
+import { inlinePatchText } from '../../core/render';
 import { FieldChecks, isMastermindsRange } from '../field-checks';
 import { FluxObject } from '../flux-object';
 import { IKustomizationSource } from '../sources/source';
@@ -64,36 +66,15 @@ export interface FluxInstanceSync {
   readonly name?: string;
 }
 
-/** Which of the controllers' objects a patch applies to (always in the instance's namespace). */
-export interface FluxInstancePatchTarget {
-  /** e.g. `Deployment`. @default any */
-  readonly kind?: string;
-  /** A name or a regular expression such as `(kustomize-controller|helm-controller)`. @default any */
-  readonly name?: string;
-  /** @default any */
-  readonly labelSelector?: string;
-  /** @default any */
-  readonly annotationSelector?: string;
-  /** @default any */
-  readonly group?: string;
-  /** @default any */
-  readonly version?: string;
-}
+/** Which of the controllers' objects a patch applies to: always in the instance's namespace, so no namespace. */
+export type FluxInstancePatchTarget = Omit<TargetSelector, 'namespace'>;
 
-/** One JSON 6902 operation. */
-export interface FluxInstanceJsonPatchOperation {
-  readonly op: 'add' | 'remove' | 'replace' | 'move' | 'copy' | 'test';
-  readonly path: string;
-  /** For add, replace and test. */
-  readonly value?: unknown;
-  /** For move and copy. */
-  readonly from?: string;
-}
-
-/** A kustomize patch of the controllers' manifests: a strategic merge patch (an object) or JSON 6902 operations. */
+/** A kustomize patch of the controllers' manifests (or of the sync objects the operator creates). */
 export interface FluxInstancePatch {
+  /** The objects it applies to. */
   readonly target: FluxInstancePatchTarget;
-  readonly patch: Readonly<Record<string, unknown>> | readonly FluxInstanceJsonPatchOperation[];
+  /** A strategic-merge document, or JSON 6902 operations. */
+  readonly patch: InlinePatch['patch'];
 }
 
 /** Props of a `FluxInstance`. */
@@ -185,7 +166,7 @@ export class FluxInstance extends FluxObject {
       cluster,
       commonMetadata: p.commonMetadata,
       kustomize: p.patches && p.patches.length > 0 ? {
-        patches: p.patches.map(x => ({ target: { ...x.target }, patch: stringify(x.patch, { lineWidth: 0 }) })),
+        patches: p.patches.map(x => ({ target: { ...x.target }, patch: inlinePatchText(x.patch) })),
       } : undefined,
       sync: p.sync ? {
         kind: p.sync.kind ?? FluxSyncKind.GIT_REPOSITORY,
@@ -220,7 +201,7 @@ export class FluxInstance extends FluxObject {
     const twice = components.filter((x, i) => components.indexOf(x) !== i);
     if (twice.length > 0) c.add(`spec.components lists ${[...new Set(twice)].join(', ')} more than once`);
     for (const needed of [FluxComponent.SOURCE_CONTROLLER, FluxComponent.KUSTOMIZE_CONTROLLER]) {
-      if (p.sync && !components.includes(needed)) c.add(`spec.components has no ${needed}, which the sync needs (its source and Kustomization): add FluxComponent.${enumKey(needed)}`);
+      if (p.sync && !components.includes(needed)) c.add(`spec.components has no ${needed}, which the sync needs (its source and Kustomization): add FluxComponent.${componentKey(needed)}`);
     }
     if (p.tenantDefaultServiceAccount !== undefined && !p.multitenant) {
       c.add('spec.cluster.tenantDefaultServiceAccount is set without multitenant: it takes effect only under the multi-tenancy lockdown; set multitenant: true or remove it');
@@ -246,15 +227,16 @@ export class FluxInstance extends FluxObject {
       if ((x.target as { namespace?: unknown }).namespace !== undefined) {
         c.add(`spec.kustomize.patches[${i}].target.namespace is set: the operator applies every patch in the instance's namespace; remove it`);
       }
-      if (Array.isArray(x.patch) && x.patch.some(o => typeof o?.path !== 'string' || !o.path.startsWith('/'))) {
+      if (Array.isArray(x.patch) && hasNonPointerPath(x.patch)) {
         c.add(`spec.kustomize.patches[${i}] has a JSON 6902 operation whose path is not a JSON pointer: start it with "/" (e.g. "/spec/template/spec/containers/0/args/-")`);
       }
     });
   }
 }
 
-function enumKey(value: FluxComponent): string {
-  return Object.entries(FluxComponent).find(([, v]) => v === value)![0];
+/** The enum member's name of a component (`IMAGE_REFLECTOR_CONTROLLER`), for messages that say what to add. @internal */
+export function componentKey(component: string): string {
+  return Object.entries(FluxComponent).find(([, v]) => v === component)?.[0] ?? component;
 }
 
 /** Drops undefined fields and empty objects, so the output has only what was set. */
