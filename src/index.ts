@@ -34,6 +34,7 @@ export { Follow, Promotion, PromotionProps, VersionChoice, follows } from './fle
 
 // Flux sources, releases and kustomizations
 export { API_VERSIONS } from './flux/api-versions';
+export { FluxDuration, GoDurationString } from './flux/duration';
 export { FluxObject, FluxObjectProps, FluxReference, IObjectRef, ImportedObject, ImportedObjectProps, L1Class } from './flux/flux-object';
 export { IValuesSource } from './flux/values-source';
 export { IChartRefSource, IChartSource, IKustomizationSource, ISecretRef, SourceProps } from './flux/sources/source';

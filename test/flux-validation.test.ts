@@ -40,7 +40,7 @@ const CORPUS: BadInput[] = [
   },
   {
     name: 'an interval that is not a Go duration',
-    breakIt: f => release(f, 'x', { interval: '5 minutes' }),
+    breakIt: f => release(f, 'x', { interval: '5 minutes' as never }),
     expected: '[apps/base/releases/x] spec.interval "5 minutes" is not a Go duration: use digits with units ms, s, m or h, e.g. "30s", "10m", "1h" or "1m30s"',
   },
   {
@@ -264,7 +264,7 @@ describe('references that are fine', () => {
 
   it('reports every problem of a fleet together', () => {
     const f = fluxFleet();
-    release(f, 'x', { interval: 'soon', releaseName: 'Bad' });
+    release(f, 'x', { interval: 'soon' as never, releaseName: 'Bad' });
     new GitRepository(f.sources, 'git', { metadata: { name: 'app', namespace: 'flux-system' }, url: 'ftp://example.com/repo' });
     expect(() => f.repo.synthLayout()).toThrowError(/^The fleet has 3 problems; nothing was written:/);
   });

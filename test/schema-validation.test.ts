@@ -46,7 +46,7 @@ describe('strict schema validation of what synth writes', () => {
 
   it('does not repeat, as a schema error, what a construct already reported in its own words', () => {
     const f = validatedFleet();
-    new HelmRelease(f.releases, 'x', { metadata: { name: 'x', namespace: 'flux-system' }, chart: { repository: f.podinfo, name: 'podinfo' }, interval: '5 minutes' });
+    new HelmRelease(f.releases, 'x', { metadata: { name: 'x', namespace: 'flux-system' }, chart: { repository: f.podinfo, name: 'podinfo' }, interval: '5 minutes' as never });
     expect(problemsOf(f.repo)).toEqual([
       '[apps/base/releases/x] spec.interval "5 minutes" is not a Go duration: use digits with units ms, s, m or h, e.g. "30s", "10m", "1h" or "1m30s"',
     ]);

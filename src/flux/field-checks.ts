@@ -1,4 +1,6 @@
 import * as semver from 'semver';
+import { Duration } from 'cdk8s';
+import { FluxDuration, goDuration } from './duration';
 
 /** Go duration as Flux's CRDs accept it (units ms, s, m, h), e.g. `1m30s`. */
 const GO_DURATION = /^([0-9]+(\.[0-9]+)?(ms|s|m|h))+$/;
@@ -36,7 +38,8 @@ export class FieldChecks {
   }
 
   /** A Go duration such as `1m30s` (`undefined` is accepted: the field is optional). */
-  public duration(field: string, value: string | undefined): this {
+  public duration(field: string, value: FluxDuration | undefined): this {
+    if (this.durationObject(value)) return this;
     if (this.isString(field, value) && !GO_DURATION.test(value)) {
       this.add(`${field} ${JSON.stringify(value)} is not a Go duration: use digits with units ms, s, m or h, e.g. "30s", "10m", "1h" or "1m30s"`);
     }
@@ -44,11 +47,21 @@ export class FieldChecks {
   }
 
   /** A Go duration without hours, as the sources' `spec.timeout` takes it (e.g. `60s`, `2m`). */
-  public shortDuration(field: string, value: string | undefined): this {
+  public shortDuration(field: string, value: FluxDuration | undefined): this {
+    if (this.durationObject(value)) {
+      const text = goDuration(value);
+      if (text !== undefined && text.includes('h')) this.add(`${field} ${text} is not valid here: the field takes at most minutes (no hours), e.g. Duration.minutes(2)`);
+      return this;
+    }
     if (this.isString(field, value) && !GO_DURATION_NO_HOURS.test(value)) {
       this.add(`${field} ${JSON.stringify(value)} is not valid here: use a Go duration in ms, s or m (no hours), e.g. "60s" or "2m"`);
     }
     return this;
+  }
+
+  /** Whether the value is a cdk8s `Duration` (else it is checked as a string). */
+  private durationObject(value: unknown): boolean {
+    return value instanceof Duration; // valid by construction: cdk8s refuses negative amounts
   }
 
   /** A Kubernetes object name (RFC 1123 subdomain, at most `max` characters). */

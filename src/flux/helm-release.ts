@@ -4,6 +4,7 @@ import { FieldChecks } from './field-checks';
 import { explicitNamespace, FluxObject, referenceTo, FluxObjectProps, FluxReference, ImportedObject, ImportedObjectProps, IObjectRef } from './flux-object';
 import { IChartRefSource, IChartSource } from './sources/source';
 import { IValuesSource, knownKeysOf, valuesKindOf, valuesTarget } from './values-source';
+import { FluxDuration, goDuration } from './duration';
 
 /** A HelmRelease of the fleet or imported by name, usable in `dependsOn`. */
 export interface IHelmRelease extends IObjectRef {
@@ -20,7 +21,7 @@ export interface HelmReleaseChart {
   /** Exact version or semver range. @default '*' (the latest, Flux's default) */
   readonly version?: string;
   /** How often the chart is checked for new versions. @default the release's interval */
-  readonly interval?: string;
+  readonly interval?: FluxDuration;
 }
 
 /** Values read from a ConfigMap or Secret of the release's namespace. */
@@ -62,7 +63,7 @@ export interface HelmReleaseInstall {
   /** @default no retries */
   readonly remediation?: Remediation;
   /** @default the release's timeout */
-  readonly timeout?: string;
+  readonly timeout?: FluxDuration;
 }
 
 /** How a failed upgrade is remediated. */
@@ -85,7 +86,7 @@ export interface HelmReleaseUpgrade {
   /** Delete new resources created by a failed upgrade. @default false */
   readonly cleanupOnFail?: boolean;
   /** @default the release's timeout */
-  readonly timeout?: string;
+  readonly timeout?: FluxDuration;
 }
 
 /** Rollback options (used by the `rollback` remediation strategy). */
@@ -95,7 +96,7 @@ export interface HelmReleaseRollback {
   /** @default false */
   readonly recreate?: boolean;
   /** @default the release's timeout */
-  readonly timeout?: string;
+  readonly timeout?: FluxDuration;
 }
 
 /** Whether and how helm-controller corrects drift of the release's objects in the cluster. */
@@ -133,7 +134,7 @@ export interface HelmReleaseProps<Values extends object = Record<string, unknown
   /** The chart as an OCIRepository or HelmChart object. Exactly one of `chart` and `chartRef`. */
   readonly chartRef?: IChartRefSource;
   /** @default '10m' */
-  readonly interval?: string;
+  readonly interval?: FluxDuration;
   /** @default `<targetNamespace>-<name>` when targetNamespace is set, else `<name>` (Flux's default) */
   readonly releaseName?: string;
   /** Namespace the chart is installed into. @default the HelmRelease's namespace */
@@ -157,7 +158,7 @@ export interface HelmReleaseProps<Values extends object = Record<string, unknown
   /** @default disabled (Flux's default) */
   readonly driftDetection?: DriftDetection;
   /** Timeout of Helm operations. @default '5m' (Flux's default) */
-  readonly timeout?: string;
+  readonly timeout?: FluxDuration;
   /** @default false */
   readonly suspend?: boolean;
 }
@@ -212,13 +213,13 @@ export class HelmRelease<Values extends object = Record<string, unknown>> extend
   protected renderSpec() {
     const p = this.props;
     return {
-      interval: p.interval ?? '10m',
+      interval: goDuration(p.interval) ?? '10m',
       chart: p.chart ? {
         spec: {
           chart: p.chart.name,
           version: p.chart.version,
           sourceRef: referenceTo(p.chart.repository, this),
-          interval: p.chart.interval,
+          interval: goDuration(p.chart.interval),
         },
       } : undefined,
       chartRef: p.chartRef ? referenceTo(p.chartRef, this, true) : undefined,
@@ -241,7 +242,7 @@ export class HelmRelease<Values extends object = Record<string, unknown>> extend
       upgrade: p.upgrade,
       rollback: p.rollback,
       driftDetection: p.driftDetection,
-      timeout: p.timeout,
+      timeout: goDuration(p.timeout),
       suspend: p.suspend,
     };
   }

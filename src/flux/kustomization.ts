@@ -8,6 +8,7 @@ import {
 import { isNamespaced } from './cluster-scoped';
 import { IKustomizationSource, ISecretRef, nameRef, secretReference } from './sources/source';
 import { IValuesSource, valuesKindOf, valuesTarget } from './values-source';
+import { FluxDuration, goDuration } from './duration';
 
 /** A Kustomization of the fleet or imported by name, usable in `dependsOn`. */
 export interface IKustomization extends IObjectRef {
@@ -54,11 +55,11 @@ export interface KustomizationProps extends FluxObjectProps {
    */
   readonly externalPath?: string;
   /** @default '10m' */
-  readonly interval?: string;
+  readonly interval?: FluxDuration;
   /** Interval between retries after a failure. @default the interval */
-  readonly retryInterval?: string;
+  readonly retryInterval?: FluxDuration;
   /** Timeout of build, apply and health checks. @default the interval */
-  readonly timeout?: string;
+  readonly timeout?: FluxDuration;
   /**
    * Delete objects removed from the source. Flux requires the field; this construct defaults it
    * to true because without pruning a deletion in Git never reaches the cluster.
@@ -162,9 +163,9 @@ export class Kustomization extends FluxObject implements IKustomization {
     return {
       sourceRef: referenceTo(p.sourceRef, this),
       path: p.path ? p.path.fluxPath : p.externalPath,
-      interval: p.interval ?? '10m',
-      retryInterval: p.retryInterval,
-      timeout: p.timeout,
+      interval: goDuration(p.interval) ?? '10m',
+      retryInterval: goDuration(p.retryInterval),
+      timeout: goDuration(p.timeout),
       prune: p.prune ?? true,
       wait: p.wait,
       dependsOn: this.dependencies.length > 0

@@ -5,6 +5,7 @@ import { explicitNamespace, FluxObject, FluxObjectProps, FluxReference, Imported
 import { re2Problem, templateProblem } from '../flux/regex';
 import { IImageRepository, ImageRepository } from './image-repository';
 import { IImagePolicy, setterMethods } from './image-setter';
+import { FluxDuration, goDuration } from '../flux/duration';
 
 export { ImagePolicySpecDigestReflectionPolicy as DigestReflectionPolicy } from '../imports/image-reflector-image.toolkit.fluxcd.io';
 type DigestReflectionPolicy = l1.ImagePolicySpecDigestReflectionPolicy;
@@ -76,7 +77,7 @@ export interface ImagePolicyProps extends FluxObjectProps {
    * How often the digest of the latest tag is refreshed; only with `DigestReflectionPolicy.ALWAYS`.
    * @default '10m' with DigestReflectionPolicy.ALWAYS (Flux requires it then), none otherwise
    */
-  readonly interval?: string;
+  readonly interval?: FluxDuration;
   /** @default false */
   readonly suspend?: boolean;
 }
@@ -135,7 +136,7 @@ export class ImagePolicy extends FluxObject implements IImagePolicy {
       policy: p.policy.spec,
       filterTags: p.filterTags,
       digestReflectionPolicy: p.digestReflectionPolicy,
-      interval: p.interval ?? (p.digestReflectionPolicy === ALWAYS ? '10m' : undefined),
+      interval: goDuration(p.interval) ?? (p.digestReflectionPolicy === ALWAYS ? '10m' : undefined),
       suspend: p.suspend,
     };
   }
@@ -157,7 +158,7 @@ export class ImagePolicy extends FluxObject implements IImagePolicy {
     }
     c.duration('spec.interval', p.interval);
     if (p.interval !== undefined && p.digestReflectionPolicy !== ALWAYS) {
-      c.add(`spec.interval ${JSON.stringify(p.interval)} is only accepted with digestReflectionPolicy "Always" (it is how often the digest is refreshed): remove it, or set digestReflectionPolicy: DigestReflectionPolicy.ALWAYS`);
+      c.add(`spec.interval ${JSON.stringify(goDuration(p.interval))} is only accepted with digestReflectionPolicy "Always" (it is how often the digest is refreshed): remove it, or set digestReflectionPolicy: DigestReflectionPolicy.ALWAYS`);
     }
     const repo = p.imageRepository;
     if (repo instanceof ImageRepository && (repo.namespace ?? this.namespace) !== this.namespace && !repo.sharedWithOtherNamespaces) {

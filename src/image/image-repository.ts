@@ -4,6 +4,7 @@ import { FieldChecks } from '../flux/field-checks';
 import { FluxObject, FluxObjectProps, FluxReference, ImportedObject, ImportedObjectProps, IObjectRef } from '../flux/flux-object';
 import { re2Problem } from '../flux/regex';
 import { ISecretRef, nameRef, secretReference } from '../flux/sources/source';
+import { FluxDuration, goDuration } from '../flux/duration';
 
 export { ImageRepositorySpecProvider as ImageRegistryProvider } from '../imports/image-reflector-image.toolkit.fluxcd.io';
 type ImageRegistryProvider = l1.ImageRepositorySpecProvider;
@@ -28,7 +29,7 @@ export interface ImageRepositoryProps extends FluxObjectProps {
    * How often the registry is scanned for tags.
    * @default '5m'
    */
-  readonly interval?: string;
+  readonly interval?: FluxDuration;
   /** Registry credentials: a `kubernetes.io/dockerconfigjson` Secret or SealedSecret in the same namespace. @default anonymous */
   readonly secretRef?: ISecretRef;
   /** Tags never stored (Go regular expressions). @default ['^.*\\.sig$'] (Flux's default: cosign signatures) */
@@ -44,7 +45,7 @@ export interface ImageRepositoryProps extends FluxObjectProps {
   /** Talk plain HTTP to the registry. @default false */
   readonly insecure?: boolean;
   /** Timeout of a scan (ms, s or m). @default the interval */
-  readonly timeout?: string;
+  readonly timeout?: FluxDuration;
   /** Which namespaces' ImagePolicies may use this repository. @default only its own namespace */
   readonly accessFrom?: ImageRepositoryAccessFrom;
   /** Stop scanning. @default false */
@@ -90,7 +91,7 @@ export class ImageRepository extends FluxObject implements IImageRepository {
     const p = this.props;
     return {
       image: p.image,
-      interval: p.interval ?? '5m',
+      interval: goDuration(p.interval) ?? '5m',
       secretRef: nameRef(p.secretRef),
       exclusionList: p.exclusionList,
       provider: p.provider,
@@ -98,7 +99,7 @@ export class ImageRepository extends FluxObject implements IImageRepository {
       certSecretRef: nameRef(p.certSecretRef),
       proxySecretRef: nameRef(p.proxySecretRef),
       insecure: p.insecure,
-      timeout: p.timeout,
+      timeout: goDuration(p.timeout),
       accessFrom: p.accessFrom,
       suspend: p.suspend,
     };

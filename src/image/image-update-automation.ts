@@ -5,6 +5,7 @@ import { FieldChecks } from '../flux/field-checks';
 import { explicitNamespace, FluxObject, FluxObjectProps, FluxReference } from '../flux/flux-object';
 import { checkGitRef, GitRef, IGitRepository } from '../flux/sources/git-repository';
 import { ISecretRef, nameRef, secretReference } from '../flux/sources/source';
+import { FluxDuration, goDuration } from '../flux/duration';
 
 /** How files are updated; Flux has one strategy. */
 export enum UpdateStrategy {
@@ -89,7 +90,7 @@ export interface ImageUpdateAutomationProps extends FluxObjectProps {
    * How often the automation runs.
    * @default '30m'
    */
-  readonly interval?: string;
+  readonly interval?: FluxDuration;
   /** @default false */
   readonly suspend?: boolean;
 }
@@ -146,7 +147,7 @@ export class ImageUpdateAutomation extends FluxObject {
     const p = this.props;
     return {
       sourceRef: { kind: p.sourceRef.kind, name: p.sourceRef.name, namespace: explicitNamespace(p.sourceRef, this) },
-      interval: p.interval ?? '30m',
+      interval: goDuration(p.interval) ?? '30m',
       git: {
         checkout: p.checkout ? { ref: p.checkout } : undefined,
         commit: {

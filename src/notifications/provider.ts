@@ -4,6 +4,7 @@ import { FieldChecks } from '../flux/field-checks';
 import { FluxObject, FluxObjectProps, FluxReference, ImportedObject, ImportedObjectProps, IObjectRef } from '../flux/flux-object';
 import { ISecretRef, nameRef, secretReference } from '../flux/sources/source';
 import { knownKeysOf } from '../flux/values-source';
+import { FluxDuration, goDuration } from '../flux/duration';
 
 /** The provider types of the notification-controller's CRD (Flux 2.9). */
 export { ProviderSpecType as ProviderType } from '../imports/notification-notification.toolkit.fluxcd.io';
@@ -41,7 +42,7 @@ export interface ProviderProps extends FluxObjectProps {
   /** Proxy settings (`address`, optional `username`/`password`). @default no proxy */
   readonly proxySecretRef?: ISecretRef;
   /** Timeout of sending. @default '15s' (Flux's default) */
-  readonly timeout?: string;
+  readonly timeout?: FluxDuration;
   /** @default false */
   readonly suspend?: boolean;
 }
@@ -150,7 +151,7 @@ export class Provider extends FluxObject implements IProvider {
       secretRef: nameRef(p.secretRef),
       certSecretRef: nameRef(p.certSecretRef),
       proxySecretRef: nameRef(p.proxySecretRef),
-      timeout: p.timeout,
+      timeout: goDuration(p.timeout),
       suspend: p.suspend,
     };
   }

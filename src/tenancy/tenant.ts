@@ -10,6 +10,7 @@ import { ObjectPatch } from '../core/object-patch';
 import { SealedSecret } from '../secrets/sealed-secret';
 import { SealedStore } from '../secrets/sealed-store';
 import { TenantRole } from './tenant-role';
+import { FluxDuration } from '../flux/duration';
 
 const TENANT = Symbol.for('cdk8s-flux.Tenant');
 
@@ -34,7 +35,7 @@ export interface TenantGitSource {
   /** The branch, tag or semver range the base checks out (environments may override it). */
   readonly ref: GitRef;
   /** How often Flux fetches it. @default '1m0s' */
-  readonly interval?: string;
+  readonly interval?: FluxDuration;
 }
 
 /** A tenant's OCI artifact repository. */
@@ -44,7 +45,7 @@ export interface TenantOciSource {
   /** The tag, semver range or digest. */
   readonly ref: OciRef;
   /** How often Flux checks it. @default '5m0s' */
-  readonly interval?: string;
+  readonly interval?: FluxDuration;
 }
 
 /** Credentials of a tenant's repository in one environment, sealed for its cluster. */
@@ -76,7 +77,7 @@ export interface TenantProps {
    */
   readonly path: string;
   /** How often the tenant's Kustomization reconciles. @default '5m0s' */
-  readonly interval?: string;
+  readonly interval?: FluxDuration;
   /** Whether objects removed from the tenant's repository are deleted. @default true */
   readonly prune?: boolean;
   /**

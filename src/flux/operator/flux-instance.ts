@@ -8,6 +8,7 @@ import { inlinePatchText } from '../../core/render';
 import { FieldChecks, isMastermindsRange } from '../field-checks';
 import { FluxObject } from '../flux-object';
 import { IKustomizationSource } from '../sources/source';
+import { FluxDuration, goDuration } from '../duration';
 
 /**
  * The Flux Operator's `FluxInstance` kind (fluxcd.controlplane.io/v1). Written by hand from the
@@ -57,7 +58,7 @@ export interface FluxInstanceSync {
   /** The cluster's own directory, which the synced Kustomization applies (checked: it must be this cluster's). */
   readonly path: LayoutDirectory;
   /** @default '1m' (the operator's default) */
-  readonly interval?: string;
+  readonly interval?: FluxDuration;
   /** The Secret in the instance's namespace holding the credentials (created by the bootstrap, never in git). @default none: a public source */
   readonly pullSecret?: string;
   /** OIDC provider for the source's authentication. @default none */
@@ -173,7 +174,7 @@ export class FluxInstance extends FluxObject {
         url: p.sync.url,
         ref: p.sync.ref,
         path: p.sync.path instanceof LayoutDirectory ? p.sync.path.repoPath : undefined,
-        interval: p.sync.interval,
+        interval: goDuration(p.sync.interval),
         pullSecret: p.sync.pullSecret,
         provider: p.sync.provider,
         name: p.sync.name,

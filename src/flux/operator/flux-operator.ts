@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import { CrdPolicy, HelmRelease } from '../helm-release';
 import { OCIRepository } from '../sources/oci-repository';
+import { FluxDuration } from '../duration';
 
 /** The Flux Operator's Helm chart, an OCI artifact. */
 export const FLUX_OPERATOR_CHART = 'oci://ghcr.io/controlplaneio-fluxcd/charts/flux-operator';
@@ -16,7 +17,7 @@ export interface FluxOperatorProps {
   /** The chart's values (also what the bootstrap installs it with). @default none */
   readonly values?: Readonly<Record<string, unknown>>;
   /** How often the chart is checked for a new version. @default '1h' */
-  readonly interval?: string;
+  readonly interval?: FluxDuration;
   /**
    * The account helm-controller impersonates to install it (it installs CRDs and cluster roles:
    * a controller account of the namespace).

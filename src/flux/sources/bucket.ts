@@ -4,6 +4,7 @@ import { FieldChecks } from '../field-checks';
 import { ImportedObject, ImportedObjectProps } from '../flux-object';
 import { FluxSource } from './flux-source';
 import { IKustomizationSource, SourceProps } from './source';
+import { FluxDuration, goDuration } from '../duration';
 
 /** The object storage API a Bucket speaks. */
 export enum BucketProvider {
@@ -30,7 +31,7 @@ export interface BucketProps extends SourceProps {
   /** Only objects under this key prefix. @default the whole bucket */
   readonly prefix?: string;
   /** @default '5m' */
-  readonly interval?: string;
+  readonly interval?: FluxDuration;
   /** Connect over plain HTTP. @default false */
   readonly insecure?: boolean;
 }
@@ -56,7 +57,7 @@ export class Bucket extends FluxSource implements IKustomizationSource {
       provider: p.provider,
       region: p.region,
       prefix: p.prefix,
-      interval: p.interval ?? '5m',
+      interval: goDuration(p.interval) ?? '5m',
       insecure: p.insecure,
     };
   }

@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { FieldChecks } from '../field-checks';
 import { FluxObject, FluxReference, L1Class } from '../flux-object';
 import { nameRef, secretReference, SourceProps } from './source';
+import { goDuration } from '../duration';
 
 /**
  * Base of the source constructs: renders, validates and references what every source has
@@ -19,7 +20,7 @@ export abstract class FluxSource extends FluxObject {
 
   protected renderSpec(): Record<string, unknown> {
     const p = this.common;
-    return { ...this.renderSourceSpec(), secretRef: nameRef(p.secretRef), timeout: p.timeout, suspend: p.suspend };
+    return { ...this.renderSourceSpec(), secretRef: nameRef(p.secretRef), timeout: goDuration(p.timeout), suspend: p.suspend };
   }
 
   protected validateSpec(c: FieldChecks): void {

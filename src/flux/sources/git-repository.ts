@@ -4,6 +4,7 @@ import { FieldChecks } from '../field-checks';
 import { ImportedObject, ImportedObjectProps } from '../flux-object';
 import { FluxSource } from './flux-source';
 import { IKustomizationSource, SourceProps } from './source';
+import { FluxDuration, goDuration } from '../duration';
 
 /**
  * Which revision of a Git repository to check out: one of these (a branch may be combined with
@@ -46,7 +47,7 @@ export interface GitRepositoryProps extends SourceProps {
    * How often Flux checks for new revisions.
    * @default '1m'
    */
-  readonly interval?: string;
+  readonly interval?: FluxDuration;
   /** `.sourceignore`-style exclusions. @default Flux's defaults */
   readonly ignore?: string;
 }
@@ -80,7 +81,7 @@ export class GitRepository extends FluxSource implements IGitRepository {
     const p = this.props;
     return {
       url: p.url,
-      interval: p.interval ?? '1m',
+      interval: goDuration(p.interval) ?? '1m',
       ref: p.ref,
       ignore: p.ignore,
     };

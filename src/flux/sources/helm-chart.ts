@@ -3,6 +3,7 @@ import * as l1 from '../../imports/source-source.toolkit.fluxcd.io';
 import { FieldChecks } from '../field-checks';
 import { referenceTo, FluxObject, FluxObjectProps, FluxReference, ImportedObject, ImportedObjectProps } from '../flux-object';
 import { IChartRefSource, IChartSource } from './source';
+import { FluxDuration, goDuration } from '../duration';
 
 /** Props of a `HelmChart`. */
 export interface HelmChartProps extends FluxObjectProps {
@@ -13,7 +14,7 @@ export interface HelmChartProps extends FluxObjectProps {
   /** Exact version or semver range. @default '*' (the latest, Flux's default) */
   readonly version?: string;
   /** @default '10m' */
-  readonly interval?: string;
+  readonly interval?: FluxDuration;
   /** @default false */
   readonly suspend?: boolean;
 }
@@ -39,7 +40,7 @@ export class HelmChart extends FluxObject implements IChartRefSource {
   protected renderSpec() {
     const p = this.props;
     const { kind, name } = referenceTo(p.repository, this);
-    return { chart: p.chart, version: p.version, sourceRef: { kind, name }, interval: p.interval ?? '10m', suspend: p.suspend };
+    return { chart: p.chart, version: p.version, sourceRef: { kind, name }, interval: goDuration(p.interval) ?? '10m', suspend: p.suspend };
   }
 
   protected validateSpec(c: FieldChecks): void {

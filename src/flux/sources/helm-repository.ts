@@ -4,6 +4,7 @@ import { FieldChecks } from '../field-checks';
 import { ImportedObject, ImportedObjectProps } from '../flux-object';
 import { FluxSource } from './flux-source';
 import { IChartSource, SourceProps } from './source';
+import { FluxDuration, goDuration } from '../duration';
 
 /** Whether a Helm repository serves an HTTP index or OCI artifacts. */
 export enum HelmRepositoryType {
@@ -23,7 +24,7 @@ export interface HelmRepositoryProps extends SourceProps {
    * How often the index is fetched (ignored by Flux for OCI repositories).
    * @default '1h'
    */
-  readonly interval?: string;
+  readonly interval?: FluxDuration;
 }
 
 /** A Flux `HelmRepository` (source.toolkit.fluxcd.io/v1), HTTP or OCI. */
@@ -49,7 +50,7 @@ export class HelmRepository extends FluxSource implements IChartSource {
     return {
       url: p.url,
       type: this.isOci ? 'oci' : undefined,
-      interval: p.interval ?? '1h',
+      interval: goDuration(p.interval) ?? '1h',
     };
   }
 

@@ -4,6 +4,7 @@ import { FieldChecks } from '../field-checks';
 import { ImportedObject, ImportedObjectProps } from '../flux-object';
 import { FluxSource } from './flux-source';
 import { IChartRefSource, IKustomizationSource, SourceProps } from './source';
+import { FluxDuration, goDuration } from '../duration';
 
 /** Which artifact of an OCI repository to pull: one of these. */
 export type OciRef =
@@ -29,7 +30,7 @@ export interface OCIRepositoryProps extends SourceProps {
   /** @default { tag: 'latest' } (Flux's default) */
   readonly ref?: OciRef;
   /** How often Flux checks for new artifacts. @default '5m' */
-  readonly interval?: string;
+  readonly interval?: FluxDuration;
   /**
    * Which layer of the artifact to use, and whether to extract it or copy it as is (a Helm
    * chart used as a HelmRelease `chartRef`: `{ mediaType: 'application/vnd.cncf.helm.chart.content.v1.tar+gzip', operation: 'copy' }`).
@@ -64,7 +65,7 @@ export class OCIRepository extends FluxSource implements IKustomizationSource, I
     return {
       url: p.url,
       ref: p.ref,
-      interval: p.interval ?? '5m',
+      interval: goDuration(p.interval) ?? '5m',
       layerSelector: p.layerSelector,
     };
   }

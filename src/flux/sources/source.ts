@@ -1,4 +1,5 @@
 import { apiObjectOf, FluxObjectProps, FluxReference, IObjectRef } from '../flux-object';
+import { FluxDuration } from '../duration';
 
 /** A Flux source a Kustomization can reconcile (GitRepository, OCIRepository, Bucket). */
 export interface IKustomizationSource extends IObjectRef {
@@ -54,7 +55,7 @@ export interface SourceProps extends FluxObjectProps {
   /** Credentials (a deploy key, token or registry login): a Secret or SealedSecret in the same namespace. @default none */
   readonly secretRef?: ISecretRef;
   /** Timeout of the source's remote operations (ms, s or m). @default '60s' (Flux's default) */
-  readonly timeout?: string;
+  readonly timeout?: FluxDuration;
   /** Stop reconciling. @default false */
   readonly suspend?: boolean;
 }
