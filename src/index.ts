@@ -37,21 +37,29 @@ export { API_VERSIONS } from './flux/api-versions';
 export { FluxDuration, GoDurationString } from './flux/duration';
 export { FluxObject, FluxObjectProps, FluxReference, IObjectRef, ImportedObject, ImportedObjectProps, L1Class } from './flux/flux-object';
 export { IValuesSource } from './flux/values-source';
-export { IChartRefSource, IChartSource, IKustomizationSource, ISecretRef, SourceProps } from './flux/sources/source';
+export { IArtifactLayout, IChartRefSource, IChartSource, IKustomizationSource, ISecretRef, SourceProps } from './flux/sources/source';
 export { FluxSource } from './flux/sources/flux-source';
-export { GitRef, GitRepository, GitRepositoryProps, IGitRepository } from './flux/sources/git-repository';
-export { HelmRepository, HelmRepositoryProps, HelmRepositoryType } from './flux/sources/helm-repository';
+export { ArtifactVerification, EnumValue, OidcIdentity, SignatureProvider, SourceProvider } from './flux/sources/source-options';
+export { ArtifactCopy, ArtifactGenerator, ArtifactGeneratorProps, ArtifactSource, CopyStrategy, GeneratedArtifact } from './flux/sources/artifact-generator';
+export { ExternalArtifact, IExternalArtifact } from './flux/sources/external-artifact';
+export { NamedObject, NamespaceReference, ServiceAccountReference } from './flux/object-refs';
+export { GitInclude, GitRef, GitRepository, GitRepositoryProps, GitVerification, GitVerifyMode, IGitRepository } from './flux/sources/git-repository';
+export { HelmRepository, HelmRepositoryProps, HelmRepositoryType, NamespaceSelector } from './flux/sources/helm-repository';
 export { OCIRepository, OCIRepositoryProps, OciRef } from './flux/sources/oci-repository';
-export { Bucket, BucketProps, BucketProvider } from './flux/sources/bucket';
-export { HelmChart, HelmChartProps } from './flux/sources/helm-chart';
+export { Bucket, BucketProps, BucketProvider, BucketSts } from './flux/sources/bucket';
+export { ChartReconcileStrategy, HelmChart, HelmChartProps } from './flux/sources/helm-chart';
 export {
-  CrdPolicy, DriftDetection, DriftDetectionMode, HelmRelease, HelmReleaseChart, HelmReleaseInstall, HelmReleaseProps, HelmReleaseRollback,
-  HelmReleaseUpgrade, IHelmRelease, Remediation, UpgradeRemediationStrategy, ValuesReference,
+  ActionStrategy, ChartNameChangeStrategy, CrdPolicy, DeletionPropagation, DriftDetection, DriftDetectionMode, HelmActionOptions, HelmRelease, HelmReleaseChart,
+  HelmReleaseDependency, HelmReleaseInstall, HelmReleaseProps, HelmReleaseRollback, HelmReleaseTest, HelmReleaseUninstall, HelmReleaseUpgrade, IHelmRelease,
+  PostRenderStrategy, PostRenderer, ReleaseStrategy, Remediation, ServerSideApplyMode, UpgradeRemediationStrategy, ValuesReference, WaitStrategy,
 } from './flux/helm-release';
 export { BootstrapLockdown, FluxBootstrapComponents, FluxBootstrapComponentsProps } from './flux/bootstrap/flux-bootstrap-components';
 export { FLUX_OPERATOR_CHART, FLUX_OPERATOR_VERSION, FluxOperator, FluxOperatorProps } from './flux/operator/flux-operator';
 export { DEFAULT_FLUX_COMPONENTS, FluxComponent, FluxInstance, FluxInstancePatch, FluxInstancePatchTarget, FluxInstanceProps, FluxInstanceSync, FluxSyncKind } from './flux/operator/flux-instance';
-export { Decryption, IKustomization, Kustomization, KustomizationProps, PostBuild, SubstituteReference } from './flux/kustomization';
+export {
+  Decryption, DeletionPolicy, DriftIgnoreRule, HealthCheckExpression, IKustomization, KubeConfigReference, Kustomization, KustomizationDependency, KustomizationPatch,
+  KustomizationProps, KustomizeImage, PostBuild, SubstituteReference, SubstituteStrategy,
+} from './flux/kustomization';
 
 // sealed secrets
 export { CertificateError, CertificateOptions, MIN_RSA_BITS, SealingCertificate } from './secrets/certificate';

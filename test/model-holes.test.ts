@@ -220,7 +220,7 @@ describe('L1 classes, raw objects and Include are seen like constructs', () => {
 });
 
 describe('what the model does not build is refused, not ignored', () => {
-  it('a Flux Kustomization with images, components, a name prefix or common metadata; a kustomization with a generator', () => {
+  it('a Flux Kustomization with components or a name prefix; a kustomization with a generator', () => {
     const f = fluxFleet();
     new ApiObject(new ManifestFile(f.cluster, 'raw'), 'raw', {
       apiVersion: 'kustomize.toolkit.fluxcd.io/v1', kind: 'Kustomization', metadata: { name: 'raw', namespace: 'flux-system' },
@@ -235,7 +235,7 @@ describe('what the model does not build is refused, not ignored', () => {
     });
     expect(problemsOf(f.repo)).toEqual([
       'apps/legacy/kustomization.yaml: "configMapGenerator" is a kustomize feature cdk8s-flux does not model, so its checks would not see what the cluster gets: express it in the fleet code (an ObjectPatch, a Kustomization\'s targetNamespace…) instead',
-      '[clusters/dev/raw/raw] Kustomization flux-system/raw sets spec.images, spec.namePrefix, which cdk8s-flux does not model, so its checks would not see what Flux applies: express the change in the fleet code (an ObjectPatch, or spec.patches) instead',
+      '[clusters/dev/raw/raw] Kustomization flux-system/raw sets spec.namePrefix, which cdk8s-flux does not model, so its checks would not see what Flux applies: express the change in the fleet code (an ObjectPatch, or spec.patches) instead',
     ].map(m => (m.startsWith('[') ? m : `[apps/legacy/kustomization.yaml] ${m}`)));
   });
 });

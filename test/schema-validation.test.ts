@@ -119,6 +119,7 @@ describe('strict schema validation of what synth writes', () => {
       'notification.toolkit.fluxcd.io/v1 Receiver',
       'notification.toolkit.fluxcd.io/v1beta3 Alert',
       'notification.toolkit.fluxcd.io/v1beta3 Provider',
+      'source.extensions.fluxcd.io/v1beta1 ArtifactGenerator',
       'source.toolkit.fluxcd.io/v1 Bucket',
       'source.toolkit.fluxcd.io/v1 ExternalArtifact',
       'source.toolkit.fluxcd.io/v1 GitRepository',

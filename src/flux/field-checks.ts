@@ -1,6 +1,7 @@
 import * as semver from 'semver';
 import { Duration } from 'cdk8s';
 import { FluxDuration, goDuration } from './duration';
+import { re2Problem } from './regex';
 
 /** Go duration as Flux's CRDs accept it (units ms, s, m, h), e.g. `1m30s`. */
 const GO_DURATION = /^([0-9]+(\.[0-9]+)?(ms|s|m|h))+$/;
@@ -101,6 +102,30 @@ export class FieldChecks {
     const scheme = /^([a-z][a-z0-9+.-]*):\/\/./i.exec(value)?.[1]?.toLowerCase();
     if (!scheme || !schemes.includes(scheme)) {
       this.add(`${field} ${JSON.stringify(value)} must start with ${schemes.map(s => `"${s}://"`).join(' or ')} (e.g. "${example}")`);
+    }
+    return this;
+  }
+
+  /** One of a fixed set of values (an enum prop given a string from JavaScript or a cast). */
+  public oneOf(field: string, value: unknown, allowed: readonly string[]): this {
+    if (value === undefined || allowed.includes(value as string)) return this;
+    this.add(`${field} ${JSON.stringify(value)} is not valid: use one of ${allowed.map(a => `"${a}"`).join(', ')}`);
+    return this;
+  }
+
+  /** A regular expression Go's RE2 compiles (Flux's controllers compile it). */
+  public regex(field: string, value: string | undefined): this {
+    if (!this.isString(field, value)) return this;
+    const problem = re2Problem(value, 'the controller would refuse the object');
+    if (problem) this.add(`${field} ${JSON.stringify(value)} ${problem}`);
+    return this;
+  }
+
+  /** A path relative to an artifact's or repository's root: no leading '/', no '..'. */
+  public relativePath(field: string, value: string | undefined, example: string): this {
+    if (!this.isString(field, value)) return this;
+    if (value.startsWith('/') || value.split('/').includes('..')) {
+      this.add(`${field} ${JSON.stringify(value)} must be relative to the root, without a leading "/" and without "..": e.g. ${JSON.stringify(example)}`);
     }
     return this;
   }

@@ -68,6 +68,18 @@ export function apiObjectOf(ref: unknown): ApiObject | undefined {
   }
 }
 
+const DERIVED_REFERENCES = new WeakSet<object>();
+
+/**
+ * Marks a reference to an object a controller creates from an object of the fleet (such as the
+ * ExternalArtifact an ArtifactGenerator makes): it is not declared to exist outside the
+ * repository, so the checks report it when its creator is not applied.
+ */
+export function derivedReference<T extends object>(ref: T): T {
+  DERIVED_REFERENCES.add(ref);
+  return ref;
+}
+
 /** Props common to every Flux object. */
 export interface FluxObjectProps {
   /**
@@ -145,7 +157,7 @@ export abstract class FluxObject extends Construct implements IObjectRef, IDecla
   public externalObjects(): ExternalObject[] {
     return this.fluxReferences().flatMap(ref => {
       const given = ref.object ?? ref.target;
-      if (isKeyedReference(given) || ref.target.name === '*' || apiObjectOf(given)) return [];
+      if (isKeyedReference(given) || ref.target.name === '*' || apiObjectOf(given) || DERIVED_REFERENCES.has(given as object)) return [];
       return [{ kind: ref.target.kind, name: ref.target.name, namespace: ref.target.namespace, declaredBy: (given as Partial<IConstruct>).node?.path ?? this.node.path }];
     });
   }

@@ -5,6 +5,13 @@ import { explicitNamespace, FluxObject, referenceTo, FluxObjectProps, FluxRefere
 import { IChartRefSource, IChartSource } from './sources/source';
 import { IValuesSource, knownKeysOf, valuesKindOf, valuesTarget } from './values-source';
 import { FluxDuration, goDuration } from './duration';
+import { TargetSelector } from '../core/kustomize/selector';
+import { inlinePatchText } from '../core/render';
+import { HealthCheckExpression, KubeConfigReference, KustomizationPatch, KustomizeImage } from './kustomization';
+import { nameOf, NamespaceReference, ServiceAccountReference } from './object-refs';
+import { ChartReconcileStrategy } from './sources/helm-chart';
+import { EnumValue, SignatureProvider } from './sources/source-options';
+import { ISecretRef, nameRef, secretReference } from './sources/source';
 
 /** A HelmRelease of the fleet or imported by name, usable in `dependsOn`. */
 export interface IHelmRelease extends IObjectRef {
@@ -22,6 +29,16 @@ export interface HelmReleaseChart {
   readonly version?: string;
   /** How often the chart is checked for new versions. @default the release's interval */
   readonly interval?: FluxDuration;
+  /** Values files in the chart merged over its `values.yaml`, in order. @default none */
+  readonly valuesFiles?: readonly string[];
+  /** Do not fail when a values file is missing. @default false */
+  readonly ignoreMissingValuesFiles?: boolean;
+  /** What makes a new chart artifact: a new version, or (Git and Bucket sources) a new revision. @default ChartReconcileStrategy.CHART_VERSION */
+  readonly reconcileStrategy?: EnumValue<ChartReconcileStrategy>;
+  /** Verify the chart's signature (OCI Helm repositories). @default not verified */
+  readonly verify?: { readonly provider?: EnumValue<SignatureProvider>; readonly secretRef?: ISecretRef };
+  /** Labels and annotations of the HelmChart object helm-controller creates. @default none */
+  readonly metadata?: { readonly labels?: Readonly<Record<string, string>>; readonly annotations?: Readonly<Record<string, string>> };
 }
 
 /** Values read from a ConfigMap or Secret of the release's namespace. */
@@ -34,6 +51,8 @@ export interface ValuesReference {
   readonly targetPath?: string;
   /** Do not fail when the source or key is missing. @default false */
   readonly optional?: boolean;
+  /** Take the key's content as one literal value at `targetPath` (not as YAML). @default false */
+  readonly literal?: boolean;
 }
 
 /** What helm-controller does with a chart's CRDs. */
@@ -52,12 +71,64 @@ export interface Remediation {
   readonly retries?: number;
   /** Remediate the last failure too, when retries are exhausted. @default false */
   readonly remediateLastFailure?: boolean;
+  /** Do not remediate when only the Helm tests failed. @default the test settings' ignoreFailures */
+  readonly ignoreTestFailures?: boolean;
+}
+
+/** What helm-controller does after a failed install or upgrade. */
+export enum ReleaseStrategy {
+  /** Remediate (uninstall or roll back) after the retries (Flux's default). */
+  REMEDIATE_ON_FAILURE = 'RemediateOnFailure',
+  /** Retry the same action at `retryInterval`, without remediation. */
+  RETRY_ON_FAILURE = 'RetryOnFailure',
+}
+
+/** The install or upgrade strategy. */
+export interface ActionStrategy {
+  /** @default ReleaseStrategy.REMEDIATE_ON_FAILURE */
+  readonly name: EnumValue<ReleaseStrategy>;
+  /** How long to wait between retries (RetryOnFailure). @default the release's interval */
+  readonly retryInterval?: FluxDuration;
+}
+
+/** Options Helm's install, upgrade and rollback actions share. */
+export interface HelmActionOptions {
+  /** Do not run the chart's hooks. @default false */
+  readonly disableHooks?: boolean;
+  /** Do not wait for the resources to be ready. @default false */
+  readonly disableWait?: boolean;
+  /** Do not wait for Jobs to complete. @default false */
+  readonly disableWaitForJobs?: boolean;
+  /** @default the release's timeout */
+  readonly timeout?: FluxDuration;
+}
+
+/** How resources are applied: server-side apply on, off, or as the release was installed. */
+export enum ServerSideApplyMode {
+  /** Use server-side apply. */
+  ENABLED = 'enabled',
+  /** Use client-side three-way merges. */
+  DISABLED = 'disabled',
+  /** As the release was installed (Flux's default). */
+  AUTO = 'auto',
 }
 
 /** Install options. */
-export interface HelmReleaseInstall {
+export interface HelmReleaseInstall extends HelmActionOptions {
+  /** Re-use the release name if it is a deleted release in history. @default false */
+  readonly replace?: boolean;
+  /** Do not validate the rendered manifests against the cluster's OpenAPI schema. @default false */
+  readonly disableOpenAPIValidation?: boolean;
+  /** Do not validate the values against the chart's JSON schema. @default false */
+  readonly disableSchemaValidation?: boolean;
+  /** Do not take ownership of existing objects the chart creates. @default false */
+  readonly disableTakeOwnership?: boolean;
+  /** Install with server-side apply. @default false */
+  readonly serverSideApply?: boolean;
+  /** @default ReleaseStrategy.REMEDIATE_ON_FAILURE */
+  readonly strategy?: ActionStrategy;
   /** @default CrdPolicy.CREATE (Flux's default) */
-  readonly crds?: CrdPolicy;
+  readonly crds?: EnumValue<CrdPolicy>;
   /** Create the target namespace. @default false */
   readonly createNamespace?: boolean;
   /** @default no retries */
@@ -74,14 +145,38 @@ export enum UpgradeRemediationStrategy {
   UNINSTALL = 'uninstall',
 }
 
+/** What happens when the chart's name changes. */
+export enum ChartNameChangeStrategy {
+  /** Upgrade in place (Flux's default). */
+  IN_PLACE_UPDATE = 'InPlaceUpdate',
+  /** Uninstall and install again. */
+  REINSTALL = 'Reinstall',
+}
+
 /** Upgrade options. */
-export interface HelmReleaseUpgrade {
+export interface HelmReleaseUpgrade extends HelmActionOptions {
+  /** Do not validate the rendered manifests against the cluster's OpenAPI schema. @default false */
+  readonly disableOpenAPIValidation?: boolean;
+  /** Do not validate the values against the chart's JSON schema. @default false */
+  readonly disableSchemaValidation?: boolean;
+  /** Do not take ownership of existing objects the chart creates. @default false */
+  readonly disableTakeOwnership?: boolean;
+  /** Recreate resources that cannot be updated. @default false */
+  readonly force?: boolean;
+  /** Re-use the last release's values and merge in the new ones. @default false */
+  readonly preserveValues?: boolean;
+  /** @default ServerSideApplyMode.AUTO */
+  readonly serverSideApply?: EnumValue<ServerSideApplyMode>;
+  /** @default ReleaseStrategy.REMEDIATE_ON_FAILURE */
+  readonly strategy?: ActionStrategy;
+  /** @default ChartNameChangeStrategy.IN_PLACE_UPDATE */
+  readonly chartNameChangeStrategy?: EnumValue<ChartNameChangeStrategy>;
   /** @default CrdPolicy.SKIP (Flux's default) */
-  readonly crds?: CrdPolicy;
+  readonly crds?: EnumValue<CrdPolicy>;
   /** @default no retries */
   readonly remediation?: Remediation & {
     /** What to do once the retries are exhausted. @default UpgradeRemediationStrategy.ROLLBACK */
-    readonly strategy?: UpgradeRemediationStrategy;
+    readonly strategy?: EnumValue<UpgradeRemediationStrategy>;
   };
   /** Delete new resources created by a failed upgrade. @default false */
   readonly cleanupOnFail?: boolean;
@@ -90,7 +185,11 @@ export interface HelmReleaseUpgrade {
 }
 
 /** Rollback options (used by the `rollback` remediation strategy). */
-export interface HelmReleaseRollback {
+export interface HelmReleaseRollback extends HelmActionOptions {
+  /** Recreate resources that cannot be updated. @default false */
+  readonly force?: boolean;
+  /** @default ServerSideApplyMode.AUTO */
+  readonly serverSideApply?: EnumValue<ServerSideApplyMode>;
   /** @default false */
   readonly cleanupOnFail?: boolean;
   /** @default false */
@@ -112,19 +211,78 @@ export enum DriftDetectionMode {
 /** Drift detection settings. */
 export interface DriftDetection {
   /** Whether drift is corrected, only reported, or not detected. */
-  readonly mode: DriftDetectionMode;
+  readonly mode: EnumValue<DriftDetectionMode>;
   /** JSON pointers to ignore, optionally for one kind of object. @default none */
   readonly ignore?: readonly {
     /** JSON pointers into the objects (e.g. `/spec/replicas`). */
     readonly paths: readonly string[];
     /** The objects the pointers apply to. @default every object of the release */
-    readonly target?: {
-      /** Kind of the objects. @default any */
-      readonly kind?: string;
-      /** Name of the object. @default any */
-      readonly name?: string;
-    };
+    readonly target?: TargetSelector;
   }[];
+}
+
+/** Helm tests run after an install or upgrade. */
+export interface HelmReleaseTest {
+  /** Run the chart's tests. */
+  readonly enable: boolean;
+  /** Tests to run or skip by name. @default every test */
+  readonly filters?: readonly { readonly name: string; readonly exclude?: boolean }[];
+  /** Do not remediate when tests fail. @default false */
+  readonly ignoreFailures?: boolean;
+  /** @default the release's timeout */
+  readonly timeout?: FluxDuration;
+}
+
+/** How deleted objects of an uninstalled release are garbage-collected. */
+export enum DeletionPropagation {
+  /** In the background (Flux's default). */
+  BACKGROUND = 'background',
+  /** Dependents first. */
+  FOREGROUND = 'foreground',
+  /** Leave dependents. */
+  ORPHAN = 'orphan',
+}
+
+/** Uninstall options (also used by the `uninstall` remediation strategy). */
+export interface HelmReleaseUninstall extends HelmActionOptions {
+  /** Keep the release history (the release is marked uninstalled). @default false */
+  readonly keepHistory?: boolean;
+  /** @default DeletionPropagation.BACKGROUND */
+  readonly deletionPropagation?: EnumValue<DeletionPropagation>;
+}
+
+/** A kustomize post-renderer of the chart's manifests. */
+export interface PostRenderer {
+  /** Patches, applied in order. @default none */
+  readonly patches?: readonly KustomizationPatch[];
+  /** Image rewrites. @default none */
+  readonly images?: readonly KustomizeImage[];
+}
+
+/** Which manifests post-renderers see. */
+export enum PostRenderStrategy {
+  /** The chart's manifests without hooks. */
+  NO_HOOKS = 'nohooks',
+  /** Manifests and hooks together. */
+  COMBINED = 'combined',
+  /** Manifests and hooks in separate passes. */
+  SEPARATE = 'separate',
+}
+
+/** Helm's way of waiting for resources. */
+export enum WaitStrategy {
+  /** kstatus polling (Flux's default). */
+  POLLER = 'poller',
+  /** Helm's own readiness checks. */
+  LEGACY = 'legacy',
+}
+
+/** A HelmRelease this one waits for, with a CEL readiness expression. */
+export interface HelmReleaseDependency {
+  /** The release to wait for. */
+  readonly release: IHelmRelease;
+  /** CEL expression over `dep` (and `self`) deciding readiness. @default its Ready condition */
+  readonly readyExpr?: string;
 }
 
 /** Props of a `HelmRelease`. */
@@ -138,17 +296,17 @@ export interface HelmReleaseProps<Values extends object = Record<string, unknown
   /** @default `<targetNamespace>-<name>` when targetNamespace is set, else `<name>` (Flux's default) */
   readonly releaseName?: string;
   /** Namespace the chart is installed into. @default the HelmRelease's namespace */
-  readonly targetNamespace?: string;
+  readonly targetNamespace?: NamespaceReference;
   /** Namespace of Helm's release storage. @default the HelmRelease's own namespace (Flux's default) */
-  readonly storageNamespace?: string;
+  readonly storageNamespace?: NamespaceReference;
   /** Service account to impersonate (multi-tenancy). @default the controller's */
-  readonly serviceAccountName?: string;
+  readonly serviceAccountName?: ServiceAccountReference;
   /** Chart values, typed by the caller (`new HelmRelease<MyChartValues>(…)`). @default none */
   readonly values?: Values;
   /** Values from ConfigMaps and Secrets, merged in order before `values`. @default none */
   readonly valuesFrom?: readonly ValuesReference[];
   /** Releases that must be ready first. @default none */
-  readonly dependsOn?: readonly IHelmRelease[];
+  readonly dependsOn?: readonly (IHelmRelease | HelmReleaseDependency)[];
   /** @default Flux's defaults */
   readonly install?: HelmReleaseInstall;
   /** @default Flux's defaults */
@@ -161,6 +319,26 @@ export interface HelmReleaseProps<Values extends object = Record<string, unknown
   readonly timeout?: FluxDuration;
   /** @default false */
   readonly suspend?: boolean;
+  /** Helm tests after install and upgrade. @default not run */
+  readonly test?: HelmReleaseTest;
+  /** @default Flux's defaults */
+  readonly uninstall?: HelmReleaseUninstall;
+  /** kustomize post-renderers of the chart's manifests, in order. @default none */
+  readonly postRenderers?: readonly PostRenderer[];
+  /** @default PostRenderStrategy.NO_HOOKS (Flux's default) */
+  readonly postRenderStrategy?: EnumValue<PostRenderStrategy>;
+  /** Labels and annotations added to every object of the release. @default none */
+  readonly commonMetadata?: { readonly labels?: Readonly<Record<string, string>>; readonly annotations?: Readonly<Record<string, string>> };
+  /** Health of custom resources the chart creates, as CEL expressions. @default kstatus only */
+  readonly healthCheckExprs?: readonly HealthCheckExpression[];
+  /** Install into another cluster. @default this cluster */
+  readonly kubeConfig?: KubeConfigReference;
+  /** Helm release revisions kept. @default 5 (Flux's default); 0 keeps all */
+  readonly maxHistory?: number;
+  /** Keep one Kubernetes client for the release's actions. @default true */
+  readonly persistentClient?: boolean;
+  /** @default WaitStrategy.POLLER */
+  readonly waitStrategy?: EnumValue<WaitStrategy>;
 }
 
 const RELEASE_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -177,11 +355,11 @@ export class HelmRelease<Values extends object = Record<string, unknown>> extend
 
   /** Marks a HelmRelease. */
   public readonly isHelmRelease = true as const;
-  private readonly dependencies: IHelmRelease[];
+  private readonly dependencies: HelmReleaseDependency[];
 
   constructor(scope: Construct, id: string, private readonly props: HelmReleaseProps<Values>) {
     super(scope, id, l1.HelmRelease, props);
-    this.dependencies = [...props.dependsOn ?? []];
+    this.dependencies = (props.dependsOn ?? []).map(d => ('release' in d ? d : { release: d }));
   }
 
   /**
@@ -193,8 +371,8 @@ export class HelmRelease<Values extends object = Record<string, unknown>> extend
   }
 
   /** Makes this release wait for others to be ready. */
-  public addDependsOn(...releases: IHelmRelease[]): void {
-    this.dependencies.push(...releases);
+  public addDependsOn(...releases: (IHelmRelease | HelmReleaseDependency)[]): void {
+    this.dependencies.push(...releases.map(d => ('release' in d ? d : { release: d })));
   }
 
   public override fluxReferences(): FluxReference[] {
@@ -203,7 +381,9 @@ export class HelmRelease<Values extends object = Record<string, unknown>> extend
       ...p.chart ? [{ field: 'spec.chart.spec.sourceRef', target: p.chart.repository, explicitNamespace: explicitNamespace(p.chart.repository, this) }] : [],
       ...p.chartRef ? [{ field: 'spec.chartRef', target: p.chartRef, explicitNamespace: explicitNamespace(p.chartRef, this) }] : [],
       // Flux's lockdown does not restrict dependsOn: any namespace may be waited for
-      ...this.dependencies.map(d => ({ field: 'spec.dependsOn', target: d, dependsOn: true, lockedDown: false, explicitNamespace: explicitNamespace(d, this) })),
+      ...this.dependencies.map(({ release: d }) => ({ field: 'spec.dependsOn', target: d, dependsOn: true, lockedDown: false, explicitNamespace: explicitNamespace(d, this) })),
+      ...secretReference('spec.kubeConfig.secretRef', p.kubeConfig?.secret),
+      ...secretReference('spec.chart.spec.verify.secretRef', p.chart?.verify?.secretRef),
       ...(p.valuesFrom ?? []).map((v, i) => ({
         field: `spec.valuesFrom[${i}]`, target: valuesTarget(v.source), object: v.source, crossNamespace: false,
       })),
@@ -220,15 +400,20 @@ export class HelmRelease<Values extends object = Record<string, unknown>> extend
           version: p.chart.version,
           sourceRef: referenceTo(p.chart.repository, this),
           interval: goDuration(p.chart.interval),
+          valuesFiles: p.chart.valuesFiles,
+          ignoreMissingValuesFiles: p.chart.ignoreMissingValuesFiles,
+          reconcileStrategy: p.chart.reconcileStrategy,
+          verify: p.chart.verify ? { provider: p.chart.verify.provider ?? SignatureProvider.COSIGN, secretRef: nameRef(p.chart.verify.secretRef) } : undefined,
         },
+        metadata: p.chart.metadata,
       } : undefined,
       chartRef: p.chartRef ? referenceTo(p.chartRef, this, true) : undefined,
       releaseName: p.releaseName,
-      targetNamespace: p.targetNamespace,
-      storageNamespace: p.storageNamespace,
-      serviceAccountName: p.serviceAccountName,
+      targetNamespace: nameOf(p.targetNamespace),
+      storageNamespace: nameOf(p.storageNamespace),
+      serviceAccountName: nameOf(p.serviceAccountName),
       dependsOn: this.dependencies.length > 0
-        ? this.dependencies.map(d => ({ name: d.name, namespace: explicitNamespace(d, this) }))
+        ? this.dependencies.map(({ release: d, readyExpr }) => ({ name: d.name, namespace: explicitNamespace(d, this), readyExpr }))
         : undefined,
       values: p.values,
       valuesFrom: p.valuesFrom?.map(v => ({
@@ -237,13 +422,32 @@ export class HelmRelease<Values extends object = Record<string, unknown>> extend
         valuesKey: v.valuesKey,
         targetPath: v.targetPath,
         optional: v.optional,
+        literal: v.literal,
       })),
-      install: p.install,
-      upgrade: p.upgrade,
-      rollback: p.rollback,
+      install: withDurations(p.install),
+      upgrade: withDurations(p.upgrade),
+      rollback: withDurations(p.rollback),
       driftDetection: p.driftDetection,
       timeout: goDuration(p.timeout),
       suspend: p.suspend,
+      test: withDurations(p.test),
+      uninstall: withDurations(p.uninstall),
+      postRenderers: p.postRenderers?.map(r => ({
+        kustomize: {
+          patches: r.patches?.map(x => ({ patch: inlinePatchText(x.patch), target: x.target })),
+          images: r.images?.map(i => ({ name: i.name, newName: i.newName, newTag: i.newTag, digest: i.digest })),
+        },
+      })),
+      postRenderStrategy: p.postRenderStrategy,
+      commonMetadata: p.commonMetadata,
+      healthCheckExprs: p.healthCheckExprs?.map(h => ({ apiVersion: h.apiVersion, kind: h.kind, current: h.current, failed: h.failed, inProgress: h.inProgress })),
+      kubeConfig: p.kubeConfig ? {
+        secretRef: p.kubeConfig.secret ? { name: p.kubeConfig.secret.name, key: p.kubeConfig.key } : undefined,
+        configMapRef: p.kubeConfig.configMap ? { name: p.kubeConfig.configMap.name } : undefined,
+      } : undefined,
+      maxHistory: p.maxHistory,
+      persistentClient: p.persistentClient,
+      waitStrategy: p.waitStrategy !== undefined ? { name: p.waitStrategy } : undefined,
     };
   }
 
@@ -261,8 +465,41 @@ export class HelmRelease<Values extends object = Record<string, unknown>> extend
     if (c.isString('spec.releaseName', p.releaseName) && (p.releaseName.length > 53 || !RELEASE_NAME.test(p.releaseName))) {
       c.add(`spec.releaseName ${JSON.stringify(p.releaseName)} is not a valid Helm release name: use at most 53 lowercase letters, digits, '-' or '.', starting and ending with a letter or digit`);
     }
-    c.label('spec.targetNamespace', p.targetNamespace).label('spec.storageNamespace', p.storageNamespace);
-    c.objectName('spec.serviceAccountName', p.serviceAccountName);
+    c.label('spec.targetNamespace', nameOf(p.targetNamespace)).label('spec.storageNamespace', nameOf(p.storageNamespace));
+    c.objectName('spec.serviceAccountName', nameOf(p.serviceAccountName));
+    c.oneOf('spec.install.crds', p.install?.crds, Object.values(CrdPolicy)).oneOf('spec.upgrade.crds', p.upgrade?.crds, Object.values(CrdPolicy));
+    c.oneOf('spec.install.strategy.name', p.install?.strategy?.name, Object.values(ReleaseStrategy))
+      .oneOf('spec.upgrade.strategy.name', p.upgrade?.strategy?.name, Object.values(ReleaseStrategy))
+      .oneOf('spec.upgrade.remediation.strategy', p.upgrade?.remediation?.strategy, Object.values(UpgradeRemediationStrategy))
+      .oneOf('spec.upgrade.serverSideApply', p.upgrade?.serverSideApply, Object.values(ServerSideApplyMode))
+      .oneOf('spec.rollback.serverSideApply', p.rollback?.serverSideApply, Object.values(ServerSideApplyMode))
+      .oneOf('spec.upgrade.chartNameChangeStrategy', p.upgrade?.chartNameChangeStrategy, Object.values(ChartNameChangeStrategy))
+      .oneOf('spec.uninstall.deletionPropagation', p.uninstall?.deletionPropagation, Object.values(DeletionPropagation))
+      .oneOf('spec.postRenderStrategy', p.postRenderStrategy, Object.values(PostRenderStrategy))
+      .oneOf('spec.waitStrategy.name', p.waitStrategy, Object.values(WaitStrategy))
+      .oneOf('spec.driftDetection.mode', p.driftDetection?.mode, Object.values(DriftDetectionMode))
+      .oneOf('spec.chart.spec.reconcileStrategy', p.chart?.reconcileStrategy, Object.values(ChartReconcileStrategy))
+      .oneOf('spec.chart.spec.verify.provider', p.chart?.verify?.provider, Object.values(SignatureProvider));
+    for (const [action, strategy, remediation] of [['install', p.install?.strategy, p.install?.remediation], ['upgrade', p.upgrade?.strategy, p.upgrade?.remediation]] as const) {
+      if (strategy?.retryInterval !== undefined && strategy.name !== ReleaseStrategy.RETRY_ON_FAILURE) {
+        c.add(`spec.${action}.strategy.retryInterval is only used by the RetryOnFailure strategy (this one is "${strategy.name}"): remove it, or use ReleaseStrategy.RETRY_ON_FAILURE`);
+      }
+      if (strategy?.name === ReleaseStrategy.RETRY_ON_FAILURE && remediation !== undefined) {
+        c.add(`spec.${action}.remediation is ignored by the RetryOnFailure strategy (it retries instead of remediating): remove remediation, or use RemediateOnFailure`);
+      }
+      c.duration(`spec.${action}.strategy.retryInterval`, strategy?.retryInterval);
+    }
+    c.duration('spec.test.timeout', p.test?.timeout).duration('spec.uninstall.timeout', p.uninstall?.timeout);
+    c.integer('spec.maxHistory', p.maxHistory, 0);
+    (p.test?.filters ?? []).forEach((f, i) => { if (!f.name) c.add(`spec.test.filters[${i}].name is empty: name the test to run or exclude`); });
+    if (p.test?.filters && !p.test.enable) c.add('spec.test.filters have no effect while spec.test.enable is false: enable the tests, or remove the filters');
+    (p.postRenderers ?? []).forEach((r, i) => (r.patches ?? []).forEach((x, j) => {
+      if (Array.isArray(x.patch) && !x.target) c.add(`spec.postRenderers[${i}].kustomize.patches[${j}] is a JSON 6902 patch without a target: JSON 6902 operations need target (e.g. { kind: 'Deployment', name: 'web' })`);
+    }));
+    (p.chart?.valuesFiles ?? []).forEach((f, i) => c.relativePath(`spec.chart.spec.valuesFiles[${i}]`, f, 'values-production.yaml'));
+    if (p.kubeConfig && (p.kubeConfig.secret === undefined) === (p.kubeConfig.configMap === undefined)) {
+      c.add('spec.kubeConfig needs exactly one of secret (a kubeconfig Secret) and configMap (a cluster address for workload identity)');
+    }
     c.duration('spec.interval', p.interval).duration('spec.timeout', p.timeout)
       .duration('spec.install.timeout', p.install?.timeout)
       .duration('spec.upgrade.timeout', p.upgrade?.timeout)
@@ -290,4 +527,11 @@ export class HelmRelease<Values extends object = Record<string, unknown>> extend
       }
     }
   }
+}
+
+/** An action's options as Flux reads them: durations as Go duration strings. */
+function withDurations<T extends { readonly timeout?: FluxDuration; readonly strategy?: ActionStrategy }>(options: T | undefined): Record<string, unknown> | undefined {
+  if (!options) return undefined;
+  const strategy = options.strategy ? { name: options.strategy.name, retryInterval: goDuration(options.strategy.retryInterval) } : undefined;
+  return { ...options, timeout: goDuration(options.timeout), strategy };
 }

@@ -1,6 +1,12 @@
+import { posix } from 'node:path';
 import { Construct, IConstruct } from 'constructs';
 import * as l1 from '../imports/kustomize-kustomize.toolkit.fluxcd.io';
 import { LayoutDirectory } from '../core/layout-directory';
+import { JsonPatchOperation } from '../core/kustomize/json-patch';
+import { TargetSelector } from '../core/kustomize/selector';
+import { inlinePatchText } from '../core/render';
+import { nameOf, NamespaceReference, ServiceAccountReference } from './object-refs';
+import { EnumValue } from './sources/source-options';
 import { FieldChecks } from './field-checks';
 import {
   apiObjectOf, explicitNamespace, FluxObject, referenceTo, FluxObjectProps, FluxReference, ImportedObject, ImportedObjectProps, IObjectRef,
@@ -30,6 +36,8 @@ export interface PostBuild {
   readonly substitute?: Readonly<Record<string, string>>;
   /** Variables read from ConfigMaps and Secrets. @default none */
   readonly substituteFrom?: readonly SubstituteReference[];
+  /** @default SubstituteStrategy.WITH_VARIABLES */
+  readonly substituteStrategy?: EnumValue<SubstituteStrategy>;
 }
 
 /** SOPS decryption of the built manifests. */
@@ -38,6 +46,88 @@ export interface Decryption {
   readonly provider: 'sops';
   /** Secret holding the decryption keys. @default keys from the controller's environment (KMS) */
   readonly secretRef?: ISecretRef;
+  /** A ServiceAccount whose workload identity reaches the KMS. @default the controller's */
+  readonly serviceAccountName?: ServiceAccountReference;
+}
+
+/** A kustomize patch applied after the directory's own: strategic merge, or JSON 6902 operations with a target. */
+export interface KustomizationPatch {
+  /** A strategic-merge document (its kind and name select the object unless `target` is given), or JSON 6902 operations. */
+  readonly patch: Readonly<Record<string, unknown>> | readonly JsonPatchOperation[];
+  /** The objects to patch (required for JSON 6902). @default the object the strategic-merge document names */
+  readonly target?: TargetSelector;
+}
+
+/** A container image rewrite (kustomize `images`). */
+export interface KustomizeImage {
+  /** The image as written in the manifests, without tag, e.g. `ghcr.io/stefanprodan/podinfo`. */
+  readonly name: string;
+  /** Replacement name. @default unchanged */
+  readonly newName?: string;
+  /** Replacement tag. @default unchanged */
+  readonly newTag?: string;
+  /** Replacement digest (`sha256:…`), instead of a tag. @default none */
+  readonly digest?: string;
+}
+
+/** What happens to the applied objects when the Kustomization is deleted. */
+export enum DeletionPolicy {
+  /** Delete them when `prune` is true (Flux's default). */
+  MIRROR_PRUNE = 'MirrorPrune',
+  /** Always delete them. */
+  DELETE = 'Delete',
+  /** Delete them and wait until they are gone. */
+  WAIT_FOR_TERMINATION = 'WaitForTermination',
+  /** Leave them in the cluster. */
+  ORPHAN = 'Orphan',
+}
+
+/** When post-build substitution runs. */
+export enum SubstituteStrategy {
+  /** Only when `substitute` or `substituteFrom` give variables (Flux's default). */
+  WITH_VARIABLES = 'WithVariables',
+  /** Always, so that `${VAR:=default}` defaults apply without variables. */
+  ALWAYS = 'Always',
+}
+
+/** CEL expressions that tell the health of a custom resource kstatus does not understand. */
+export interface HealthCheckExpression {
+  /** API version of the kind, e.g. `cert-manager.io/v1`. */
+  readonly apiVersion: string;
+  /** The kind, e.g. `Certificate`. */
+  readonly kind: string;
+  /** True when the object is healthy, e.g. `status.conditions.filter(c, c.type == 'Ready').all(c, c.status == 'True')`. */
+  readonly current: string;
+  /** True when it has failed. @default none */
+  readonly failed?: string;
+  /** True while it is progressing. @default none */
+  readonly inProgress?: string;
+}
+
+/** Fields of the applied objects the controller leaves as the cluster has them. */
+export interface DriftIgnoreRule {
+  /** JSON pointers, e.g. `/spec/replicas`. */
+  readonly paths: readonly string[];
+  /** The objects the pointers apply to. @default every object */
+  readonly target?: TargetSelector;
+}
+
+/** A Kustomization this one waits for, with a CEL readiness expression. */
+export interface KustomizationDependency {
+  /** The Kustomization to wait for. */
+  readonly kustomization: IKustomization;
+  /** CEL expression over `dep` (and `self`) deciding readiness, e.g. `dep.status.lastAppliedRevision == self.status.lastAppliedRevision`. @default its Ready condition */
+  readonly readyExpr?: string;
+}
+
+/** A remote cluster the Kustomization applies to instead of its own. */
+export interface KubeConfigReference {
+  /** A Secret holding a kubeconfig. Exactly one of `secret` and `configMap`. */
+  readonly secret?: ISecretRef;
+  /** The key of the kubeconfig in the Secret. @default `value` or `value.yaml` */
+  readonly key?: string;
+  /** A ConfigMap with the cluster's address and CA, for workload identity. Exactly one of `secret` and `configMap`. */
+  readonly configMap?: { readonly name: string };
 }
 
 /** Props of a `Kustomization`. */
@@ -69,19 +159,39 @@ export interface KustomizationProps extends FluxObjectProps {
   /** Wait for every applied object to become ready. @default false */
   readonly wait?: boolean;
   /** Kustomizations that must be ready first. @default none */
-  readonly dependsOn?: readonly IKustomization[];
+  readonly dependsOn?: readonly (IKustomization | KustomizationDependency)[];
   /** Objects whose readiness decides this Kustomization's (constructs of the fleet or imports). @default none */
   readonly healthChecks?: readonly (IConstruct | IObjectRef)[];
   /** Namespace for every namespaced object built. @default the objects' own */
-  readonly targetNamespace?: string;
+  readonly targetNamespace?: NamespaceReference;
   /** Service account to impersonate (multi-tenancy). @default the controller's */
-  readonly serviceAccountName?: string;
+  readonly serviceAccountName?: ServiceAccountReference;
   /** @default no substitution */
   readonly postBuild?: PostBuild;
   /** @default no decryption */
   readonly decryption?: Decryption;
   /** @default false */
   readonly suspend?: boolean;
+  /** Patches applied to the built objects, after the directory's own. @default none */
+  readonly patches?: readonly KustomizationPatch[];
+  /** Container image rewrites. @default none */
+  readonly images?: readonly KustomizeImage[];
+  /** Labels and annotations added to every applied object. @default none */
+  readonly commonMetadata?: { readonly labels?: Readonly<Record<string, string>>; readonly annotations?: Readonly<Record<string, string>> };
+  /** kustomize Components (directories with `kind: Component`) added to the build, as directories of this repository or paths relative to `path`. @default none */
+  readonly components?: readonly (LayoutDirectory | string)[];
+  /** Do not fail when a component is missing. @default false */
+  readonly ignoreMissingComponents?: boolean;
+  /** Recreate objects whose immutable fields changed. @default false */
+  readonly force?: boolean;
+  /** @default DeletionPolicy.MIRROR_PRUNE */
+  readonly deletionPolicy?: EnumValue<DeletionPolicy>;
+  /** Health of custom resources, as CEL expressions. @default kstatus only */
+  readonly healthCheckExprs?: readonly HealthCheckExpression[];
+  /** Fields of the applied objects that the controller does not correct. @default none */
+  readonly ignore?: readonly DriftIgnoreRule[];
+  /** Apply to another cluster. @default this cluster */
+  readonly kubeConfig?: KubeConfigReference;
 }
 
 /** A Flux `Kustomization` (kustomize.toolkit.fluxcd.io/v1). */
@@ -93,11 +203,11 @@ export class Kustomization extends FluxObject implements IKustomization {
 
   /** Marks a Kustomization. */
   public readonly isKustomization = true as const;
-  private readonly dependencies: IKustomization[];
+  private readonly dependencies: KustomizationDependency[];
 
   constructor(scope: Construct, id: string, private readonly props: KustomizationProps) {
     super(scope, id, l1.Kustomization, props);
-    this.dependencies = [...props.dependsOn ?? []];
+    this.dependencies = (props.dependsOn ?? []).map(d => ('kustomization' in d ? d : { kustomization: d }));
   }
 
   /** The directory of this repository this Kustomization builds, if any. */
@@ -112,7 +222,7 @@ export class Kustomization extends FluxObject implements IKustomization {
 
   /** The namespace it moves every namespaced object it applies into, if any. */
   public get targetNamespace(): string | undefined {
-    return this.props.targetNamespace;
+    return nameOf(this.props.targetNamespace);
   }
 
   /** Post-build substitution settings, if any. */
@@ -129,8 +239,8 @@ export class Kustomization extends FluxObject implements IKustomization {
   }
 
   /** Makes this Kustomization wait for others to be ready. */
-  public addDependsOn(...kustomizations: IKustomization[]): void {
-    this.dependencies.push(...kustomizations);
+  public addDependsOn(...kustomizations: (IKustomization | KustomizationDependency)[]): void {
+    this.dependencies.push(...kustomizations.map(d => ('kustomization' in d ? d : { kustomization: d })));
   }
 
   public override fluxReferences(): FluxReference[] {
@@ -138,7 +248,8 @@ export class Kustomization extends FluxObject implements IKustomization {
     return [
       { field: 'spec.sourceRef', target: p.sourceRef, explicitNamespace: explicitNamespace(p.sourceRef, this) },
       // Flux's lockdown does not restrict dependsOn: any namespace may be waited for
-      ...this.dependencies.map(d => ({ field: 'spec.dependsOn', target: d, dependsOn: true, lockedDown: false, explicitNamespace: explicitNamespace(d, this) })),
+      ...this.dependencies.map(({ kustomization: d }) => ({ field: 'spec.dependsOn', target: d, dependsOn: true, lockedDown: false, explicitNamespace: explicitNamespace(d, this) })),
+      ...secretReference('spec.kubeConfig.secretRef', p.kubeConfig?.secret),
       ...(p.postBuild?.substituteFrom ?? []).map((s, i) => ({
         field: `spec.postBuild.substituteFrom[${i}]`, target: valuesTarget(s.source), object: s.source, crossNamespace: false,
       })),
@@ -155,38 +266,68 @@ export class Kustomization extends FluxObject implements IKustomization {
    */
   private healthCheckNamespace(target: IObjectRef): string | undefined {
     if (!isNamespaced(target.kind)) return undefined;
-    return this.props.targetNamespace ?? target.namespace;
+    return nameOf(this.props.targetNamespace) ?? target.namespace;
   }
 
   protected renderSpec() {
     const p = this.props;
     return {
       sourceRef: referenceTo(p.sourceRef, this),
-      path: p.path ? p.path.fluxPath : p.externalPath,
+      path: this.renderedPath(),
       interval: goDuration(p.interval) ?? '10m',
       retryInterval: goDuration(p.retryInterval),
       timeout: goDuration(p.timeout),
       prune: p.prune ?? true,
       wait: p.wait,
       dependsOn: this.dependencies.length > 0
-        ? this.dependencies.map(d => ({ name: d.name, namespace: explicitNamespace(d, this) }))
+        ? this.dependencies.map(({ kustomization: d, readyExpr }) => ({ name: d.name, namespace: explicitNamespace(d, this), readyExpr }))
         : undefined,
       healthChecks: p.healthChecks?.map(h => {
         const t = healthCheckTarget(h);
         return { apiVersion: t.apiVersion, kind: t.kind, name: t.name, namespace: this.healthCheckNamespace(t) };
       }),
-      targetNamespace: p.targetNamespace,
-      serviceAccountName: p.serviceAccountName,
+      targetNamespace: nameOf(p.targetNamespace),
+      serviceAccountName: nameOf(p.serviceAccountName),
       postBuild: p.postBuild ? {
+        substituteStrategy: p.postBuild.substituteStrategy,
         substitute: p.postBuild.substitute,
         substituteFrom: p.postBuild.substituteFrom?.map(s => ({ kind: valuesKindOf(s.source), name: s.source.name, optional: s.optional })),
       } : undefined,
       decryption: p.decryption ? {
         provider: p.decryption.provider,
         secretRef: nameRef(p.decryption.secretRef),
+        serviceAccountName: nameOf(p.decryption.serviceAccountName),
       } : undefined,
       suspend: p.suspend,
+      patches: p.patches?.map(x => ({ patch: inlinePatchText(x.patch), target: x.target })),
+      images: p.images?.map(i => ({ name: i.name, newName: i.newName, newTag: i.newTag, digest: i.digest })),
+      commonMetadata: p.commonMetadata,
+      components: p.components?.map(c => (typeof c === 'string' ? c : this.componentPath(c))),
+      ignoreMissingComponents: p.ignoreMissingComponents,
+      force: p.force,
+      deletionPolicy: p.deletionPolicy,
+      healthCheckExprs: p.healthCheckExprs?.map(h => ({ apiVersion: h.apiVersion, kind: h.kind, current: h.current, failed: h.failed, inProgress: h.inProgress })),
+      ignore: p.ignore?.map(r => ({ paths: r.paths, target: r.target })),
+      kubeConfig: p.kubeConfig ? {
+        secretRef: p.kubeConfig.secret ? { name: p.kubeConfig.secret.name, key: p.kubeConfig.key } : undefined,
+        configMapRef: p.kubeConfig.configMap ? { name: p.kubeConfig.configMap.name } : undefined,
+      } : undefined,
     };
+  }
+
+  /** `spec.path`: a directory's path in the repository, or inside the artifact the source is made of. */
+  private renderedPath(): string | undefined {
+    const p = this.props;
+    if (!p.path) return p.externalPath;
+    const layout = p.sourceRef.artifactLayout;
+    return layout ? layout.pathOf(p.path) ?? p.path.fluxPath : p.path.fluxPath;
+  }
+
+  /** A component directory's path relative to `spec.path`, as Flux reads `spec.components`. */
+  private componentPath(component: LayoutDirectory): string {
+    const base = this.props.path?.repoPath ?? '';
+    const rel = posix.relative(base, component.repoPath);
+    return rel.startsWith('.') ? rel : `./${rel}`;
   }
 
   protected validateSpec(c: FieldChecks): void {
@@ -204,7 +345,7 @@ export class Kustomization extends FluxObject implements IKustomization {
       c.add(`spec.path ${JSON.stringify(p.externalPath)} must be relative to the source root, start with "./" and not contain "..": e.g. "./overlays/production"`);
     }
     c.duration('spec.interval', p.interval).duration('spec.retryInterval', p.retryInterval).duration('spec.timeout', p.timeout);
-    c.label('spec.targetNamespace', p.targetNamespace).objectName('spec.serviceAccountName', p.serviceAccountName);
+    c.label('spec.targetNamespace', nameOf(p.targetNamespace)).objectName('spec.serviceAccountName', nameOf(p.serviceAccountName));
     (p.healthChecks ?? []).forEach((h, i) => {
       const t = healthCheckTarget(h);
       if (!t.kind || !t.name) {
@@ -213,6 +354,35 @@ export class Kustomization extends FluxObject implements IKustomization {
     });
     if (p.wait && (p.healthChecks?.length ?? 0) > 0) {
       c.add('spec.healthChecks are ignored by Flux when spec.wait is true (every applied object is checked then): remove healthChecks or wait');
+    }
+    const layout = p.sourceRef.artifactLayout;
+    if (p.path && layout && layout.pathOf(p.path) === undefined) {
+      c.add(`spec.path is directory "${p.path.repoPath}", which ${p.sourceRef.kind} ${p.sourceRef.name} does not hold (paths are relative to the artifact, which holds ${layout.contents.map(d => `"${d}"`).join(', ') || 'no directory of this repository'}): copy the directory into the artifact, or build from the repository itself`);
+    }
+    c.oneOf('spec.deletionPolicy', p.deletionPolicy, Object.values(DeletionPolicy));
+    c.oneOf('spec.postBuild.substituteStrategy', p.postBuild?.substituteStrategy, Object.values(SubstituteStrategy));
+    c.objectName('spec.decryption.serviceAccountName', nameOf(p.decryption?.serviceAccountName));
+    (p.patches ?? []).forEach((x, i) => {
+      if (Array.isArray(x.patch) && !x.target) c.add(`spec.patches[${i}] is a JSON 6902 patch without a target: JSON 6902 operations need target (e.g. { kind: 'Deployment', name: 'web' })`);
+      if (Array.isArray(x.patch) && x.patch.length === 0) c.add(`spec.patches[${i}] has no operations: give at least one, or remove the patch`);
+    });
+    (p.images ?? []).forEach((img, i) => {
+      if (img.name.includes('@') || /:[^/]*$/.test(img.name)) c.add(`spec.images[${i}].name ${JSON.stringify(img.name)} has a tag or digest: give the image name without them (e.g. "ghcr.io/org/app")`);
+      if (img.newName === undefined && img.newTag === undefined && img.digest === undefined) c.add(`spec.images[${i}] changes nothing: set newName, newTag or digest`);
+      if (img.digest !== undefined && !/^sha256:[a-f0-9]{64}$/.test(img.digest)) c.add(`spec.images[${i}].digest ${JSON.stringify(img.digest)} is not a digest: use "sha256:" followed by 64 hexadecimal digits`);
+    });
+    (p.components ?? []).forEach((comp, i) => {
+      if (typeof comp === 'string') c.relativePath(`spec.components[${i}]`, comp.replace(/^(\.\.\/)+/, ''), '../components/ha');
+      else if (!p.path) c.add(`spec.components[${i}] is directory "${comp.repoPath}", which only works with path (a directory of this repository): give its path relative to externalPath as a string`);
+    });
+    (p.healthCheckExprs ?? []).forEach((h, i) => {
+      if (!h.apiVersion || !h.kind || !h.current) c.add(`spec.healthCheckExprs[${i}] needs apiVersion, kind and current (a CEL expression that is true when the object is healthy)`);
+    });
+    (p.ignore ?? []).forEach((r, i) => r.paths.forEach((ptr, j) => {
+      if (!ptr.startsWith('/')) c.add(`spec.ignore[${i}].paths[${j}] ${JSON.stringify(ptr)} is not a JSON pointer: start it with "/", e.g. "/spec/replicas"`);
+    }));
+    if (p.kubeConfig && (p.kubeConfig.secret === undefined) === (p.kubeConfig.configMap === undefined)) {
+      c.add('spec.kubeConfig needs exactly one of secret (a kubeconfig Secret) and configMap (a cluster address for workload identity)');
     }
     for (const name of Object.keys(p.postBuild?.substitute ?? {})) {
       if (!VARIABLE_NAME.test(name)) {

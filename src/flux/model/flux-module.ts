@@ -27,6 +27,15 @@ export function fluxModule(policy: FluxPolicy): FleetModule {
           return [{ kind: 'HelmChart', name: `${namespace}-${String(doc.metadata?.name)}`, namespace: typeof ref.namespace === 'string' ? ref.namespace : namespace }];
         },
       });
+      registry.registerDerived({
+        group: 'source.extensions.fluxcd.io',
+        kind: 'ArtifactGenerator',
+        // source-watcher creates an ExternalArtifact per artifact, in the generator's namespace
+        // (templated names of a pathPattern generator are only known in the cluster)
+        derive: (doc, namespace) => (Array.isArray(doc.spec?.artifacts) ? doc.spec.artifacts : [])
+          .filter((a: unknown) => isMap(a) && typeof a.name === 'string' && !a.name.includes('{{'))
+          .map((a: { name: string }) => ({ kind: 'ExternalArtifact', name: a.name, namespace })),
+      });
       registry.registerCheck(referenceCheck());
       registry.registerCheck(crossNamespaceCheck(policy));
       registry.registerCheck(duplicateCheck());

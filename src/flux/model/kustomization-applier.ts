@@ -45,8 +45,14 @@ export class KustomizationApplier implements IApplier {
       // Flux would build the whole repository: never what a fleet means
       return { problem: `${describeDoc(doc)} has no spec.path, so Flux would build the whole repository (every YAML file in it): set spec.path to the directory to apply, e.g. "./apps/${walk.name}"` };
     }
-    const path = joinRepoPath('', spec.path);
     const syncs = this.syncSources(walk);
+    if (source.kind === 'ExternalArtifact') {
+      const inArtifact = artifactDirectory(doc, source, String(spec.path), syncs, walk);
+      if (inArtifact === undefined) return undefined; // made from another source, or its generator is not met yet
+      if ('problem' in inArtifact) return inArtifact;
+      return this.build(application, doc, spec, inArtifact.path, walk);
+    }
+    const path = joinRepoPath('', spec.path);
     // without a sync in the repository (the bootstrap installs it), this repository is a source the
     // cluster does not define itself; a source the cluster applies (a tenant's) is another repository
     const fromThisRepository = syncs.length > 0
@@ -62,6 +68,11 @@ export class KustomizationApplier implements IApplier {
       if (syncs.length === 0) return undefined; // no sync to tell which source is this repository: perhaps another one
       return { problem: `${describeDoc(doc)} spec.path ${JSON.stringify(spec.path)} is not a directory of this repository, which cluster "${walk.name}" syncs from ${source.kind} ${source.namespace ? `${source.namespace}/` : ''}${source.name}, so Flux would fail with "kustomization path not found": point it at a directory synth writes (a LayoutDirectory) or that the repository has` };
     }
+    return this.build(application, doc, spec, path, walk);
+  }
+
+  /** What the Kustomization applies from a directory of this repository. */
+  private build(application: Application, doc: Doc, spec: Doc, path: string, walk: ClusterWalk): ApplierResult {
     const unmodelled = UNMODELLED_FIELDS.filter(f => spec[f] !== undefined && !(Array.isArray(spec[f]) && spec[f].length === 0));
     if (unmodelled.length > 0) {
       return { problem: `${describeDoc(doc)} sets ${unmodelled.map(f => `spec.${f}`).join(', ')}, which cdk8s-flux does not model, so its checks would not see what Flux applies: express the change in the fleet code (an ObjectPatch, or spec.patches) instead` };
@@ -81,7 +92,11 @@ export class KustomizationApplier implements IApplier {
           patches,
           generateKustomization: true,
         },
-        transform: isMap(spec.postBuild) ? substitution(application, spec.postBuild, walk) : undefined,
+        transform: composeTransforms(
+          isMap(spec.commonMetadata) ? commonMetadata(spec.commonMetadata) : undefined,
+          Array.isArray(spec.images) ? imageRewrites(spec.images) : undefined,
+          isMap(spec.postBuild) ? substitution(application, spec.postBuild, walk) : undefined,
+        ),
       },
     };
   }
@@ -102,7 +117,107 @@ export class KustomizationApplier implements IApplier {
 }
 
 /** Kustomization fields that change what is applied in ways the model does not build (renames, image rewrites, components, common metadata). */
-const UNMODELLED_FIELDS = ['images', 'components', 'namePrefix', 'nameSuffix', 'commonMetadata'];
+const UNMODELLED_FIELDS = ['components', 'namePrefix', 'nameSuffix'];
+
+/** Applies transforms in order (kustomize-controller: build, common metadata and images, then post-build substitution). */
+function composeTransforms(...transforms: (((doc: Doc) => Doc) | undefined)[]): ((doc: Doc) => Doc) | undefined {
+  const present = transforms.filter((t): t is (doc: Doc) => Doc => t !== undefined);
+  if (present.length === 0) return undefined;
+  return doc => present.reduce((d, t) => t(d), doc);
+}
+
+/** `spec.commonMetadata`: labels and annotations added to every applied object. */
+function commonMetadata(meta: Doc): (doc: Doc) => Doc {
+  return doc => {
+    const metadata = isMap(doc.metadata) ? doc.metadata : {};
+    return {
+      ...doc,
+      metadata: {
+        ...metadata,
+        ...(isMap(meta.labels) ? { labels: { ...(isMap(metadata.labels) ? metadata.labels : {}), ...meta.labels } } : {}),
+        ...(isMap(meta.annotations) ? { annotations: { ...(isMap(metadata.annotations) ? metadata.annotations : {}), ...meta.annotations } } : {}),
+      },
+    };
+  };
+}
+
+/** `spec.images`: kustomize's image rewrite of every container, init container and ephemeral container. */
+function imageRewrites(images: unknown[]): (doc: Doc) => Doc {
+  const rules = images.filter(isMap);
+  const rewrite = (image: string): string => {
+    const at = image.indexOf('@');
+    const withoutDigest = at >= 0 ? image.slice(0, at) : image;
+    const colon = withoutDigest.lastIndexOf(':');
+    const hasTag = colon > withoutDigest.lastIndexOf('/');
+    const name = hasTag ? withoutDigest.slice(0, colon) : withoutDigest;
+    const rule = rules.find(r => r.name === name);
+    if (!rule) return image;
+    const newName = typeof rule.newName === 'string' ? rule.newName : name;
+    if (typeof rule.digest === 'string') return `${newName}@${rule.digest}`;
+    if (typeof rule.newTag === 'string') return `${newName}:${rule.newTag}`;
+    return `${newName}${image.slice(name.length)}`;
+  };
+  const walkValue = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(walkValue);
+    if (!isMap(value)) return value;
+    const out: Doc = {};
+    for (const [k, v] of Object.entries(value)) {
+      out[k] = ['containers', 'initContainers', 'ephemeralContainers'].includes(k) && Array.isArray(v)
+        ? v.map(c => (isMap(c) && typeof c.image === 'string' ? { ...walkValue(c) as Doc, image: rewrite(c.image) } : walkValue(c)))
+        : walkValue(v);
+    }
+    return out;
+  };
+  return doc => walkValue(doc) as Doc;
+}
+
+/**
+ * The directory of this repository a Kustomization of an ExternalArtifact builds: the artifact's
+ * generator (source-watcher's ArtifactGenerator, applied in the cluster) copies directories of
+ * this repository (`@alias/<dir>/**`) to places in the artifact (`@artifact/<to>`), and
+ * `spec.path` is relative to the artifact. Undefined when the artifact is made from other sources
+ * or its generator has not been met yet.
+ */
+function artifactDirectory(doc: Doc, source: SourceId, specPath: string, syncs: readonly SourceId[], walk: ClusterWalk): { path: string } | { problem: string } | undefined {
+  const isGenerator = (a: Application) => a.doc.kind === 'ArtifactGenerator' && a.namespace === source.namespace
+    && Array.isArray(a.doc.spec?.artifacts) && a.doc.spec.artifacts.some((x: unknown) => isMap(x) && x.name === source.name);
+  const generator = walk.applications.find(isGenerator) ?? walk.previous?.find(isGenerator);
+  if (!generator) {
+    walk.needsAnotherWalk(); // a later build may apply it; the reference check reports it if none does
+    return undefined;
+  }
+  const aliases = new Map<string, SourceId>();
+  for (const s of Array.isArray(generator.doc.spec?.sources) ? generator.doc.spec.sources : []) {
+    if (isMap(s) && typeof s.alias === 'string' && typeof s.kind === 'string' && typeof s.name === 'string') {
+      aliases.set(s.alias, { kind: s.kind, name: s.name, namespace: typeof s.namespace === 'string' ? s.namespace : generator.namespace });
+    }
+  }
+  const artifact = generator.doc.spec.artifacts.find((x: unknown) => isMap(x) && x.name === source.name) as Doc;
+  const copies = (Array.isArray(artifact.copy) ? artifact.copy : []).filter(isMap).flatMap((c: Doc) => {
+    const from = /^@([^/]+)\/(.*)\/\*\*$/.exec(String(c.from));
+    const to = /^@artifact\/(.*)$/.exec(String(c.to));
+    if (!from || !to) return [];
+    const alias = aliases.get(from[1]);
+    if (!alias || !syncs.some(s => sameSource(s, alias))) return [];
+    return [{ dir: from[2].replace(/^\.\//, '').replace(/\/$/, ''), to: to[1].replace(/^\.\//, '').replace(/\/$/, '') }];
+  });
+  if (copies.length === 0) return undefined; // the artifact holds no directory of this repository: another source
+  const inArtifact = joinRepoPath('', specPath);
+  if (inArtifact === undefined) {
+    return { problem: `${describeDoc(doc)} spec.path ${JSON.stringify(specPath)} leaves the artifact; kustomize-controller refuses it: give a path relative to the artifact's root, such as "./"` };
+  }
+  // the last copy wins, as later copies overwrite earlier files
+  for (const c of [...copies].reverse()) {
+    if (c.to === '' || inArtifact === c.to || inArtifact.startsWith(`${c.to}/`)) {
+      const rest = c.to === '' ? inArtifact : inArtifact.slice(c.to.length).replace(/^\//, '');
+      const repoPath = joinRepoPath(c.dir, rest === '' ? '.' : rest);
+      if (repoPath !== undefined && walk.tree.isDirectory(repoPath)) return { path: repoPath };
+    }
+  }
+  return {
+    problem: `${describeDoc(doc)} spec.path ${JSON.stringify(specPath)} is not a directory of ExternalArtifact ${source.namespace ? `${source.namespace}/` : ''}${source.name}, whose generator copies ${copies.map(c => `"${c.dir}" to "./${c.to}"`).join(', ')}: paths are relative to the artifact, e.g. "./${copies[0].to}"`,
+  };
+}
 
 
 /** Whether the cluster applies the source itself (wherever it is discovered: a first walk may not have met it yet). */

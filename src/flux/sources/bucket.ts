@@ -1,9 +1,11 @@
 import { Construct } from 'constructs';
 import * as l1 from '../../imports/source-source.toolkit.fluxcd.io';
 import { FieldChecks } from '../field-checks';
-import { ImportedObject, ImportedObjectProps } from '../flux-object';
+import { FluxReference, ImportedObject, ImportedObjectProps } from '../flux-object';
 import { FluxSource } from './flux-source';
-import { IKustomizationSource, SourceProps } from './source';
+import { IKustomizationSource, ISecretRef, nameRef, secretReference, SourceProps } from './source';
+import { nameOf, ServiceAccountReference } from '../object-refs';
+import { EnumValue } from './source-options';
 import { FluxDuration, goDuration } from '../duration';
 
 /** The object storage API a Bucket speaks. */
@@ -25,7 +27,7 @@ export interface BucketProps extends SourceProps {
   /** Storage endpoint as `host[:port]`, without a scheme (e.g. `s3.amazonaws.com`). */
   readonly endpoint: string;
   /** @default BucketProvider.GENERIC (Flux's default) */
-  readonly provider?: BucketProvider;
+  readonly provider?: EnumValue<BucketProvider>;
   /** @default none */
   readonly region?: string;
   /** Only objects under this key prefix. @default the whole bucket */
@@ -34,6 +36,28 @@ export interface BucketProps extends SourceProps {
   readonly interval?: FluxDuration;
   /** Connect over plain HTTP. @default false */
   readonly insecure?: boolean;
+  /** `.sourceignore`-style exclusions. @default Flux's defaults */
+  readonly ignore?: string;
+  /** TLS client certificate and CA: a Secret with `tls.crt`, `tls.key`, `ca.crt`. @default the system's CAs */
+  readonly certSecretRef?: ISecretRef;
+  /** An HTTP/S proxy: a Secret with `address` (and `username`, `password`). @default no proxy */
+  readonly proxySecretRef?: ISecretRef;
+  /** The ServiceAccount whose workload identity is used (aws, azure, gcp). @default the controller's */
+  readonly serviceAccountName?: ServiceAccountReference;
+  /** Temporary credentials from a Security Token Service (generic and aws providers). @default none */
+  readonly sts?: BucketSts;
+}
+
+/** A Security Token Service a Bucket gets temporary credentials from. */
+export interface BucketSts {
+  /** `aws` (with provider aws) or `ldap` (with provider generic, e.g. MinIO). */
+  readonly provider: 'aws' | 'ldap';
+  /** The service's `http(s)://` endpoint. */
+  readonly endpoint: string;
+  /** LDAP credentials (`username`, `password`). @default none */
+  readonly secretRef?: ISecretRef;
+  /** TLS client certificate and CA for the service. @default the system's CAs */
+  readonly certSecretRef?: ISecretRef;
 }
 
 /** A Flux `Bucket` (source.toolkit.fluxcd.io/v1): manifests from S3-compatible object storage. */
@@ -49,6 +73,17 @@ export class Bucket extends FluxSource implements IKustomizationSource {
     super(scope, id, l1.Bucket, props);
   }
 
+  public override fluxReferences(): FluxReference[] {
+    const p = this.props;
+    return [
+      ...super.fluxReferences(),
+      ...secretReference('spec.certSecretRef', p.certSecretRef),
+      ...secretReference('spec.proxySecretRef', p.proxySecretRef),
+      ...secretReference('spec.sts.secretRef', p.sts?.secretRef),
+      ...secretReference('spec.sts.certSecretRef', p.sts?.certSecretRef),
+    ];
+  }
+
   protected renderSourceSpec() {
     const p = this.props;
     return {
@@ -59,6 +94,11 @@ export class Bucket extends FluxSource implements IKustomizationSource {
       prefix: p.prefix,
       interval: goDuration(p.interval) ?? '5m',
       insecure: p.insecure,
+      ignore: p.ignore,
+      certSecretRef: nameRef(p.certSecretRef),
+      proxySecretRef: nameRef(p.proxySecretRef),
+      serviceAccountName: nameOf(p.serviceAccountName),
+      sts: p.sts ? { provider: p.sts.provider, endpoint: p.sts.endpoint, secretRef: nameRef(p.sts.secretRef), certSecretRef: nameRef(p.sts.certSecretRef) } : undefined,
     };
   }
 
@@ -71,5 +111,20 @@ export class Bucket extends FluxSource implements IKustomizationSource {
       c.add(`spec.bucketName ${JSON.stringify(p.bucketName)} is not a valid bucket name: use lowercase letters, digits, '.', '-' or '_' (GCS), starting and ending with a letter or digit`);
     }
     c.duration('spec.interval', p.interval);
+    c.oneOf('spec.provider', p.provider, Object.values(BucketProvider));
+    c.objectName('spec.serviceAccountName', nameOf(p.serviceAccountName));
+    if (p.serviceAccountName !== undefined && (p.provider ?? BucketProvider.GENERIC) === BucketProvider.GENERIC) {
+      c.add(`spec.serviceAccountName ${JSON.stringify(nameOf(p.serviceAccountName))} is only used with provider aws, azure or gcp (workload identity): set provider, or remove serviceAccountName`);
+    }
+    if (p.sts) {
+      c.oneOf('spec.sts.provider', p.sts.provider, ['aws', 'ldap']).urlScheme('spec.sts.endpoint', p.sts.endpoint, ['https', 'http'], 'https://sts.amazonaws.com');
+      const expected = p.sts.provider === 'aws' ? BucketProvider.AWS : BucketProvider.GENERIC;
+      if ((p.provider ?? BucketProvider.GENERIC) !== expected) {
+        c.add(`spec.sts.provider "${p.sts.provider}" needs spec.provider "${expected}" (it is "${p.provider ?? BucketProvider.GENERIC}"): Flux accepts aws STS with the aws provider and ldap with generic`);
+      }
+      if (p.sts.provider === 'aws' && (p.sts.secretRef || p.sts.certSecretRef)) {
+        c.add('spec.sts.secretRef and certSecretRef are only used by the ldap STS provider: remove them');
+      }
+    }
   }
 }

@@ -3,6 +3,7 @@ import * as l1 from '../../imports/source-source.toolkit.fluxcd.io';
 import { FieldChecks } from '../field-checks';
 import { referenceTo, FluxObject, FluxObjectProps, FluxReference, ImportedObject, ImportedObjectProps } from '../flux-object';
 import { IChartRefSource, IChartSource } from './source';
+import { ArtifactVerification, checkVerification, EnumValue, renderVerification, verificationReferences } from './source-options';
 import { FluxDuration, goDuration } from '../duration';
 
 /** Props of a `HelmChart`. */
@@ -17,6 +18,22 @@ export interface HelmChartProps extends FluxObjectProps {
   readonly interval?: FluxDuration;
   /** @default false */
   readonly suspend?: boolean;
+  /** What makes a new artifact: a new chart version, or (Git and Bucket sources) a new revision. @default ChartReconcileStrategy.CHART_VERSION */
+  readonly reconcileStrategy?: EnumValue<ChartReconcileStrategy>;
+  /** Values files in the chart merged over its `values.yaml`, in order. @default none */
+  readonly valuesFiles?: readonly string[];
+  /** Do not fail when a values file is missing. @default false */
+  readonly ignoreMissingValuesFiles?: boolean;
+  /** Verify the chart's signature (OCI Helm repositories). @default not verified */
+  readonly verify?: ArtifactVerification;
+}
+
+/** What makes a HelmChart produce a new artifact. */
+export enum ChartReconcileStrategy {
+  /** A new chart version (Flux's default). */
+  CHART_VERSION = 'ChartVersion',
+  /** A new revision of the Git or Bucket source, even at the same chart version. */
+  REVISION = 'Revision',
 }
 
 /** A Flux `HelmChart` (source.toolkit.fluxcd.io/v1), usable as a HelmRelease `chartRef`. */
@@ -34,16 +51,24 @@ export class HelmChart extends FluxObject implements IChartRefSource {
 
   public override fluxReferences(): FluxReference[] {
     // HelmChart.spec.sourceRef has no namespace field: the repository must be in the chart's namespace
-    return [{ field: 'spec.sourceRef', target: this.props.repository, crossNamespace: false }];
+    return [{ field: 'spec.sourceRef', target: this.props.repository, crossNamespace: false }, ...verificationReferences(this.props.verify)];
   }
 
   protected renderSpec() {
     const p = this.props;
     const { kind, name } = referenceTo(p.repository, this);
-    return { chart: p.chart, version: p.version, sourceRef: { kind, name }, interval: goDuration(p.interval) ?? '10m', suspend: p.suspend };
+    return {
+      chart: p.chart, version: p.version, sourceRef: { kind, name }, interval: goDuration(p.interval) ?? '10m', suspend: p.suspend,
+      reconcileStrategy: p.reconcileStrategy, valuesFiles: p.valuesFiles, ignoreMissingValuesFiles: p.ignoreMissingValuesFiles, verify: renderVerification(p.verify),
+    };
   }
 
   protected validateSpec(c: FieldChecks): void {
-    c.semverRange('spec.version', this.props.version).duration('spec.interval', this.props.interval);
+    const p = this.props;
+    c.semverRange('spec.version', p.version).duration('spec.interval', p.interval);
+    c.oneOf('spec.reconcileStrategy', p.reconcileStrategy, Object.values(ChartReconcileStrategy));
+    checkVerification(c, p.verify);
+    if (p.verify?.trustedRootSecretRef) c.add('spec.verify.trustedRootSecretRef is not a HelmChart field (only OCIRepository takes a custom trusted root): remove it');
+    (p.valuesFiles ?? []).forEach((f, i) => c.relativePath(`spec.valuesFiles[${i}]`, f, 'values-production.yaml'));
   }
 }

@@ -1,9 +1,13 @@
 import { Construct } from 'constructs';
 import * as l1 from '../../imports/source-source.toolkit.fluxcd.io';
 import { FieldChecks } from '../field-checks';
-import { ImportedObject, ImportedObjectProps } from '../flux-object';
+import { FluxReference, ImportedObject, ImportedObjectProps } from '../flux-object';
 import { FluxSource } from './flux-source';
-import { IChartRefSource, IKustomizationSource, SourceProps } from './source';
+import { IChartRefSource, IKustomizationSource, ISecretRef, nameRef, secretReference, SourceProps } from './source';
+import { nameOf, ServiceAccountReference } from '../object-refs';
+import {
+  ArtifactVerification, checkProvider, checkVerification, EnumValue, renderVerification, SignatureProvider, SourceProvider, verificationReferences,
+} from './source-options';
 import { FluxDuration, goDuration } from '../duration';
 
 /** Which artifact of an OCI repository to pull: one of these. */
@@ -42,6 +46,20 @@ export interface OCIRepositoryProps extends SourceProps {
     /** Extract the layer's tarball, or copy it as is. @default 'extract' */
     readonly operation?: 'extract' | 'copy';
   };
+  /** `.sourceignore`-style exclusions. @default Flux's defaults */
+  readonly ignore?: string;
+  /** How to authenticate to the registry: static credentials, or a cloud identity. @default SourceProvider.GENERIC */
+  readonly provider?: EnumValue<SourceProvider.GENERIC | SourceProvider.AWS | SourceProvider.AZURE | SourceProvider.GCP>;
+  /** The ServiceAccount whose image pull secrets or workload identity are used. @default the controller's */
+  readonly serviceAccountName?: ServiceAccountReference;
+  /** TLS client certificate and CA: a Secret with `tls.crt`, `tls.key`, `ca.crt`. @default the system's CAs */
+  readonly certSecretRef?: ISecretRef;
+  /** An HTTP/S proxy: a Secret with `address` (and `username`, `password`). @default no proxy */
+  readonly proxySecretRef?: ISecretRef;
+  /** Connect to a registry over plain HTTP. @default false */
+  readonly insecure?: boolean;
+  /** Verify the artifact's signature (cosign or notation) before using it. @default not verified */
+  readonly verify?: ArtifactVerification;
 }
 
 /** A Flux `OCIRepository` (source.toolkit.fluxcd.io/v1): manifests or a Helm chart as an OCI artifact. */
@@ -60,6 +78,16 @@ export class OCIRepository extends FluxSource implements IKustomizationSource, I
     super(scope, id, l1.OciRepository, props);
   }
 
+  public override fluxReferences(): FluxReference[] {
+    const p = this.props;
+    return [
+      ...super.fluxReferences(),
+      ...secretReference('spec.certSecretRef', p.certSecretRef),
+      ...secretReference('spec.proxySecretRef', p.proxySecretRef),
+      ...verificationReferences(p.verify),
+    ];
+  }
+
   protected renderSourceSpec() {
     const p = this.props;
     return {
@@ -67,6 +95,13 @@ export class OCIRepository extends FluxSource implements IKustomizationSource, I
       ref: p.ref,
       interval: goDuration(p.interval) ?? '5m',
       layerSelector: p.layerSelector,
+      ignore: p.ignore,
+      provider: p.provider,
+      serviceAccountName: nameOf(p.serviceAccountName),
+      certSecretRef: nameRef(p.certSecretRef),
+      proxySecretRef: nameRef(p.proxySecretRef),
+      insecure: p.insecure,
+      verify: renderVerification(p.verify),
     };
   }
 
@@ -74,6 +109,17 @@ export class OCIRepository extends FluxSource implements IKustomizationSource, I
     const p = this.props;
     c.urlScheme('spec.url', p.url, ['oci'], 'oci://ghcr.io/stefanprodan/manifests/podinfo');
     c.duration('spec.interval', p.interval);
-    if (p.ref && 'semver' in p.ref) c.semverRange('spec.ref.semver', p.ref.semver);
+    if (p.ref && 'semver' in p.ref) {
+      c.semverRange('spec.ref.semver', p.ref.semver).regex('spec.ref.semverFilter', p.ref.semverFilter);
+    }
+    if (p.ref && 'digest' in p.ref && !/^sha(256|384|512):[a-f0-9]{64,128}$/.test(String(p.ref.digest))) {
+      c.add(`spec.ref.digest ${JSON.stringify(p.ref.digest)} is not a digest: use "sha256:" followed by 64 hexadecimal digits`);
+    }
+    c.oneOf('spec.layerSelector.operation', p.layerSelector?.operation, ['extract', 'copy']);
+    checkProvider(c, p.provider, [SourceProvider.GENERIC, SourceProvider.AWS, SourceProvider.AZURE, SourceProvider.GCP], p.serviceAccountName);
+    checkVerification(c, p.verify);
+    if (p.verify?.trustedRootSecretRef && p.verify.provider === SignatureProvider.NOTATION) {
+      c.add('spec.verify.trustedRootSecretRef is a Sigstore trusted root, used by cosign only: remove it, or use provider cosign');
+    }
   }
 }

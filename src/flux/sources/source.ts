@@ -1,10 +1,25 @@
 import { apiObjectOf, FluxObjectProps, FluxReference, IObjectRef } from '../flux-object';
 import { FluxDuration } from '../duration';
+import { LayoutDirectory } from '../../core/layout-directory';
 
-/** A Flux source a Kustomization can reconcile (GitRepository, OCIRepository, Bucket). */
+/** A Flux source a Kustomization can reconcile (GitRepository, OCIRepository, Bucket, ExternalArtifact). */
 export interface IKustomizationSource extends IObjectRef {
   /** Brand: only source kinds implement it. */
   readonly isKustomizationSource: true;
+  /**
+   * For a source whose root is not this repository's root (an artifact generated from parts of
+   * it): where Flux finds a directory of this repository in it.
+   * @default the repository's own layout (paths relative to the repository root)
+   */
+  readonly artifactLayout?: IArtifactLayout;
+}
+
+/** How the directories of this repository appear inside an artifact made from parts of it. */
+export interface IArtifactLayout {
+  /** The path Flux reads a directory at inside the artifact (`./…`), or undefined when the artifact does not hold it. */
+  pathOf(directory: LayoutDirectory): string | undefined;
+  /** The directories of this repository the artifact holds, for messages (e.g. `apps/podinfo`). */
+  readonly contents: readonly string[];
 }
 
 /** A Flux source a HelmRelease can install a chart from by name (`spec.chart.spec.sourceRef`). */
