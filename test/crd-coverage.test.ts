@@ -21,7 +21,7 @@ for (const m of MODULES) {
 function emittedBy(kind: string, apiVersion: string): Set<string> {
   const out = new Set<string>();
   for (const fixture of FIXTURES.filter(x => x.kind === kind)) {
-    const f = fluxFleet();
+    const f = fluxFleet(fixture.fleet);
     fixture.build(f);
     const docs = Object.values(FleetTesting.synthDocuments(f.repo)).flat().filter(d => d.kind === kind && d.apiVersion === apiVersion);
     expect(docs.length, `fixture "${fixture.name}" builds no ${kind} ${apiVersion}`).toBeGreaterThan(0);
@@ -56,6 +56,11 @@ describe('every spec field of every Flux 2.9 CRD has a typed prop, or is left ou
       }
     });
   }
+
+  it('leaves no field out as a TODO', () => {
+    const todo = Object.entries(LEFT_OUT).flatMap(([kind, paths]) => Object.entries(paths).filter(([, reason]) => reason.startsWith('TODO')).map(([p]) => `${kind} ${p}`));
+    expect(todo).toEqual([]);
+  });
 
   it('finds a field that no prop reaches (the check can fail)', () => {
     const schema = schemas.find(s => s.kind === 'Kustomization')!;

@@ -533,5 +533,7 @@ export class HelmRelease<Values extends object = Record<string, unknown>> extend
 function withDurations<T extends { readonly timeout?: FluxDuration; readonly strategy?: ActionStrategy }>(options: T | undefined): Record<string, unknown> | undefined {
   if (!options) return undefined;
   const strategy = options.strategy ? { name: options.strategy.name, retryInterval: goDuration(options.strategy.retryInterval) } : undefined;
-  return { ...options, timeout: goDuration(options.timeout), strategy };
+  // the generated L1 class spells the OpenAPI field its own way, and drops keys it does not know
+  const { disableOpenAPIValidation, ...rest } = options as T & { disableOpenAPIValidation?: boolean };
+  return { ...rest, disableOpenApiValidation: disableOpenAPIValidation, timeout: goDuration(options.timeout), strategy };
 }

@@ -1,29 +1,45 @@
 // Coverage fixtures of ExternalArtifact and source-watcher's ArtifactGenerator (see ../crd-coverage.test.ts).
+import * as kplus from 'cdk8s-plus-27';
+import { ArtifactGenerator, CopyStrategy, LayoutDirectory, ManifestFile, OCIRepository } from '../../src';
 import { CoverageFixture, LeftOut } from './coverage';
 
-export const fixtures: CoverageFixture[] = [];
+export const fixtures: CoverageFixture[] = [
+  {
+    kind: 'ArtifactGenerator', name: 'a directory of this repository and a chart\'s values, with every field',
+    build: f => {
+      const dir = new LayoutDirectory(f.repo.apps, 'web');
+      new kplus.ConfigMap(new ManifestFile(dir, 'settings'), 'cm', { metadata: { name: 'settings', namespace: 'flux-system' }, data: { a: 'b' } });
+      const file = new ManifestFile(f.cluster, 'artifacts');
+      const charts = new OCIRepository(file, 'charts', { metadata: { name: 'charts', namespace: 'flux-system' }, url: 'oci://ghcr.io/org/charts', ref: { tag: '1.0.0' } });
+      new ArtifactGenerator(file, 'generator', {
+        metadata: { name: 'web', namespace: 'flux-system' },
+        sources: { repo: f.gitRepo, charts },
+        artifacts: [{
+          name: 'web', revision: 'repo', originRevision: 'repo',
+          copy: [
+            { source: 'repo', directory: dir, to: 'manifests/' },
+            { source: 'charts', path: 'values/*.yaml', to: 'values/', exclude: ['values/test-*.yaml'], strategy: CopyStrategy.MERGE },
+          ],
+        }],
+        commonMetadata: { labels: { team: 'web' }, annotations: { owner: 'web-team' } },
+      });
+    },
+  },
+  {
+    kind: 'ArtifactGenerator', name: 'one artifact per directory of a pattern, from another namespace', fleet: { allowCrossNamespaceReferences: true },
+    build: f => {
+      new ArtifactGenerator(new ManifestFile(f.cluster, 'artifacts'), 'generator', {
+        metadata: { name: 'apps', namespace: 'web' },
+        sources: { repo: f.gitRepo },
+        pathPattern: { source: 'repo', pattern: 'apps/*' },
+        artifacts: [{ name: '{{ .dir }}', copy: [{ source: 'repo', path: '{{ .path }}/**' }] }],
+      });
+    },
+  },
+];
 
 export const leftOut: LeftOut = {
   ExternalArtifact: {
-    'spec.sourceRef.apiVersion': 'TODO(#19): not typed yet',
-    'spec.sourceRef.kind': 'TODO(#19): not typed yet',
-    'spec.sourceRef.name': 'TODO(#19): not typed yet',
-    'spec.sourceRef.namespace': 'TODO(#19): not typed yet',
-  },
-  ArtifactGenerator: {
-    'spec.artifacts[].copy[].exclude': 'TODO(#19): not typed yet',
-    'spec.artifacts[].copy[].from': 'TODO(#19): not typed yet',
-    'spec.artifacts[].copy[].strategy': 'TODO(#19): not typed yet',
-    'spec.artifacts[].copy[].to': 'TODO(#19): not typed yet',
-    'spec.artifacts[].name': 'TODO(#19): not typed yet',
-    'spec.artifacts[].originRevision': 'TODO(#19): not typed yet',
-    'spec.artifacts[].revision': 'TODO(#19): not typed yet',
-    'spec.commonMetadata.annotations': 'TODO(#19): not typed yet',
-    'spec.commonMetadata.labels': 'TODO(#19): not typed yet',
-    'spec.pathPattern': 'TODO(#19): not typed yet',
-    'spec.sources[].alias': 'TODO(#19): not typed yet',
-    'spec.sources[].kind': 'TODO(#19): not typed yet',
-    'spec.sources[].name': 'TODO(#19): not typed yet',
-    'spec.sources[].namespace': 'TODO(#19): not typed yet',
+    'spec.sourceRef': 'written by the controller that makes the artifact (source-watcher, for an ArtifactGenerator); a fleet refers to ExternalArtifacts (ArtifactGenerator.artifact(name), ExternalArtifact.fromName) but never writes one',
   },
 };

@@ -15,6 +15,8 @@ export interface CoverageFixture {
   readonly kind: string;
   /** What the fixture shows, for the test name. */
   readonly name: string;
+  /** Props of the fixture fleet. @default a fleet with Flux's multi-tenancy lockdown */
+  readonly fleet?: { readonly allowCrossNamespaceReferences?: boolean };
   /** Builds the objects into a fresh fixture fleet, with typed props only. */
   readonly build: (f: CoverageFleet) => void;
 }

@@ -54,7 +54,7 @@ export function renderVerification(v: ArtifactVerification | undefined): Record<
   return {
     provider: v.provider ?? SignatureProvider.COSIGN,
     secretRef: nameRef(v.secretRef),
-    matchOIDCIdentity: v.matchOidcIdentity?.map(i => ({ issuer: i.issuer, subject: i.subject })),
+    matchOidcIdentity: v.matchOidcIdentity?.map(i => ({ issuer: i.issuer, subject: i.subject })),
     trustedRootSecretRef: nameRef(v.trustedRootSecretRef),
   };
 }
