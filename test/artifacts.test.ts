@@ -1,6 +1,6 @@
 import * as kplus from 'cdk8s-plus-27';
 import { describe, expect, it } from 'vitest';
-import { ArtifactGenerator, ExternalArtifact, HelmRelease, Kustomization, LayoutDirectory, ManifestFile, OCIRepository } from '../src';
+import { ArtifactGenerator, diffEnvironments, ExternalArtifact, fleetGraph, GitRepository, HelmRelease, Kustomization, LayoutDirectory, ManifestFile, OCIRepository } from '../src';
 import { FleetTesting } from '../src/testing';
 import { fluxFleet } from './flux-fixture';
 import { problemsOf } from './helpers';
@@ -102,5 +102,42 @@ describe('ArtifactGenerator and ExternalArtifact', () => {
       '[apps/base/gen/g] spec.artifacts[1].name "a" is given twice: each generated ExternalArtifact needs its own name',
       '[apps/base/gen/g] spec.artifacts[1].copy is empty: copy at least one directory or glob into the artifact',
     ].sort());
+  });
+});
+
+describe('diff and graph follow ExternalArtifact sources', () => {
+  /** Two clusters, each building its environment's directory of apps/web through its own generated artifact. */
+  function twoClusters() {
+    const repo = FleetTesting.repo();
+    const web = new LayoutDirectory(repo.apps, 'web', { kustomize: false });
+    for (const [env, color] of [['dev', 'blue'], ['prod', 'red']] as const) {
+      const dir = new LayoutDirectory(web, env);
+      new kplus.ConfigMap(new ManifestFile(dir, 'settings'), 'cm', { metadata: { name: 'web-settings', namespace: 'flux-system' }, data: { color } });
+      const cluster = new LayoutDirectory(repo.clusters, env);
+      const sync = new ManifestFile(new LayoutDirectory(cluster, 'flux-system'), 'gotk-sync');
+      const git = new GitRepository(sync, 'repo', { metadata: { name: 'flux-system', namespace: 'flux-system' }, url: 'https://github.com/org/fleet', ref: { branch: 'main' } });
+      new Kustomization(sync, 'sync', { metadata: { name: 'flux-system', namespace: 'flux-system' }, sourceRef: git, path: cluster });
+      const file = new ManifestFile(cluster, 'web');
+      const generator = new ArtifactGenerator(file, 'generator', {
+        metadata: { name: 'web', namespace: 'flux-system' }, sources: { fleet: git }, artifacts: [{ name: 'web', copy: [{ source: 'fleet', directory: dir }] }],
+      });
+      new Kustomization(file, 'web', { metadata: { name: 'web', namespace: 'flux-system' }, sourceRef: generator.artifact('web'), path: dir });
+      repo.addEnvironment({ name: env, cluster: env }, cluster);
+    }
+    return repo;
+  }
+
+  it('diff compares what each cluster builds through its artifact', () => {
+    const diff = diffEnvironments(twoClusters(), 'dev', 'prod');
+    const settings = diff.differences.find(c => c.id.startsWith('ConfigMap') && c.id.endsWith('/web-settings'))!;
+    expect(settings.change).toBe('changed');
+    expect(settings.fields).toEqual([expect.objectContaining({ path: 'data.color', from: 'blue', to: 'red' })]);
+  });
+
+  it('graph draws the Kustomization reading the generator\'s artifact, and the generator reading the repository', () => {
+    const g = fleetGraph(twoClusters(), 'dev');
+    const id = (kind: string) => g.nodes.find(n => n.kind === kind && n.name === (kind === 'GitRepository' ? 'flux-system' : 'web'))!.id;
+    expect(g.edges).toContainEqual({ from: id('Kustomization'), to: id('ArtifactGenerator'), label: 'source' });
+    expect(g.edges).toContainEqual({ from: id('ArtifactGenerator'), to: id('GitRepository'), label: 'source' });
   });
 });
