@@ -18,4 +18,12 @@ describe('README', () => {
       'infrastructure/overlays/development/dns-patch.yaml',
     ]));
   });
+
+  it('its ArtifactGenerator example runs and writes the Kustomization\'s path relative to the artifact', () => {
+    const { root, status, output } = runReadmeExample(readme().slice(readme().indexOf('### Artifacts generated from parts of the repository')));
+    expect(status, output).toBe(0);
+    const tree = readTree(root);
+    expect(tree['clusters/production/podinfo.yaml']).toContain('path: ./production');
+    expect(tree['clusters/production/podinfo.yaml']).toContain('from: "@fleet/apps/podinfo/**"');
+  });
 });
