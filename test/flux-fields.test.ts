@@ -111,6 +111,11 @@ const cases: { name: string; build: (f: Fleet) => void; expected: string }[] = [
     build: f => new HelmChart(new ManifestFile(f.apps, 'chart'), 'c', { metadata: { name: 'c', namespace: 'flux-system' }, repository: f.podinfo, chart: 'podinfo', valuesFiles: ['../secrets.yaml'] }),
     expected: '[apps/base/chart/c] spec.valuesFiles[0] "../secrets.yaml" must be relative to the root, without a leading "/" and without "..": e.g. "values-production.yaml"',
   },
+  {
+    name: 'a namespace reference of the wrong type (from JavaScript or a cast)',
+    build: f => web(f, { targetNamespace: {} as never }),
+    expected: '[clusters/dev/web/web] spec.targetNamespace is an object, not a string: give a string, or leave the field out',
+  },
 ];
 
 describe('new Flux fields: refusals name the construct, the field, the value and what is valid', () => {

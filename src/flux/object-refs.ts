@@ -15,6 +15,7 @@ export interface NamedObject {
 
 /** The name a reference field renders, or nothing when it is left out. */
 export function nameOf(ref: ServiceAccountReference | NamespaceReference | undefined): string | undefined {
-  if (ref === undefined || typeof ref === 'string') return ref;
-  return ref.name;
+  if (ref !== null && typeof ref === 'object' && typeof ref.name === 'string') return ref.name;
+  // a string, or a value of the wrong type (from JavaScript or a cast), which the field checks report as it is
+  return ref as string | undefined;
 }
