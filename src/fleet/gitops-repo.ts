@@ -12,7 +12,8 @@ import { secretsModule } from '../secrets/plaintext-guard';
 import { schemaModule, SchemaValidationOptions } from '../validation/schema-check';
 import { coreModule } from '../core/model/core-module';
 import { FleetRegistry, ModelCheck } from '../core/model/fleet-model';
-import { KindReferences } from '../core/model/references';
+import { fieldProblem, KindReferences } from '../core/model/references';
+import { CrdSource, loadCrds, RegisteredCrd } from '../validation/crd-documents';
 import { scanLayout, scanUserFiles } from '../core/disk-scan';
 import { DiskFiles } from '../core/model/repo-tree';
 import { CommittedMarkedValues } from '../core/automated-values';
@@ -100,6 +101,9 @@ export class GitOpsRepo extends App {
   private readonly registered: RegisteredEnvironment[] = [];
   private readonly userChecks: ModelCheck[] = [];
   private readonly userReferences: KindReferences[] = [];
+  private readonly crdList: RegisteredCrd[] = [];
+  private readonly crdProblems: string[] = [];
+  private crdSources = 0;
 
   constructor(props: GitOpsRepoProps = {}) {
     // resolves marked values (image-automation setters) wherever an object is rendered
@@ -112,7 +116,7 @@ export class GitOpsRepo extends App {
     this.allowCrossNamespaceReferences = props.allowCrossNamespaceReferences ?? false;
     this.strictRules = props.strict ?? false;
     if (props.validateSchemas) this.enableSchemaValidation(props.validateSchemas === true ? {} : props.validateSchemas);
-    this.node.addValidation({ validate: () => this.validateEnvironments() });
+    this.node.addValidation({ validate: () => [...this.validateEnvironments(), ...this.crdProblems, ...this.referenceProblems()] });
   }
 
   /**
@@ -154,6 +158,32 @@ export class GitOpsRepo extends App {
     this.userReferences.push(entry);
   }
 
+  /**
+   * Registers the CRDs of kinds you import with `cdk8s import` (cert-manager, Gateway API,
+   * Kyverno…): the paths of their YAML files (relative to the working directory) or parsed CRD
+   * documents. Schema validation (`validate`, `synth --validate`, always in CI) then checks their
+   * objects as strictly as Flux's, instead of their metadata only, and refuses a version the CRD
+   * does not serve; and references to a kind whose CRD says `scope: Cluster` resolve in no
+   * namespace. Declare the references the kinds make with `registerReferences` (or the ready-made
+   * `certManagerReferences()` and `gatewayApiReferences()`). A file that does not exist or holds
+   * no CRD is reported at synth. Returns the CRDs read.
+   */
+  public registerCrds(...sources: CrdSource[]): readonly RegisteredCrd[] {
+    const read: RegisteredCrd[] = [];
+    for (const source of sources) {
+      const { crds, problems } = loadCrds(source, this.crdSources++);
+      read.push(...crds);
+      this.crdProblems.push(...problems.map(p => `registerCrds(): ${p}`));
+    }
+    this.crdList.push(...read);
+    return read;
+  }
+
+  /** The CRDs registered with `registerCrds`, in registration order. */
+  public get crds(): readonly RegisteredCrd[] {
+    return [...this.crdList];
+  }
+
   /** The registry a synth runs with: every module's reference tables, appliers and checks, then yours. */
   public registry(): FleetRegistry {
     const lockedDown = new Map(this.registered.filter(r => r.env.lockdown).map(r => [r.cluster.repoPath, r.env.name]));
@@ -164,8 +194,10 @@ export class GitOpsRepo extends App {
       .use(imageModule)
       .use(tenancyModule({ lockedDown }))
       .use(fluxInstallationModule({ lockedDown, environments: new Map(this.registered.map(r => [r.cluster.repoPath, r.env.name])) }));
-    if (this.schemaValidation) registry.use(schemaModule(this.schemaValidation));
-    this.userReferences.forEach(r => registry.registerReferences(r));
+    if (this.schemaValidation) registry.use(schemaModule(this.schemaValidationOptions()));
+    this.crdList.filter(c => c.clusterScoped).forEach(c => registry.registerClusterScoped(c.group, c.kind));
+    // a declaration the table cannot read is reported by this app's validation
+    this.userReferences.filter(r => r.fields.every(f => fieldProblem(f) === undefined)).forEach(r => registry.registerReferences(r));
     this.userChecks.forEach(c => registry.registerCheck(c));
     return registry;
   }
@@ -173,6 +205,15 @@ export class GitOpsRepo extends App {
   /** Validates every object against its CRD's schema at synth, from now on (see `validateSchemas`). */
   public enableSchemaValidation(options: SchemaValidationOptions = {}): void {
     this.schemaValidation = { ...this.schemaValidation, ...options };
+  }
+
+  /**
+   * The options schema validation runs with: those given (`validateSchemas`,
+   * `enableSchemaValidation`) and the registered CRDs.
+   */
+  public schemaValidationOptions(): SchemaValidationOptions {
+    const crds = [...this.schemaValidation?.crds ?? [], ...this.crdList.map(c => c.document)];
+    return { ...this.schemaValidation, ...crds.length > 0 ? { crds } : {} };
   }
 
   /** Makes the rules' warnings errors from now on (see `strict`). */
@@ -237,6 +278,13 @@ export class GitOpsRepo extends App {
     const disk = scanLayout(this.rootDir, GitOpsRepo.MANAGED_ROOTS); // one read of the tree for the model and the comparison
     const plan = planLayout(this.rootDir, this.synthWith(disk).files, GitOpsRepo.MANAGED_ROOTS, disk);
     return { clean: isClean(plan), diff: diffPlan(plan), plan };
+  }
+
+  private referenceProblems(): string[] {
+    return this.userReferences.flatMap(r => r.fields.flatMap(f => {
+      const problem = fieldProblem(f);
+      return problem ? [`registerReferences(): reference field "${f.path}" of ${r.group ? `${r.group}/` : ''}${r.kind}: ${problem}`] : [];
+    }));
   }
 
   private validateEnvironments(): string[] {

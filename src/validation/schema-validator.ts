@@ -22,21 +22,20 @@ export const VENDORED_CRDS = path.resolve(__dirname, '..', '..', 'crds');
  * `strictSchema`). Each kind's schema is compiled once, on first use.
  */
 export class SchemaValidator {
-  /** A validator for the CRDs of a directory (every `*.yaml`, also one folder down), by default the vendored Flux 2.9 and Sealed Secrets CRDs. */
-  public static fromDirectory(dir: string = VENDORED_CRDS): SchemaValidator {
+  /**
+   * A validator for the CRDs of a directory (every `*.yaml`, also one folder down), by default the
+   * vendored Flux 2.9 and Sealed Secrets CRDs, plus the CRD documents given (third-party CRDs a
+   * fleet registers; they win over a directory's CRD of the same kind).
+   */
+  public static fromDirectory(dir: string = VENDORED_CRDS, extraCrds: readonly Record<string, unknown>[] = []): SchemaValidator {
     const schemas = new Map<string, SchemaNode>();
     // a CRD kept in a folder of its own with its license (the Flux Operator's) counts too
     const files = fs.readdirSync(dir, { withFileTypes: true }).flatMap(e => e.isDirectory()
       ? fs.readdirSync(path.join(dir, e.name)).filter(f => f.endsWith('.yaml')).map(f => `${e.name}/${f}`)
       : e.name.endsWith('.yaml') ? [e.name] : []).sort();
-    for (const file of files) {
-      for (const doc of parseAllDocuments(fs.readFileSync(path.join(dir, file), 'utf8'))) {
-        const crd = doc.toJS() as { kind?: string; spec?: { group: string; names: { kind: string }; versions: { name: string; served: boolean; schema?: { openAPIV3Schema: SchemaNode } }[] } };
-        if (crd?.kind !== 'CustomResourceDefinition' || !crd.spec) continue;
-        for (const v of crd.spec.versions) {
-          if (v.served && v.schema) schemas.set(`${crd.spec.group}/${v.name} ${crd.spec.names.kind}`, v.schema.openAPIV3Schema);
-        }
-      }
+    const docs = files.flatMap(file => parseAllDocuments(fs.readFileSync(path.join(dir, file), 'utf8')).map(d => d.toJS() as unknown));
+    for (const crd of [...docs, ...extraCrds]) {
+      for (const { key, schema } of crdSchemas(crd)) schemas.set(key, schema);
     }
     return new SchemaValidator(schemas);
   }
@@ -110,6 +109,14 @@ export class SchemaValidator {
     const v = validate;
     return value => v(value) ? [] : collapse(v.errors ?? []);
   }
+}
+
+/** The schemas a CRD document serves, by `group/version Kind`; none for anything else. */
+function crdSchemas(doc: unknown): { key: string; schema: SchemaNode }[] {
+  const crd = doc as { kind?: string; spec?: { group?: string; names?: { kind?: string }; versions?: { name: string; served: boolean; schema?: { openAPIV3Schema: SchemaNode } }[] } } | null;
+  if (crd?.kind !== 'CustomResourceDefinition' || !crd.spec?.group || !crd.spec.names?.kind || !Array.isArray(crd.spec.versions)) return [];
+  const { group, names } = crd.spec;
+  return crd.spec.versions.filter(v => v.served && v.schema).map(v => ({ key: `${group}/${v.name} ${names.kind}`, schema: v.schema!.openAPIV3Schema }));
 }
 
 /** A JSON-pointer token: `~` and `/` escaped. */
