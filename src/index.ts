@@ -3,7 +3,8 @@
 // point loads none of it).
 
 // the layout: directories, files, patches, files you own
-export { InlinePatch, LayoutDirectory, LayoutDirectoryProps } from './core/layout-directory';
+export { ConfigMapGenerator, ConfigMapGeneratorFile, InlinePatch, LayoutDirectory, LayoutDirectoryProps } from './core/layout-directory';
+export { ValuesFile, ValuesFileProps } from './core/values-file';
 export { ManifestFile, ManifestFileProps } from './core/manifest-file';
 export { ObjectPatch, ObjectPatchProps, PatchContent } from './core/object-patch';
 export { ExistingFile, ExistingFileProps } from './core/existing-file';
