@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { App, AppProps } from 'cdk8s';
-import { LayoutDirectory } from '../core/layout-directory';
+import { LayoutDirectory, LayoutDirectoryProps } from '../core/layout-directory';
 import { isLayoutFile } from '../core/layout-file';
 import { fluxModule } from '../flux/model/flux-module';
 import { fluxInstallationModule } from '../flux/operator/flux-installation-module';
@@ -78,8 +78,17 @@ export interface LayoutCheck {
  * tree atomically, pruning files it generated earlier that are no longer produced.
  */
 export class GitOpsRepo extends App {
-  /** The top-level directories the layout writer owns; it writes and prunes nowhere else. */
+  /**
+   * The top-level directories every fleet's layout writer owns; it writes and prunes nowhere else
+   * but in the roots a fleet adds (`addRoot`; all of them: `managedRoots`).
+   */
   public static readonly MANAGED_ROOTS: readonly string[] = ['clusters', 'infrastructure', 'apps'];
+
+  /**
+   * Names a fleet cannot add as a root (`addRoot`): what a TypeScript fleet repository holds besides
+   * the layout, and the never-written `templates` directory.
+   */
+  public static readonly RESERVED_ROOTS: readonly string[] = ['src', 'lib', 'test', 'tests', 'node_modules', 'templates', 'crds', 'docs', 'bench', 'sealed-secrets'];
 
   /** The repository root the layout is written into. */
   public readonly rootDir: string;
@@ -101,6 +110,7 @@ export class GitOpsRepo extends App {
   private readonly registered: RegisteredEnvironment[] = [];
   private readonly userChecks: ModelCheck[] = [];
   private readonly userReferences: KindReferences[] = [];
+  private readonly addedRoots: LayoutDirectory[] = [];
   private readonly crdList: RegisteredCrd[] = [];
   private readonly crdProblems: string[] = [];
   private crdSources = 0;
@@ -116,7 +126,38 @@ export class GitOpsRepo extends App {
     this.allowCrossNamespaceReferences = props.allowCrossNamespaceReferences ?? false;
     this.strictRules = props.strict ?? false;
     if (props.validateSchemas) this.enableSchemaValidation(props.validateSchemas === true ? {} : props.validateSchemas);
-    this.node.addValidation({ validate: () => [...this.validateEnvironments(), ...this.crdProblems, ...this.referenceProblems()] });
+    this.node.addValidation({ validate: () => [...this.validateEnvironments(), ...this.rootProblems(), ...this.crdProblems, ...this.referenceProblems()] });
+  }
+
+  /**
+   * Adds a top-level directory to the layout besides `clusters/`, `infrastructure/` and `apps/`
+   * (`tenants/`, as Flux's multi-tenancy example has it) and returns it. The writer owns it as it
+   * owns the others: it writes there, prunes only files it generated (they carry its marker) and
+   * never touches a file you put there; `synth --check` and the model read it; the sync
+   * GitRepository's `spec.ignore` must keep it (the `sync-ignore-excludes-layout` rule says so). The
+   * name is one path segment that is not a root already nor reserved (`RESERVED_ROOTS`).
+   *
+   * @param props the directory's props (`dirName` is the name)
+   * @default props `{ kustomize: false }`: a grouping directory, like `apps/`
+   */
+  public addRoot(name: string, props: Omit<LayoutDirectoryProps, 'dirName'> = {}): LayoutDirectory {
+    const taken = this.node.tryFindChild(name);
+    if (taken) {
+      throw new Error(`addRoot("${name}"): the fleet already has ${LayoutDirectory.isLayoutDirectory(taken) ? `the root "${taken.dirName}/"` : `a construct named "${name}" (${taken.node.path})`}; each root is added once: keep the directory addRoot returned the first time`);
+    }
+    const root = new LayoutDirectory(this, name, { kustomize: false, ...props });
+    this.addedRoots.push(root);
+    return root;
+  }
+
+  /** Every top-level directory the writer owns: `MANAGED_ROOTS`, then those added with `addRoot`, in order. */
+  public get managedRoots(): readonly string[] {
+    return [...GitOpsRepo.MANAGED_ROOTS, ...this.addedRoots.map(r => r.dirName)];
+  }
+
+  /** The roots added with `addRoot`, in order. */
+  public get roots(): readonly LayoutDirectory[] {
+    return [...this.addedRoots];
   }
 
   /**
@@ -241,11 +282,11 @@ export class GitOpsRepo extends App {
 
   /** Like `synthLayout`, but also returns the analysis behind it (builds, patches, constructs). */
   public synthModel(): LayoutModel {
-    return this.synthWith(scanUserFiles(this.rootDir, GitOpsRepo.MANAGED_ROOTS));
+    return this.synthWith(scanUserFiles(this.rootDir, this.managedRoots));
   }
 
   private synthWith(disk: DiskFiles): LayoutModel {
-    const result = analyzeLayout(this, GitOpsRepo.MANAGED_ROOTS, {
+    const result = analyzeLayout(this, this.managedRoots, {
       committedValues: new CommittedMarkedValues(this.rootDir),
       registry: this.registry(),
       rootDir: this.rootDir,
@@ -268,16 +309,32 @@ export class GitOpsRepo extends App {
    */
   public write(hooks?: WriteHooks): LayoutPlan {
     const files = this.synthLayout();
-    const plan = writeLayout(this.rootDir, files, GitOpsRepo.MANAGED_ROOTS, hooks);
+    const plan = writeLayout(this.rootDir, files, this.managedRoots, hooks);
     if (process.env.CDK8S_OUTDIR) this.copyTo(path.resolve(this.outdir), files);
     return plan;
   }
 
   /** Compares `rootDir` with a fresh synth, writing nothing. */
   public check(): LayoutCheck {
-    const disk = scanLayout(this.rootDir, GitOpsRepo.MANAGED_ROOTS); // one read of the tree for the model and the comparison
-    const plan = planLayout(this.rootDir, this.synthWith(disk).files, GitOpsRepo.MANAGED_ROOTS, disk);
+    const disk = scanLayout(this.rootDir, this.managedRoots); // one read of the tree for the model and the comparison
+    const plan = planLayout(this.rootDir, this.synthWith(disk).files, this.managedRoots, disk);
     return { clean: isClean(plan), diff: diffPlan(plan), plan };
+  }
+
+  private rootProblems(): string[] {
+    const problems: string[] = [];
+    const seen = new Set(GitOpsRepo.MANAGED_ROOTS);
+    for (const root of this.addedRoots) {
+      if (GitOpsRepo.RESERVED_ROOTS.includes(root.dirName)) {
+        problems.push(`addRoot("${root.dirName}"): "${root.dirName}/" is reserved (${GitOpsRepo.RESERVED_ROOTS.map(r => `${r}/`).join(', ')} hold the fleet's code, tools or never-written templates): pick another name, e.g. "tenants"`);
+      } else if (seen.has(root.dirName)) {
+        problems.push(`addRoot("${root.node.id}"): "${root.dirName}/" is already a root of the layout: use that directory (repo.${root.dirName === 'clusters' || root.dirName === 'infrastructure' || root.dirName === 'apps' ? root.dirName : 'roots'}) instead`);
+      } else if (root.isVirtual) {
+        problems.push(`addRoot("${root.dirName}"): a root is written, so it cannot be virtual; put templates under repo.templates`);
+      }
+      seen.add(root.dirName);
+    }
+    return problems;
   }
 
   private referenceProblems(): string[] {
