@@ -81,9 +81,9 @@ describe('third-party kinds: imported with cdk8s import, their CRDs registered w
     });
     new ClusterPolicy(f.file, 'bad-action', { metadata: { name: 'bad-action' }, spec: { validationFailureAction: 'block' as never } });
     expect(problemsOf(f.repo).filter(p => p.includes('schema:'))).toEqual([
-      '[apps/base/platform/bad-action] schema: apps/base/platform.yaml#7 ClusterPolicy bad-action: /spec/validationFailureAction: must be one of "audit", "enforce", "Audit", "Enforce"',
-      '[apps/base/platform/bad-port] schema: apps/base/platform.yaml#6 Gateway flux-system/bad-port: /spec/listeners/0/port: must be integer',
-      '[apps/base/platform/bad-port] schema: apps/base/platform.yaml#6 Gateway flux-system/bad-port: /spec/listeners/0/tls/mode: must be one of "Terminate", "Passthrough"',
+      '[apps/base/platform/bad-action] schema: apps/base/platform.yaml#7 ClusterPolicy bad-action: /spec/validationFailureAction: must be one of "audit", "enforce", "Audit", "Enforce", not "block"',
+      '[apps/base/platform/bad-port] schema: apps/base/platform.yaml#6 Gateway flux-system/bad-port: /spec/listeners/0/port: must be integer, not "eighty"',
+      '[apps/base/platform/bad-port] schema: apps/base/platform.yaml#6 Gateway flux-system/bad-port: /spec/listeners/0/tls/mode: must be one of "Terminate", "Passthrough", not "Decrypt"',
       '[apps/base/platform/typo] schema: apps/base/platform.yaml#5 ClusterIssuer typo: /spec/acme/emial: unknown field "emial" (not in the schema; check its spelling and the API version)',
     ]);
   });
