@@ -3,7 +3,8 @@
 // point loads none of it).
 
 // the layout: directories, files, patches, files you own
-export { InlinePatch, LayoutDirectory, LayoutDirectoryProps } from './core/layout-directory';
+export { ConfigMapGenerator, ConfigMapGeneratorFile, InlinePatch, LayoutDirectory, LayoutDirectoryProps } from './core/layout-directory';
+export { ValuesFile, ValuesFileProps } from './core/values-file';
 export { ManifestFile, ManifestFileProps } from './core/manifest-file';
 export { ObjectPatch, ObjectPatchProps, PatchContent } from './core/object-patch';
 export { ExistingFile, ExistingFileProps } from './core/existing-file';
@@ -19,7 +20,8 @@ export { LayoutPlan, WriteHooks } from './core/tree-writer';
 // the model of what each cluster applies, for rules of your own (GitOpsRepo.registerCheck) and tools
 export { Application, ApplierResult, ClusterBuild, ClusterModel, ClusterWalk, DirectoryApplication, IApplier } from './core/model/cluster-model';
 export { ExternalObject, FleetModel, FleetModule, FleetRegistry, ModelCheck, ModelFile, RequiredKeys, ResolvedReference } from './core/model/fleet-model';
-export { DerivedObject, DerivedObjects, DocumentReference, KindReferences, ReferenceField, ReferenceResolution, ReferenceScope } from './core/model/references';
+export { DerivedObject, DerivedObjects, DocumentReference, InvalidReferenceError, KindReferences, ReferenceField, ReferenceResolution, ReferenceScope } from './core/model/references';
+export { CertManagerReferencesOptions, certManagerReferences, gatewayApiReferences } from './core/model/ecosystem-references';
 export { AppliedPatch, BuildOverlay, BuildProblem, BuiltObject, DirectoryBuild, OverlayPatch } from './core/model/kustomize-build';
 export { DocumentOrigin, TreeDocument } from './core/model/repo-tree';
 export { TargetSelector } from './core/kustomize/selector';
@@ -27,6 +29,7 @@ export { JsonPatchOperation } from './core/kustomize/json-patch';
 
 // the fleet: repository, environments, promotion, env diff
 export { GitOpsRepo, GitOpsRepoProps, LayoutCheck, UnknownEnvironmentError } from './fleet/gitops-repo';
+export { CrdSource, RegisteredCrd } from './validation/crd-documents';
 export { Environment, RegisteredEnvironment } from './fleet/environment';
 export { EnvironmentObject, environmentObjects } from './fleet/environment-objects';
 export { EnvironmentDiff, FieldDifference, ObjectDifference, compareObjects, diffEnvironments, formatEnvironmentDiff } from './fleet/environment-diff';

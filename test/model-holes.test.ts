@@ -228,13 +228,14 @@ describe('what the model does not build is refused, not ignored', () => {
     });
     const dir = path.join(f.repo.rootDir, 'apps/legacy');
     fs.mkdirSync(dir, { recursive: true });
-    fs.writeFileSync(path.join(dir, 'kustomization.yaml'), 'configMapGenerator:\n- name: settings\n  literals: [a=b]\n');
+    // configMapGenerator is modelled (test/kustomize-features.test.ts); secretGenerator is not
+    fs.writeFileSync(path.join(dir, 'kustomization.yaml'), 'secretGenerator:\n- name: settings\n  literals: [a=b]\n');
     new ApiObject(new ManifestFile(f.cluster, 'legacy'), 'legacy', {
       apiVersion: 'kustomize.toolkit.fluxcd.io/v1', kind: 'Kustomization', metadata: { name: 'legacy', namespace: 'flux-system' },
       spec: { interval: '10m', prune: true, path: './apps/legacy', sourceRef: { kind: 'GitRepository', name: 'flux-system' } },
     });
     expect(problemsOf(f.repo)).toEqual([
-      'apps/legacy/kustomization.yaml: "configMapGenerator" is a kustomize feature cdk8s-flux does not model, so its checks would not see what the cluster gets: express it in the fleet code (an ObjectPatch, a Kustomization\'s targetNamespace…) instead',
+      'apps/legacy/kustomization.yaml: "secretGenerator" is a kustomize feature cdk8s-flux does not model, so its checks would not see what the cluster gets: express it in the fleet code (an ObjectPatch, a Kustomization\'s targetNamespace…) instead',
       '[clusters/dev/raw/raw] Kustomization flux-system/raw sets spec.namePrefix, which cdk8s-flux does not model, so its checks would not see what Flux applies: express the change in the fleet code (an ObjectPatch, or spec.patches) instead',
     ].map(m => (m.startsWith('[') ? m : `[apps/legacy/kustomization.yaml] ${m}`)));
   });

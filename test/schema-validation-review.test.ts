@@ -37,7 +37,7 @@ describe('nothing escapes validation', () => {
     expect(problemsOf(f.repo)).toEqual([
       '[apps/base/core/cm] metadata.namespace "Bad_NS" is not a valid namespace name: the API server accepts at most 63 lowercase letters, digits or \'-\', starting and ending with a letter or digit (e.g. "bad-ns")',
       '[apps/base/core/cm] schema: apps/base/core.yaml#0 ConfigMap Bad_NS/cm: /metadata/labels: has a key that is not a valid label or annotation key (bad key!)',
-      '[apps/base/core/cm] schema: apps/base/core.yaml#0 ConfigMap Bad_NS/cm: /metadata/namespace: must match the pattern ^[a-z0-9]([-a-z0-9]*[a-z0-9])?$',
+      '[apps/base/core/cm] schema: apps/base/core.yaml#0 ConfigMap Bad_NS/cm: /metadata/namespace: must match the pattern ^[a-z0-9]([-a-z0-9]*[a-z0-9])?$, not "Bad_NS"',
       '[apps/base/core/cm] schema: apps/base/core.yaml#0 ConfigMap Bad_NS/cm: /metadata/uid: unknown field "uid" (not in the schema; check its spelling and the API version)',
     ]);
   });

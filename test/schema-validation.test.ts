@@ -36,11 +36,11 @@ describe('strict schema validation of what synth writes', () => {
     new source.GitRepository(file, 'missing', { metadata: { name: 'nourl', namespace: 'flux-system' }, spec: { interval: '1m' } as never });
     new source.HelmRepository(file, 'metadata', { metadata: { name: 'meta', namespace: 'flux-system', uid: 'abc' } as never, spec: { url: 'https://charts.example.com' } });
     expect(problemsOf(f.repo).filter(p => p.includes('schema:'))).toEqual([
-      '[apps/base/raw/enum] schema: apps/base/raw.yaml#2 Provider flux-system/pigeon: /spec/type: must be one of "slack", "discord", "msteams", "rocket", "generic", "generic-hmac", "github", "gitlab", "gitea", "giteapullrequestcomment", "bitbucketserver", "bitbucket", "azuredevops", "googlechat", "googlepubsub", "webex", "sentry", "azureeventhub", "telegram", "lark", "matrix", "opsgenie", "alertmanager", "grafana", "githubdispatch", "githubpullrequestcomment", "gitlabmergerequestcomment", "pagerduty", "datadog", "nats", "zulip", "otel"',
+      '[apps/base/raw/enum] schema: apps/base/raw.yaml#2 Provider flux-system/pigeon: /spec/type: must be one of "slack", "discord", "msteams", "rocket", "generic", "generic-hmac", "github", "gitlab", "gitea", "giteapullrequestcomment", "bitbucketserver", "bitbucket", "azuredevops", "googlechat", "googlepubsub", "webex", "sentry", "azureeventhub", "telegram", "lark", "matrix", "opsgenie", "alertmanager", "grafana", "githubdispatch", "githubpullrequestcomment", "gitlabmergerequestcomment", "pagerduty", "datadog", "nats", "zulip", "otel", not "pigeon"',
       '[apps/base/raw/metadata] schema: apps/base/raw.yaml#4 HelmRepository flux-system/meta: /metadata/uid: unknown field "uid" (not in the schema; check its spelling and the API version)',
       '[apps/base/raw/missing] schema: apps/base/raw.yaml#3 GitRepository flux-system/nourl: /spec/url: required field "url" is missing',
       '[apps/base/raw/unknown-field] schema: apps/base/raw.yaml#0 HelmRelease flux-system/typo: /spec/intervall: unknown field "intervall" (not in the schema; check its spelling and the API version)',
-      '[apps/base/raw/wrong-type] schema: apps/base/raw.yaml#1 GitRepository flux-system/typed: /spec/interval: must be string',
+      '[apps/base/raw/wrong-type] schema: apps/base/raw.yaml#1 GitRepository flux-system/typed: /spec/interval: must be string, not 5',
     ]);
   });
 

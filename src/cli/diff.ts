@@ -93,12 +93,12 @@ export function diffAgainstBase(repo: GitOpsRepo, base: string, progress?: Progr
   const registry = repo.registry();
   progress?.step('synthesizing the working tree');
   const files = new Map<string, string>(repo.synthLayout());
-  for (const [p, content] of scanUserFiles(repo.rootDir, GitOpsRepo.MANAGED_ROOTS).foreign) if (content !== undefined && !files.has(p)) files.set(p, content);
-  const after = clusterObjects(modelOfFiles(files, registry, repo.rootDir, GitOpsRepo.MANAGED_ROOTS));
-  const before = withRevision(repo.rootDir, base, GitOpsRepo.MANAGED_ROOTS,
+  for (const [p, content] of scanUserFiles(repo.rootDir, repo.managedRoots).foreign) if (content !== undefined && !files.has(p)) files.set(p, content);
+  const after = clusterObjects(modelOfFiles(files, registry, repo.rootDir, repo.managedRoots));
+  const before = withRevision(repo.rootDir, base, repo.managedRoots,
     revision => {
       progress?.step(`reading what each cluster applies at ${base}`);
-      return clusterObjects(modelOfFiles(revision.files, registry, revision.rootDir, GitOpsRepo.MANAGED_ROOTS));
+      return clusterObjects(modelOfFiles(revision.files, registry, revision.rootDir, repo.managedRoots));
     },
     text => progress?.step(text));
   return diffRevisions(base, 'working tree', before, after);

@@ -2,12 +2,14 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CommandSpec, ExitCode, formatUsage, parseSpec } from './args';
 import { SynthIo } from './synth';
+import { GitOpsRepo } from '../fleet/gitops-repo';
+import { DIRECTORY_NAME_PATTERN } from '../core/names';
 
 /** The init command's interface. */
 export const INIT_COMMAND: CommandSpec = {
   name: 'init',
   summary: 'scaffold a new fleet repository (cdk8s-flux init [dir])',
-  synopsis: '[dir] [--name <package-name>] [--package-spec <spec>]',
+  synopsis: '[dir] [--name <package-name>] [--package-spec <spec>] [--root <dir>]…',
   description: `Scaffolds a new fleet repository in dir (default: the current directory), which must be empty
 (a .git directory is fine): package.json, tsconfig.json, cdk8s.yaml, src/main.ts with one
 environment, a HelmRepository and a HelmRelease, its cluster directory with the Flux sync and an
@@ -18,6 +20,7 @@ Then: npm install && npm run synth && npm test.`,
   flags: {
     'name': { type: 'string', valueName: 'NAME', description: 'the package name (default: the directory\'s name)' },
     'package-spec': { type: 'string', valueName: 'SPEC', complete: 'file', description: 'how package.json depends on cdk8s-flux (default: ^<this version>; e.g. file:../cdk8s-flux-0.1.0.tgz made by npm pack)' },
+    'root': { type: 'string', valueName: 'DIR', multiple: true, description: 'another top-level directory of the layout (e.g. tenants): the fleet adds it with repo.addRoot, the sync keeps it in spec.ignore, .gitattributes keeps its line ends' },
   },
   positionals: { name: 'DIR', min: 0, max: 1, complete: 'directory' },
 };
@@ -66,8 +69,16 @@ export function runInit(argv: readonly string[], io: SynthIo, cwd: string = proc
     io.err(`--name ${JSON.stringify(name)} is not a valid npm package name (lowercase letters, digits, '-', '.', '_', '~'; optionally @scope/)\n`);
     return ExitCode.ERROR;
   }
+  const roots = (parsed.values.root as string[] | undefined) ?? [];
+  for (const root of roots) {
+    const problem = rootProblem(root, roots);
+    if (problem) {
+      io.err(`--root ${JSON.stringify(root)}: ${problem}\n`);
+      return ExitCode.ERROR;
+    }
+  }
   const self = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'package.json'), 'utf8')) as PackageManifest;
-  const files = templateFiles();
+  const files = withRoots(templateFiles(), roots);
   files.set('package.json', `${JSON.stringify(scaffoldManifest(name, args.packageSpec ?? `^${self.version}`, self), null, 2)}\n`);
   for (const [file, content] of files) {
     fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
@@ -77,6 +88,30 @@ export function runInit(argv: readonly string[], io: SynthIo, cwd: string = proc
   io.out(`Scaffolded a fleet in ${shown}: ${[...files.keys()].sort().join(', ')}.\nNext:\n` +
     `${shown === '.' ? '' : `  cd ${shown}\n`}  npm install\n  npm run synth      # writes clusters/ and infrastructure/\n  npm test\n`);
   return ExitCode.CLEAN;
+}
+
+/** Why a `--root` cannot be a root of the layout, if so. */
+function rootProblem(root: string, all: readonly string[]): string | undefined {
+  if (!DIRECTORY_NAME_PATTERN.test(root) || /\.ya?ml$/.test(root)) return 'is not a directory name: lowercase letters, digits, \'-\', \'.\' or \'_\' (e.g. tenants)';
+  if (GitOpsRepo.MANAGED_ROOTS.includes(root)) return `is a root of every fleet already (${GitOpsRepo.MANAGED_ROOTS.map(r => `${r}/`).join(', ')})`;
+  if (GitOpsRepo.RESERVED_ROOTS.includes(root)) return `is reserved (${GitOpsRepo.RESERVED_ROOTS.map(r => `${r}/`).join(', ')}): pick another name, e.g. tenants`;
+  if (all.indexOf(root) !== all.lastIndexOf(root)) return 'is given twice';
+  return undefined;
+}
+
+/**
+ * The scaffold with the extra roots: the fleet adds each (`repo.addRoot`), the sync's `spec.ignore`
+ * keeps it, and `.gitattributes` keeps the line ends of what synth writes there.
+ */
+function withRoots(files: Map<string, string>, roots: readonly string[]): Map<string, string> {
+  if (roots.length === 0) return files;
+  const main = files.get('src/main.ts')!;
+  const added = roots.map(r => `  repo.addRoot('${r}'); // ${r}/: a top-level directory of the layout (its directories: repo.roots)\n`).join('');
+  files.set('src/main.ts', main
+    .replace(/(  const repo = new GitOpsRepo\(\{ rootDir \}\);\n)/, `$1${added}`)
+    .replace("!/apps/\\n'", `!/apps/\\n${roots.map(r => `!/${r}/\\n`).join('')}'`));
+  files.set('.gitattributes', `${files.get('.gitattributes')!}${roots.map(r => `${r}/** text eol=lf\n`).join('')}`);
+  return files;
 }
 
 /** A directory name as an npm package name: lowercase, invalid characters as '-'. */

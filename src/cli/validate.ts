@@ -54,7 +54,8 @@ export function runValidate(repo: GitOpsRepo, argv: readonly string[], io: Synth
     progress.step('validating the fleet');
     const { model } = repo.synthModel();
     progress.done();
-    const validator = validatorFor();
+    const options = repo.schemaValidationOptions();
+    const validator = validatorFor(options.crdDirectory, options.crds);
     const full = new Map<string, number>();
     const metadataOnly = new Map<string, number>();
     let patches = 0;

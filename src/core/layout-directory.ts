@@ -2,6 +2,7 @@ import { Construct, IConstruct } from 'constructs';
 import { DIRECTORY_NAME_PATTERN } from './names';
 import { JsonPatchOperation } from './kustomize/json-patch';
 import { TargetSelector } from './kustomize/selector';
+import { ILayoutFile } from './layout-file';
 
 const LAYOUT_DIRECTORY = Symbol.for('cdk8s-flux.LayoutDirectory');
 
@@ -11,6 +12,44 @@ export interface InlinePatch {
   readonly target: TargetSelector;
   /** A strategic-merge document, or JSON 6902 operations. */
   readonly patch: Readonly<Record<string, unknown>> | readonly JsonPatchOperation[];
+}
+
+/** A file of a `configMapGenerator` under a key other than its file name. */
+export interface ConfigMapGeneratorFile {
+  /** The ConfigMap key (e.g. `values.yaml`, which Flux's `valuesFrom` reads by default). */
+  readonly key: string;
+  /** The file (a `ValuesFile` in this directory or below). */
+  readonly file: ILayoutFile;
+}
+
+/** A kustomize `configMapGenerator` entry of a generated `kustomization.yaml`. */
+export interface ConfigMapGenerator {
+  /** The ConfigMap's name (before kustomize's hash suffix, unless `disableNameSuffixHash`). */
+  readonly name: string;
+  /**
+   * The ConfigMap's namespace.
+   * @default the directory's `namespace`, else none (the Flux Kustomization's targetNamespace, or the default)
+   */
+  readonly namespace?: string;
+  /**
+   * Files whose whole content becomes one key each: a `ValuesFile` of this directory or below
+   * (its key is its file name), or `{ key, file }`.
+   * @default none
+   */
+  readonly files?: readonly (ILayoutFile | ConfigMapGeneratorFile)[];
+  /** Literal keys and values. @default none */
+  readonly literals?: Readonly<Record<string, string>>;
+  /**
+   * Keep the name as given: kustomize otherwise appends a hash of the content (`podinfo-values-7b5f…`)
+   * and renames the references of workloads in its build, but not a HelmRelease's `valuesFrom`
+   * (hence Flux's examples set it, and the checks report a `valuesFrom` that names the unhashed name).
+   * @default false
+   */
+  readonly disableNameSuffixHash?: boolean;
+  /** Labels of the ConfigMap (e.g. Flux's `reconcile.fluxcd.io/watch: Enabled`). @default none */
+  readonly labels?: Readonly<Record<string, string>>;
+  /** Annotations of the ConfigMap. @default none */
+  readonly annotations?: Readonly<Record<string, string>>;
 }
 
 /** Props of a `LayoutDirectory`. */
@@ -52,6 +91,22 @@ export interface LayoutDirectoryProps {
    * @default false
    */
   readonly virtual?: boolean;
+
+  /**
+   * The namespace its `kustomization.yaml` moves every namespaced object of its build into
+   * (`namespace:`), as a Flux Kustomization's `targetNamespace` would.
+   * @default none: objects keep their own namespaces
+   */
+  readonly namespace?: string;
+
+  /**
+   * Make this directory a kustomize Component (`kind: Component`, apiVersion
+   * `kustomize.config.k8s.io/v1alpha1`): a reusable set of resources, generators and patches that
+   * other directories list under `components:` (`addComponent`), and whose patches apply to the
+   * objects of the directory that lists it. Its parent never lists it under `resources:`.
+   * @default false
+   */
+  readonly component?: boolean;
 }
 
 /**
@@ -84,16 +139,26 @@ export class LayoutDirectory extends Construct {
   /** Whether this directory is written fully rendered (see `LayoutDirectoryProps.flatten`). */
   public readonly flatten: boolean;
 
+  /** The namespace its kustomization moves objects into (`namespace:`), if any (see `LayoutDirectoryProps.namespace`). */
+  public readonly kustomizationNamespace?: string;
+  /** Whether this directory is a kustomize Component (see `LayoutDirectoryProps.component`). */
+  public readonly component: boolean;
+
   private readonly virtual: boolean;
   private readonly extraResources: LayoutDirectory[] = [];
   private readonly inlinePatches: InlinePatch[] = [];
+  private readonly componentList: LayoutDirectory[] = [];
+  private readonly generators: ConfigMapGenerator[] = [];
 
   constructor(scope: Construct, id: string, props: LayoutDirectoryProps = {}) {
     super(scope, id);
     Object.defineProperty(this, LAYOUT_DIRECTORY, { value: true });
     this.dirName = props.dirName ?? id;
     this.kustomize = props.kustomize ?? true;
-    this.includeInParent = props.includeInParent ?? true;
+    this.component = props.component ?? false;
+    // a Component is listed under components: of the directories that use it, never as a resource
+    this.includeInParent = this.component ? false : props.includeInParent ?? true;
+    this.kustomizationNamespace = props.namespace;
     this.flatten = props.flatten ?? false;
     this.virtual = props.virtual ?? false;
 
@@ -101,6 +166,12 @@ export class LayoutDirectory extends Construct {
       validate: () => {
         if (!DIRECTORY_NAME_PATTERN.test(this.dirName)) {
           return [`dirName "${this.dirName}" is not a valid directory name: use lowercase letters, digits, '-', '.' or '_', starting and ending with a letter or digit (e.g. "external-dns")`];
+        }
+        if (this.kustomizationNamespace !== undefined && !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(this.kustomizationNamespace)) {
+          return [`namespace "${this.kustomizationNamespace}" is not a valid namespace: use lowercase letters, digits and '-', starting and ending with a letter or digit, at most 63 characters (e.g. "team-a")`];
+        }
+        if (this.kustomizationNamespace !== undefined && this.kustomizationNamespace.length > 63) {
+          return [`namespace "${this.kustomizationNamespace}" is longer than 63 characters: shorten it`];
         }
         if (/\.ya?ml$/.test(this.dirName)) {
           return [`dirName "${this.dirName}" ends like a YAML file, which would collide with generated files: drop the extension (e.g. "${this.dirName.replace(/\.ya?ml$/, '')}")`];
@@ -155,5 +226,33 @@ export class LayoutDirectory extends Construct {
   /** Patches added with `addPatch`, in the order they were added (and kustomize applies them). */
   public get patches(): readonly InlinePatch[] {
     return [...this.inlinePatches];
+  }
+
+  /**
+   * Lists a kustomize Component (a directory made with `component: true`) under this directory's
+   * `components:`: its resources join this directory's build, and its generators and patches apply
+   * to all of the build. Takes the directory object, never a path string.
+   */
+  public addComponent(component: LayoutDirectory): void {
+    if (!this.componentList.includes(component)) this.componentList.push(component);
+  }
+
+  /** Components added with `addComponent`, in the order they were added (and kustomize applies them). */
+  public get components(): readonly LayoutDirectory[] {
+    return [...this.componentList];
+  }
+
+  /**
+   * Adds a `configMapGenerator` entry to this directory's `kustomization.yaml`: a ConfigMap made
+   * from files of this directory (a `ValuesFile`) and literals, which the model builds as kustomize
+   * does, hash suffix included, so that the checks see the ConfigMap each cluster gets.
+   */
+  public addConfigMapGenerator(generator: ConfigMapGenerator): void {
+    this.generators.push(generator);
+  }
+
+  /** Generators added with `addConfigMapGenerator`, in the order they were added. */
+  public get configMapGenerators(): readonly ConfigMapGenerator[] {
+    return [...this.generators];
   }
 }

@@ -8,6 +8,11 @@ export enum FileRole {
   RESOURCE = 'resource',
   /** Listed under `patches:`: the file holds a patch applied to an object of the build. */
   PATCH = 'patch',
+  /**
+   * Not listed as a resource or a patch: the file holds data a generator of its directory reads
+   * (a Helm values file under `configMapGenerator`), and is not a Kubernetes object.
+   */
+  DATA = 'data',
 }
 
 /** A kustomize patch selector, as written under `patches[].target`. */

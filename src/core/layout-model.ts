@@ -4,7 +4,7 @@ import { IConstruct } from 'constructs';
 import { FleetProblem, FleetValidationError, sortProblems } from './errors';
 import { splitBySeverity } from './model/rules';
 import { addProblemWarning, clearProblemWarnings } from './warnings';
-import { LayoutDirectory } from './layout-directory';
+import { ConfigMapGenerator, ConfigMapGeneratorFile, LayoutDirectory } from './layout-directory';
 import { FileRole, ILayoutFile, isLayoutFile } from './layout-file';
 import { mergedPath, strategicMerge, StrategicMergeError } from './strategic-merge';
 import { ManifestFile } from './manifest-file';
@@ -199,6 +199,7 @@ export function analyzeLayout(root: IConstruct, managedRoots: readonly string[],
   const models = buildDirectoryModels(directories, rendered, existing);
   checkPathCollisions(directories, rendered, problems, existing);
   checkDirectoryUse(models, problems);
+  checkKustomizeFeatures(models, problems);
   const reported = new Set(problems.map(p => p.path));
   const analysis = { ...checkBuilds(models, problems, rendered, reported, options.committedValues), constructs: all };
   const flat = flattenedOutputs(models, analysis, problems);
@@ -209,7 +210,9 @@ export function analyzeLayout(root: IConstruct, managedRoots: readonly string[],
   const serialize: { path: string; docs: Record<string, unknown>[]; comments: LineComment[][]; source: string }[] = [];
   for (const f of rendered) {
     if (f.directory.isVirtual || flat.suppressed.has(f.repoPath)) continue;
-    generated.push({ path: f.repoPath, docs: f.docs, objects: f.objects, constructPath: f.file.node.path });
+    // a data file's text is what a generator reads: the model needs it as it will be written
+    const dataText = f.file.role === FileRole.DATA ? withHeader(toYaml(f.docs, f.docs.map(lineCommentsOf)), f.file.node.path) : undefined;
+    generated.push({ path: f.repoPath, docs: f.docs, objects: f.objects, constructPath: f.file.node.path, ...dataText !== undefined ? { dataText } : {} });
     serialize.push({ path: f.repoPath, docs: f.docs, comments: f.docs.map(lineCommentsOf), source: f.file.node.path });
   }
   for (const [p, file] of flat.files) {
@@ -233,6 +236,7 @@ export function analyzeLayout(root: IConstruct, managedRoots: readonly string[],
   const tree = new RepoTree(generated, disk, new Map(existing.map(e => [e.repoPath, e.file.node.path])),
     options.rootDir !== undefined ? { rootDir: options.rootDir, scanned: managedRoots } : undefined);
   for (const f of rendered) {
+    if (f.file.role === FileRole.DATA) continue; // data, not objects: no check reads it as such
     // a written file's documents are the tree's own; a template's are made here
     const written = !f.directory.isVirtual && tree.file(f.repoPath)?.generated === true && !flat.suppressed.has(f.repoPath);
     const docs = written ? tree.file(f.repoPath)!.documents() : f.docs.map((doc, index) => ({ doc: doc as Doc, file: f.repoPath, index, origin: { constructPath: f.objects?.[index]?.node.path ?? f.file.node.path, object: f.objects?.[index] } }));
@@ -376,7 +380,10 @@ function buildDirectoryModels(directories: LayoutDirectory[], rendered: Rendered
 
 /** A directory with nothing to write is skipped, and its parent does not list it. */
 function isEmpty(model: DirectoryModel): boolean {
-  return model.files.length === 0 && model.existing.length === 0 && model.dir.resources.length === 0 && model.subdirs.every(isEmpty);
+  return model.files.length === 0 && model.existing.length === 0 && model.dir.resources.length === 0
+    && model.dir.components.length === 0 && model.dir.configMapGenerators.length === 0
+    && !(model.dir.component && model.dir.patches.length > 0) // a component of patches only patches its users
+    && model.subdirs.every(isEmpty);
 }
 
 /** Sub-directories that the kustomization of `model` lists under `resources:`. */
@@ -403,10 +410,96 @@ function kustomizationOf(model: DirectoryModel): Record<string, unknown> {
     ...model.dir.patches.map(p => ({ patch: inlinePatchText(p.patch), target: definedOnly({ ...p.target }) })),
   ];
 
-  const doc: Record<string, unknown> = { apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization' };
+  const doc: Record<string, unknown> = model.dir.component
+    ? { apiVersion: 'kustomize.config.k8s.io/v1alpha1', kind: 'Component' }
+    : { apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization' };
+  // an invalid namespace is reported by the directory; the model would only repeat it per object
+  if (model.dir.kustomizationNamespace !== undefined && /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(model.dir.kustomizationNamespace)) doc.namespace = model.dir.kustomizationNamespace;
   if (resources.length > 0) doc.resources = resources;
+  // in the order they were added: kustomize applies each component's patches in turn
+  if (model.dir.components.length > 0) doc.components = model.dir.components.map(c => relative(c.repoPath));
+  if (model.dir.configMapGenerators.length > 0) doc.configMapGenerator = model.dir.configMapGenerators.map(g => generatorEntry(model, g));
   if (patches.length > 0) doc.patches = patches;
   return doc;
+}
+
+/** A `configMapGenerator` entry as written: files relative to the directory, literals sorted by key. */
+function generatorEntry(model: DirectoryModel, g: ConfigMapGenerator): Record<string, unknown> {
+  const files = (g.files ?? []).map(f => {
+    const { key, file } = generatorFile(f);
+    const where = path.posix.relative(model.repoPath, `${LayoutDirectory.enclosing(file)?.repoPath ?? ''}/${file.fileName}`);
+    return key === file.fileName ? where : `${key}=${where}`;
+  });
+  const literals = Object.entries(g.literals ?? {}).sort(([a], [b]) => compareKeys(a, b)).map(([k, v]) => `${k}=${v}`);
+  const options = definedOnly({
+    disableNameSuffixHash: g.disableNameSuffixHash ? true : undefined,
+    labels: g.labels && Object.keys(g.labels).length > 0 ? { ...g.labels } : undefined,
+    annotations: g.annotations && Object.keys(g.annotations).length > 0 ? { ...g.annotations } : undefined,
+  });
+  return definedOnly({
+    name: g.name,
+    namespace: g.namespace,
+    files: files.length > 0 ? files : undefined,
+    literals: literals.length > 0 ? literals : undefined,
+    options: Object.keys(options).length > 0 ? options : undefined,
+  });
+}
+
+/** A generator's file and the key it is written under. */
+function generatorFile(f: ILayoutFile | ConfigMapGeneratorFile): { key: string; file: ILayoutFile } {
+  return isLayoutFile(f) ? { key: f.fileName, file: f } : { key: f.key, file: f.file };
+}
+
+/**
+ * Reports what a directory's namespace, components and generators cannot do: a component that is
+ * not one or belongs to another repository, a generator file that is not a data file under the
+ * directory, invalid names and keys, and these features where the layout does not write a
+ * kustomization as kustomize builds it (flattened and virtual directories, `kustomize: false`).
+ */
+function checkKustomizeFeatures(models: Map<LayoutDirectory, DirectoryModel>, problems: FleetProblem[]): void {
+  const NAME = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
+  for (const model of models.values()) {
+    const dir = model.dir;
+    const report = (message: string) => problems.push({ path: dir.node.path, message });
+    const features = [
+      dir.kustomizationNamespace !== undefined ? 'namespace' : undefined,
+      dir.components.length > 0 ? 'addComponent()' : undefined,
+      dir.configMapGenerators.length > 0 ? 'addConfigMapGenerator()' : undefined,
+      dir.component ? 'component: true' : undefined,
+    ].filter((f): f is string => f !== undefined);
+    if (features.length > 0 && !dir.kustomize) report(`${features.join(', ')}: the directory has no kustomization.yaml (kustomize: false), so nothing would apply it; use a built directory`);
+    else if (features.length > 0 && (dir.flatten || dir.isVirtual)) report(`${features.join(', ')}: a ${dir.flatten ? 'flattened' : 'virtual'} directory is rendered by the layout, which does not model these kustomize features there; use them in a directory that is not flattened (kustomize builds it)`);
+    for (const c of dir.components) {
+      if (!models.has(c)) report(`addComponent(${c.node.path}): the directory belongs to another GitOpsRepo; add components of this repository`);
+      else if (!c.component) report(`addComponent("${c.repoPath}"): the directory is not a kustomize Component; create it with component: true, or include it with addResource()`);
+      else if (c === dir) report(`addComponent(): a directory cannot be its own component`);
+    }
+    for (const r of dir.resources) {
+      if (r.component) report(`addResource("${r.repoPath}"): the directory is a kustomize Component, which kustomize refuses as a resource; list it with addComponent()`);
+    }
+    const names = new Set<string>();
+    dir.configMapGenerators.forEach((g, i) => {
+      const where = `addConfigMapGenerator() #${i + 1} ("${g.name}")`;
+      if (!NAME.test(g.name) || g.name.length > 253) report(`${where}: name "${g.name}" is not a valid object name: lowercase letters, digits, '-' and '.' (e.g. "podinfo-values")`);
+      if (names.has(`${g.namespace ?? ''}/${g.name}`)) report(`${where}: a ConfigMap "${g.name}" is already generated in this directory; kustomize refuses the duplicate: give it another name`);
+      names.add(`${g.namespace ?? ''}/${g.name}`);
+      if (g.namespace !== undefined && !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(g.namespace)) report(`${where}: namespace "${g.namespace}" is not a valid namespace (e.g. "team-a")`);
+      if ((g.files ?? []).length === 0 && Object.keys(g.literals ?? {}).length === 0) report(`${where}: it has neither files nor literals, so the ConfigMap would be empty; give it a ValuesFile or literals`);
+      const keys = new Set<string>();
+      for (const f of [...(g.files ?? []).map(x => generatorFile(x).key), ...Object.keys(g.literals ?? {})]) {
+        if (!/^[-._a-zA-Z0-9]+$/.test(f)) report(`${where}: key "${f}" is not a valid ConfigMap key (letters, digits, '-', '_' or '.')`);
+        if (keys.has(f)) report(`${where}: key "${f}" is given twice; kustomize refuses that: give one of them another key ({ key, file })`);
+        keys.add(f);
+      }
+      for (const f of g.files ?? []) {
+        const { file } = generatorFile(f);
+        const home = LayoutDirectory.enclosing(file);
+        const inside = home !== undefined && (home === dir || home.repoPath.startsWith(`${dir.repoPath}/`)) && models.has(home);
+        if (file.role !== FileRole.DATA) report(`${where}: file ${file.node.path} holds Kubernetes objects or a patch; a generator reads data files: use a ValuesFile`);
+        else if (!inside) report(`${where}: file ${file.node.path} is not in "${dir.repoPath}" or below, and kustomize reads generator files only under the kustomization's directory: create the ValuesFile in this directory`);
+      }
+    });
+  }
 }
 
 function checkPathCollisions(directories: LayoutDirectory[], rendered: RenderedFile[], problems: FleetProblem[], existing: readonly { file: ExistingFile; repoPath: string }[]): void {
@@ -466,6 +559,9 @@ function checkDirectoryUse(models: Map<LayoutDirectory, DirectoryModel>, problem
       const t = p.target as Record<string, unknown>;
       if (!['kind', 'name', 'labelSelector', 'annotationSelector'].some(k => typeof t[k] === 'string' && t[k] !== '')) {
         problems.push({ path: model.dir.node.path, message: `${where}: its target selects every object of the build; give at least a kind, a name or a label selector (e.g. { kind: 'Deployment', name: 'kustomize-controller' })` });
+      }
+      if (!Array.isArray(p.patch) && (typeof (p.patch as Record<string, unknown>).kind !== 'string' || typeof ((p.patch as Record<string, unknown>).metadata as Record<string, unknown> | undefined)?.name !== 'string')) {
+        problems.push({ path: model.dir.node.path, message: `${where}: a strategic-merge patch needs kind and metadata.name, which kustomize requires although the target selects the objects (any name will do, e.g. { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'not-used' }, spec: { … } }); or give JSON 6902 operations` });
       }
       if (Array.isArray(p.patch) && hasNonPointerPath(p.patch)) {
         problems.push({ path: model.dir.node.path, message: `${where}: a JSON 6902 operation's path is not a JSON pointer: start it with "/" (e.g. "/spec/template/spec/containers/0/args/-")` });

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { App, AppProps } from 'cdk8s';
-import { LayoutDirectory } from '../core/layout-directory';
+import { LayoutDirectory, LayoutDirectoryProps } from '../core/layout-directory';
 import { isLayoutFile } from '../core/layout-file';
 import { fluxModule } from '../flux/model/flux-module';
 import { fluxInstallationModule } from '../flux/operator/flux-installation-module';
@@ -12,7 +12,8 @@ import { secretsModule } from '../secrets/plaintext-guard';
 import { schemaModule, SchemaValidationOptions } from '../validation/schema-check';
 import { coreModule } from '../core/model/core-module';
 import { FleetRegistry, ModelCheck } from '../core/model/fleet-model';
-import { KindReferences } from '../core/model/references';
+import { fieldProblem, KindReferences } from '../core/model/references';
+import { CrdSource, loadCrds, RegisteredCrd } from '../validation/crd-documents';
 import { scanLayout, scanUserFiles } from '../core/disk-scan';
 import { DiskFiles } from '../core/model/repo-tree';
 import { CommittedMarkedValues } from '../core/automated-values';
@@ -77,8 +78,17 @@ export interface LayoutCheck {
  * tree atomically, pruning files it generated earlier that are no longer produced.
  */
 export class GitOpsRepo extends App {
-  /** The top-level directories the layout writer owns; it writes and prunes nowhere else. */
+  /**
+   * The top-level directories every fleet's layout writer owns; it writes and prunes nowhere else
+   * but in the roots a fleet adds (`addRoot`; all of them: `managedRoots`).
+   */
   public static readonly MANAGED_ROOTS: readonly string[] = ['clusters', 'infrastructure', 'apps'];
+
+  /**
+   * Names a fleet cannot add as a root (`addRoot`): what a TypeScript fleet repository holds besides
+   * the layout, and the never-written `templates` directory.
+   */
+  public static readonly RESERVED_ROOTS: readonly string[] = ['src', 'lib', 'test', 'tests', 'node_modules', 'templates', 'crds', 'docs', 'bench', 'sealed-secrets'];
 
   /** The repository root the layout is written into. */
   public readonly rootDir: string;
@@ -100,6 +110,10 @@ export class GitOpsRepo extends App {
   private readonly registered: RegisteredEnvironment[] = [];
   private readonly userChecks: ModelCheck[] = [];
   private readonly userReferences: KindReferences[] = [];
+  private readonly addedRoots: LayoutDirectory[] = [];
+  private readonly crdList: RegisteredCrd[] = [];
+  private readonly crdProblems: string[] = [];
+  private crdSources = 0;
 
   constructor(props: GitOpsRepoProps = {}) {
     // resolves marked values (image-automation setters) wherever an object is rendered
@@ -112,7 +126,38 @@ export class GitOpsRepo extends App {
     this.allowCrossNamespaceReferences = props.allowCrossNamespaceReferences ?? false;
     this.strictRules = props.strict ?? false;
     if (props.validateSchemas) this.enableSchemaValidation(props.validateSchemas === true ? {} : props.validateSchemas);
-    this.node.addValidation({ validate: () => this.validateEnvironments() });
+    this.node.addValidation({ validate: () => [...this.validateEnvironments(), ...this.rootProblems(), ...this.crdProblems, ...this.referenceProblems()] });
+  }
+
+  /**
+   * Adds a top-level directory to the layout besides `clusters/`, `infrastructure/` and `apps/`
+   * (`tenants/`, as Flux's multi-tenancy example has it) and returns it. The writer owns it as it
+   * owns the others: it writes there, prunes only files it generated (they carry its marker) and
+   * never touches a file you put there; `synth --check` and the model read it; the sync
+   * GitRepository's `spec.ignore` must keep it (the `sync-ignore-excludes-layout` rule says so). The
+   * name is one path segment that is not a root already nor reserved (`RESERVED_ROOTS`).
+   *
+   * @param props the directory's props (`dirName` is the name)
+   * @default props `{ kustomize: false }`: a grouping directory, like `apps/`
+   */
+  public addRoot(name: string, props: Omit<LayoutDirectoryProps, 'dirName'> = {}): LayoutDirectory {
+    const taken = this.node.tryFindChild(name);
+    if (taken) {
+      throw new Error(`addRoot("${name}"): the fleet already has ${LayoutDirectory.isLayoutDirectory(taken) ? `the root "${taken.dirName}/"` : `a construct named "${name}" (${taken.node.path})`}; each root is added once: keep the directory addRoot returned the first time`);
+    }
+    const root = new LayoutDirectory(this, name, { kustomize: false, ...props });
+    this.addedRoots.push(root);
+    return root;
+  }
+
+  /** Every top-level directory the writer owns: `MANAGED_ROOTS`, then those added with `addRoot`, in order. */
+  public get managedRoots(): readonly string[] {
+    return [...GitOpsRepo.MANAGED_ROOTS, ...this.addedRoots.map(r => r.dirName)];
+  }
+
+  /** The roots added with `addRoot`, in order. */
+  public get roots(): readonly LayoutDirectory[] {
+    return [...this.addedRoots];
   }
 
   /**
@@ -154,6 +199,32 @@ export class GitOpsRepo extends App {
     this.userReferences.push(entry);
   }
 
+  /**
+   * Registers the CRDs of kinds you import with `cdk8s import` (cert-manager, Gateway API,
+   * Kyverno…): the paths of their YAML files (relative to the working directory) or parsed CRD
+   * documents. Schema validation (`validate`, `synth --validate`, always in CI) then checks their
+   * objects as strictly as Flux's, instead of their metadata only, and refuses a version the CRD
+   * does not serve; and references to a kind whose CRD says `scope: Cluster` resolve in no
+   * namespace. Declare the references the kinds make with `registerReferences` (or the ready-made
+   * `certManagerReferences()` and `gatewayApiReferences()`). A file that does not exist or holds
+   * no CRD is reported at synth. Returns the CRDs read.
+   */
+  public registerCrds(...sources: CrdSource[]): readonly RegisteredCrd[] {
+    const read: RegisteredCrd[] = [];
+    for (const source of sources) {
+      const { crds, problems } = loadCrds(source, this.crdSources++);
+      read.push(...crds);
+      this.crdProblems.push(...problems.map(p => `registerCrds(): ${p}`));
+    }
+    this.crdList.push(...read);
+    return read;
+  }
+
+  /** The CRDs registered with `registerCrds`, in registration order. */
+  public get crds(): readonly RegisteredCrd[] {
+    return [...this.crdList];
+  }
+
   /** The registry a synth runs with: every module's reference tables, appliers and checks, then yours. */
   public registry(): FleetRegistry {
     const lockedDown = new Map(this.registered.filter(r => r.env.lockdown).map(r => [r.cluster.repoPath, r.env.name]));
@@ -164,8 +235,10 @@ export class GitOpsRepo extends App {
       .use(imageModule)
       .use(tenancyModule({ lockedDown }))
       .use(fluxInstallationModule({ lockedDown, environments: new Map(this.registered.map(r => [r.cluster.repoPath, r.env.name])) }));
-    if (this.schemaValidation) registry.use(schemaModule(this.schemaValidation));
-    this.userReferences.forEach(r => registry.registerReferences(r));
+    if (this.schemaValidation) registry.use(schemaModule(this.schemaValidationOptions()));
+    this.crdList.filter(c => c.clusterScoped).forEach(c => registry.registerClusterScoped(c.group, c.kind));
+    // a declaration the table cannot read is reported by this app's validation
+    this.userReferences.filter(r => r.fields.every(f => fieldProblem(f) === undefined)).forEach(r => registry.registerReferences(r));
     this.userChecks.forEach(c => registry.registerCheck(c));
     return registry;
   }
@@ -173,6 +246,15 @@ export class GitOpsRepo extends App {
   /** Validates every object against its CRD's schema at synth, from now on (see `validateSchemas`). */
   public enableSchemaValidation(options: SchemaValidationOptions = {}): void {
     this.schemaValidation = { ...this.schemaValidation, ...options };
+  }
+
+  /**
+   * The options schema validation runs with: those given (`validateSchemas`,
+   * `enableSchemaValidation`) and the registered CRDs.
+   */
+  public schemaValidationOptions(): SchemaValidationOptions {
+    const crds = [...this.schemaValidation?.crds ?? [], ...this.crdList.map(c => c.document)];
+    return { ...this.schemaValidation, ...crds.length > 0 ? { crds } : {} };
   }
 
   /** Makes the rules' warnings errors from now on (see `strict`). */
@@ -200,11 +282,11 @@ export class GitOpsRepo extends App {
 
   /** Like `synthLayout`, but also returns the analysis behind it (builds, patches, constructs). */
   public synthModel(): LayoutModel {
-    return this.synthWith(scanUserFiles(this.rootDir, GitOpsRepo.MANAGED_ROOTS));
+    return this.synthWith(scanUserFiles(this.rootDir, this.managedRoots));
   }
 
   private synthWith(disk: DiskFiles): LayoutModel {
-    const result = analyzeLayout(this, GitOpsRepo.MANAGED_ROOTS, {
+    const result = analyzeLayout(this, this.managedRoots, {
       committedValues: new CommittedMarkedValues(this.rootDir),
       registry: this.registry(),
       rootDir: this.rootDir,
@@ -227,16 +309,39 @@ export class GitOpsRepo extends App {
    */
   public write(hooks?: WriteHooks): LayoutPlan {
     const files = this.synthLayout();
-    const plan = writeLayout(this.rootDir, files, GitOpsRepo.MANAGED_ROOTS, hooks);
+    const plan = writeLayout(this.rootDir, files, this.managedRoots, hooks);
     if (process.env.CDK8S_OUTDIR) this.copyTo(path.resolve(this.outdir), files);
     return plan;
   }
 
   /** Compares `rootDir` with a fresh synth, writing nothing. */
   public check(): LayoutCheck {
-    const disk = scanLayout(this.rootDir, GitOpsRepo.MANAGED_ROOTS); // one read of the tree for the model and the comparison
-    const plan = planLayout(this.rootDir, this.synthWith(disk).files, GitOpsRepo.MANAGED_ROOTS, disk);
+    const disk = scanLayout(this.rootDir, this.managedRoots); // one read of the tree for the model and the comparison
+    const plan = planLayout(this.rootDir, this.synthWith(disk).files, this.managedRoots, disk);
     return { clean: isClean(plan), diff: diffPlan(plan), plan };
+  }
+
+  private rootProblems(): string[] {
+    const problems: string[] = [];
+    const seen = new Set(GitOpsRepo.MANAGED_ROOTS);
+    for (const root of this.addedRoots) {
+      if (GitOpsRepo.RESERVED_ROOTS.includes(root.dirName)) {
+        problems.push(`addRoot("${root.dirName}"): "${root.dirName}/" is reserved (${GitOpsRepo.RESERVED_ROOTS.map(r => `${r}/`).join(', ')} hold the fleet's code, tools or never-written templates): pick another name, e.g. "tenants"`);
+      } else if (seen.has(root.dirName)) {
+        problems.push(`addRoot("${root.node.id}"): "${root.dirName}/" is already a root of the layout: use that directory (repo.${root.dirName === 'clusters' || root.dirName === 'infrastructure' || root.dirName === 'apps' ? root.dirName : 'roots'}) instead`);
+      } else if (root.isVirtual) {
+        problems.push(`addRoot("${root.dirName}"): a root is written, so it cannot be virtual; put templates under repo.templates`);
+      }
+      seen.add(root.dirName);
+    }
+    return problems;
+  }
+
+  private referenceProblems(): string[] {
+    return this.userReferences.flatMap(r => r.fields.flatMap(f => {
+      const problem = fieldProblem(f);
+      return problem ? [`registerReferences(): reference field "${f.path}" of ${r.group ? `${r.group}/` : ''}${r.kind}: ${problem}`] : [];
+    }));
   }
 
   private validateEnvironments(): string[] {

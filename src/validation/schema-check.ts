@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ApiObject } from 'cdk8s';
@@ -23,16 +24,22 @@ export interface SchemaValidationOptions {
    * @default no chart schemas
    */
   readonly chartSchemas?: string;
+  /**
+   * CRD documents validated against besides those of `crdDirectory`: the third-party CRDs a fleet
+   * registers (`GitOpsRepo.registerCrds`), whose kinds are then checked as strictly as Flux's.
+   * @default none
+   */
+  readonly crds?: readonly Record<string, unknown>[];
 }
 
 const validators = new Map<string, SchemaValidator>();
 
-/** One validator per CRD directory per process: schemas are compiled once. */
-export function validatorFor(crdDirectory?: string): SchemaValidator {
-  const key = crdDirectory ?? '';
+/** One validator per CRD directory (and set of extra CRDs) per process: schemas are compiled once. */
+export function validatorFor(crdDirectory?: string, crds: readonly Record<string, unknown>[] = []): SchemaValidator {
+  const key = `${crdDirectory ?? ''}\0${crds.length === 0 ? '' : createHash('sha256').update(JSON.stringify(crds)).digest('hex')}`;
   let v = validators.get(key);
   if (!v) {
-    v = SchemaValidator.fromDirectory(crdDirectory);
+    v = SchemaValidator.fromDirectory(crdDirectory, crds);
     validators.set(key, v);
   }
   return v;
@@ -52,7 +59,7 @@ export function schemaCheck(options: SchemaValidationOptions = {}): ModelCheck {
     id: 'validation/schemas',
     description: 'every object is valid against its CRD schema',
     check: model => {
-      const validator = validatorFor(options.crdDirectory);
+      const validator = validatorFor(options.crdDirectory, options.crds);
       const problems: FleetProblem[] = [];
       const seen = new Set<string>();
       const validated = new Set<Doc>();

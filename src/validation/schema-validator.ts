@@ -22,26 +22,26 @@ export const VENDORED_CRDS = path.resolve(__dirname, '..', '..', 'crds');
  * `strictSchema`). Each kind's schema is compiled once, on first use.
  */
 export class SchemaValidator {
-  /** A validator for the CRDs of a directory (every `*.yaml`, also one folder down), by default the vendored Flux 2.9 and Sealed Secrets CRDs. */
-  public static fromDirectory(dir: string = VENDORED_CRDS): SchemaValidator {
+  /**
+   * A validator for the CRDs of a directory (every `*.yaml`, also one folder down), by default the
+   * vendored Flux 2.9 and Sealed Secrets CRDs, plus the CRD documents given (third-party CRDs a
+   * fleet registers; they win over a directory's CRD of the same kind).
+   */
+  public static fromDirectory(dir: string = VENDORED_CRDS, extraCrds: readonly Record<string, unknown>[] = []): SchemaValidator {
     const schemas = new Map<string, SchemaNode>();
     // a CRD kept in a folder of its own with its license (the Flux Operator's) counts too
     const files = fs.readdirSync(dir, { withFileTypes: true }).flatMap(e => e.isDirectory()
       ? fs.readdirSync(path.join(dir, e.name)).filter(f => f.endsWith('.yaml')).map(f => `${e.name}/${f}`)
       : e.name.endsWith('.yaml') ? [e.name] : []).sort();
-    for (const file of files) {
-      for (const doc of parseAllDocuments(fs.readFileSync(path.join(dir, file), 'utf8'))) {
-        const crd = doc.toJS() as { kind?: string; spec?: { group: string; names: { kind: string }; versions: { name: string; served: boolean; schema?: { openAPIV3Schema: SchemaNode } }[] } };
-        if (crd?.kind !== 'CustomResourceDefinition' || !crd.spec) continue;
-        for (const v of crd.spec.versions) {
-          if (v.served && v.schema) schemas.set(`${crd.spec.group}/${v.name} ${crd.spec.names.kind}`, v.schema.openAPIV3Schema);
-        }
-      }
+    const docs = files.flatMap(file => parseAllDocuments(fs.readFileSync(path.join(dir, file), 'utf8')).map(d => d.toJS() as unknown));
+    for (const crd of [...docs, ...extraCrds]) {
+      for (const { key, schema } of crdSchemas(crd)) schemas.set(key, schema);
     }
     return new SchemaValidator(schemas);
   }
 
-  private readonly ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
+  // verbose: each error carries the value that failed, so that the message can name it
+  private readonly ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false, verbose: true });
   private readonly compiled = new Map<string, ValidateFunction>();
 
   private constructor(private readonly schemas: Map<string, SchemaNode>) {}
@@ -76,7 +76,7 @@ export class SchemaValidator {
       validate = this.ajv.compile(METADATA_ONLY);
       this.compiled.set(' metadata', validate);
     }
-    return validate(doc) ? [] : collapse(validate.errors ?? []);
+    return validate(doc) ? [] : collapse(validate.errors ?? [], true);
   }
 
   /** Schema violations of a document; `undefined` when no schema covers its kind. */
@@ -90,7 +90,7 @@ export class SchemaValidator {
       this.compiled.set(key, validate);
     }
     if (validate(doc)) return [];
-    return collapse(validate.errors ?? []);
+    return collapse(validate.errors ?? [], true);
   }
 
   /**
@@ -112,24 +112,51 @@ export class SchemaValidator {
   }
 }
 
+/** The schemas a CRD document serves, by `group/version Kind`; none for anything else. */
+function crdSchemas(doc: unknown): { key: string; schema: SchemaNode }[] {
+  const crd = doc as { kind?: string; spec?: { group?: string; names?: { kind?: string }; versions?: { name: string; served: boolean; schema?: { openAPIV3Schema: SchemaNode } }[] } } | null;
+  if (crd?.kind !== 'CustomResourceDefinition' || !crd.spec?.group || !crd.spec.names?.kind || !Array.isArray(crd.spec.versions)) return [];
+  const { group, names } = crd.spec;
+  return crd.spec.versions.filter(v => v.served && v.schema).map(v => ({ key: `${group}/${v.name} ${names.kind}`, schema: v.schema!.openAPIV3Schema }));
+}
+
 /** A JSON-pointer token: `~` and `/` escaped. */
 function token(name: string): string {
   return name.replace(/~/g, '~0').replace(/\//g, '~1');
 }
 
-/** One issue per problem: the alternatives of a failed `anyOf` collapse into one message. */
-function collapse(errors: ErrorObject[]): SchemaIssue[] {
+/**
+ * One issue per problem: the alternatives of a failed `anyOf` collapse into one message. With
+ * `echo`, a message names the value that failed when it is a short scalar (an enum, a pattern, a
+ * type), and the kind of value otherwise; chart values are not echoed (they may hold secrets).
+ */
+function collapse(errors: ErrorObject[], echo = false): SchemaIssue[] {
   const anyOf = errors.filter(e => e.keyword === 'anyOf');
   const inAnyOf = (e: ErrorObject) => anyOf.some(a => e !== a && e.instancePath === a.instancePath && e.schemaPath.startsWith(a.schemaPath.replace(/\/anyOf$/, '/anyOf/')));
   // a key failing propertyNames is reported once, not also as the pattern it failed
   const keyChecks = errors.filter(e => e.keyword === 'propertyNames');
   const underKeyCheck = (e: ErrorObject) => e.keyword !== 'propertyNames' && e.schemaPath.includes('/propertyNames/') && keyChecks.some(k => k.instancePath === e.instancePath);
   const issues = errors.filter(e => !inAnyOf(e) && !underKeyCheck(e)).map(e => {
-    if (e.keyword !== 'anyOf') return issueOf(e);
+    if (e.keyword !== 'anyOf') return withValue(issueOf(e), e, echo);
     const types = errors.filter(x => x.keyword === 'type' && inAnyOf(x) && x.instancePath === e.instancePath).map(x => (x.params as { type: string }).type);
-    return { pointer: e.instancePath, message: types.length > 0 ? `must be ${[...new Set(types)].join(' or ')}` : 'matches none of the allowed forms' };
+    return withValue({ pointer: e.instancePath, message: types.length > 0 ? `must be ${[...new Set(types)].join(' or ')}` : 'matches none of the allowed forms' }, e, echo);
   });
   return dedupe(issues);
+}
+
+/** The issue with the value that failed appended (`, not "block"`), for the keywords about a value. */
+function withValue(issue: SchemaIssue, e: ErrorObject, echo: boolean): SchemaIssue {
+  if (!echo || !['enum', 'type', 'pattern', 'anyOf', 'minimum', 'maximum', 'minLength', 'maxLength', 'format', 'const'].includes(e.keyword)) return issue;
+  return { ...issue, message: `${issue.message}, not ${describeValue(e.data)}` };
+}
+
+/** A value for a message: a short scalar as JSON, anything else by its kind. */
+function describeValue(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'a list';
+  if (typeof v === 'object') return 'a mapping';
+  const text = JSON.stringify(v);
+  return text.length <= 80 ? text : `a ${typeof v} of ${String(v).length} characters`;
 }
 
 function issueOf(e: ErrorObject): SchemaIssue {

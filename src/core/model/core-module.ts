@@ -28,6 +28,7 @@ export function modelProblemsCheck(): ModelCheck {
         const dir = file.path.slice(0, file.path.lastIndexOf('/'));
         for (const p of model.builder.build(dir).problems) {
           if (layoutBroken && CONSEQUENCES.test(p.message)) continue;
+          if (p.constructPath && model.reported.has(p.constructPath)) continue; // its construct said it in its own words
           add(p.constructPath ?? p.file, p.message);
         }
         for (const stray of unlisted(model, dir)) {

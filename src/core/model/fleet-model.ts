@@ -115,6 +115,7 @@ export class FleetRegistry {
   private readonly derivedList: DerivedObjects[] = [];
   private readonly checksById = new Map<string, ModelCheck>();
   private readonly modules = new Set<string>();
+  private readonly clusterScoped = new Set<string>();
 
   /** Lets a module register what it knows, once. */
   public use(module: FleetModule): this {
@@ -132,6 +133,22 @@ export class FleetRegistry {
   /** Adds the reference fields of a kind (a kind imported with `cdk8s import`, say). */
   public registerReferences(entry: KindReferences): void {
     this.references.register(entry);
+    if (entry.clusterScoped) this.registerClusterScoped(entry.group, entry.kind);
+  }
+
+  /**
+   * Declares a custom kind cluster-scoped (its CRD says `scope: Cluster`), so that a reference to it
+   * resolves whatever namespace the referring object is in (a Certificate's `issuerRef` naming a
+   * ClusterIssuer) and whatever namespace a kustomization gave it (the API server drops it).
+   */
+  public registerClusterScoped(group: string, kind: string): void {
+    this.clusterScoped.add(`${group}\0${kind}`);
+  }
+
+  /** Whether a kind was declared cluster-scoped (`registerClusterScoped`); with no group, of any group. */
+  public isClusterScoped(group: string | undefined, kind: string): boolean {
+    if (group !== undefined) return this.clusterScoped.has(`${group}\0${kind}`);
+    return [...this.clusterScoped].some(k => k.endsWith(`\0${kind}`));
   }
 
   /** Adds an applier. */
@@ -294,13 +311,16 @@ export class FleetModel {
 
   /** What a reference resolves to in a cluster. */
   public resolve(cluster: ClusterModel, from: Application, ref: DocumentReference): ResolvedReference {
-    const namespace = isClusterScoped(ref.group !== undefined ? `${ref.group}/v1` : 'v1', ref.kind) ? undefined : ref.namespace;
+    const declaredClusterScoped = this.registry.isClusterScoped(ref.group, ref.kind);
+    const namespace = declaredClusterScoped || isClusterScoped(ref.group !== undefined ? `${ref.group}/v1` : 'v1', ref.kind) ? undefined : ref.namespace;
     let targets: Application[];
+    // the API server drops a namespace kustomize may have given a custom cluster-scoped object
+    const candidates = declaredClusterScoped ? cluster.ofKind(ref.kind, null) : undefined;
     if (ref.name === '*') {
       const labels = Object.entries(ref.matchLabels ?? {});
-      targets = cluster.ofKind(ref.kind, namespace).filter(a => labels.every(([k, v]) => a.doc.metadata?.labels?.[k] === v));
+      targets = (candidates ?? cluster.ofKind(ref.kind, namespace)).filter(a => labels.every(([k, v]) => a.doc.metadata?.labels?.[k] === v));
     } else {
-      targets = cluster.find(ref.kind, namespace, ref.name) as Application[];
+      targets = candidates ? candidates.filter(a => a.doc.metadata?.name === ref.name) : cluster.find(ref.kind, namespace, ref.name) as Application[];
     }
     if (ref.group !== undefined) targets = targets.filter(t => groupOf(t.doc.apiVersion) === ref.group);
     let derived = false;

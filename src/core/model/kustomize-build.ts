@@ -2,6 +2,7 @@ import { isMap } from '../json-values';
 import { strategicMerge, StrategicMergeError } from '../strategic-merge';
 import { applyJson6902, isJson6902, JsonPatchOperation, KustomizePatchError, parsePatchContent } from '../kustomize/json-patch';
 import { expandLists } from '../kustomize/lists';
+import { configMapHash, followRenamedConfigMaps, generateConfigMap, GeneratorError } from '../kustomize/config-map-generator';
 import { setNamespace } from '../kustomize/namespace';
 import { compileSelector, OriginalId, SelectorError, TargetSelector } from '../kustomize/selector';
 import { Doc, joinRepoPath, parseValues, RepoTree, TreeDocument, TreeFileError } from './repo-tree';
@@ -26,10 +27,18 @@ export interface AppliedPatch {
 export interface BuiltObject {
   /** The object as the build outputs it: patches applied, namespace set. */
   readonly doc: Doc;
-  /** The document that defines it, in its file. */
+  /**
+   * The document that defines it, in its file; for an object a generator made
+   * (`configMapGenerator`), the generated object as the kustomization declares it.
+   */
   readonly source: TreeDocument;
   /** The patches that changed it, in the order they were applied. */
   readonly patches: readonly AppliedPatch[];
+  /**
+   * Whether a generator made it and kustomize appends its content hash to its name once the whole
+   * build is done (`configMapGenerator` without `disableNameSuffixHash`). @default false
+   */
+  readonly nameHash?: boolean;
 }
 
 /** Something the build cannot do, or that kustomize would do without a word. */
@@ -89,7 +98,11 @@ export interface BuildOverlay {
 /** The kustomization fields the model builds; any other field is reported as not modelled. */
 const MODELLED_FIELDS = new Set([
   'apiVersion', 'kind', 'metadata', 'resources', 'patches', 'patchesStrategicMerge', 'patchesJson6902', 'namespace', 'sortOptions',
+  'configMapGenerator', 'generatorOptions', 'components',
 ]);
+
+/** The `kind` of a kustomize Component's kustomization (`kustomize.config.k8s.io/v1alpha1`). */
+export const COMPONENT_KIND = 'Component';
 
 /** A directory's kustomization: its file and document. */
 export interface Kustomization {
@@ -110,6 +123,7 @@ export interface Kustomization {
  */
 export class KustomizeBuilder {
   private readonly memo = new Map<string, DirectoryBuild>();
+  private readonly accumulatedMemo = new Map<string, DirectoryBuild>();
   private readonly inProgress: string[] = [];
   private readonly kustomizations = new Map<string, Kustomization | undefined>();
 
@@ -142,9 +156,20 @@ export class KustomizeBuilder {
     const cached = this.memo.get(key);
     if (cached) return cached;
     const problems: BuildProblem[] = [];
-    const objects = this.buildInto(dir, overlay, problems);
+    // generated names get their hash once the whole build is done, and references follow them
+    const objects = withNameHashes(this.buildInto(dir, overlay, problems));
     const result: DirectoryBuild = { directory: dir, objects, problems };
     this.memo.set(key, result);
+    return result;
+  }
+
+  /** A directory's objects as another kustomization includes them: generated names not hashed yet. */
+  private accumulated(dir: string): DirectoryBuild {
+    const cached = this.accumulatedMemo.get(dir);
+    if (cached) return cached;
+    const problems: BuildProblem[] = [];
+    const result: DirectoryBuild = { directory: dir, objects: this.buildInto(dir, undefined, problems), problems };
+    this.accumulatedMemo.set(dir, result);
     return result;
   }
 
@@ -161,6 +186,8 @@ export class KustomizeBuilder {
       problems.push({ file: dir, message: this.tree.isDirectory(dir) ? `directory "${dir}" has no kustomization.yaml, so kustomize cannot build it` : `directory "${dir}" does not exist in the repository` });
       return [];
     }
+    // a Component is built only as part of the kustomizations that list it (see accumulate)
+    if (kustomization.doc.kind === COMPONENT_KIND) return [];
     this.inProgress.push(dir);
     try {
       return this.buildKustomization(dir, kustomization, overlay, problems);
@@ -195,12 +222,21 @@ export class KustomizeBuilder {
   }
 
   private buildKustomization(dir: string, k: Kustomization, overlay: BuildOverlay | undefined, problems: BuildProblem[]): BuiltObject[] {
+    return this.accumulate(dir, k, [], overlay, problems);
+  }
+
+  /**
+   * kustomize's accumulation of one kustomization into the objects so far (a Component works on
+   * those of the kustomization that lists it): its resources, its components in order, its
+   * generators, then its transformers (patches, the namespace, JSON 6902 patches) over them all.
+   */
+  private accumulate(dir: string, k: Kustomization, into: readonly BuiltObject[], overlay: BuildOverlay | undefined, problems: BuildProblem[]): BuiltObject[] {
     const report = (message: string) => problems.push({ file: k.file, constructPath: k.constructPath, message });
     for (const field of Object.keys(k.doc)) {
       if (!MODELLED_FIELDS.has(field)) report(`${k.file}: "${field}" is a kustomize feature cdk8s-flux does not model, so its checks would not see what the cluster gets: express it in the fleet code (an ObjectPatch, a Kustomization's targetNamespace…) instead`);
     }
-    const objects: BuiltObject[] = [];
-    const ids = new Map<string, BuiltObject>();
+    let objects: BuiltObject[] = [...into];
+    const ids = new Map<string, BuiltObject>(objects.map(o => [objectId(o.doc), o]));
     const add = (o: BuiltObject) => {
       const id = objectId(o.doc);
       const other = ids.get(id);
@@ -226,14 +262,55 @@ export class KustomizeBuilder {
         report(`resources[${i}] "${entry}" points outside the repository; kustomize-controller refuses paths that leave its source`);
       } else if (this.tree.file(target)) {
         for (const source of this.documentsOf(target, report)) add({ doc: source.doc, source, patches: [] });
+      } else if (this.kustomizationOf(target)?.doc.kind === COMPONENT_KIND) {
+        report(`resources[${i}] "${entry}" is a kustomize Component (kind: Component), which kustomize refuses as a resource: list it under components:`);
       } else if (this.tree.isDirectory(target)) {
-        const sub = this.build(target);
+        const sub = this.accumulated(target);
         problems.push(...sub.problems);
         sub.objects.forEach(add);
       } else {
         report(`resources[${i}] "${entry}" does not exist: there is no file or directory "${target}" in the repository`);
       }
     }
+
+    for (const [i, entry] of asList(k.doc.components).entries()) {
+      const target = typeof entry === 'string' ? joinRepoPath(dir, entry) : undefined;
+      const component = target === undefined ? undefined : this.kustomizationOf(target);
+      if (typeof entry !== 'string' || target === undefined || !component) {
+        report(`components[${i}] ${JSON.stringify(entry)} is not a directory of this repository with a kustomization.yaml: list the directory of a kustomize Component`);
+        continue;
+      }
+      if (component.doc.kind !== COMPONENT_KIND) {
+        report(`components[${i}] "${entry}" is a ${String(component.doc.kind ?? 'Kustomization')}, not a Component (apiVersion kustomize.config.k8s.io/v1alpha1, kind: Component): list it under resources: instead`);
+        continue;
+      }
+      if (this.inProgress.includes(target)) {
+        report(`components[${i}] "${entry}" includes a directory that is being built (${[...this.inProgress.slice(this.inProgress.indexOf(target)), target].join(' -> ')}); kustomize cannot build that cycle`);
+        continue;
+      }
+      this.inProgress.push(target);
+      try {
+        objects = this.accumulate(target, component, objects, undefined, problems);
+      } finally {
+        this.inProgress.pop();
+      }
+      ids.clear();
+      for (const o of objects) ids.set(objectId(o.doc), o);
+    }
+
+    asList(k.doc.configMapGenerator).forEach((entry, i) => {
+      try {
+        const generated = generateConfigMap(entry, k.doc.generatorOptions, p => {
+          const file = joinRepoPath(dir, p);
+          return file === undefined ? undefined : this.tree.file(file)?.text;
+        });
+        const source: TreeDocument = { doc: generated.doc, file: k.file, index: 0, origin: { constructPath: k.constructPath } };
+        add({ doc: generated.doc, source, patches: [], ...generated.hashed ? { nameHash: true } : {} });
+      } catch (e) {
+        if (!(e instanceof GeneratorError)) throw e;
+        report(`configMapGenerator[${i}]${isMap(entry) && typeof entry.name === 'string' ? ` "${entry.name}"` : ''} ${e.message}`);
+      }
+    });
 
     const patches = [
       ...asList(k.doc.patchesStrategicMerge).map((p, i) => this.loadPatch(dir, k, typeof p === 'string' && !p.includes('\n') && !p.trim().startsWith('{') ? { path: p } : { patch: p }, `patchesStrategicMerge[${i}]`, report)),
@@ -341,6 +418,11 @@ export class KustomizeBuilder {
       const ops = isJson6902(content) ? content : undefined;
       if (!ops && !isMap(content)) {
         report(`${where} is neither a strategic-merge patch (a mapping) nor JSON 6902 operations (a list of { op, path })`);
+        continue;
+      }
+      if (!ops && patch.target && (typeof (content as Doc).kind !== 'string' || typeof (content as Doc).metadata?.name !== 'string')) {
+        // kustomize parses a strategic-merge patch as an object before the target picks what it patches
+        report(`${where} is a strategic-merge patch without kind and metadata.name, which kustomize refuses ("unable to parse SM or JSON patch") although a target selects the objects: add them (any name will do)`);
         continue;
       }
       const directive = ops ? undefined : findDirective(content as Doc);
@@ -515,6 +597,31 @@ class NameIndex {
   public invalidate(): void {
     this.index = undefined;
   }
+}
+
+/**
+ * The end of a build, as kustomize ends it: each generated ConfigMap's name gets the hash of its
+ * content (patches and namespace applied), and the workloads of its namespace that name it follow.
+ */
+function withNameHashes(objects: BuiltObject[]): BuiltObject[] {
+  if (!objects.some(o => o.nameHash)) return objects;
+  const renames = new Map<string, Map<string, string>>();
+  const ns = (doc: Doc) => (typeof doc.metadata?.namespace === 'string' && doc.metadata.namespace !== '' ? doc.metadata.namespace : 'default');
+  const hashed = objects.map(o => {
+    if (!o.nameHash) return o;
+    const name = String(o.doc.metadata?.name);
+    const renamed = `${name}-${configMapHash(o.doc)}`;
+    const inNamespace = renames.get(ns(o.doc)) ?? new Map<string, string>();
+    inNamespace.set(name, renamed);
+    renames.set(ns(o.doc), inNamespace);
+    return { ...o, doc: { ...o.doc, metadata: { ...o.doc.metadata, name: renamed } } };
+  });
+  return hashed.map(o => {
+    const forNamespace = renames.get(ns(o.doc));
+    if (!forNamespace) return o;
+    const doc = followRenamedConfigMaps(o.doc, forNamespace) as Doc;
+    return doc === o.doc ? o : { ...o, doc };
+  });
 }
 
 /**

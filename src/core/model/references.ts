@@ -10,6 +10,11 @@ export enum ReferenceScope {
   STATED_OR_OWN = 'stated',
   /** The target is cluster-scoped (a ClusterRole). */
   CLUSTER = 'cluster',
+  /**
+   * Always one namespace, the field's `namespace` (a cert-manager ClusterIssuer's Secrets live in
+   * cert-manager's cluster-resource namespace, whatever namespace the issuer names).
+   */
+  FIXED = 'fixed',
 }
 
 /** Whether a reference must resolve in the cluster that applies the referring object. */
@@ -39,6 +44,8 @@ export interface ReferenceField {
   readonly kinds: readonly string[];
   /** Where the target's namespace comes from. */
   readonly scope: ReferenceScope;
+  /** With `ReferenceScope.FIXED`: the namespace the target is in. @default none (required with FIXED) */
+  readonly namespace?: string;
   /** Must the target exist in the cluster? @default REQUIRED */
   readonly resolution?: ReferenceResolution;
   /** The key holding the name; `''` when the field's value is the name itself (`serviceAccountName`). @default 'name' */
@@ -62,6 +69,12 @@ export interface KindReferences {
   readonly group: string;
   /** The kind. */
   readonly kind: string;
+  /**
+   * Whether the kind itself is cluster-scoped (a custom kind whose CRD says `scope: Cluster`, such
+   * as a ClusterIssuer or a GatewayClass): references to it then resolve in no namespace.
+   * @default false (or what `GitOpsRepo.registerCrds` learnt from its CRD)
+   */
+  readonly clusterScoped?: boolean;
   /** Its reference fields. */
   readonly fields: readonly ReferenceField[];
 }
@@ -98,8 +111,12 @@ export class ReferenceTable {
   private readonly byKind = new Map<string, KindReferences[]>();
   private readonly compiled = new Map<ReferenceField, PathStep[]>();
 
-  /** Adds (or extends) the reference fields of a kind. */
+  /** Adds (or extends) the reference fields of a kind; throws `InvalidReferenceError` for a field it could not read. */
   public register(entry: KindReferences): void {
+    for (const f of entry.fields) {
+      const problem = fieldProblem(f);
+      if (problem) throw new InvalidReferenceError(`reference field "${f.path}" of ${entry.group ? `${entry.group}/` : ''}${entry.kind}: ${problem}`);
+    }
     const list = this.byKind.get(entry.kind) ?? [];
     list.push(entry);
     this.byKind.set(entry.kind, list);
@@ -130,6 +147,29 @@ export class ReferenceTable {
   }
 }
 
+/** Why the table could not read a reference field, if so. */
+export function fieldProblem(f: ReferenceField): string | undefined {
+  if (!/^[A-Za-z0-9_$-]+(\[\])?(\.[A-Za-z0-9_$-]+(\[\])?)*$/.test(f.path)) {
+    return `the path is not dotted keys with [] for list items (e.g. "spec.listeners[].tls.certificateRefs[]")`;
+  }
+  if (f.scope === ReferenceScope.FIXED && (f.namespace === undefined || !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(f.namespace))) {
+    return `scope FIXED needs the namespace its targets are in, a DNS label (e.g. namespace: 'cert-manager'); got ${JSON.stringify(f.namespace)}`;
+  }
+  if (f.scope !== ReferenceScope.FIXED && f.namespace !== undefined) {
+    return `namespace ${JSON.stringify(f.namespace)} is read only with scope FIXED: drop it, or use ReferenceScope.FIXED`;
+  }
+  if (f.nameKey === '' && f.kinds.length === 0) return 'a field whose value is the name (nameKey: \'\') must say the kind it names in kinds';
+  return undefined;
+}
+
+/** Thrown for a reference declaration the table cannot read. */
+export class InvalidReferenceError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'InvalidReferenceError';
+  }
+}
+
 function readReference(value: unknown, field: string, rule: ReferenceField, own: string | undefined): DocumentReference | undefined {
   const nameKey = rule.nameKey ?? 'name';
   if (rule.nameKey === '') {
@@ -147,7 +187,9 @@ function readReference(value: unknown, field: string, rule: ReferenceField, own:
   return make(name, kind, group, stated, optional, labels);
 
   function make(n: string, k: string, g: string | undefined, ns: string | undefined, opt: boolean, matchLabels?: Record<string, string>): DocumentReference {
-    const namespace = rule.scope === ReferenceScope.CLUSTER ? undefined : rule.scope === ReferenceScope.OWN_NAMESPACE ? own : ns ?? own;
+    const namespace = rule.scope === ReferenceScope.CLUSTER ? undefined
+      : rule.scope === ReferenceScope.FIXED ? rule.namespace
+        : rule.scope === ReferenceScope.OWN_NAMESPACE ? own : ns ?? own;
     return {
       field, rule, kind: k, group: g, name: n, namespace,
       statesNamespace: rule.scope === ReferenceScope.STATED_OR_OWN && ns !== undefined,

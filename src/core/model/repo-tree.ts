@@ -48,7 +48,7 @@ export interface TreeFile {
   documents(): readonly TreeDocument[];
   /** Each YAML document's value, whatever it is (a JSON 6902 patch file holds a list). */
   values(): readonly unknown[];
-  /** The file's text, for a file the user owns (a JSON 6902 patch file is read by other rules than a manifest). */
+  /** The file's text, for a file the user owns (a JSON 6902 patch file is read by other rules than a manifest) and a generated data file (a generator reads it). */
   readonly text?: string;
 }
 
@@ -62,6 +62,11 @@ export interface GeneratedFile {
   readonly objects?: readonly (ApiObject | undefined)[];
   /** Construct path of the file's construct. */
   readonly constructPath: string;
+  /**
+   * The file's text, for a data file a generator reads (a `ValuesFile`): its documents are not
+   * Kubernetes objects, so the tree lists none. @default none: a file of objects or patches
+   */
+  readonly dataText?: string;
 }
 
 /** A file that cannot be read as Kubernetes YAML. */
@@ -209,6 +214,7 @@ function generatedFile(g: GeneratedFile): TreeFile {
     doc: doc as Doc, file: g.path, index,
     origin: { constructPath: g.objects?.[index]?.node.path ?? g.constructPath, object: g.objects?.[index] },
   }));
+  if (g.dataText !== undefined) return { path: g.path, generated: true, constructPath: g.constructPath, documents: () => [], values: () => g.docs, text: g.dataText };
   return { path: g.path, generated: true, constructPath: g.constructPath, documents: () => documents, values: () => g.docs };
 }
 

@@ -133,7 +133,7 @@ function unresolved(model: FleetModel, cluster: ClusterModel, r: ResolvedReferen
     return `${ref.field} resolves ${ref.kind} ${ref.name} in namespace ${quoteNs(ref.namespace)} in cluster "${cluster.name}" (as applied by ${r.from.by}), but there it is in ${[...new Set(moved.map(a => quoteNs(a.namespace)))].join(', ')} (a Kustomization's targetNamespace moves the objects it applies): apply both with the same targetNamespace, or neither`;
   }
   const file = fileDefining(model, ref);
-  return `${ref.field} points at ${target}, which cluster "${cluster.name}" does not reconcile although it reconciles this ${String(r.from.doc.kind)}${file ? ` (the ${ref.kind} is in ${file}, which no Kustomization of that cluster builds)` : ''}${near ? `; did you mean "${near}"?` : ''}: ${file ? 'build its directory into the cluster' : 'define it in the fleet and build its directory into the cluster'}, or import it with ${importHint(ref.kind)} if it is defined outside the fleet`;
+  return `${ref.field} points at ${target}, which cluster "${cluster.name}" does not reconcile although it reconciles this ${String(r.from.doc.kind)}${file ? ` (the ${ref.kind} is in ${file}, which no Kustomization of that cluster builds)` : ''}${near ? `; did you mean "${near}"?` : ''}: ${file ? 'build its directory into the cluster' : 'define it in the fleet and build its directory into the cluster'}, or import it with ${importHint(ref.kind, model)} if it is defined outside the fleet`;
 }
 
 /** A document of the repository that defines the target but that no cluster applies. */
@@ -146,10 +146,12 @@ function fileDefining(model: FleetModel, ref: DocumentReference): string | undef
   return undefined;
 }
 
-function importHint(kind: string): string {
+function importHint(kind: string, model: FleetModel): string {
   if (kind === 'ConfigMap') return 'kplus.ConfigMap.fromConfigMapName';
   if (kind === 'Secret') return 'kplus.Secret.fromSecretName (or provide it per environment with a SealedSecret)';
-  return `${kind}.fromName`;
+  // a kind of another project (a CRD imported with cdk8s import) has no construct with fromName
+  const flux = model.registry.references.entries.some(e => e.kind === kind && e.group.endsWith('fluxcd.io'));
+  return flux ? `${kind}.fromName` : `new ImportedObject(scope, id, { apiVersion, kind: '${kind}' }, { name })`;
 }
 
 /** The name of an object of the same kind and namespace that the reference probably meant. */

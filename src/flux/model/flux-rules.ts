@@ -5,6 +5,7 @@ import { describeDoc, groupOf } from '../../core/model/identity';
 import { FleetModel } from '../../core/model/fleet-model';
 import { joinRepoPath } from '../../core/model/repo-tree';
 import { FleetRule, RuleFinding, RuleSeverity, RuleSubject } from '../../core/model/rules';
+import { ignoringLine } from './source-ignore';
 
 const KUSTOMIZE = 'kustomize.toolkit.fluxcd.io';
 const HELM = 'helm.toolkit.fluxcd.io';
@@ -191,6 +192,52 @@ export function syncIgnoreRule(): FleetRule {
   };
 }
 
+/**
+ * The sync GitRepository's `spec.ignore` keeps every top-level directory the cluster builds from
+ * it: a root left out (`tenants/` under `/*` with no `!/tenants/`) is not in the artifact, so the
+ * Kustomization of a directory under it fails with "path not found".
+ */
+export function syncIgnoreExcludesLayoutRule(): FleetRule {
+  return {
+    id: 'sync-ignore-excludes-layout',
+    severity: RuleSeverity.ERROR,
+    description: 'the sync GitRepository\'s spec.ignore keeps every directory the cluster builds from it',
+    evaluate: model => {
+      const found: RuleFinding[] = [];
+      for (const cluster of model.clusters) {
+        for (const s of syncSources(cluster)) {
+          const ignore = s.doc.spec?.ignore;
+          if (typeof ignore !== 'string') continue;
+          const built = builtFrom(cluster, s);
+          const reported = new Set<string>();
+          for (const dir of built) {
+            const top = dir.split('/')[0];
+            const line = reported.has(top) ? undefined : ignoringLine(ignore, top);
+            if (!line) continue;
+            reported.add(top);
+            found.push({ subject: subject(s), message: `${who(s)}: spec.ignore ${JSON.stringify(ignore)} leaves "${top}/" out of the artifact (its line "${line}"), but cluster "${cluster.name}" builds "${dir}" from this source, so the Kustomization fails with "path not found": add "!/${top}/" to spec.ignore` });
+          }
+        }
+      }
+      return found;
+    },
+  };
+}
+
+/** The directories a cluster builds from a source: those of the Kustomizations that name it, and the cluster directory its sync applies. */
+function builtFrom(cluster: ClusterModel, source: Application): string[] {
+  const dirs = new Set<string>();
+  for (const k of cluster.ofKind('Kustomization', null)) {
+    if (!isKind(k, KUSTOMIZE, 'Kustomization')) continue;
+    const ref = k.doc.spec?.sourceRef;
+    const path = pathOf(k.doc);
+    if (!isMap(ref) || ref.kind !== 'GitRepository' || path === undefined) continue;
+    const namespace = typeof ref.namespace === 'string' ? ref.namespace : k.namespace;
+    if (ref.name === source.doc.metadata?.name && namespace === source.namespace && path !== '') dirs.add(path);
+  }
+  return [...dirs].sort();
+}
+
 /** Whether a Git URL is SSH (`ssh://…`; Flux refuses the scp-like `git@host:path`, which schema validation reports). */
 export function isSshUrl(url: string): boolean {
   return /^ssh:\/\//i.test(url);
@@ -291,6 +338,7 @@ export function fluxRules(): FleetRule[] {
     helmCrdsRule(),
     kustomizationOutsideClustersRule(),
     syncIgnoreRule(),
+    syncIgnoreExcludesLayoutRule(),
     sshSecretRule(),
     helmRepositoryOciRule(),
     promotionSharedRangeRule(),
