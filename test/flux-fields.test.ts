@@ -144,6 +144,29 @@ describe('new Flux fields: what they write and what the model makes of them', ()
     expect(deployment.metadata.labels.team).toBe('web');
   });
 
+  it('a Kustomization\'s components are written relative to its path, and the model applies them', () => {
+    const f = fluxFleet();
+    const component = new LayoutDirectory(new LayoutDirectory(f.repo.apps, 'components', { kustomize: false }), 'ha', { component: true });
+    component.addPatch({ target: { kind: 'Deployment', name: 'web' }, patch: [{ op: 'replace', path: '/spec/replicas', value: 3 }] });
+    web(f, { components: [component] });
+    const k = FleetTesting.synthDocuments(f.repo)['clusters/dev/web.yaml'][0];
+    expect(k.spec.components).toEqual(['../components/ha']);
+    const deployment = f.repo.synthModel().model.clusters[0].applications.find(a => a.doc.kind === 'Deployment')!.doc;
+    expect(deployment.spec.replicas).toBe(3);
+  });
+
+  it('a missing component fails the build unless ignoreMissingComponents, and a directory that is not a Component is refused', () => {
+    const missing = fluxFleet();
+    web(missing, { components: ['../components/none'] });
+    expect(problemsOf(missing.repo).join('\n')).toContain('components[0] "../components/none" is not a directory of this repository with a kustomization.yaml');
+    const ignored = fluxFleet();
+    web(ignored, { components: ['../components/none'], ignoreMissingComponents: true });
+    expect(problemsOf(ignored.repo)).toEqual([]);
+    const plain = fluxFleet();
+    web(plain, { components: [plain.apps] });
+    expect(problemsOf(plain.repo)).toContain('[clusters/dev/web/web] spec.components[0] is directory "apps/base", which is not a kustomize Component: make it with new LayoutDirectory(scope, id, { component: true })');
+  });
+
   it('a HelmRelease writes strategies, durations and the fields the generated class spells its own way', () => {
     const f = fluxFleet();
     const r = new HelmRelease(f.releases, 'x', {

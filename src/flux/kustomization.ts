@@ -374,6 +374,7 @@ export class Kustomization extends FluxObject implements IKustomization {
     (p.components ?? []).forEach((comp, i) => {
       if (typeof comp === 'string') c.relativePath(`spec.components[${i}]`, comp.replace(/^(\.\.\/)+/, ''), '../components/ha');
       else if (!p.path) c.add(`spec.components[${i}] is directory "${comp.repoPath}", which only works with path (a directory of this repository): give its path relative to externalPath as a string`);
+      else if (!comp.component) c.add(`spec.components[${i}] is directory "${comp.repoPath}", which is not a kustomize Component: make it with new LayoutDirectory(scope, id, { component: true })`);
     });
     (p.healthCheckExprs ?? []).forEach((h, i) => {
       if (!h.apiVersion || !h.kind || !h.current) c.add(`spec.healthCheckExprs[${i}] needs apiVersion, kind and current (a CEL expression that is true when the object is healthy)`);

@@ -11,6 +11,14 @@ function workload(f: CoverageFleet) {
   return Object.assign(dir, { namespace });
 }
 
+/** A kustomize Component that patches the web ConfigMap. */
+function ha(f: CoverageFleet) {
+  const components = new LayoutDirectory(f.repo.apps, 'components', { kustomize: false });
+  const component = new LayoutDirectory(components, 'ha', { component: true });
+  component.addPatch({ target: { kind: 'ConfigMap', name: 'settings' }, patch: [{ op: 'add', path: '/data/replicas', value: '3' }] });
+  return component;
+}
+
 export const fixtures: CoverageFixture[] = [
   {
     kind: 'Kustomization', name: 'every field but a remote cluster',
@@ -28,7 +36,7 @@ export const fixtures: CoverageFixture[] = [
         ],
         images: [{ name: 'ghcr.io/org/web', newName: 'registry.example.com/web', newTag: '1.2.3' }, { name: 'busybox', digest: `sha256:${'b'.repeat(64)}` }],
         commonMetadata: { labels: { team: 'web' }, annotations: { owner: 'web-team' } },
-        force: false, deletionPolicy: DeletionPolicy.MIRROR_PRUNE,
+        components: [ha(f), '../components/optional-monitoring'], ignoreMissingComponents: true, force: false, deletionPolicy: DeletionPolicy.MIRROR_PRUNE,
         healthCheckExprs: [{ apiVersion: 'cert-manager.io/v1', kind: 'Certificate', current: 'status.conditions.all(c, c.type != "Ready" || c.status == "True")', failed: 'false', inProgress: 'false' }],
         ignore: [{ paths: ['/spec/replicas'], target: { group: 'apps', version: 'v1', kind: 'Deployment', name: 'web', namespace: 'web', labelSelector: 'a=b', annotationSelector: 'c=d' } }],
       });
@@ -51,8 +59,6 @@ export const leftOut: LeftOut = {
     'spec.sourceRef.apiVersion': 'optional: Flux resolves the kind\'s served version, and the library only emits served versions, so writing it adds nothing',
     'spec.namePrefix': 'renames every applied object, and kustomize rewrites the references to them by its own tables, which the checks cannot follow: name the objects in the fleet code instead',
     'spec.nameSuffix': 'renames every applied object, and kustomize rewrites the references to them by its own tables, which the checks cannot follow: name the objects in the fleet code instead',
-    'spec.components': 'TODO(#19): the model builds kustomize Components once the layout has them',
-    'spec.ignoreMissingComponents': 'TODO(#19): the model builds kustomize Components once the layout has them',
     'spec.buildMetadata': 'a debugging aid that annotates every object with the file and transformer it came from; the fleet code knows both, and the model would not reproduce the annotations',
   },
 };

@@ -93,6 +93,10 @@ export interface BuildOverlay {
    * @default false: kustomize refuses such a directory
    */
   readonly generateKustomization?: boolean;
+  /** kustomize Components added after the directory's own (paths relative to it), as Flux's `spec.components`. @default none */
+  readonly components?: readonly string[];
+  /** Leave out an added component that does not exist, instead of failing. @default false */
+  readonly ignoreMissingComponents?: boolean;
 }
 
 /** The kustomization fields the model builds; any other field is reported as not modelled. */
@@ -150,9 +154,9 @@ export class KustomizeBuilder {
   /** Builds a directory, with what a controller adds on top when given (see `BuildOverlay`). */
   public build(dir: string, given?: BuildOverlay): DirectoryBuild {
     // an applier that adds nothing builds what kustomize builds: share that build
-    const overlay = given && !given.namespace && (given.patches ?? []).length === 0 && this.kustomizationOf(dir) ? undefined : given;
+    const overlay = given && !given.namespace && (given.patches ?? []).length === 0 && (given.components ?? []).length === 0 && this.kustomizationOf(dir) ? undefined : given;
     // the same directory with the same additions builds the same objects (a second walk of a cluster, two clusters)
-    const key = overlay ? `${dir}\0${overlay.namespace ?? ''}\0${overlay.generateKustomization ? 1 : 0}\0${JSON.stringify(overlay.patches ?? [])}\0${overlay.by}\0${overlay.file}` : dir;
+    const key = overlay ? `${dir}\0${overlay.namespace ?? ''}\0${overlay.generateKustomization ? 1 : 0}\0${JSON.stringify(overlay.patches ?? [])}\0${JSON.stringify(overlay.components ?? [])}\0${overlay.ignoreMissingComponents ? 1 : 0}\0${overlay.by}\0${overlay.file}` : dir;
     const cached = this.memo.get(key);
     if (cached) return cached;
     const problems: BuildProblem[] = [];
@@ -222,6 +226,11 @@ export class KustomizeBuilder {
   }
 
   private buildKustomization(dir: string, k: Kustomization, overlay: BuildOverlay | undefined, problems: BuildProblem[]): BuiltObject[] {
+    if ((overlay?.components?.length ?? 0) > 0) {
+      // the applier's components come after the directory's own, as kustomize-controller appends them
+      const added = overlay!.components!.filter(c => !overlay!.ignoreMissingComponents || this.kustomizationOf(joinRepoPath(dir, c) ?? '') !== undefined);
+      k = { ...k, doc: { ...k.doc, components: [...asList(k.doc.components), ...added] } };
+    }
     return this.accumulate(dir, k, [], overlay, problems);
   }
 

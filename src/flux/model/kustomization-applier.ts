@@ -91,6 +91,8 @@ export class KustomizationApplier implements IApplier {
           namespace,
           patches,
           generateKustomization: true,
+          components: Array.isArray(spec.components) ? spec.components.filter((c: unknown): c is string => typeof c === 'string') : undefined,
+          ignoreMissingComponents: spec.ignoreMissingComponents === true,
         },
         transform: composeTransforms(
           isMap(spec.commonMetadata) ? commonMetadata(spec.commonMetadata) : undefined,
@@ -117,7 +119,7 @@ export class KustomizationApplier implements IApplier {
 }
 
 /** Kustomization fields that change what is applied in ways the model does not build (renames, image rewrites, components, common metadata). */
-const UNMODELLED_FIELDS = ['components', 'namePrefix', 'nameSuffix'];
+const UNMODELLED_FIELDS = ['namePrefix', 'nameSuffix'];
 
 /** Applies transforms in order (kustomize-controller: build, common metadata and images, then post-build substitution). */
 function composeTransforms(...transforms: (((doc: Doc) => Doc) | undefined)[]): ((doc: Doc) => Doc) | undefined {
