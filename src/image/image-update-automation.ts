@@ -63,6 +63,36 @@ export interface ImageUpdatePush {
   readonly options?: Readonly<Record<string, string>>;
 }
 
+/** How a `policySelector` requirement compares a label. */
+export enum LabelSelectorOperator {
+  /** The label's value is one of `values`. */
+  IN = 'In',
+  /** The label is missing, or its value is none of `values`. */
+  NOT_IN = 'NotIn',
+  /** The label is present (no `values`). */
+  EXISTS = 'Exists',
+  /** The label is missing (no `values`). */
+  DOES_NOT_EXIST = 'DoesNotExist',
+}
+
+/** One requirement of a `policySelector` on a policy's labels (ANDed with the others and with matchLabels). */
+export interface LabelSelectorRequirement {
+  /** The label key, e.g. `app.kubernetes.io/part-of`. */
+  readonly key: string;
+  /** How the label is compared. */
+  readonly operator: LabelSelectorOperator | `${LabelSelectorOperator}`;
+  /** The values for `In` and `NotIn` (at least one); none for `Exists` and `DoesNotExist`. @default none */
+  readonly values?: readonly string[];
+}
+
+/** Which ImagePolicies of its namespace an automation applies: by labels and label requirements. */
+export interface PolicySelector {
+  /** The labels a policy must carry. @default no label required */
+  readonly matchLabels?: Readonly<Record<string, string>>;
+  /** Requirements on a policy's labels. @default none */
+  readonly matchExpressions?: readonly LabelSelectorRequirement[];
+}
+
 /** Props of an `ImageUpdateAutomation`. */
 export interface ImageUpdateAutomationProps extends FluxObjectProps {
   /**
@@ -82,10 +112,10 @@ export interface ImageUpdateAutomationProps extends FluxObjectProps {
   /** @default push back to the checkout branch */
   readonly push?: ImageUpdatePush;
   /**
-   * Only the ImagePolicies of its namespace carrying these labels are applied.
+   * Only the ImagePolicies of its namespace that this selector selects are applied.
    * @default every ImagePolicy of its namespace
    */
-  readonly policySelector?: { readonly matchLabels: Readonly<Record<string, string>> };
+  readonly policySelector?: PolicySelector;
   /**
    * How often the automation runs.
    * @default '30m'
@@ -161,7 +191,10 @@ export class ImageUpdateAutomation extends FluxObject {
         push: p.push,
       },
       update: { path: p.update.path?.fluxPath ?? p.update.externalPath, strategy: p.update.strategy ?? UpdateStrategy.SETTERS },
-      policySelector: p.policySelector,
+      policySelector: p.policySelector && {
+        matchLabels: p.policySelector.matchLabels,
+        matchExpressions: p.policySelector.matchExpressions?.map(e => ({ key: e.key, operator: e.operator, values: e.values })),
+      },
       suspend: p.suspend,
     };
   }
@@ -191,6 +224,7 @@ export class ImageUpdateAutomation extends FluxObject {
         c.add(`${field} ${JSON.stringify(branch)} is not a valid branch name: use e.g. "main" or "image-updates/staging" (no spaces, "..", "~", "^", ":", "?", "*", "[" or "\\\\")`);
       }
     }
+    (p.policySelector?.matchExpressions ?? []).forEach((e, i) => checkRequirement(c, `spec.policySelector.matchExpressions[${i}]`, e));
     const strategies = Object.values(UpdateStrategy) as string[];
     if ((p.update.path === undefined) === (p.update.externalPath === undefined)) {
       c.add(p.update.path
@@ -204,4 +238,56 @@ export class ImageUpdateAutomation extends FluxObject {
       c.add(`spec.update.strategy ${JSON.stringify(p.update.strategy)} is not a strategy: use UpdateStrategy.SETTERS`);
     }
   }
+}
+
+const OPERATORS = Object.values(LabelSelectorOperator) as string[];
+/** A label key: an optional DNS-subdomain prefix and '/', then a name of at most 63 characters. */
+const LABEL_KEY = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+
+/** A label selector requirement as the API server validates it. */
+function checkRequirement(c: FieldChecks, at: string, e: LabelSelectorRequirement): void {
+  if (!LABEL_KEY.test(e.key) || e.key.length > 316) {
+    c.add(`${at}.key ${JSON.stringify(e.key)} is not a label key: use an optional DNS prefix and "/", then at most 63 letters, digits, '-', '_' or '.' (e.g. "app.kubernetes.io/part-of")`);
+  }
+  if (!OPERATORS.includes(e.operator)) {
+    c.add(`${at}.operator ${JSON.stringify(e.operator)} is not an operator: use ${OPERATORS.map(o => `"${o}"`).join(', ')}`);
+    return;
+  }
+  const values = e.values ?? [];
+  if ((e.operator === 'In' || e.operator === 'NotIn') && values.length === 0) {
+    c.add(`${at}.values is empty: operator "${e.operator}" needs at least one value`);
+  }
+  if ((e.operator === 'Exists' || e.operator === 'DoesNotExist') && values.length > 0) {
+    c.add(`${at}.values ${JSON.stringify(values)} is set, but operator "${e.operator}" takes no values: drop them, or use "In"/"NotIn"`);
+  }
+}
+
+/** Whether a label selector (matchLabels and matchExpressions, as written in a document) selects these labels. */
+export function selectorSelects(selector: PolicySelector, labels: Readonly<Record<string, string>>): boolean {
+  const byLabels = Object.entries(selector.matchLabels ?? {}).every(([k, v]) => labels[k] === v);
+  return byLabels && (selector.matchExpressions ?? []).every(e => {
+    const has = Object.prototype.hasOwnProperty.call(labels, e.key);
+    switch (e.operator) {
+      case 'In': return has && (e.values ?? []).includes(labels[e.key]);
+      case 'NotIn': return !has || !(e.values ?? []).includes(labels[e.key]);
+      case 'Exists': return has;
+      case 'DoesNotExist': return !has;
+      default: return false;
+    }
+  });
+}
+
+/** A selector as a person reads it: `team=apps,tier in (web,api),!legacy`. */
+export function describeSelector(selector: PolicySelector): string {
+  return [
+    ...Object.entries(selector.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`),
+    ...(selector.matchExpressions ?? []).map(e => {
+      switch (e.operator) {
+        case 'In': return `${e.key} in (${(e.values ?? []).join(',')})`;
+        case 'NotIn': return `${e.key} notin (${(e.values ?? []).join(',')})`;
+        case 'Exists': return e.key;
+        default: return `!${e.key}`;
+      }
+    }),
+  ].join(',');
 }
