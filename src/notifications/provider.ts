@@ -218,6 +218,10 @@ export class Provider extends FluxObject implements IProvider {
     if (account !== undefined && !WORKLOAD_IDENTITY_TYPES.includes(p.type)) {
       c.add(`spec.serviceAccountName ${JSON.stringify(account)} is set, but a ${p.type} provider does not authenticate with a ServiceAccount: only ${WORKLOAD_IDENTITY_TYPES.join(', ')} do; drop it and give the credentials in secretRef`);
     }
+    const staticCredentials = secretKeys.filter(k => ['token', 'password'].includes(k));
+    if (account !== undefined && staticCredentials.length > 0) {
+      c.add(`spec.serviceAccountName ${JSON.stringify(account)} is set, but Secret ${p.secretRef!.name} also holds ${staticCredentials.map(k => `"${k}"`).join(', ')}, which the controller refuses next to workload identity: drop those keys from the secret, or the serviceAccountName`);
+    }
     if (p.commitStatusExpr !== undefined && !COMMIT_STATUS_TYPES.includes(p.type)) {
       c.add(`spec.commitStatusExpr is set, but a ${p.type} provider sets no commit status (the CRD refuses it): use it with ${COMMIT_STATUS_TYPES.join(', ')}, or drop it`);
     } else if (p.commitStatusExpr !== undefined && p.commitStatusExpr.trim() === '') {
