@@ -262,8 +262,13 @@ function checkRequirement(c: FieldChecks, at: string, e: LabelSelectorRequiremen
   }
 }
 
-/** Whether a label selector (matchLabels and matchExpressions, as written in a document) selects these labels. */
+/**
+ * Whether a label selector (matchLabels and matchExpressions, as written in a document) selects
+ * these labels; true for a malformed selector, which its own check reports (not every marker).
+ */
 export function selectorSelects(selector: PolicySelector, labels: Readonly<Record<string, string>>): boolean {
+  const malformed = (selector.matchExpressions ?? []).some(e => !OPERATORS.includes(e.operator) || ((e.operator === 'In' || e.operator === 'NotIn') === ((e.values ?? []).length === 0)));
+  if (malformed) return true;
   const byLabels = Object.entries(selector.matchLabels ?? {}).every(([k, v]) => labels[k] === v);
   return byLabels && (selector.matchExpressions ?? []).every(e => {
     const has = Object.prototype.hasOwnProperty.call(labels, e.key);
