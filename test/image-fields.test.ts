@@ -5,7 +5,7 @@ import { ImageRepository, ImageRepositoryProps, ManifestFile } from '../src';
 import { FleetTesting } from '../src/testing';
 import { describeSelector, selectorSelects } from '../src/image/image-update-automation';
 import { emittedPaths } from './crd-coverage/coverage';
-import { crossNamespaceFixtures } from './crd-coverage/image';
+import { crossNamespaceFixtures, images } from './crd-coverage/image';
 import { fluxFleet } from './flux-fixture';
 import { problemsOf } from './helpers';
 import { imageFleet } from './image-fixture';
@@ -104,6 +104,31 @@ describe('ImageUpdateAutomation policySelector matchExpressions', () => {
     expect(selectorSelects({ matchExpressions: [{ key: 'env', operator: 'In' }] }, labels)).toBe(true);
     expect(describeSelector({ matchLabels: { team: 'a' }, matchExpressions: [{ key: 'tier', operator: 'NotIn', values: ['x', 'y'] }, { key: 'frozen', operator: 'DoesNotExist' }] }))
       .toBe('team=a,tier notin (x,y),!frozen');
+  });
+});
+
+describe('ImageUpdateAutomation enums take their string values too', () => {
+  it('writes update.strategy "Setters" and signingKey.type "ssh" given as strings', () => {
+    const f = fluxFleet();
+    images(f, undefined, {
+      update: { path: f.apps, strategy: 'Setters' },
+      commit: { author: { email: 'fluxcdbot@users.noreply.github.com' }, signingKey: { secretRef: { name: 'signing-key' }, type: 'ssh' } },
+    });
+    const spec = specOf(f.repo, 'ImageUpdateAutomation', 'apps');
+    expect(spec.update.strategy).toBe('Setters');
+    expect(spec.git.commit.signingKey).toEqual({ secretRef: { name: 'signing-key' }, type: 'ssh' });
+  });
+
+  it('refuses values outside the enums', () => {
+    const f = fluxFleet();
+    images(f, undefined, {
+      update: { path: f.apps, strategy: 'Rewrite' as never },
+      commit: { author: { email: 'fluxcdbot@users.noreply.github.com' }, signingKey: { secretRef: { name: 'signing-key' }, type: 'pgp' as never } },
+    });
+    expect(problemsOf(f.repo)).toEqual([
+      '[apps/base/images/automation] spec.git.commit.signingKey.type "pgp" is not a key type: use "gpg" or "ssh"',
+      '[apps/base/images/automation] spec.update.strategy "Rewrite" is not a strategy: use UpdateStrategy.SETTERS',
+    ]);
   });
 });
 

@@ -19,7 +19,10 @@ export interface IImageRepository extends IObjectRef {
 /** Namespaces whose ImagePolicies may use an ImageRepository of another namespace. */
 export interface ImageRepositoryAccessFrom {
   /** Namespaces selected by labels (any selector matches; `{}` selects every namespace). */
-  readonly namespaceSelectors: readonly { readonly matchLabels?: Readonly<Record<string, string>> }[];
+  readonly namespaceSelectors: readonly {
+    /** The labels a namespace must carry. @default none: `{}` selects every namespace */
+    readonly matchLabels?: Readonly<Record<string, string>>;
+  }[];
 }
 
 /** Props of an `ImageRepository`. */

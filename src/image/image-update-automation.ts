@@ -18,15 +18,17 @@ export interface ImageUpdate {
   /**
    * The directory of this repository whose files are updated (and its sub-directories), as a
    * layout object: its path is taken from the layout writer, never typed by hand.
+   * @default none: give this or `externalPath`
    */
   readonly path?: LayoutDirectory;
   /**
    * For an automation that commits to another repository (a tenant's): the directory there,
    * relative to its root (`./deploy/kubernetes/overlays/development`). Give `path` or this.
+   * @default none: give this or `path`
    */
   readonly externalPath?: string;
   /** @default UpdateStrategy.SETTERS (the only one) */
-  readonly strategy?: UpdateStrategy;
+  readonly strategy?: UpdateStrategy | `${UpdateStrategy}`;
 }
 
 /** Format of a commit signing key. */
@@ -40,7 +42,12 @@ export enum SigningKeyType {
 /** How the automation commits. */
 export interface ImageUpdateCommit {
   /** The commit author. */
-  readonly author: { readonly email: string; readonly name?: string };
+  readonly author: {
+    /** The author's email address. */
+    readonly email: string;
+    /** The author's name. @default none (the commit names the email alone) */
+    readonly name?: string;
+  };
   /**
    * A Go template for the commit message; it gets `.Changed` (the changes made), `.AutomationObject`
    * and `.Values` (messageTemplateValues).
@@ -50,7 +57,12 @@ export interface ImageUpdateCommit {
   /** Values available to the template as `.Values`. @default none */
   readonly messageTemplateValues?: Readonly<Record<string, string>>;
   /** Sign commits with a key from a Secret of the automation's namespace. @default unsigned */
-  readonly signingKey?: { readonly secretRef: ISecretRef; readonly type?: SigningKeyType };
+  readonly signingKey?: {
+    /** The Secret (or SealedSecret) holding the key: `git.asc` for gpg, `identity` for ssh. */
+    readonly secretRef: ISecretRef;
+    /** The key's format. @default SigningKeyType.GPG (Flux's default) */
+    readonly type?: SigningKeyType | `${SigningKeyType}`;
+  };
 }
 
 /** Where the automation pushes. */

@@ -7,10 +7,10 @@ import {
 import { CoverageFixture, CoverageFleet, LeftOut } from './coverage';
 
 type PolicyOptions = Omit<ImagePolicyProps, 'metadata' | 'imageRepository'>;
-type AutomationOptions = Omit<ImageUpdateAutomationProps, 'metadata' | 'sourceRef' | 'update' | 'commit'> & { readonly commit?: ImageUpdateAutomationProps['commit'] };
+type AutomationOptions = Partial<Omit<ImageUpdateAutomationProps, 'metadata' | 'sourceRef'>>;
 
 /** An image repository, a policy, a release marked with it and the automation that updates it. */
-function images(f: CoverageFleet, policy: PolicyOptions = { policy: ImagePolicyRule.semver('>=6.0.0 <7.0.0') }, automation: AutomationOptions = {}) {
+export function images(f: CoverageFleet, policy: PolicyOptions = { policy: ImagePolicyRule.semver('>=6.0.0 <7.0.0') }, automation: AutomationOptions = {}) {
   const file = new ManifestFile(f.apps, 'images');
   const imageRepository = new ImageRepository(file, 'repository', { metadata: { name: 'podinfo', namespace: 'flux-system' }, image: 'ghcr.io/stefanprodan/podinfo', interval: '1m' });
   const imagePolicy = new ImagePolicy(file, 'policy', { metadata: { name: 'podinfo', namespace: 'flux-system', labels: { team: 'web', tier: 'frontend' } }, imageRepository, ...policy });
