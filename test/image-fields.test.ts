@@ -35,10 +35,19 @@ describe('ImageRepository serviceAccountName', () => {
       metadata: { name: 'app', namespace: 'flux-system' }, image: '123456789012.dkr.ecr.eu-west-1.amazonaws.com/app', provider: 'aws', serviceAccountName: account,
     });
     expect(specOf(f.repo, 'ImageRepository', 'app').serviceAccountName).toBe('ecr-reader');
-    expect(repository.fluxReferences()).toContainEqual({ field: 'spec.serviceAccountName', target: { apiVersion: 'v1', kind: 'ServiceAccount', name: 'ecr-reader' }, object: account, crossNamespace: false });
+    expect(repository.fluxReferences()).toContainEqual({ field: 'spec.serviceAccountName', target: { apiVersion: 'v1', kind: 'ServiceAccount', name: 'ecr-reader', namespace: 'flux-system' }, object: account, crossNamespace: false });
     expect(problemsOf(f.repo)).toEqual([]);
     const byName = registry({ serviceAccountName: 'puller' });
     expect(specOf(byName.repo, 'ImageRepository', 'app').serviceAccountName).toBe('puller');
+  });
+
+  it('is refused in another namespace than the ImageRepository\'s', () => {
+    const f = fluxFleet();
+    const account = new kplus.ServiceAccount(new ManifestFile(f.apps, 'accounts'), 'sa', { metadata: { name: 'ecr-reader', namespace: 'apps' } });
+    registry({ provider: 'aws', serviceAccountName: account }, f);
+    expect(problemsOf(f.repo)).toEqual([
+      '[apps/base/registry/r] spec.serviceAccountName: ServiceAccount apps/ecr-reader is in another namespace, but the controller looks for it in the ImageRepository\'s ("flux-system"): define the ServiceAccount there',
+    ]);
   });
 
   it('is refused when it is not a name', () => {

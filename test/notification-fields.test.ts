@@ -71,7 +71,16 @@ describe('Provider serviceAccountName', () => {
     const account = new kplus.ServiceAccount(new ManifestFile(f.apps, 'accounts'), 'sa', { metadata: { name: 'publisher', namespace: 'flux-system' } });
     const p = new Provider(new ManifestFile(f.apps, 'providers'), 'p', { metadata: META, type: 'googlepubsub', channel: 'events', serviceAccountName: account });
     expect(p.fluxReferences()).toEqual([
-      { field: 'spec.serviceAccountName', target: { apiVersion: 'v1', kind: 'ServiceAccount', name: 'publisher' }, object: account, crossNamespace: false },
+      { field: 'spec.serviceAccountName', target: { apiVersion: 'v1', kind: 'ServiceAccount', name: 'publisher', namespace: 'flux-system' }, object: account, crossNamespace: false },
+    ]);
+  });
+
+  it('is refused in another namespace than the Provider\'s', () => {
+    const f = fluxFleet();
+    const account = new kplus.ServiceAccount(new ManifestFile(f.apps, 'accounts'), 'sa', { metadata: { name: 'publisher', namespace: 'apps' } });
+    provider({ type: 'googlepubsub', channel: 'events', serviceAccountName: account }, f);
+    expect(problemsOf(f.repo)).toEqual([
+      '[apps/base/providers/p] spec.serviceAccountName: ServiceAccount apps/publisher is in another namespace, but the controller looks for it in the Provider\'s ("flux-system"): define the ServiceAccount there',
     ]);
   });
 

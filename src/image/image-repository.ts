@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import * as kplus from 'cdk8s-plus-27';
 import * as l1 from '../imports/image-reflector-image.toolkit.fluxcd.io';
 import { FieldChecks } from '../flux/field-checks';
-import { FluxObject, FluxObjectProps, FluxReference, ImportedObject, ImportedObjectProps, IObjectRef } from '../flux/flux-object';
+import { apiObjectOf, FluxObject, FluxObjectProps, FluxReference, ImportedObject, ImportedObjectProps, IObjectRef } from '../flux/flux-object';
 import { re2Problem } from '../flux/regex';
 import { ISecretRef, nameRef, secretReference } from '../flux/sources/source';
 import { FluxDuration, goDuration } from '../flux/duration';
@@ -100,7 +100,8 @@ export class ImageRepository extends FluxObject implements IImageRepository {
       ...secretReference('spec.proxySecretRef', p.proxySecretRef),
       // a name alone is written as is (as Kustomization's serviceAccountName); an object is resolved
       ...(p.serviceAccountName === undefined || typeof p.serviceAccountName === 'string' ? [] : [{
-        field: 'spec.serviceAccountName', target: { apiVersion: 'v1', kind: 'ServiceAccount', name: p.serviceAccountName.name }, object: p.serviceAccountName, crossNamespace: false,
+        field: 'spec.serviceAccountName', target: { apiVersion: 'v1', kind: 'ServiceAccount', name: p.serviceAccountName.name, namespace: apiObjectOf(p.serviceAccountName)?.metadata.namespace },
+        object: p.serviceAccountName, crossNamespace: false,
       }]),
     ];
   }
@@ -129,6 +130,10 @@ export class ImageRepository extends FluxObject implements IImageRepository {
     if (problem) c.add(`spec.image ${JSON.stringify(p.image)} ${problem}`);
     c.duration('spec.interval', p.interval).shortDuration('spec.timeout', p.timeout);
     c.objectName('spec.serviceAccountName', this.serviceAccountName);
+    const accountNamespace = apiObjectOf(p.serviceAccountName)?.metadata.namespace;
+    if (accountNamespace !== undefined && accountNamespace !== this.namespace) {
+      c.add(`spec.serviceAccountName: ServiceAccount ${accountNamespace}/${this.serviceAccountName} is in another namespace, but the controller looks for it in the ImageRepository's ("${this.namespace ?? 'default'}"): define the ServiceAccount there`);
+    }
     const providers = Object.values(l1.ImageRepositorySpecProvider) as string[];
     if (p.provider !== undefined && !providers.includes(p.provider)) {
       c.add(`spec.provider ${JSON.stringify(p.provider)} is not a provider: use ${providers.join(', ')}`);

@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import * as kplus from 'cdk8s-plus-27';
 import * as l1 from '../imports/notification-notification.toolkit.fluxcd.io';
 import { FieldChecks } from '../flux/field-checks';
-import { FluxObject, FluxObjectProps, FluxReference, ImportedObject, ImportedObjectProps, IObjectRef } from '../flux/flux-object';
+import { apiObjectOf, FluxObject, FluxObjectProps, FluxReference, ImportedObject, ImportedObjectProps, IObjectRef } from '../flux/flux-object';
 import { ISecretRef, nameRef, secretReference } from '../flux/sources/source';
 import { knownKeysOf } from '../flux/values-source';
 import { FluxDuration, goDuration } from '../flux/duration';
@@ -215,6 +215,10 @@ export class Provider extends FluxObject implements IProvider {
     }
     const account = serviceAccountName(p.serviceAccountName);
     c.objectName('spec.serviceAccountName', account);
+    const accountNamespace = apiObjectOf(p.serviceAccountName)?.metadata.namespace;
+    if (accountNamespace !== undefined && accountNamespace !== this.namespace) {
+      c.add(`spec.serviceAccountName: ServiceAccount ${accountNamespace}/${account} is in another namespace, but the controller looks for it in the Provider's ("${this.namespace ?? 'default'}"): define the ServiceAccount there`);
+    }
     if (account !== undefined && !WORKLOAD_IDENTITY_TYPES.includes(p.type)) {
       c.add(`spec.serviceAccountName ${JSON.stringify(account)} is set, but a ${p.type} provider does not authenticate with a ServiceAccount: only ${WORKLOAD_IDENTITY_TYPES.join(', ')} do; drop it and give the credentials in secretRef`);
     }
@@ -261,7 +265,7 @@ function serviceAccountName(account: kplus.IServiceAccount | string | undefined)
  */
 function serviceAccountReference(account: kplus.IServiceAccount | string | undefined): FluxReference[] {
   if (account === undefined || typeof account === 'string') return [];
-  return [{ field: 'spec.serviceAccountName', target: { apiVersion: 'v1', kind: 'ServiceAccount', name: account.name }, object: account, crossNamespace: false }];
+  return [{ field: 'spec.serviceAccountName', target: { apiVersion: 'v1', kind: 'ServiceAccount', name: account.name, namespace: apiObjectOf(account)?.metadata.namespace }, object: account, crossNamespace: false }];
 }
 
 /** Types whose address is an incoming-webhook URL (itself a credential). */
