@@ -3,7 +3,7 @@ import * as kplus from 'cdk8s-plus-27';
 import { describe, expect, it } from 'vitest';
 import { ImageRepository, ImageRepositoryProps, ManifestFile } from '../src';
 import { FleetTesting } from '../src/testing';
-import { describeSelector, selectorSelects } from '../src/image/image-update-automation';
+import { describeSelector, selectorSelects } from '../src/image/policy-selector';
 import { emittedPaths } from './crd-coverage/coverage';
 import { crossNamespaceFixtures, images } from './crd-coverage/image';
 import { fluxFleet } from './flux-fixture';

@@ -10,7 +10,7 @@ import { joinRepoPath } from '../core/model/repo-tree';
 import { fieldName, markersOf, ownerPath, PlacedMarker, valueAt } from '../core/setter-markers';
 import { canonicalImageName, imageNameProblem } from './image-repository';
 import { ImageSetter, ImageSetterField } from './image-setter';
-import { describeSelector, LabelSelectorRequirement, PolicySelector, selectorSelects } from './image-update-automation';
+import { describeSelector, LabelSelectorRequirement, PolicySelector, selectorSelects } from './policy-selector';
 
 /** A field marked for an ImagePolicy, where it is written. */
 interface MarkedField {
