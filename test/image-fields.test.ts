@@ -3,7 +3,7 @@ import * as kplus from 'cdk8s-plus-27';
 import { describe, expect, it } from 'vitest';
 import { ImageRepository, ImageRepositoryProps, ManifestFile } from '../src';
 import { FleetTesting } from '../src/testing';
-import { describeSelector, selectorSelects } from '../src/image/policy-selector';
+import { describeSelector, LabelSelectorOperator, selectorSelects } from '../src/image/policy-selector';
 import { emittedPaths } from './crd-coverage/coverage';
 import { crossNamespaceFixtures, images } from './crd-coverage/image';
 import { fluxFleet } from './flux-fixture';
@@ -59,7 +59,7 @@ describe('ImageRepository serviceAccountName', () => {
 
 describe('ImageUpdateAutomation policySelector matchExpressions', () => {
   it('renders the requirements next to the labels', () => {
-    const f = imageFleet({ automation: { policySelector: { matchLabels: { team: 'web' }, matchExpressions: [{ key: 'tier', operator: 'NotIn', values: ['legacy'] }, { key: 'frozen', operator: 'DoesNotExist' }] } } });
+    const f = imageFleet({ automation: { policySelector: { matchLabels: { team: 'web' }, matchExpressions: [{ key: 'tier', operator: 'NotIn', values: ['legacy'] }, { key: 'frozen', operator: LabelSelectorOperator.DOES_NOT_EXIST }] } } });
     f.policy.apiObject.metadata.addLabel('team', 'web');
     expect(specOf(f.repo, 'ImageUpdateAutomation', 'apps').policySelector).toEqual({
       matchLabels: { team: 'web' },
