@@ -207,7 +207,7 @@ describe('provider rules as the notification-controller reads them', () => {
 });
 
 describe('receiver rules', () => {
-  it('requires labels with a wildcard, writes apiVersion, refuses generic-oidc, and checks gcr keys', () => {
+  it('requires labels with a wildcard, writes apiVersion, refuses generic-oidc with a secret and without OIDC providers, and checks gcr keys', () => {
     const f = fluxFleet();
     const file = new ManifestFile(f.apps, 'receivers');
     new Receiver(file, 'wild', {
@@ -218,7 +218,8 @@ describe('receiver rules', () => {
     new Receiver(file, 'gcr', { metadata: { name: 'gcr', namespace: 'flux-system' }, type: ReceiverType.GCR, resources: [f.gitRepo], secretRef: sealed(f, 'flux-system/t3', ['token']) });
     expect(problemsOf(f)).toEqual([
       '[apps/base/receivers/gcr] spec.secretRef: Secret t3 has "token", but a gcr Receiver reads "token" + "email" + "audience": seal "email", "audience" into it',
-      '[apps/base/receivers/oidc] spec.type "generic-oidc" needs oidcProviders and no secretRef, which this construct does not offer yet: use generic-hmac, or an L1 Receiver (receiver imports) for OIDC',
+      '[apps/base/receivers/oidc] spec.oidcProviders is missing: a generic-oidc Receiver needs at least one OIDC provider (e.g. { issuerUrl: "https://token.actions.githubusercontent.com", validations: [{ expression: "claims.repository_owner == \'my-org\'", message: "not my-org" }] })',
+      '[apps/base/receivers/oidc] spec.secretRef is set (Secret t2), but a generic-oidc Receiver authenticates with OIDC tokens and the CRD refuses a secret: drop secretRef',
       '[apps/base/receivers/wild] spec.resources[0] selects every Kustomization by name "*" without matchLabels, which the controller refuses: add matchLabels, or list the objects',
     ]);
     const labelled = fluxFleet();

@@ -10,6 +10,7 @@ import { joinRepoPath } from '../core/model/repo-tree';
 import { fieldName, markersOf, ownerPath, PlacedMarker, valueAt } from '../core/setter-markers';
 import { canonicalImageName, imageNameProblem } from './image-repository';
 import { ImageSetter, ImageSetterField } from './image-setter';
+import { describeSelector, LabelSelectorRequirement, PolicySelector, selectorSelects } from './policy-selector';
 
 /** A field marked for an ImagePolicy, where it is written. */
 interface MarkedField {
@@ -27,8 +28,8 @@ interface Run {
   readonly name: string;
   /** Repository path its `update.path` names, when it commits to this repository. */
   readonly path?: string;
-  /** The labels its `policySelector` requires. */
-  readonly labels: Readonly<Record<string, string>>;
+  /** Its `policySelector` (matchLabels and matchExpressions; empty: every policy). */
+  readonly selector: PolicySelector;
 }
 
 /** An OCI tag: up to 128 word characters, '.' or '-', not starting with '.' or '-'. */
@@ -98,10 +99,14 @@ export const imageModule: FleetModule = {
 function runOf(cluster: ClusterModel, application: Application): Run {
   const spec = isMap(application.doc.spec) ? application.doc.spec : {};
   const update = isMap(spec.update) ? spec.update : {};
-  const selector = isMap(spec.policySelector) && isMap(spec.policySelector.matchLabels) ? spec.policySelector.matchLabels as Record<string, string> : {};
+  const written = isMap(spec.policySelector) ? spec.policySelector : {};
+  const selector: PolicySelector = {
+    matchLabels: isMap(written.matchLabels) ? written.matchLabels as Record<string, string> : undefined,
+    matchExpressions: Array.isArray(written.matchExpressions) ? written.matchExpressions.filter(isMap) as unknown as LabelSelectorRequirement[] : undefined,
+  };
   const fromThisRepository = syncedSources(cluster).some(s => sameRef(s, sourceOf(application)));
   const path = fromThisRepository ? joinRepoPath('', typeof update.path === 'string' && update.path !== '' ? update.path : './') : undefined;
-  return { cluster, application, name: String(application.doc.metadata?.name), path, labels: selector };
+  return { cluster, application, name: String(application.doc.metadata?.name), path, selector };
 }
 
 interface Ref { kind: string; namespace?: string; name: string }
@@ -245,10 +250,10 @@ function livenessProblems(field: MarkedField, runs: readonly Run[], model: Fleet
     }
     const imported = !policyObject ? cluster.find('ImagePolicy', ns, policy.name)[0] : undefined;
     const labels = there?.[0] ? labelsOf(there[0].doc) : imported ? labelsOf(imported.doc) : undefined; // unknown for an import defined elsewhere
-    const selecting = inNamespace.filter(r => labels === undefined || Object.entries(r.labels).every(([k, v]) => labels[k] === v));
+    const selecting = inNamespace.filter(r => labels === undefined || selectorSelects(r.selector, labels));
     if (selecting.length === 0) {
       const r = inNamespace[0];
-      reasons.push({ rank: 4, message: `the policySelector of ImageUpdateAutomation ${describeRun(r)} in cluster "${cluster.name}" (${Object.entries(r.labels).map(([k, v]) => `${k}=${v}`).join(',')}) does not select ImagePolicy ${ns}/${policy.name}: add those labels to the policy, or widen the selector` });
+      reasons.push({ rank: 4, message: `the policySelector of ImageUpdateAutomation ${describeRun(r)} in cluster "${cluster.name}" (${describeSelector(r.selector)}) does not select ImagePolicy ${ns}/${policy.name}: ${(r.selector.matchExpressions ?? []).length === 0 ? 'add those labels to the policy' : 'give the policy labels it selects'}, or widen the selector` });
       continue;
     }
     live.push(cluster.name);

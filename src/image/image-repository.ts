@@ -1,7 +1,8 @@
 import { Construct } from 'constructs';
+import * as kplus from 'cdk8s-plus-27';
 import * as l1 from '../imports/image-reflector-image.toolkit.fluxcd.io';
 import { FieldChecks } from '../flux/field-checks';
-import { FluxObject, FluxObjectProps, FluxReference, ImportedObject, ImportedObjectProps, IObjectRef } from '../flux/flux-object';
+import { apiObjectOf, FluxObject, FluxObjectProps, FluxReference, ImportedObject, ImportedObjectProps, IObjectRef } from '../flux/flux-object';
 import { re2Problem } from '../flux/regex';
 import { ISecretRef, nameRef, secretReference } from '../flux/sources/source';
 import { FluxDuration, goDuration } from '../flux/duration';
@@ -18,7 +19,10 @@ export interface IImageRepository extends IObjectRef {
 /** Namespaces whose ImagePolicies may use an ImageRepository of another namespace. */
 export interface ImageRepositoryAccessFrom {
   /** Namespaces selected by labels (any selector matches; `{}` selects every namespace). */
-  readonly namespaceSelectors: readonly { readonly matchLabels?: Readonly<Record<string, string>> }[];
+  readonly namespaceSelectors: readonly {
+    /** The labels a namespace must carry. @default none: `{}` selects every namespace */
+    readonly matchLabels?: Readonly<Record<string, string>>;
+  }[];
 }
 
 /** Props of an `ImageRepository`. */
@@ -36,8 +40,13 @@ export interface ImageRepositoryProps extends FluxObjectProps {
   readonly exclusionList?: readonly string[];
   /** Cloud provider for registry login without a Secret. @default ImageRegistryProvider.GENERIC */
   readonly provider?: ImageRegistryProvider | `${ImageRegistryProvider}`;
-  /** Service account whose image pull secrets are used. @default none */
-  readonly serviceAccountName?: string;
+  /**
+   * The ServiceAccount (a cdk8s-plus `ServiceAccount`, an import, or its name) whose image pull
+   * secrets are used, or, with a cloud `provider`, whose token is exchanged for registry
+   * credentials (object-level workload identity).
+   * @default none
+   */
+  readonly serviceAccountName?: kplus.IServiceAccount | string;
   /** TLS client certificate and/or CA (`tls.crt`, `tls.key`, `ca.crt`). @default the system CAs */
   readonly certSecretRef?: ISecretRef;
   /** Proxy settings (`address`, `username`, `password`). @default no proxy */
@@ -78,12 +87,22 @@ export class ImageRepository extends FluxObject implements IImageRepository {
     return this.props.accessFrom !== undefined;
   }
 
+  private get serviceAccountName(): string | undefined {
+    const account = this.props.serviceAccountName;
+    return typeof account === 'string' ? account : account?.name;
+  }
+
   public override fluxReferences(): FluxReference[] {
     const p = this.props;
     return [
       ...secretReference('spec.secretRef', p.secretRef),
       ...secretReference('spec.certSecretRef', p.certSecretRef),
       ...secretReference('spec.proxySecretRef', p.proxySecretRef),
+      // a name alone is written as is (as Kustomization's serviceAccountName); an object is resolved
+      ...(p.serviceAccountName === undefined || typeof p.serviceAccountName === 'string' ? [] : [{
+        field: 'spec.serviceAccountName', target: { apiVersion: 'v1', kind: 'ServiceAccount', name: p.serviceAccountName.name, namespace: apiObjectOf(p.serviceAccountName)?.metadata.namespace },
+        object: p.serviceAccountName, crossNamespace: false,
+      }]),
     ];
   }
 
@@ -95,7 +114,7 @@ export class ImageRepository extends FluxObject implements IImageRepository {
       secretRef: nameRef(p.secretRef),
       exclusionList: p.exclusionList,
       provider: p.provider,
-      serviceAccountName: p.serviceAccountName,
+      serviceAccountName: this.serviceAccountName,
       certSecretRef: nameRef(p.certSecretRef),
       proxySecretRef: nameRef(p.proxySecretRef),
       insecure: p.insecure,
@@ -110,7 +129,11 @@ export class ImageRepository extends FluxObject implements IImageRepository {
     const problem = imageNameProblem(p.image);
     if (problem) c.add(`spec.image ${JSON.stringify(p.image)} ${problem}`);
     c.duration('spec.interval', p.interval).shortDuration('spec.timeout', p.timeout);
-    c.objectName('spec.serviceAccountName', p.serviceAccountName);
+    c.objectName('spec.serviceAccountName', this.serviceAccountName);
+    const accountNamespace = apiObjectOf(p.serviceAccountName)?.metadata.namespace;
+    if (accountNamespace !== undefined && accountNamespace !== this.namespace) {
+      c.add(`spec.serviceAccountName: ServiceAccount ${accountNamespace}/${this.serviceAccountName} is in another namespace, but the controller looks for it in the ImageRepository's ("${this.namespace ?? 'default'}"): define the ServiceAccount there`);
+    }
     const providers = Object.values(l1.ImageRepositorySpecProvider) as string[];
     if (p.provider !== undefined && !providers.includes(p.provider)) {
       c.add(`spec.provider ${JSON.stringify(p.provider)} is not a provider: use ${providers.join(', ')}`);

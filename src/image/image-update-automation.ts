@@ -6,6 +6,10 @@ import { explicitNamespace, FluxObject, FluxObjectProps, FluxReference } from '.
 import { checkGitRef, GitRef, IGitRepository } from '../flux/sources/git-repository';
 import { ISecretRef, nameRef, secretReference } from '../flux/sources/source';
 import { FluxDuration, goDuration } from '../flux/duration';
+import { checkRequirement, PolicySelector } from './policy-selector';
+
+export { LabelSelectorOperator } from './policy-selector';
+export type { LabelSelectorRequirement, PolicySelector } from './policy-selector';
 
 /** How files are updated; Flux has one strategy. */
 export enum UpdateStrategy {
@@ -18,15 +22,17 @@ export interface ImageUpdate {
   /**
    * The directory of this repository whose files are updated (and its sub-directories), as a
    * layout object: its path is taken from the layout writer, never typed by hand.
+   * @default none: give this or `externalPath`
    */
   readonly path?: LayoutDirectory;
   /**
    * For an automation that commits to another repository (a tenant's): the directory there,
    * relative to its root (`./deploy/kubernetes/overlays/development`). Give `path` or this.
+   * @default none: give this or `path`
    */
   readonly externalPath?: string;
   /** @default UpdateStrategy.SETTERS (the only one) */
-  readonly strategy?: UpdateStrategy;
+  readonly strategy?: UpdateStrategy | `${UpdateStrategy}`;
 }
 
 /** Format of a commit signing key. */
@@ -40,7 +46,12 @@ export enum SigningKeyType {
 /** How the automation commits. */
 export interface ImageUpdateCommit {
   /** The commit author. */
-  readonly author: { readonly email: string; readonly name?: string };
+  readonly author: {
+    /** The author's email address. */
+    readonly email: string;
+    /** The author's name. @default none (the commit names the email alone) */
+    readonly name?: string;
+  };
   /**
    * A Go template for the commit message; it gets `.Changed` (the changes made), `.AutomationObject`
    * and `.Values` (messageTemplateValues).
@@ -50,7 +61,12 @@ export interface ImageUpdateCommit {
   /** Values available to the template as `.Values`. @default none */
   readonly messageTemplateValues?: Readonly<Record<string, string>>;
   /** Sign commits with a key from a Secret of the automation's namespace. @default unsigned */
-  readonly signingKey?: { readonly secretRef: ISecretRef; readonly type?: SigningKeyType };
+  readonly signingKey?: {
+    /** The Secret (or SealedSecret) holding the key: `git.asc` for gpg, `identity` for ssh. */
+    readonly secretRef: ISecretRef;
+    /** The key's format. @default SigningKeyType.GPG (Flux's default) */
+    readonly type?: SigningKeyType | `${SigningKeyType}`;
+  };
 }
 
 /** Where the automation pushes. */
@@ -82,10 +98,10 @@ export interface ImageUpdateAutomationProps extends FluxObjectProps {
   /** @default push back to the checkout branch */
   readonly push?: ImageUpdatePush;
   /**
-   * Only the ImagePolicies of its namespace carrying these labels are applied.
+   * Only the ImagePolicies of its namespace that this selector selects are applied.
    * @default every ImagePolicy of its namespace
    */
-  readonly policySelector?: { readonly matchLabels: Readonly<Record<string, string>> };
+  readonly policySelector?: PolicySelector;
   /**
    * How often the automation runs.
    * @default '30m'
@@ -124,9 +140,14 @@ export class ImageUpdateAutomation extends FluxObject {
     return this.props.update.path;
   }
 
-  /** The labels a policy needs for this automation to apply it (`{}`: every policy of its namespace). */
+  /** The labels its policySelector requires (`{}`: none; its matchExpressions are in `policySelector`). */
   public get policyLabels(): Readonly<Record<string, string>> {
     return this.props.policySelector?.matchLabels ?? {};
+  }
+
+  /** Which ImagePolicies of its namespace it applies (`{}`: every one). */
+  public get policySelector(): PolicySelector {
+    return this.props.policySelector ?? {};
   }
 
   /** Whether it updates the file at `repoPath` (a repository-relative path). */
@@ -161,7 +182,10 @@ export class ImageUpdateAutomation extends FluxObject {
         push: p.push,
       },
       update: { path: p.update.path?.fluxPath ?? p.update.externalPath, strategy: p.update.strategy ?? UpdateStrategy.SETTERS },
-      policySelector: p.policySelector,
+      policySelector: p.policySelector && {
+        matchLabels: p.policySelector.matchLabels,
+        matchExpressions: p.policySelector.matchExpressions?.map(e => ({ key: e.key, operator: e.operator, values: e.values })),
+      },
       suspend: p.suspend,
     };
   }
@@ -191,6 +215,7 @@ export class ImageUpdateAutomation extends FluxObject {
         c.add(`${field} ${JSON.stringify(branch)} is not a valid branch name: use e.g. "main" or "image-updates/staging" (no spaces, "..", "~", "^", ":", "?", "*", "[" or "\\\\")`);
       }
     }
+    (p.policySelector?.matchExpressions ?? []).forEach((e, i) => checkRequirement(c, `spec.policySelector.matchExpressions[${i}]`, e));
     const strategies = Object.values(UpdateStrategy) as string[];
     if ((p.update.path === undefined) === (p.update.externalPath === undefined)) {
       c.add(p.update.path

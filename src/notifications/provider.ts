@@ -1,7 +1,8 @@
 import { Construct } from 'constructs';
+import * as kplus from 'cdk8s-plus-27';
 import * as l1 from '../imports/notification-notification.toolkit.fluxcd.io';
 import { FieldChecks } from '../flux/field-checks';
-import { FluxObject, FluxObjectProps, FluxReference, ImportedObject, ImportedObjectProps, IObjectRef } from '../flux/flux-object';
+import { apiObjectOf, FluxObject, FluxObjectProps, FluxReference, ImportedObject, ImportedObjectProps, IObjectRef } from '../flux/flux-object';
 import { ISecretRef, nameRef, secretReference } from '../flux/sources/source';
 import { knownKeysOf } from '../flux/values-source';
 import { FluxDuration, goDuration } from '../flux/duration';
@@ -19,7 +20,7 @@ export interface IProvider extends IObjectRef {
 /** Props of a `Provider`. */
 export interface ProviderProps extends FluxObjectProps {
   /** Where notifications go (a value of the CRD's enum). */
-  readonly type: ProviderType;
+  readonly type: ProviderType | `${ProviderType}`;
   /** Channel, room or topic, where the type has one. @default the one configured by the address or token */
   readonly channel?: string;
   /**
@@ -41,11 +42,37 @@ export interface ProviderProps extends FluxObjectProps {
   readonly certSecretRef?: ISecretRef;
   /** Proxy settings (`address`, optional `username`/`password`). @default no proxy */
   readonly proxySecretRef?: ISecretRef;
+  /**
+   * The proxy's URL in plaintext (`http://` or `https://`, without credentials).
+   * @deprecated Flux deprecates `spec.proxy` in favour of `proxySecretRef` (key `address`).
+   * @default no proxy
+   */
+  readonly proxy?: string;
+  /**
+   * The ServiceAccount (a cdk8s-plus `ServiceAccount`, an import, or its name) whose token the
+   * controller exchanges for cloud credentials (object-level workload identity) instead of a
+   * static secret. Only `azureeventhub`, `azuredevops` and `googlepubsub` read it, and the
+   * controller needs its `ObjectLevelWorkloadIdentity` feature gate.
+   * @default the controller's own identity
+   */
+  readonly serviceAccountName?: kplus.IServiceAccount | string;
+  /**
+   * A CEL expression that evaluates to the commit status key (the variables `event`, `provider`
+   * and `alert`), e.g. `"flux/" + event.involvedObject.kind + "/" + event.involvedObject.name`.
+   * Only for the commit status types (github, gitlab, gitea, bitbucketserver, bitbucket, azuredevops).
+   * @default the controller's key, from the Provider's UID and the event
+   */
+  readonly commitStatusExpr?: string;
   /** Timeout of sending. @default '15s' (Flux's default) */
   readonly timeout?: FluxDuration;
   /** @default false */
   readonly suspend?: boolean;
 }
+
+/** The types that set commit statuses, the only ones that read `commitStatusExpr`. */
+const COMMIT_STATUS_TYPES = ['github', 'gitlab', 'gitea', 'bitbucketserver', 'bitbucket', 'azuredevops'];
+/** The types that authenticate with a ServiceAccount's token (object-level workload identity). */
+const WORKLOAD_IDENTITY_TYPES = ['azureeventhub', 'azuredevops', 'googlepubsub'];
 
 /** What a provider type needs, as the notification-controller reads it. */
 interface TypeRule {
@@ -129,7 +156,7 @@ export class Provider extends FluxObject implements IProvider {
 
   /** The provider type. */
   public get type(): ProviderType {
-    return this.props.type;
+    return this.props.type as ProviderType;
   }
 
   public override fluxReferences(): FluxReference[] {
@@ -138,6 +165,7 @@ export class Provider extends FluxObject implements IProvider {
       ...secretReference('spec.secretRef', p.secretRef),
       ...secretReference('spec.certSecretRef', p.certSecretRef),
       ...secretReference('spec.proxySecretRef', p.proxySecretRef),
+      ...serviceAccountReference(p.serviceAccountName),
     ];
   }
 
@@ -151,6 +179,9 @@ export class Provider extends FluxObject implements IProvider {
       secretRef: nameRef(p.secretRef),
       certSecretRef: nameRef(p.certSecretRef),
       proxySecretRef: nameRef(p.proxySecretRef),
+      proxy: p.proxy,
+      serviceAccountName: serviceAccountName(p.serviceAccountName),
+      commitStatusExpr: p.commitStatusExpr,
       timeout: goDuration(p.timeout),
       suspend: p.suspend,
     };
@@ -182,7 +213,35 @@ export class Provider extends FluxObject implements IProvider {
     if ((rule.channel || slackApi) && p.channel === undefined) {
       c.add(`spec.channel is missing: a ${p.type} provider${slackApi ? ' posting through the Slack API (a bot token)' : ''} needs a channel`);
     }
-    if (rule.credentials) {
+    const account = serviceAccountName(p.serviceAccountName);
+    c.objectName('spec.serviceAccountName', account);
+    const accountNamespace = apiObjectOf(p.serviceAccountName)?.metadata.namespace;
+    if (accountNamespace !== undefined && accountNamespace !== this.namespace) {
+      c.add(`spec.serviceAccountName: ServiceAccount ${accountNamespace}/${account} is in another namespace, but the controller looks for it in the Provider's ("${this.namespace ?? 'default'}"): define the ServiceAccount there`);
+    }
+    if (account !== undefined && !WORKLOAD_IDENTITY_TYPES.includes(p.type)) {
+      c.add(`spec.serviceAccountName ${JSON.stringify(account)} is set, but a ${p.type} provider does not authenticate with a ServiceAccount: only ${WORKLOAD_IDENTITY_TYPES.join(', ')} do; drop it and give the credentials in secretRef`);
+    }
+    const staticCredentials = secretKeys.filter(k => ['token', 'password'].includes(k));
+    if (account !== undefined && staticCredentials.length > 0) {
+      c.add(`spec.serviceAccountName ${JSON.stringify(account)} is set, but Secret ${p.secretRef!.name} also holds ${staticCredentials.map(k => `"${k}"`).join(', ')}, which the controller refuses next to workload identity: drop those keys from the secret, or the serviceAccountName`);
+    }
+    if (p.commitStatusExpr !== undefined && !COMMIT_STATUS_TYPES.includes(p.type)) {
+      c.add(`spec.commitStatusExpr is set, but a ${p.type} provider sets no commit status (the CRD refuses it): use it with ${COMMIT_STATUS_TYPES.join(', ')}, or drop it`);
+    } else if (p.commitStatusExpr !== undefined && p.commitStatusExpr.trim() === '') {
+      c.add('spec.commitStatusExpr is empty: leave it out for the controller\'s key, or give a CEL expression that returns a string (e.g. \'flux/\' + event.involvedObject.name)');
+    }
+    if (p.proxy !== undefined) {
+      c.urlScheme('spec.proxy', p.proxy, ['http', 'https'], 'http://proxy.example.com:8080');
+      if (p.proxySecretRef) {
+        c.add(`spec.proxy ${JSON.stringify(p.proxy)} and spec.proxySecretRef are both set: keep proxySecretRef (proxy is deprecated) and drop proxy`);
+      } else if (isCredentialUrl(p.proxy)) {
+        c.add(`spec.proxy carries credentials in its URL, which would be committed to git: seal the URL as key "address" (and "username"/"password") of a Secret and pass it as proxySecretRef`);
+      } else if (p.proxy.length > 2048) {
+        c.add(`spec.proxy is ${p.proxy.length} characters long: at most 2048 are allowed`);
+      }
+    }
+    if (rule.credentials && account === undefined) {
       const accepted = rule.credentials.map(set => set.map(k => `"${k}"`).join(' + ')).join(' or ');
       if (!p.secretRef) {
         c.add(`spec.secretRef is missing: a ${p.type} provider needs a secret with ${accepted}; pass a SealedSecret (or SecretDeclaration) as secretRef`);
@@ -193,6 +252,20 @@ export class Provider extends FluxObject implements IProvider {
     checkKeys(c, 'spec.proxySecretRef', p.proxySecretRef, [['address']]);
     checkKeys(c, 'spec.certSecretRef', p.certSecretRef, [['ca.crt'], ['tls.crt', 'tls.key']]);
   }
+}
+
+/** The name `spec.serviceAccountName` renders, from a ServiceAccount or a name. */
+function serviceAccountName(account: kplus.IServiceAccount | string | undefined): string | undefined {
+  return typeof account === 'string' ? account : account?.name;
+}
+
+/**
+ * The reference record of a ServiceAccount given as an object (a name alone is written as is,
+ * as Kustomization's and HelmRelease's serviceAccountName): it resolves in the Provider's namespace.
+ */
+function serviceAccountReference(account: kplus.IServiceAccount | string | undefined): FluxReference[] {
+  if (account === undefined || typeof account === 'string') return [];
+  return [{ field: 'spec.serviceAccountName', target: { apiVersion: 'v1', kind: 'ServiceAccount', name: account.name, namespace: apiObjectOf(account)?.metadata.namespace }, object: account, crossNamespace: false }];
 }
 
 /** Types whose address is an incoming-webhook URL (itself a credential). */
