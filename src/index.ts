@@ -5,7 +5,7 @@
 // the layout: directories, files, patches, files you own
 export { InlinePatch, LayoutDirectory, LayoutDirectoryProps } from './core/layout-directory';
 export { ManifestFile, ManifestFileProps } from './core/manifest-file';
-export { ObjectPatch, ObjectPatchProps, PatchContent } from './core/object-patch';
+export { DeepPartial, IPatchable, ObjectPatch, ObjectPatchProps, PATCH_TYPE, PatchContent, PatchOf } from './core/object-patch';
 export { ExistingFile, ExistingFileProps } from './core/existing-file';
 export { FileRole, ILayoutFile, PatchTarget } from './core/layout-file';
 export { FleetProblem, FleetValidationError, LayoutWriteError } from './core/errors';
@@ -48,6 +48,7 @@ export {
   CrdPolicy, DriftDetection, DriftDetectionMode, HelmRelease, HelmReleaseChart, HelmReleaseInstall, HelmReleaseProps, HelmReleaseRollback,
   HelmReleaseUpgrade, IHelmRelease, Remediation, UpgradeRemediationStrategy, ValuesReference,
 } from './flux/helm-release';
+export { HelmReleasePatch, HelmReleasePatchSpec } from './flux/helm-release-patch';
 export { BootstrapLockdown, FluxBootstrapComponents, FluxBootstrapComponentsProps } from './flux/bootstrap/flux-bootstrap-components';
 export { FLUX_OPERATOR_CHART, FLUX_OPERATOR_VERSION, FluxOperator, FluxOperatorProps } from './flux/operator/flux-operator';
 export { DEFAULT_FLUX_COMPONENTS, FluxComponent, FluxInstance, FluxInstancePatch, FluxInstancePatchTarget, FluxInstanceProps, FluxInstanceSync, FluxSyncKind } from './flux/operator/flux-instance';
