@@ -67,8 +67,8 @@ export { IProvider, Provider, ProviderProps, ProviderType } from './notification
 export { Receiver, ReceiverProps, ReceiverResourceKind, ReceiverType, WildcardResource } from './notifications/receiver';
 
 // tenants
-export { TENANT_LABEL, Tenant, TenantCredentials, TenantEnvironmentProps, TenantGitSource, TenantOciSource, TenantOverlay, TenantProps, TenantSource } from './tenancy/tenant';
-export { TenantPolicyRule, TenantRole, Verb } from './tenancy/tenant-role';
+export { TENANT_LABEL, Tenant, TenantCredentials, TenantEnvironmentProps, TenantGitSource, TenantOciSource, TenantOverlay, TenantProps, TenantSource, TenantSubject, fluxReconcilerUser } from './tenancy/tenant';
+export { RoleRef, TenantPolicyRule, TenantRole, Verb } from './tenancy/tenant-role';
 
 // image automation
 export { DigestReflectionPolicy, ImagePolicy, ImagePolicyProps, ImagePolicyRule, TagFilter, TagOrder } from './image/image-policy';
