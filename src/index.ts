@@ -32,6 +32,10 @@ export { EnvironmentObject, environmentObjects } from './fleet/environment-objec
 export { EnvironmentDiff, FieldDifference, ObjectDifference, compareObjects, diffEnvironments, formatEnvironmentDiff } from './fleet/environment-diff';
 export { Follow, Promotion, PromotionProps, VersionChoice, follows } from './fleet/promotion';
 
+// patterns: a cluster in one call, environment overlays and components customised per environment
+export { Cluster, ClusterProps, ClusterStage, ClusterSync, FluxInstanceSyncProps, GitRepositorySyncProps } from './patterns/cluster';
+export { EnvironmentOverlay, EnvironmentOverlayProps, IEnvironmentComponent } from './patterns/environment-overlay';
+
 // Flux sources, releases and kustomizations
 export { API_VERSIONS } from './flux/api-versions';
 export { FluxDuration, GoDurationString } from './flux/duration';
