@@ -37,3 +37,28 @@ export function exampleFleetSize(projectRoot: string): { typescript: number; yam
   const yaml = sum(['clusters', 'infrastructure', 'apps'].flatMap(d => filesUnder(path.join(projectRoot, d), ['.yaml', '.yml'])), 'yaml');
   return { typescript, yaml };
 }
+
+/**
+ * Content lines of the init template's fleet (templates/init/src/main.ts) and of the YAML it
+ * writes, synthesized into a temporary directory against this checkout's src/.
+ */
+export function templateFleetSize(projectRoot: string, rootDir: string): { typescript: number; yaml: number } {
+  const source = fs.readFileSync(path.join(projectRoot, 'templates/init/src/main.ts'), 'utf8');
+  const code = source.replace("from 'cdk8s-flux'", `from ${JSON.stringify(path.join(projectRoot, 'src'))}`)
+    + `\ncreateFleet(${JSON.stringify(rootDir)}).synth();\n`;
+  const file = path.join(rootDir, 'fleet.ts');
+  fs.writeFileSync(file, code);
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { execFileSync } = require('node:child_process') as typeof import('node:child_process');
+  execFileSync(path.join(projectRoot, 'node_modules/.bin/tsx'), [file], { env: { ...process.env, NODE_PATH: path.join(projectRoot, 'node_modules') }, stdio: 'pipe' });
+  const yaml = ['clusters', 'infrastructure', 'apps'].flatMap(d => filesUnder(path.join(rootDir, d), ['.yaml', '.yml']))
+    .reduce((n, f) => n + contentLines(fs.readFileSync(f, 'utf8'), 'yaml'), 0);
+  return { typescript: contentLines(source, 'ts'), yaml };
+}
+
+// `npx tsx test/support/line-count.ts`: the numbers, for the README and reviews
+if (require.main === module) {
+  const root = path.resolve(__dirname, '..', '..');
+  const tmp = fs.mkdtempSync(path.join(require('node:os').tmpdir(), 'fleet-size-'));
+  console.log(JSON.stringify({ exampleFleet: exampleFleetSize(root), initTemplate: templateFleetSize(root, tmp) }));
+}
