@@ -93,13 +93,17 @@ describe('Cluster', () => {
     expect(docs['clusters/cluster-dev/apps.yaml'][0].spec.dependsOn).toEqual([{ name: 'infrastructure' }, { name: 'extra' }]);
   });
 
-  it('refuses a stage that waits for one that is not before it, naming the cluster, the stage and the order', () => {
+  it('refuses, at synth, a stage that waits for one that is not before it, and a stage name given twice', () => {
     const { repo, infrastructure, apps } = layout();
-    expect(() => new Cluster(repo, {
+    new Cluster(repo, {
       environment: dev,
       sync: ClusterSync.gitRepository({ url: 'ssh://git@github.com/org/fleet' }),
-      stages: [{ name: 'apps', path: apps, dependsOn: ['infrastructure'] }, { name: 'infrastructure', path: infrastructure }],
-    })).toThrow('cluster-dev: stage "apps" dependsOn "infrastructure", which is not a stage before it: list the stages in the order they reconcile ("apps", "infrastructure")');
+      stages: [{ name: 'apps', path: apps, dependsOn: ['infrastructure'] }, { name: 'infrastructure', path: infrastructure }, { name: 'apps', path: infrastructure }],
+    });
+    expect(problemsOf(repo)).toEqual([
+      '[clusters/cluster-dev] stages[0] ("apps").dependsOn names "infrastructure", which is not a stage before it: list the stages in the order they reconcile (now "apps", "infrastructure", "apps")',
+      '[clusters/cluster-dev] stages[2].name "apps" is given twice: each stage is a file clusters/cluster-dev/<name>.yaml and a Kustomization of that name; give each its own',
+    ]);
   });
 
   it('a stage that does not exist is named with the ones that do', () => {

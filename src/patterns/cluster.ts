@@ -169,10 +169,15 @@ export class Cluster<E extends Environment = Environment> extends LayoutDirector
     const stages = props.stages ?? [];
     const dependencies = stages.map((s, i) => s.dependsOn ?? (i > 0 ? [stages[i - 1].name] : []));
     const waitedFor = new Set(dependencies.flat());
+    const problems: string[] = [];
     stages.forEach((stage, i) => {
-      const unknown = dependencies[i].filter(d => !stages.slice(0, i).some(s => s.name === d));
+      if (this.byName.has(stage.name)) {
+        problems.push(`stages[${i}].name "${stage.name}" is given twice: each stage is a file clusters/${props.environment.cluster}/<name>.yaml and a Kustomization of that name; give each its own`);
+        return;
+      }
+      const unknown = dependencies[i].filter(d => !this.byName.has(d));
       if (unknown.length > 0) {
-        throw new Error(`${this.node.path}: stage "${stage.name}" dependsOn ${unknown.map(u => `"${u}"`).join(', ')}, which is not a stage before it: list the stages in the order they reconcile (${stages.map(s => `"${s.name}"`).join(', ')})`);
+        problems.push(`stages[${i}] ("${stage.name}").dependsOn names ${unknown.map(u => `"${u}"`).join(', ')}, which is not a stage before it: list the stages in the order they reconcile (now ${stages.map(s => `"${s.name}"`).join(', ')})`);
       }
       const healthChecks = stage.healthChecks ?? [];
       this.byName.set(stage.name, new Kustomization(new ManifestFile(this, stage.name), 'kustomization', {
@@ -184,10 +189,11 @@ export class Cluster<E extends Environment = Environment> extends LayoutDirector
         prune: stage.prune,
         wait: stage.wait ?? (waitedFor.has(stage.name) && healthChecks.length === 0 ? true : undefined),
         healthChecks: stage.healthChecks,
-        dependsOn: dependencies[i].map(d => this.byName.get(d)!),
+        dependsOn: dependencies[i].filter(d => this.byName.has(d)).map(d => this.byName.get(d)!),
         serviceAccountName: stage.serviceAccountName ?? (props.environment.lockdown ? 'kustomize-controller' : undefined),
       }));
     });
+    this.node.addValidation({ validate: () => problems });
     repo.addEnvironment(props.environment, this);
   }
 
