@@ -6,7 +6,7 @@
 export { ConfigMapGenerator, ConfigMapGeneratorFile, InlinePatch, LayoutDirectory, LayoutDirectoryProps } from './core/layout-directory';
 export { ValuesFile, ValuesFileProps } from './core/values-file';
 export { ManifestFile, ManifestFileProps } from './core/manifest-file';
-export { ObjectPatch, ObjectPatchProps, PatchContent } from './core/object-patch';
+export { DeepPartial, IPatchable, ObjectPatch, ObjectPatchProps, PATCH_TYPE, PatchContent, PatchOf } from './core/object-patch';
 export { ExistingFile, ExistingFileProps } from './core/existing-file';
 export { FileRole, ILayoutFile, PatchTarget } from './core/layout-file';
 export { FleetProblem, FleetValidationError, LayoutWriteError } from './core/errors';
@@ -35,6 +35,10 @@ export { EnvironmentObject, environmentObjects } from './fleet/environment-objec
 export { EnvironmentDiff, FieldDifference, ObjectDifference, compareObjects, diffEnvironments, formatEnvironmentDiff } from './fleet/environment-diff';
 export { Follow, Promotion, PromotionProps, VersionChoice, follows } from './fleet/promotion';
 
+// patterns: a cluster in one call, environment overlays and components customised per environment
+export { Cluster, ClusterProps, ClusterStage, ClusterSync, FluxInstanceSyncProps, GitRepositorySyncProps } from './patterns/cluster';
+export { EnvironmentOverlay, EnvironmentOverlayProps, IEnvironmentComponent } from './patterns/environment-overlay';
+
 // Flux sources, releases and kustomizations
 export { API_VERSIONS } from './flux/api-versions';
 export { FluxDuration, GoDurationString } from './flux/duration';
@@ -56,6 +60,7 @@ export {
   HelmReleaseDependency, HelmReleaseInstall, HelmReleaseProps, HelmReleaseRollback, HelmReleaseTest, HelmReleaseUninstall, HelmReleaseUpgrade, IHelmRelease,
   PostRenderStrategy, PostRenderer, ReleaseStrategy, Remediation, ServerSideApplyMode, UpgradeRemediationStrategy, ValuesReference, WaitStrategy,
 } from './flux/helm-release';
+export { HelmReleasePatch, HelmReleasePatchSpec } from './flux/helm-release-patch';
 export { BootstrapLockdown, FluxBootstrapComponents, FluxBootstrapComponentsProps } from './flux/bootstrap/flux-bootstrap-components';
 export { FLUX_OPERATOR_CHART, FLUX_OPERATOR_VERSION, FluxOperator, FluxOperatorProps } from './flux/operator/flux-operator';
 export { DEFAULT_FLUX_COMPONENTS, FluxComponent, FluxInstance, FluxInstancePatch, FluxInstancePatchTarget, FluxInstanceProps, FluxInstanceSync, FluxSyncKind } from './flux/operator/flux-instance';
@@ -77,8 +82,8 @@ export { IProvider, Provider, ProviderProps, ProviderType } from './notification
 export { Receiver, ReceiverProps, ReceiverResourceKind, ReceiverType, WildcardResource } from './notifications/receiver';
 
 // tenants
-export { TENANT_LABEL, Tenant, TenantCredentials, TenantEnvironmentProps, TenantGitSource, TenantOciSource, TenantOverlay, TenantProps, TenantSource } from './tenancy/tenant';
-export { TenantPolicyRule, TenantRole, Verb } from './tenancy/tenant-role';
+export { TENANT_LABEL, Tenant, TenantCredentials, TenantEnvironmentProps, TenantGitSource, TenantOciSource, TenantOverlay, TenantProps, TenantSource, TenantSubject, fluxReconcilerUser } from './tenancy/tenant';
+export { RoleRef, TenantPolicyRule, TenantRole, Verb } from './tenancy/tenant-role';
 
 // image automation
 export { DigestReflectionPolicy, ImagePolicy, ImagePolicyProps, ImagePolicyRule, TagFilter, TagOrder } from './image/image-policy';

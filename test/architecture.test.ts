@@ -29,6 +29,8 @@ const LAYERS: LayerRule[] = [
   { name: 'validation', folders: ['src/validation'], mayImport: ['core'] },
   // The fleet (clusters/infrastructure/apps, environments): the assembly of every layer above.
   { name: 'fleet', folders: ['src/fleet'], mayImport: ['tenancy', 'image', 'notifications', 'secrets', 'validation', 'flux', 'core'] },
+  // Patterns (a Cluster in one call, environment overlays, components): the fleet's usual shapes, built from the layers below.
+  { name: 'patterns', folders: ['src/patterns'], mayImport: ['fleet', 'tenancy', 'image', 'notifications', 'secrets', 'validation', 'flux', 'core'] },
   // The dependency graph is an analysis of a built fleet.
   { name: 'graph', folders: ['src/graph'], mayImport: ['fleet', 'tenancy', 'image', 'notifications', 'secrets', 'validation', 'flux', 'core'] },
   // Online verification of what the fleet names outside the repository (charts, refs, tags): reads the model.
@@ -42,12 +44,12 @@ const LAYERS: LayerRule[] = [
   // Benchmarks time the commands and the test support on generated fleets.
   { name: 'bench', folders: ['src/bench'], mayImport: ['verify', 'cli', 'testing', 'fleet', 'tenancy', 'image', 'notifications', 'secrets', 'validation', 'flux', 'core'] },
   // The example fleet shows off every public feature, so it may use all of them but the benchmarks.
-  { name: 'example', folders: ['src/example-fleet'], mayImport: ['bootstrap', 'verify', 'cli', 'testing', 'graph', 'fleet', 'tenancy', 'image', 'notifications', 'secrets', 'validation', 'flux', 'core'] },
+  { name: 'example', folders: ['src/example-fleet'], mayImport: ['patterns', 'bootstrap', 'verify', 'cli', 'testing', 'graph', 'fleet', 'tenancy', 'image', 'notifications', 'secrets', 'validation', 'flux', 'core'] },
   // Entry points and the public facade (`src/*.ts`; module index files live in their folder): they wire everything.
   {
     name: 'app',
     folders: ['src/main.ts', 'src/bootstrap-main.ts', 'src/bench-main.ts', 'src/index.ts', 'src/validate.ts', 'src/*.ts'],
-    mayImport: ['example', 'bench', 'bootstrap', 'testing', 'verify', 'cli', 'graph', 'fleet', 'validation', 'tenancy', 'image', 'notifications', 'secrets', 'flux', 'core'],
+    mayImport: ['example', 'bench', 'bootstrap', 'testing', 'verify', 'cli', 'graph', 'patterns', 'fleet', 'validation', 'tenancy', 'image', 'notifications', 'secrets', 'flux', 'core'],
   },
 ];
 

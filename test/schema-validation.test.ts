@@ -56,7 +56,8 @@ describe('strict schema validation of what synth writes', () => {
     const f = validatedFleet();
     const overlay = new LayoutDirectory(f.repo.apps, 'dev');
     overlay.addResource(f.apps);
-    new ObjectPatch(overlay, 'release-patch', { target: f.release, patch: { spec: { valuez: { replicaCount: 2 } } } });
+    // a typo tsc would catch, forced through: the schema check catches it too (e.g. from a patch built at run time)
+    new ObjectPatch(overlay, 'release-patch', { target: f.release, patch: { spec: { valuez: { replicaCount: 2 } } } as never });
     expect(problemsOf(f.repo)).toEqual([
       '[apps/dev/release-patch] schema: apps/dev/release-patch.yaml (as apps/dev builds apps/base/releases.yaml) HelmRelease flux-system/podinfo: /spec/valuez: unknown field "valuez" (not in the schema; check its spelling and the API version)',
     ]);

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { GitOpsRepo, GitRepository, HelmRelease, HelmRepository, Kustomization, LayoutDirectory, ManifestFile, ObjectPatch, Tenant } from '../src';
 import { FleetTesting } from '../src/testing';
 import { createExampleFleet } from '../src/example-fleet';
-import { ClusterConfig } from '../src/example-fleet/cluster';
+import { Cluster } from '../src/patterns/cluster';
 import { ENVIRONMENTS } from '../src/example-fleet/environments';
 import { problemsOf } from './helpers';
 
@@ -187,8 +187,8 @@ describe('multi-tenancy lockdown', () => {
   it('each cluster\'s committed FluxInstance (what the bootstrap installs) has the lockdown exactly when its environment does', () => {
     const environments = ENVIRONMENTS.map(e => (e.name === 'staging' ? { ...e, lockdown: true } : e));
     const repo = createExampleFleet({ rootDir: FleetTesting.tempDir(), environments });
-    const cluster = Object.fromEntries(repo.node.findAll().filter((c): c is ClusterConfig => c instanceof ClusterConfig)
-      .map(c => [c.env.name, c.flux.apiObject.toJson().spec.cluster]));
+    const cluster = Object.fromEntries(repo.node.findAll().filter((c): c is Cluster => c instanceof Cluster)
+      .map(c => [c.environment.name, c.flux!.apiObject.toJson().spec.cluster]));
     expect(cluster).toEqual({
       development: { multitenant: false, networkPolicy: true },
       staging: { multitenant: true, networkPolicy: true, tenantDefaultServiceAccount: 'default' },

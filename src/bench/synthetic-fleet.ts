@@ -64,7 +64,8 @@ export function createSyntheticFleet(rootDir: string, size: FleetSize, secrets: 
     const sa = new kplus.ServiceAccount(new ManifestFile(dir, 'serviceaccount'), 'sa', {
       metadata: { name: `app-${c}`, namespace: NS }, automountToken: true,
     });
-    const release = new HelmRelease(new ManifestFile(dir, 'release'), 'release', {
+    // untyped values: the environments patch values the base does not set
+    const release = new HelmRelease<Record<string, unknown>>(new ManifestFile(dir, 'release'), 'release', {
       metadata: { name: `app-${c}`, namespace: NS },
       chart: { repository: source, name: `app-${c}`, version: '>=1.0.0 <2.0.0' },
       targetNamespace: `app-${c}`,

@@ -18,15 +18,45 @@ export interface PatchContent {
   readonly [field: string]: unknown;
 }
 
+/**
+ * The key of the phantom member through which a target states the type of its patches. It is
+ * never set at run time: a class declares it (`declare readonly [PATCH_TYPE]?: MyPatch`) so that
+ * `ObjectPatch` derives the type of `patch` from the type of `target`.
+ */
+export const PATCH_TYPE: unique symbol = Symbol.for('cdk8s-flux.PatchType');
+
+/**
+ * An object whose patches have a type of their own (e.g. a HelmRelease typed by its chart's
+ * values): `ObjectPatch` accepts only patches of that type for it, so a typo fails `tsc`.
+ */
+export interface IPatchable<Patch extends object = PatchContent> extends IConstruct {
+  /** Phantom: the type of a patch of this object (never set at run time). */
+  readonly [PATCH_TYPE]?: Patch;
+}
+
+/** The type of a patch of a target: the one it declares through `IPatchable`, else any `PatchContent`. */
+export type PatchOf<Target> = Target extends { readonly [PATCH_TYPE]?: infer Patch } ? (unknown extends Patch ? PatchContent : Patch) : PatchContent;
+
+/**
+ * A recursive partial: every field optional at every level, arrays replaced whole (as a strategic
+ * merge replaces a list without a merge key).
+ */
+export type DeepPartial<T> = T extends readonly unknown[] ? T
+  : T extends object ? { readonly [K in keyof T]?: DeepPartial<T[K]> }
+    : T;
+
 /** Props of an `ObjectPatch`. */
-export interface ObjectPatchProps {
+export interface ObjectPatchProps<Target extends ApiObject | IConstruct = ApiObject | IConstruct> {
   /**
    * The object to patch: the object itself (an API object, or a construct that renders one such
    * as a Flux or cdk8s-plus construct), never its name.
    */
-  readonly target: ApiObject | IConstruct;
-  /** The fields to merge into the target (kustomize strategic merge). */
-  readonly patch: PatchContent;
+  readonly target: Target;
+  /**
+   * The fields to merge into the target (kustomize strategic merge). Typed by the target where it
+   * declares a patch type (`IPatchable`), e.g. a typed HelmRelease's values.
+   */
+  readonly patch: PatchOf<Target>;
   /**
    * The file's name inside its directory.
    * @default `${id}.yaml`
@@ -41,7 +71,7 @@ export interface ObjectPatchProps {
  * object is part of the directory's build: kustomize silently ignores a targeted patch that
  * matches nothing.
  */
-export class ObjectPatch extends Construct implements ILayoutFile {
+export class ObjectPatch<Target extends ApiObject | IConstruct = ApiObject | IConstruct> extends Construct implements ILayoutFile {
   public readonly fileName: string;
   public readonly role = FileRole.PATCH;
   private readonly resolvedTarget?: ApiObject;
@@ -58,11 +88,11 @@ export class ObjectPatch extends Construct implements ILayoutFile {
     return this.resolvedTarget;
   }
 
-  constructor(scope: Construct, id: string, props: ObjectPatchProps) {
+  constructor(scope: Construct, id: string, props: ObjectPatchProps<Target>) {
     super(scope, id);
     markLayoutFile(this);
     this.fileName = props.fileName ?? `${id}.yaml`;
-    this.patch = props.patch;
+    this.patch = props.patch as PatchContent;
     let target: ApiObject | undefined;
     try {
       target = ApiObject.of(props.target);

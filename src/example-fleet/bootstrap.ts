@@ -2,7 +2,8 @@ import { App } from 'cdktf';
 import { FluxOperatorBootstrapStack, OperatorBootstrapTarget } from '../bootstrap';
 import { GitOpsRepo } from '../fleet/gitops-repo';
 import { SealingCertificate } from '../secrets/certificate';
-import { ClusterConfig } from './cluster';
+import { Cluster } from '../patterns/cluster';
+import { FleetEnvironment } from './environments';
 import { sealingEnvironments } from './index';
 
 /** One bootstrap target per cluster of the fleet: the files synth writes for it, and its sealing certificate. */
@@ -10,12 +11,12 @@ export function bootstrapTargets(repo: GitOpsRepo): OperatorBootstrapTarget[] {
   const sealing = sealingEnvironments();
   const files = repo.synthLayout();
   return repo.node.findAll()
-    .filter((c): c is ClusterConfig => c instanceof ClusterConfig)
+    .filter((c): c is Cluster<FleetEnvironment> => c instanceof Cluster)
     .map(cluster => ({
-      name: cluster.env.name,
+      name: cluster.environment.name,
       clusterDirectory: cluster.repoPath,
       files,
-      sealingCertificate: SealingCertificate.fromFile(sealing[cluster.env.name].certificate, { checkValidity: false }),
+      sealingCertificate: SealingCertificate.fromFile(sealing[cluster.environment.name].certificate, { checkValidity: false }),
     }));
 }
 

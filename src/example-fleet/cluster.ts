@@ -1,24 +1,9 @@
-import { Construct } from 'constructs';
-import { Kustomization } from '../flux/kustomization';
-import { DEFAULT_FLUX_COMPONENTS, FluxComponent, FluxInstance } from '../flux/operator/flux-instance';
-import { FluxOperator } from '../flux/operator/flux-operator';
-import { IKustomizationSource } from '../flux/sources/source';
+import { GitOpsRepo } from '../fleet/gitops-repo';
+import { DEFAULT_FLUX_COMPONENTS, FluxComponent } from '../flux/operator/flux-instance';
 import { LayoutDirectory } from '../core/layout-directory';
-import { ManifestFile } from '../core/manifest-file';
+import { Cluster, ClusterSync } from '../patterns/cluster';
 import { FLEET_REPOSITORY, FLEET_REPOSITORY_IGNORE, FleetEnvironment } from './environments';
 import { SealedSecretsController } from './infrastructure/sealed-secrets';
-import { FLUX_NAMESPACE } from './infrastructure/component';
-
-/** Props of a `ClusterConfig`. */
-export interface ClusterConfigProps {
-  readonly env: FleetEnvironment;
-  /** The environment's infrastructure overlay, reconciled by the `infrastructure` Kustomization. */
-  readonly infrastructure: LayoutDirectory;
-  /** The environment's applications overlay (`apps/overlays/<env>`), reconciled by the `apps` Kustomization. */
-  readonly apps: LayoutDirectory;
-  /** The Sealed Secrets controller, which the infrastructure waits for (its SealedSecrets need the CRD and the controller). */
-  readonly sealedSecrets: SealedSecretsController;
-}
 
 /**
  * `clusters/<cluster>/`: what the cluster's Flux reconciles. `flux-system/` holds Flux's own
@@ -30,65 +15,22 @@ export interface ClusterConfigProps {
  * controller, health-checked) → `infrastructure.yaml` (the overlay with its SealedSecrets,
  * `wait: true`) → `apps.yaml`. Every path comes from the layout, never typed by hand.
  */
-export class ClusterConfig extends LayoutDirectory {
-  /** Flux's installation and sync in this cluster. */
-  public readonly flux: FluxInstance;
-  /** The source the operator creates for this repository (`GitRepository flux-system`). */
-  public readonly repository: IKustomizationSource;
-  /** The Kustomization that installs the Sealed Secrets controller. */
-  public readonly sealedSecrets: Kustomization;
-  /** The Kustomization that reconciles the environment's infrastructure. */
-  public readonly infrastructure: Kustomization;
-  /** The Kustomization that reconciles the environment's applications and tenants, once the infrastructure is ready. */
-  public readonly apps: Kustomization;
-  /** The environment this cluster runs. */
-  public readonly env: FleetEnvironment;
-
-  constructor(scope: Construct, props: ClusterConfigProps) {
-    super(scope, props.env.cluster);
-    this.env = props.env;
-    const fluxSystem = new LayoutDirectory(this, 'flux-system');
-    this.flux = new FluxInstance(new ManifestFile(fluxSystem, 'flux-instance'), 'flux', {
+export function exampleCluster(repo: GitOpsRepo, env: FleetEnvironment, infrastructure: LayoutDirectory, apps: LayoutDirectory, sealedSecrets: SealedSecretsController): Cluster<FleetEnvironment> {
+  const imageControllers = env.imageAutomation ? [FluxComponent.IMAGE_REFLECTOR_CONTROLLER, FluxComponent.IMAGE_AUTOMATION_CONTROLLER] : [];
+  return new Cluster(repo, {
+    environment: env,
+    sync: ClusterSync.fluxInstance({
       version: '2.9.x',
-      components: props.env.imageAutomation
-        ? [...DEFAULT_FLUX_COMPONENTS, FluxComponent.IMAGE_REFLECTOR_CONTROLLER, FluxComponent.IMAGE_AUTOMATION_CONTROLLER]
-        : DEFAULT_FLUX_COMPONENTS,
-      multitenant: props.env.lockdown ?? false,
-      sync: {
-        url: FLEET_REPOSITORY.url,
-        ref: `refs/heads/${FLEET_REPOSITORY.branch}`,
-        path: this,
-        interval: '1m',
-        pullSecret: 'flux-system', // the deploy key, created by the cluster's bootstrap
-      },
+      components: [...DEFAULT_FLUX_COMPONENTS, ...imageControllers],
+      // the deploy key is created by the cluster's bootstrap
+      sync: { url: FLEET_REPOSITORY.url, ref: `refs/heads/${FLEET_REPOSITORY.branch}`, interval: '1m', pullSecret: 'flux-system' },
       // the cluster downloads the layout only, not the library's source, tests or keys
       patches: [{ target: { kind: 'GitRepository', name: 'flux-system' }, patch: [{ op: 'add', path: '/spec/ignore', value: FLEET_REPOSITORY_IGNORE }] }],
-    });
-    new FluxOperator(new ManifestFile(fluxSystem, 'flux-operator'), 'operator');
-    this.repository = this.flux.syncSource;
-    this.sealedSecrets = new Kustomization(new ManifestFile(this, 'sealed-secrets'), 'kustomization', {
-      metadata: { name: 'sealed-secrets', namespace: FLUX_NAMESPACE },
-      sourceRef: this.repository,
-      path: props.sealedSecrets,
-      interval: '10m0s',
-      timeout: '5m',
-      healthChecks: [props.sealedSecrets.release],
-    });
-    this.infrastructure = new Kustomization(new ManifestFile(this, 'infrastructure'), 'kustomization', {
-      metadata: { name: 'infrastructure', namespace: FLUX_NAMESPACE },
-      sourceRef: this.repository,
-      path: props.infrastructure,
-      interval: '10m0s',
-      timeout: '15m',
-      wait: true,
-      dependsOn: [this.sealedSecrets],
-    });
-    this.apps = new Kustomization(new ManifestFile(this, 'apps'), 'kustomization', {
-      metadata: { name: 'apps', namespace: FLUX_NAMESPACE },
-      sourceRef: this.repository,
-      path: props.apps,
-      interval: '10m0s',
-      dependsOn: [this.infrastructure],
-    });
-  }
+    }),
+    stages: [
+      { name: 'sealed-secrets', path: sealedSecrets, timeout: '5m', healthChecks: [sealedSecrets.release] },
+      { name: 'infrastructure', path: infrastructure, timeout: '15m' },
+      { name: 'apps', path: apps },
+    ],
+  });
 }

@@ -4,10 +4,11 @@ import { GitOpsRepo } from '../fleet/gitops-repo';
 import { SealingCertificate } from '../secrets/certificate';
 import { SealedStore } from '../secrets/sealed-store';
 import { LayoutDirectory } from '../core/layout-directory';
-import { ClusterConfig } from './cluster';
+import { exampleCluster } from './cluster';
+import { EnvironmentOverlay } from '../patterns/environment-overlay';
 import { ENVIRONMENTS, FleetEnvironment } from './environments';
 import { AwsLoadBalancerController } from './infrastructure/aws-load-balancer-controller';
-import { InfrastructureComponent } from './infrastructure/component';
+import { FleetComponent } from './infrastructure/component';
 import { ExternalDns } from './infrastructure/external-dns';
 import { MariaDb } from './infrastructure/mariadb';
 import { SealedSecretsController } from './infrastructure/sealed-secrets';
@@ -62,7 +63,7 @@ export function createExampleFleet(props: ExampleFleetProps = {}): GitOpsRepo {
   const versions = new ReleaseTrain(repo);
   const sources = new Sources(base);
   const sealedSecrets = new SealedSecretsController(base, sources, versions.sealedSecrets, flatten ? repo.infrastructure : base);
-  const components: InfrastructureComponent[] = [
+  const components: FleetComponent[] = [
     new AwsLoadBalancerController(base, sources, versions.awsLoadBalancerController),
     new ExternalDns(base, sources, versions.externalDns),
     sealedSecrets,
@@ -89,15 +90,9 @@ export function createExampleFleet(props: ExampleFleetProps = {}): GitOpsRepo {
     // synth never seals, so it does not need the certificate to be valid today: only its fingerprint
     const certificate = SealingCertificate.fromFile(sealing[env.name].certificate, { checkValidity: false });
     const store = SealedStore.load(sealing[env.name].store, certificate, env.name);
-    const overlay = new LayoutDirectory(overlays, env.name, { flatten });
-    overlay.addResource(base);
-    // the environment's SealedSecrets: applied with the infrastructure, which waits for the controller
-    const secrets = new LayoutDirectory(overlay, 'secrets');
-    for (const component of components) component.customize({ env, overlay, secrets, store });
-    const apps = new LayoutDirectory(appsOverlays, env.name);
-    podinfo.enable(env, apps);
-    tenants.enable({ env, overlay: apps, store });
-    repo.addEnvironment(env, new ClusterConfig(repo.clusters, { env, infrastructure: overlay, apps, sealedSecrets }));
+    const infrastructure = new EnvironmentOverlay(overlays, { environment: env, bases: [base], components, store, flatten });
+    const apps = new EnvironmentOverlay(appsOverlays, { environment: env, components: [podinfo, tenants], store });
+    exampleCluster(repo, env, infrastructure, apps, sealedSecrets);
   }
   return repo;
 }

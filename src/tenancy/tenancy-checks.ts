@@ -14,6 +14,14 @@ export interface TenancyCheckOptions {
 /** The ServiceAccounts of the Flux controllers, which a `flux-system` object may impersonate. */
 const CONTROLLER_ACCOUNTS = ['kustomize-controller', 'helm-controller'];
 const FLUX_NAMESPACE = 'flux-system';
+/** Namespaces no tenant may own: Kubernetes' own, the default one every user reaches, and Flux's. */
+const SYSTEM_NAMESPACES = ['kube-system', 'kube-public', 'kube-node-lease', 'default', FLUX_NAMESPACE];
+/** Groups every account, every signed-in user or anyone at all belongs to. */
+const BROAD_GROUPS = ['system:serviceaccounts', 'system:authenticated', 'system:unauthenticated'];
+/** Kubernetes' built-in roles that may change workloads and their secrets. */
+const PRIVILEGED_CLUSTER_ROLES = ['cluster-admin', 'admin', 'edit'];
+/** The fields through which a Flux object builds a source's content with its own rights. */
+const BUILD_FIELDS = ['spec.sourceRef', 'spec.chart.spec.sourceRef', 'spec.chartRef'];
 
 interface Applied {
   readonly application: Application;
@@ -52,6 +60,8 @@ export function tenancyCheck(options: TenancyCheckOptions): ModelCheck {
         const applied = appliedObjects(cluster.applications);
         checkTenantObjects(model, tenants, applied, report, tenantOfFile);
         checkTenantRbac(tenants, applied, report);
+        checkBroadBindings(applied, report);
+        checkPlatformBuilds(model, tenants, applied, report);
         const environment = options.lockedDown.get(cluster.directory);
         if (environment !== undefined) {
           checkLockdown(environment, cluster.name, applied, report);
@@ -85,7 +95,11 @@ function describeApplied(a: Applied): string {
 
 function checkTenantNamespaces(tenants: Tenant[], report: Report): void {
   const claimed = new Map<string, Tenant>();
-  for (const t of tenants.filter(x => x.namespace === x.tenantName)) { // an invalid name is reported by the tenant itself
+  for (const t of tenants.filter(x => x._validNames)) { // an invalid name is reported by the tenant itself
+    if (SYSTEM_NAMESPACES.includes(t.namespace)) {
+      report(t.node.path, `tenant "${t.tenantName}": namespace "${t.namespace}" is a system namespace (${SYSTEM_NAMESPACES.join(', ')}): a tenant's reconciler would get rights over the cluster's or Flux's own objects there; give the tenant a namespace of its own (e.g. namespace: "${t.tenantName === t.namespace ? `${t.tenantName}-apps` : t.tenantName}")`);
+      continue;
+    }
     const other = claimed.get(t.namespace);
     if (other && other !== t) {
       report(t.node.path, `tenant "${t.tenantName}" claims namespace "${t.namespace}", which tenant "${other.tenantName}" (${other.node.path}) already owns: give each tenant its own namespace`);
@@ -187,6 +201,57 @@ function checkLockdown(environment: string, cluster: string, applied: Applied[],
     if ((a.doc.kind === 'Kustomization' || a.doc.kind === 'HelmRelease') && a.doc.spec?.serviceAccountName === undefined) {
       const controller = a.doc.kind === 'Kustomization' ? 'kustomize-controller' : 'helm-controller';
       report(a.owner, `${where}: ${describeApplied(a)} has no spec.serviceAccountName, so Flux would impersonate the "default" ServiceAccount of "${a.namespace}", which has no rights: set serviceAccountName ("${controller}" for a platform ${a.doc.kind} in "${FLUX_NAMESPACE}", a tenant's reconciler for a tenant's)`);
+    }
+  }
+}
+
+/** A role that grants everything of some resource or every resource: `*` in its verbs, resources or API groups' resources. */
+function isWildcardRole(doc: Record<string, any>): boolean {
+  return ((doc.rules ?? []) as { verbs?: string[]; resources?: string[] }[]).some(r => (r.verbs ?? []).includes('*') || (r.resources ?? []).includes('*'));
+}
+
+/**
+ * No binding anywhere in the fleet gives a privileged role (cluster-admin, admin, edit, or a role
+ * of the fleet with `*` verbs or resources) to a group that every account, every signed-in user
+ * or anyone belongs to: that would hand a tenant (or anyone) the platform's rights.
+ */
+function checkBroadBindings(applied: Applied[], report: Report): void {
+  const wildcardRoles = new Set(applied
+    .filter(a => (a.doc.kind === 'ClusterRole' || a.doc.kind === 'Role') && isWildcardRole(a.doc))
+    .map(a => `${a.doc.kind}/${a.doc.kind === 'Role' ? `${a.namespace}/` : ''}${a.doc.metadata?.name}`));
+  for (const a of applied) {
+    if (a.doc.kind !== 'RoleBinding' && a.doc.kind !== 'ClusterRoleBinding') continue;
+    const roleRef = a.doc.roleRef ?? {};
+    const privileged = roleRef.kind === 'ClusterRole'
+      ? PRIVILEGED_CLUSTER_ROLES.includes(roleRef.name) || wildcardRoles.has(`ClusterRole/${roleRef.name}`)
+      : roleRef.kind === 'Role' && wildcardRoles.has(`Role/${a.namespace}/${roleRef.name}`);
+    if (!privileged) continue;
+    const why = PRIVILEGED_CLUSTER_ROLES.includes(roleRef.name) && roleRef.kind === 'ClusterRole' ? 'a privileged built-in role' : 'a role with "*" verbs or resources';
+    ((a.doc.subjects ?? []) as { kind?: string; name?: string }[]).forEach((subject, i) => {
+      if (subject.kind !== 'Group' || !BROAD_GROUPS.includes(subject.name ?? '')) return;
+      report(a.owner, `${describeApplied(a)} subjects[${i}] is Group "${subject.name}", bound to ${roleRef.kind} "${roleRef.name}" (${why})${a.doc.kind === 'RoleBinding' ? ` in namespace "${a.namespace}"` : ' cluster-wide'}: every ${subject.name === 'system:serviceaccounts' ? 'ServiceAccount of the cluster, tenants\' included,' : subject.name === 'system:authenticated' ? 'signed-in user and account' : 'anonymous request'} would get it; bind the role to named subjects (a ServiceAccount, a user, a group of your own) instead of ${BROAD_GROUPS.map(g => `"${g}"`).join(', ')}`);
+    });
+  }
+}
+
+/**
+ * A platform object (outside every tenant namespace) that builds a tenant's source — a
+ * Kustomization applying a tenant's repository, a HelmRelease installing a chart from it — must
+ * impersonate the tenant's account: with the controller's own account it would apply what the
+ * tenant commits with the platform's rights.
+ */
+function checkPlatformBuilds(model: FleetModel, tenants: Tenant[], applied: Applied[], report: Report): void {
+  const byNamespace = new Map<string, Tenant>();
+  for (const t of tenants) if (!byNamespace.has(t.namespace)) byNamespace.set(t.namespace, t);
+  for (const a of applied) {
+    if (a.doc.kind !== 'Kustomization' && a.doc.kind !== 'HelmRelease') continue;
+    if (a.namespace !== undefined && byNamespace.has(a.namespace)) continue; // a tenant's own object: checked above
+    const account = a.doc.spec?.serviceAccountName as string | undefined;
+    if (account !== undefined && !CONTROLLER_ACCOUNTS.includes(account)) continue;
+    for (const ref of model.referencesOf(a.application)) {
+      const tenant = ref.namespace === undefined ? undefined : byNamespace.get(ref.namespace);
+      if (!tenant || !BUILD_FIELDS.includes(ref.field)) continue;
+      report(a.owner, `${describeApplied(a)} ${ref.field} points at ${ref.kind} ${ref.namespace}/${ref.name}, tenant "${tenant.tenantName}"'s source, and spec.serviceAccountName is ${account === undefined ? 'not set' : `"${account}"`}: it would ${a.doc.kind === 'Kustomization' ? 'apply' : 'install'} what the tenant commits with the platform's rights (${a.doc.kind === 'Kustomization' ? 'kustomize-controller' : 'helm-controller'}'s); let the tenant's own Kustomization in "${tenant.namespace}" build it (Tenant.sync), or move this ${a.doc.kind} to "${tenant.namespace}" with serviceAccountName: "${tenant.serviceAccount.name}"`);
     }
   }
 }

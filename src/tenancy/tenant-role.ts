@@ -1,4 +1,3 @@
-import * as kplus from 'cdk8s-plus-27';
 import { ApiObject, ApiObjectProps } from 'cdk8s';
 import { Construct } from 'constructs';
 
@@ -30,8 +29,18 @@ export abstract class TenantRole {
     return new RulesGrant(rules);
   }
 
-  /** @internal */
-  public abstract _bind(scope: Construct, name: string, namespace: string): kplus.IRole;
+  /** @internal the role a tenant's RoleBinding refers to (declaring it first when it is the tenant's own) */
+  public abstract _bind(scope: Construct, name: string, namespace: string): RoleRef;
+}
+
+/** A RoleBinding's `roleRef`. */
+export interface RoleRef {
+  /** Always `rbac.authorization.k8s.io`. */
+  readonly apiGroup: 'rbac.authorization.k8s.io';
+  /** `Role` (of the binding's namespace) or `ClusterRole`. */
+  readonly kind: 'Role' | 'ClusterRole';
+  /** The role's name. */
+  readonly name: string;
 }
 
 class ClusterRoleGrant extends TenantRole {
@@ -39,8 +48,8 @@ class ClusterRoleGrant extends TenantRole {
     super();
   }
 
-  public _bind(scope: Construct): kplus.IRole {
-    return kplus.ClusterRole.fromClusterRoleName(scope, 'cluster-role', this.name);
+  public _bind(): RoleRef {
+    return { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: this.name };
   }
 }
 
@@ -49,7 +58,7 @@ class RulesGrant extends TenantRole {
     super();
   }
 
-  public _bind(scope: Construct, name: string, namespace: string): kplus.IRole {
+  public _bind(scope: Construct, name: string, namespace: string): RoleRef {
     // written rule by rule as declared (cdk8s-plus would split every resource into a rule of its own)
     new ApiObject(scope, 'role', {
       apiVersion: 'rbac.authorization.k8s.io/v1',
@@ -57,6 +66,6 @@ class RulesGrant extends TenantRole {
       metadata: { name, namespace },
       rules: this.rules.map(r => ({ apiGroups: [...r.apiGroups], resources: [...r.resources], verbs: [...r.verbs] })),
     } as ApiObjectProps & { rules: unknown });
-    return kplus.Role.fromRoleName(scope, 'role-ref', name);
+    return { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name };
   }
 }

@@ -1,4 +1,5 @@
 import * as kplus from 'cdk8s-plus-27';
+import { ApiObject, ApiObjectProps, JsonPatch } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { FieldChecks } from '../flux/field-checks';
 import { IKustomization, Kustomization } from '../flux/kustomization';
@@ -58,12 +59,76 @@ export interface TenantCredentials {
   readonly store: SealedStore;
 }
 
+/** A subject of the tenant's RoleBinding besides its reconciler ServiceAccount. */
+export interface TenantSubject {
+  /** `User`, `Group` or `ServiceAccount`. */
+  readonly kind: 'User' | 'Group' | 'ServiceAccount';
+  /** The user's, group's or account's name. */
+  readonly name: string;
+  /** The account's namespace (ServiceAccount only). @default none */
+  readonly namespace?: string;
+  /** `rbac.authorization.k8s.io` for users and groups. @default none (Kubernetes assumes it for users and groups) */
+  readonly apiGroup?: string;
+}
+
+/**
+ * The user Flux's controllers act as in a namespace when the cluster runs them with
+ * `--default-service-account` unset and impersonation by user (`gotk:<namespace>:reconciler`),
+ * which `flux create tenant` binds beside the tenant's account.
+ */
+export function fluxReconcilerUser(namespace: string): TenantSubject {
+  return { apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: `gotk:${namespace}:reconciler` };
+}
+
 /** Props of a `Tenant`. */
 export interface TenantProps {
-  /** The tenant's name: also the name of its namespace. An RFC 1123 label. */
+  /**
+   * The tenant's name: its directory, the value of its `toolkit.fluxcd.io/tenant` label, and the
+   * name of its source and Kustomization. An RFC 1123 label.
+   */
   readonly name: string;
+  /**
+   * The tenant's namespace (Flux's multi-tenancy example has tenant `dev-team` in namespace `apps`).
+   * Never a system namespace (kube-system, kube-public, kube-node-lease, default, flux-system).
+   * @default the tenant's name
+   */
+  readonly namespace?: string;
   /** Extra labels of the tenant's namespace (ownership, cost centre…). @default only `toolkit.fluxcd.io/tenant: <name>` */
   readonly labels?: Readonly<Record<string, string>>;
+  /**
+   * Which objects carry the `toolkit.fluxcd.io/tenant: <name>` label: every object of the tenant,
+   * only its namespace, account and binding (as `flux create tenant` writes them), or none.
+   * @default 'all'
+   */
+  readonly tenantLabel?: 'all' | 'rbac' | 'none';
+  /** The reconciler ServiceAccount's name. @default `<name>-reconciler` */
+  readonly serviceAccountName?: string;
+  /**
+   * Whether the reconciler account's token is mounted into pods: Flux only impersonates the
+   * account, so no pod needs it. `'kubernetes-default'` writes no field (as `flux create tenant` does).
+   * @default false
+   */
+  readonly automountToken?: boolean | 'kubernetes-default';
+  /** The RoleBinding's name. @default `<name>-reconciler` */
+  readonly roleBindingName?: string;
+  /**
+   * Further subjects of the RoleBinding, listed before the reconciler account (the order
+   * `flux create tenant` writes), e.g. `fluxReconcilerUser(namespace)`.
+   * @default none
+   */
+  readonly extraSubjects?: readonly TenantSubject[];
+  /**
+   * The file (in the tenant's directory) holding its Namespace: `'rbac'` puts it with the account
+   * and binding, as Flux's multi-tenancy example does.
+   * @default 'namespace'
+   */
+  readonly namespaceFile?: string;
+  /**
+   * Whether the tenant's Kustomization sets `targetNamespace` to the tenant namespace (so objects
+   * of the tenant's repository that state no namespace land there).
+   * @default true
+   */
+  readonly targetNamespace?: boolean;
   /**
    * What the tenant's reconciler may do, inside its namespace only.
    * @default TenantRole.clusterRole('admin') (full rights in the namespace, none outside)
@@ -121,7 +186,7 @@ export class Tenant extends LayoutDirectory {
     return typeof x === 'object' && x !== null && TENANT in x;
   }
 
-  /** The tenant's name and namespace. */
+  /** The tenant's name. */
   public readonly tenantName: string;
   /** The tenant namespace. */
   public readonly namespace: string;
@@ -133,6 +198,8 @@ export class Tenant extends LayoutDirectory {
   public readonly sync: Kustomization;
   /** The path in the tenant's repository that the base reconciles. */
   public readonly path: string;
+  /** @internal whether the names are valid (else the tenant reports them, and the fleet checks skip it) */
+  public readonly _validNames: boolean;
   /** The platform Kustomizations this tenant may depend on. */
   public readonly platformDependencies: readonly IKustomization[];
   private readonly props: TenantProps;
@@ -145,26 +212,40 @@ export class Tenant extends LayoutDirectory {
     this.tenantName = props.name;
     // an invalid name is reported once, by the tenant, rather than by every object named after it
     const name = usableName(props.name);
-    this.namespace = name;
+    const ns = props.namespace === undefined ? name : usableName(props.namespace);
+    this.namespace = ns;
+    this._validNames = name === props.name && ns === (props.namespace ?? props.name);
     this.path = props.path;
     this.platformDependencies = [...props.dependsOn ?? []];
-    const labels = { [TENANT_LABEL]: name };
-    const ns = name;
+    const labelled = props.tenantLabel ?? 'all';
+    const rbacLabels = labelled === 'none' ? undefined : { [TENANT_LABEL]: name };
+    const labels = labelled === 'all' ? rbacLabels : undefined;
 
-    new kplus.Namespace(new ManifestFile(this, 'namespace'), 'namespace', {
-      metadata: { name: ns, labels: { ...props.labels, ...labels } },
-    });
     const rbac = new ManifestFile(this, 'rbac');
+    const namespaceFile = props.namespaceFile ?? 'namespace';
+    // written as `flux create tenant` writes it: no empty spec
+    new ApiObject(namespaceFile === 'rbac' ? rbac : new ManifestFile(this, namespaceFile), 'namespace', {
+      apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns, labels: { ...props.labels, ...rbacLabels } },
+    });
+    const accountName = props.serviceAccountName ?? `${name}-reconciler`;
+    const automount = props.automountToken ?? false;
     this.serviceAccount = new kplus.ServiceAccount(rbac, 'reconciler', {
-      metadata: { name: `${name}-reconciler`, namespace: ns, labels },
-      automountToken: false,
+      metadata: { name: accountName, namespace: ns, labels: rbacLabels },
+      automountToken: automount === true,
     });
-    const role = (props.role ?? TenantRole.clusterRole('admin'))._bind(rbac, `${name}-reconciler`, ns);
-    const binding = new kplus.RoleBinding(rbac, 'binding', {
-      metadata: { name: `${name}-reconciler`, namespace: ns, labels },
-      role,
-    });
-    binding.addSubjects(this.serviceAccount);
+    if (automount === 'kubernetes-default') ApiObject.of(this.serviceAccount).addJsonPatch(JsonPatch.remove('/automountServiceAccountToken'));
+    const bindingName = props.roleBindingName ?? `${name}-reconciler`;
+    const roleRef = (props.role ?? TenantRole.clusterRole('admin'))._bind(rbac, bindingName, ns);
+    new ApiObject(rbac, 'binding', {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'RoleBinding',
+      metadata: { name: bindingName, namespace: ns, labels: rbacLabels },
+      roleRef,
+      subjects: [
+        ...(props.extraSubjects ?? []).map(s => ({ apiGroup: s.apiGroup, kind: s.kind, name: s.name, namespace: s.namespace })),
+        { kind: 'ServiceAccount', name: accountName, namespace: ns },
+      ],
+    } as ApiObjectProps & { roleRef: unknown; subjects: unknown });
 
     const sync = new ManifestFile(this, 'sync');
     const metadata = { name, namespace: ns, labels };
@@ -178,7 +259,7 @@ export class Tenant extends LayoutDirectory {
       interval: props.interval ?? '5m0s',
       prune: props.prune ?? true,
       serviceAccountName: this.serviceAccount.name,
-      targetNamespace: ns,
+      targetNamespace: props.targetNamespace ?? true ? ns : undefined,
       dependsOn: props.dependsOn,
     });
     this.node.addValidation({ validate: () => this.validateTenant() });
@@ -203,7 +284,8 @@ export class Tenant extends LayoutDirectory {
   private validateTenant(): string[] {
     const c = new FieldChecks();
     c.label('name', this.props.name);
-    return c.problems.map(p => `tenant "${this.props.name}": ${p.replace(/^name /, 'name (its namespace) ')}`);
+    if (this.props.namespace !== undefined) c.label('namespace', this.props.namespace);
+    return c.problems.map(p => `tenant "${this.props.name}": ${this.props.namespace === undefined ? p.replace(/^name /, 'name (its namespace) ') : p}`);
   }
 }
 

@@ -10,8 +10,8 @@ import { ImageUpdateAutomation } from '../../image/image-update-automation';
 import { LayoutDirectory } from '../../core/layout-directory';
 import { ManifestFile } from '../../core/manifest-file';
 import { ObjectPatch } from '../../core/object-patch';
-import { EnvironmentName, FLEET_REPOSITORY, FleetEnvironment } from '../environments';
-import { FLUX_NAMESPACE } from '../infrastructure/component';
+import { EnvironmentName, FLEET_REPOSITORY } from '../environments';
+import { FleetComponent, FleetOverlay, FLUX_NAMESPACE } from '../infrastructure/component';
 
 const NAME = 'podinfo';
 const IMAGE = 'ghcr.io/stefanprodan/podinfo';
@@ -31,7 +31,7 @@ interface PodinfoValues {
  * line of `apps/overlays/development/podinfo/release-patch.yaml` — while staging pins the version
  * development validated and production follows staging.
  */
-export class Podinfo extends LayoutDirectory {
+export class Podinfo extends LayoutDirectory implements FleetComponent {
   private readonly release: HelmRelease<PodinfoValues>;
   private readonly chart: OCIRepository;
 
@@ -61,15 +61,16 @@ export class Podinfo extends LayoutDirectory {
    * version, a patch of the chart version and image tag. An environment whose version is a range
    * gets image automation: an ImagePolicy over that range whose setter marks the tag.
    */
-  public enable(env: FleetEnvironment, overlay: LayoutDirectory): LayoutDirectory {
+  public customize(overlay: FleetOverlay): void {
+    const env = overlay.environment;
     const dir = new LayoutDirectory(overlay, NAME);
     dir.addResource(this);
     const version = this.version.override(env.name);
-    if (version === undefined) return dir;
+    if (version === undefined) return;
     new ObjectPatch(dir, 'source-patch', { target: this.chart, patch: { spec: { ref: { semver: version } } } });
     if (this.version.isPinned(env.name)) {
       new ObjectPatch(dir, 'release-patch', { target: this.release, patch: { spec: { values: { image: { tag: version } } } } });
-      return dir;
+      return;
     }
     const automation = new ManifestFile(dir, 'image-automation');
     const images = new ImageRepository(automation, 'repository', {
@@ -100,6 +101,5 @@ export class Podinfo extends LayoutDirectory {
       // the tag the automation starts from: the last version promoted out of this environment
       patch: { spec: { values: { image: { tag: policy.tagSetter(this.version.baseline) } } } },
     });
-    return dir;
   }
 }

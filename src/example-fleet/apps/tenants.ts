@@ -9,11 +9,11 @@ import { ObjectPatch } from '../../core/object-patch';
 import { Alert, EventSeverity, EventSourceKind } from '../../notifications/alert';
 import { Provider, ProviderType } from '../../notifications/provider';
 import { SealedSecret } from '../../secrets/sealed-secret';
-import { SealedStore } from '../../secrets/sealed-store';
 import { SecretDeclaration } from '../../secrets/secret-declaration';
 import { Tenant, TenantOverlay } from '../../tenancy/tenant';
+import { FleetComponent, FleetOverlay } from '../infrastructure/component';
 import { TenantPolicyRule, TenantRole, Verb } from '../../tenancy/tenant-role';
-import { EnvironmentName, FleetEnvironment } from '../environments';
+import { EnvironmentName } from '../environments';
 
 const MANAGE: readonly Verb[] = ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'];
 
@@ -25,21 +25,12 @@ const WORKLOAD_RULES: readonly TenantPolicyRule[] = [
   { apiGroups: ['networking.k8s.io'], resources: ['ingresses/status'], verbs: ['update'] },
 ];
 
-/** What an environment gives the tenants. */
-export interface TenantContext {
-  readonly env: FleetEnvironment;
-  /** `apps/overlays/<env>/`. */
-  readonly overlay: LayoutDirectory;
-  /** The environment's sealed values. */
-  readonly store: SealedStore;
-}
-
 /**
  * The seed repository's two tenants (zxkane/eks-gitops, apps/), typed. In the seed, sock-shop's
  * patches were copied from app-a's and still moved its objects into namespace "app-a"; here each
  * tenant's objects come from its own definition, and synth rejects an object that strays.
  */
-export class ExampleTenants extends LayoutDirectory {
+export class ExampleTenants extends LayoutDirectory implements FleetComponent {
   /** app-a: a Helm-based application from its own repository, branch `main`. */
   public readonly appA: Tenant;
   /** sock-shop: a kustomize application on branch `gitops`, where image automation commits. */
@@ -93,19 +84,19 @@ export class ExampleTenants extends LayoutDirectory {
    * `overlays/<env>` (production's is `overlays/product`); sock-shop, in development only (the only
    * overlay of its branch `gitops`), with its credentials, channel and image automation.
    */
-  public enable({ env, overlay, store }: TenantContext): TenantOverlay[] {
-    const appA = this.appA.enable(overlay, { path: `./overlays/${APP_A_OVERLAYS[env.name]}` });
-    if (!SOCK_SHOP_ENVIRONMENTS.includes(env.name)) return [appA];
+  public customize(overlay: FleetOverlay): void {
+    const env = overlay.environment;
+    this.appA.enable(overlay, { path: `./overlays/${APP_A_OVERLAYS[env.name]}` });
+    if (!SOCK_SHOP_ENVIRONMENTS.includes(env.name)) return;
     const sockShopPath = `./deploy/kubernetes/overlays/${env.name}`;
     const sockShop = this.sockShop.enable(overlay, {
       path: sockShopPath,
       // image automation pushes to the tenant's repository: it needs write access there
-      credentials: env.imageAutomation ? { name: 'sock-shop-git', keys: ['username', 'password'], store } : undefined,
+      credentials: env.imageAutomation ? { name: 'sock-shop-git', keys: ['username', 'password'], store: overlay.store } : undefined,
     });
     if (env.imageAutomation) this.sockShopImageAutomation(sockShop, sockShopPath);
     new ObjectPatch(sockShop, 'notifications-patch', { target: this.sockShopProvider, patch: { spec: { channel: env.slackChannel } } });
-    SealedSecret.forDeclaration(new ManifestFile(sockShop, 'slack-url'), 'secret', SOCK_SHOP_SLACK_URL, { store });
-    return [appA, sockShop];
+    SealedSecret.forDeclaration(new ManifestFile(sockShop, 'slack-url'), 'secret', SOCK_SHOP_SLACK_URL, { store: overlay.store });
   }
 
   /**

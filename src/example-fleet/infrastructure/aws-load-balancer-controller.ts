@@ -6,7 +6,7 @@ import { ManifestFile } from '../../core/manifest-file';
 import { ObjectPatch } from '../../core/object-patch';
 import { Promotion } from '../../fleet/promotion';
 import { EnvironmentName } from '../environments';
-import { chartVersionFields, InfrastructureComponent, OverlayContext } from './component';
+import { chartVersionFields, FleetComponent, FleetOverlay } from './component';
 import { irsaServiceAccount, patchRole } from './irsa';
 import { Sources } from './sources';
 
@@ -14,7 +14,7 @@ const NAMESPACE = 'kube-system';
 const NAME = 'aws-load-balancer-controller';
 
 /** `infrastructure/base/aws-load-balancer-controller/`: the AWS Load Balancer Controller with its IRSA service account. */
-export class AwsLoadBalancerController extends LayoutDirectory implements InfrastructureComponent {
+export class AwsLoadBalancerController extends LayoutDirectory implements FleetComponent {
   private readonly serviceAccount: kplus.ServiceAccount;
   private readonly release: HelmRelease;
 
@@ -33,7 +33,8 @@ export class AwsLoadBalancerController extends LayoutDirectory implements Infras
     });
   }
 
-  public customize({ overlay, env }: OverlayContext): void {
+  public customize(overlay: FleetOverlay): void {
+    const env = overlay.environment;
     new ObjectPatch(overlay, 'aws-load-balancer-controller-patch', {
       target: this.release,
       patch: { spec: { ...chartVersionFields(this.chartVersion, env), values: { clusterName: env.eksClusterName, region: env.region, vpcId: env.vpcId } } },

@@ -1,30 +1,16 @@
-import { LayoutDirectory } from '../../core/layout-directory';
-import { SealedStore } from '../../secrets/sealed-store';
 import { Promotion } from '../../fleet/promotion';
+import { EnvironmentOverlay, IEnvironmentComponent } from '../../patterns/environment-overlay';
 import { EnvironmentName, FleetEnvironment } from '../environments';
 
-/** What a component gets to write an environment's differences. */
-export interface OverlayContext {
-  readonly env: FleetEnvironment;
-  /** `infrastructure/overlays/<env>/`: patches and per-environment objects. */
-  readonly overlay: LayoutDirectory;
-  /**
-   * `infrastructure/overlays/<env>/secrets/`: the environment's SealedSecrets, applied with the
-   * infrastructure, whose Kustomization waits for the Sealed Secrets controller (and its CRD).
-   */
-  readonly secrets: LayoutDirectory;
-  /** The environment's sealed values. */
-  readonly store: SealedStore;
-}
+/** An environment's overlay of the example fleet (`infrastructure/overlays/<env>/`, `apps/overlays/<env>/`). */
+export type FleetOverlay = EnvironmentOverlay<FleetEnvironment>;
 
 /**
- * A shared infrastructure component: declared once under `infrastructure/base/<name>/`,
- * with its per-environment differences written into each environment's overlay.
+ * A shared component: declared once under a base, with its per-environment differences written
+ * into each environment's overlay. Its SealedSecrets go into the overlay's `secrets/`, applied with
+ * the infrastructure, whose Kustomization waits for the Sealed Secrets controller (and its CRD).
  */
-export interface InfrastructureComponent {
-  /** Writes this component's differences for one environment. */
-  customize(context: OverlayContext): void;
-}
+export type FleetComponent = IEnvironmentComponent<FleetEnvironment>;
 
 /** The namespace Flux runs in, and where the fleet keeps its sources and notifications. */
 export const FLUX_NAMESPACE = 'flux-system';

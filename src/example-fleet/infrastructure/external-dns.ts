@@ -6,7 +6,7 @@ import { ManifestFile } from '../../core/manifest-file';
 import { ObjectPatch } from '../../core/object-patch';
 import { Promotion } from '../../fleet/promotion';
 import { EnvironmentName } from '../environments';
-import { chartVersionFields, InfrastructureComponent, OverlayContext } from './component';
+import { chartVersionFields, FleetComponent, FleetOverlay } from './component';
 import { irsaServiceAccount, patchRole } from './irsa';
 import { Sources } from './sources';
 
@@ -17,7 +17,7 @@ const NAME = 'external-dns';
  * `infrastructure/base/dns/`: external-dns publishing Services and Ingresses to Route 53, from the
  * external-dns project's own chart (which ships its CRDs, so upgrades replace them).
  */
-export class ExternalDns extends LayoutDirectory implements InfrastructureComponent {
+export class ExternalDns extends LayoutDirectory implements FleetComponent {
   private readonly serviceAccount: kplus.ServiceAccount;
   private readonly release: HelmRelease;
 
@@ -41,7 +41,8 @@ export class ExternalDns extends LayoutDirectory implements InfrastructureCompon
     });
   }
 
-  public customize({ overlay, env }: OverlayContext): void {
+  public customize(overlay: FleetOverlay): void {
+    const env = overlay.environment;
     new ObjectPatch(overlay, 'dns-patch', {
       target: this.release,
       patch: { spec: { ...chartVersionFields(this.chartVersion, env), values: { txtOwnerId: env.eksClusterName, domainFilters: [env.domain] } } },

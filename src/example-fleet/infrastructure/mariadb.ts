@@ -9,7 +9,7 @@ import { toYaml } from '../../core/render';
 import { SealedSecret } from '../../secrets/sealed-secret';
 import { Promotion } from '../../fleet/promotion';
 import { EnvironmentName } from '../environments';
-import { InfrastructureComponent, OverlayContext } from './component';
+import { FleetComponent, FleetOverlay } from './component';
 
 const NAMESPACE = 'mariadb';
 
@@ -34,7 +34,7 @@ export const MARIADB_IMAGE = { repository: 'bitnamilegacy/mariadb', tag: '12.0.2
  * image it does not verify). A production fleet would move to a maintained image (Bitnami Secure
  * Images) or another chart.
  */
-export class MariaDb extends LayoutDirectory implements InfrastructureComponent {
+export class MariaDb extends LayoutDirectory implements FleetComponent {
   private readonly chart: OCIRepository;
 
   constructor(scope: Construct, private readonly chartVersion: Promotion<EnvironmentName>) {
@@ -77,12 +77,12 @@ export class MariaDb extends LayoutDirectory implements InfrastructureComponent 
   }
 
   /** The chart version where the environment is ahead, and the MariaDB passwords, sealed for each environment's own controller. */
-  public customize({ env, overlay, secrets, store }: OverlayContext): void {
-    const version = this.chartVersion.override(env.name);
+  public customize(overlay: FleetOverlay): void {
+    const version = this.chartVersion.override(overlay.environment.name);
     if (version !== undefined) new ObjectPatch(overlay, 'mariadb-version-patch', { target: this.chart, patch: { spec: { ref: { tag: version } } } });
-    new SealedSecret(new ManifestFile(secrets, 'prestashop-mariadb-secrets'), 'secret', {
+    new SealedSecret(new ManifestFile(overlay.subdirectory('secrets'), 'prestashop-mariadb-secrets'), 'secret', {
       metadata: { name: MARIADB_SECRET_NAME, namespace: NAMESPACE },
-      store,
+      store: overlay.store,
       keys: MARIADB_SECRET_KEYS,
     });
   }

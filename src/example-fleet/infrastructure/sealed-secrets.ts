@@ -1,11 +1,9 @@
-import { Construct } from 'constructs';
 import { CrdPolicy, HelmRelease } from '../../flux/helm-release';
-import { GitRepository } from '../../flux/sources/git-repository';
 import { LayoutDirectory } from '../../core/layout-directory';
 import { ManifestFile } from '../../core/manifest-file';
 import { Promotion } from '../../fleet/promotion';
 import { EnvironmentName } from '../environments';
-import { FLUX_NAMESPACE, InfrastructureComponent, OverlayContext } from './component';
+import { FLUX_NAMESPACE, FleetComponent, FleetOverlay } from './component';
 import { Sources } from './sources';
 
 /**
@@ -19,7 +17,7 @@ import { Sources } from './sources';
  * cluster's key is the one its bootstrap installs for the certificate committed in
  * `sealed-secrets/certs/`, which is what the fleet's values are sealed for.
  */
-export class SealedSecretsController extends LayoutDirectory implements InfrastructureComponent {
+export class SealedSecretsController extends LayoutDirectory implements FleetComponent {
   /** The controller's release, which its Kustomization health-checks. */
   public readonly release: HelmRelease;
 
@@ -48,7 +46,7 @@ export class SealedSecretsController extends LayoutDirectory implements Infrastr
    * The same controller in every environment (each cluster has its own sealing key): its
    * directory is built by its own Kustomization, not by the overlays, so no overlay can patch it.
    */
-  public customize({ env }: OverlayContext): void {
+  public customize({ environment: env }: FleetOverlay): void {
     const version = this.chartVersion.override(env.name);
     if (version !== undefined) {
       this.node.addValidation({
@@ -58,10 +56,3 @@ export class SealedSecretsController extends LayoutDirectory implements Infrastr
   }
 }
 
-/**
- * This repository as the clusters' Flux knows it: the `flux-system` GitRepository of each
- * cluster's sync (clusters/<cluster>/flux-system/gotk-sync.yaml).
- */
-export function fleetRepository(scope: Construct) {
-  return GitRepository.fromName(scope, 'fleet-repository', { name: 'flux-system', namespace: FLUX_NAMESPACE });
-}

@@ -6,7 +6,7 @@ import { Alert, EventSeverity, EventSourceKind } from '../../notifications/alert
 import { Provider, ProviderType } from '../../notifications/provider';
 import { SealedSecret } from '../../secrets/sealed-secret';
 import { SecretDeclaration } from '../../secrets/secret-declaration';
-import { FLUX_NAMESPACE, InfrastructureComponent, OverlayContext } from './component';
+import { FLUX_NAMESPACE, FleetComponent, FleetOverlay } from './component';
 
 /** The Slack webhook URL: a credential, sealed per environment under key `address`. */
 export const SLACK_URL = new SecretDeclaration({ name: 'slack-url', namespace: FLUX_NAMESPACE, keys: ['address'] });
@@ -15,7 +15,7 @@ export const SLACK_URL = new SecretDeclaration({ name: 'slack-url', namespace: F
  * `infrastructure/base/slack/`: a Slack provider and the alerts of seed 000. The channel and the
  * webhook are per environment, so a staging failure never reaches the production channel.
  */
-export class SlackNotifications extends LayoutDirectory implements InfrastructureComponent {
+export class SlackNotifications extends LayoutDirectory implements FleetComponent {
   private readonly provider: Provider;
 
   constructor(scope: Construct) {
@@ -46,8 +46,8 @@ export class SlackNotifications extends LayoutDirectory implements Infrastructur
     }
   }
 
-  public customize({ overlay, secrets, env, store }: OverlayContext): void {
-    new ObjectPatch(overlay, 'slack-patch', { target: this.provider, patch: { spec: { channel: env.slackChannel } } });
-    SealedSecret.forDeclaration(new ManifestFile(secrets, 'slack-sealed-secrets'), 'secret', SLACK_URL, { store });
+  public customize(overlay: FleetOverlay): void {
+    new ObjectPatch(overlay, 'slack-patch', { target: this.provider, patch: { spec: { channel: overlay.environment.slackChannel } } });
+    SealedSecret.forDeclaration(new ManifestFile(overlay.subdirectory('secrets'), 'slack-sealed-secrets'), 'secret', SLACK_URL, { store: overlay.store });
   }
 }

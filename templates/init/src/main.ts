@@ -2,7 +2,7 @@
 // infrastructure/ into the repository root; commit the result, and Flux reconciles it.
 import * as path from 'node:path';
 import {
-  Environment, GitOpsRepo, GitRepository, HelmRelease, HelmRepository, Kustomization, LayoutDirectory, ManifestFile, ObjectPatch, runCli,
+  Cluster, ClusterSync, Environment, EnvironmentOverlay, GitOpsRepo, HelmRelease, HelmRepository, LayoutDirectory, ManifestFile, ObjectPatch, runCli,
 } from 'cdk8s-flux';
 
 /** An environment of this fleet. Add the fields that differ between environments (region, domain, …). */
@@ -21,6 +21,11 @@ export const FLEET_REPOSITORY = { url: 'ssh://git@github.com/my-org/my-fleet', b
 
 const FLUX_NAMESPACE = 'flux-system';
 
+/** The values of the podinfo chart this fleet sets: a misspelt value fails to compile. */
+interface PodinfoValues {
+  readonly replicaCount: number;
+}
+
 /** Builds the fleet; `rootDir` is where synth writes the layout. */
 export function createFleet(rootDir = path.resolve(__dirname, '..')): GitOpsRepo {
   const repo = new GitOpsRepo({ rootDir });
@@ -32,7 +37,7 @@ export function createFleet(rootDir = path.resolve(__dirname, '..')): GitOpsRepo
     metadata: { name: 'podinfo', namespace: FLUX_NAMESPACE },
     url: 'https://stefanprodan.github.io/podinfo',
   });
-  const release = new HelmRelease(new ManifestFile(podinfo, 'release'), 'release', {
+  const release = new HelmRelease<PodinfoValues>(new ManifestFile(podinfo, 'release'), 'release', {
     metadata: { name: 'podinfo', namespace: FLUX_NAMESPACE },
     chart: { repository: charts, name: 'podinfo', version: '6.x' },
     targetNamespace: 'podinfo',
@@ -44,30 +49,18 @@ export function createFleet(rootDir = path.resolve(__dirname, '..')): GitOpsRepo
   // per environment: infrastructure/overlays/<env>/ and clusters/<cluster>/
   const overlays = new LayoutDirectory(repo.infrastructure, 'overlays', { kustomize: false });
   for (const env of ENVIRONMENTS) {
-    const overlay = new LayoutDirectory(overlays, env.name);
-    overlay.addResource(base);
+    const overlay = new EnvironmentOverlay(overlays, { environment: env, bases: [base] });
     new ObjectPatch(overlay, 'podinfo-patch', { target: release, patch: { spec: { values: { replicaCount: env.podinfoReplicas } } } });
-
-    const cluster = new LayoutDirectory(repo.clusters, env.cluster);
-    const sync = new ManifestFile(new LayoutDirectory(cluster, 'flux-system'), 'gotk-sync');
-    const self = new GitRepository(sync, 'repository', {
-      metadata: { name: 'flux-system', namespace: FLUX_NAMESPACE },
-      url: FLEET_REPOSITORY.url,
-      ref: { branch: FLEET_REPOSITORY.branch },
-      secretRef: { name: 'flux-system' }, // the deploy key, created when the cluster is bootstrapped
-      ignore: '/*\n!/clusters/\n!/infrastructure/\n!/apps/\n', // the cluster downloads only the layout
+    // clusters/<cluster>/: Flux's sync of this directory (flux-system/gotk-sync.yaml) and a Kustomization per stage
+    new Cluster(repo, {
+      environment: env,
+      sync: ClusterSync.gitRepository({
+        url: FLEET_REPOSITORY.url,
+        ref: { branch: FLEET_REPOSITORY.branch }, // its deploy key: Secret flux-system, created when the cluster is bootstrapped
+        ignore: '/*\n!/clusters/\n!/infrastructure/\n!/apps/\n', // the cluster downloads only the layout
+      }),
+      stages: [{ name: 'infrastructure', path: overlay }],
     });
-    new Kustomization(sync, 'sync', {
-      metadata: { name: 'flux-system', namespace: FLUX_NAMESPACE },
-      sourceRef: self,
-      path: cluster,
-    });
-    new Kustomization(new ManifestFile(cluster, 'infrastructure'), 'infrastructure', {
-      metadata: { name: 'infrastructure', namespace: FLUX_NAMESPACE },
-      sourceRef: self,
-      path: overlay,
-    });
-    repo.addEnvironment(env, cluster);
   }
   return repo;
 }
