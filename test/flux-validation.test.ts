@@ -1,6 +1,6 @@
 import * as kplus from 'cdk8s-plus-27';
 import { describe, expect, it } from 'vitest';
-import { Bucket, GitRepository, HelmRelease, HelmRepository, HelmRepositoryType, Kustomization, LayoutDirectory, ManifestFile, OCIRepository, runSynth } from '../src';
+import { Bucket, GitRepository, HelmRelease, HelmReleaseProps, HelmRepository, HelmRepositoryType, Kustomization, LayoutDirectory, ManifestFile, OCIRepository, runSynth } from '../src';
 import { FleetTesting } from '../src/testing';
 import { fluxFleet } from './flux-fixture';
 import { readTree } from './helpers';
@@ -19,7 +19,7 @@ interface BadInput {
 }
 
 /** A HelmRelease in the fixture's apps/base/releases.yaml. */
-function release(f: Fleet, id: string, props: Partial<ConstructorParameters<typeof HelmRelease>[2]> = {}) {
+function release(f: Fleet, id: string, props: Partial<HelmReleaseProps> = {}) {
   return new HelmRelease(f.releases, id, {
     metadata: { name: id, namespace: 'flux-system' },
     chart: { repository: f.podinfo, name: 'podinfo' },

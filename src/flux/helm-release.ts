@@ -302,7 +302,7 @@ export interface HelmReleaseProps<Values extends object = Record<string, unknown
   /** Service account to impersonate (multi-tenancy). @default the controller's */
   readonly serviceAccountName?: ServiceAccountReference;
   /** Chart values, typed by the caller (`new HelmRelease<MyChartValues>(…)`). @default none */
-  readonly values?: Values;
+  readonly values?: NoInfer<Values>;
   /** Values from ConfigMaps and Secrets, merged in order before `values`. @default none */
   readonly valuesFrom?: readonly ValuesReference[];
   /** Releases that must be ready first. @default none */
