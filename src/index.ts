@@ -79,7 +79,9 @@ export { SecretDeclaration, SecretDeclarationProps } from './secrets/secret-decl
 // notifications
 export { Alert, AlertProps, EventSeverity, EventSource, EventSourceKind, WildcardEventSource } from './notifications/alert';
 export { IProvider, Provider, ProviderProps, ProviderType } from './notifications/provider';
-export { Receiver, ReceiverProps, ReceiverResourceKind, ReceiverType, WildcardResource } from './notifications/receiver';
+export {
+  FilteredResource, OidcProvider, OidcValidation, OidcVariable, Receiver, ReceiverProps, ReceiverResource, ReceiverResourceKind, ReceiverType, WildcardResource,
+} from './notifications/receiver';
 
 // tenants
 export { TENANT_LABEL, Tenant, TenantCredentials, TenantEnvironmentProps, TenantGitSource, TenantOciSource, TenantOverlay, TenantProps, TenantSource, TenantSubject, fluxReconcilerUser } from './tenancy/tenant';
@@ -92,6 +94,7 @@ export { IImagePolicy, ImageSetter, ImageSetterField } from './image/image-sette
 export {
   ImageUpdate, ImageUpdateAutomation, ImageUpdateAutomationProps, ImageUpdateCommit, ImageUpdatePush, SigningKeyType, UpdateStrategy,
 } from './image/image-update-automation';
+export { LabelSelectorOperator, LabelSelectorRequirement, PolicySelector } from './image/policy-selector';
 
 // schema validation
 export { SchemaValidationOptions } from './validation/schema-check';

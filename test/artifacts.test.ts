@@ -62,7 +62,7 @@ describe('ArtifactGenerator and ExternalArtifact', () => {
   it('reports a Kustomization of an artifact whose path is not in the artifact, written by hand', () => {
     const f = artifactFleet();
     new Kustomization(f.file, 'typo', { metadata: { name: 'typo', namespace: 'flux-system' }, sourceRef: f.generator.artifact('web'), externalPath: './deploy/prodution' });
-    expect(problemsOf(f.repo).join('\n')).toContain('Kustomization flux-system/typo spec.path "./deploy/prodution" is not a directory of ExternalArtifact flux-system/web, whose generator copies "apps/web" to "./deploy": paths are relative to the artifact, e.g. "./deploy"');
+    expect(problemsOf(f.repo).join('\n')).toContain('Kustomization flux-system/typo spec.path "./deploy/prodution" is not a directory of ExternalArtifact flux-system/web, whose generator copies "apps/web/**" to "./deploy": paths are relative to the artifact, e.g. "./deploy"');
   });
 
   it('reports a reference to an artifact no generator of the cluster makes', () => {
@@ -93,11 +93,12 @@ describe('ArtifactGenerator and ExternalArtifact', () => {
       artifacts: [{ name: 'a', revision: 'nope', copy: [{ source: 'missing', path: '../x', strategy: 'Copy' as never }, { source: 'oci', directory: f.apps, path: 'x' }] }, { name: 'a', copy: [] }],
     });
     expect(problemsOf(f.repo).sort()).toEqual([
-      '[apps/base/gen/g] spec.sources alias "Fleet" is not valid: use lowercase letters, digits, \'-\' or \'_\', starting and ending with a letter or digit (e.g. "repo")',
+      '[apps/base/gen/g] spec.sources alias "Fleet" is not valid: use at most 63 lowercase letters, digits, \'-\' or \'_\', starting and ending with a letter or digit (e.g. "repo")',
       '[apps/base/gen/g] spec.artifacts[0].revision "nope" is not a source alias of this generator: use one of "Fleet", "oci"',
       '[apps/base/gen/g] spec.artifacts[0].copy[0].from names source "missing", which is not an alias of this generator: use one of "Fleet", "oci"',
       '[apps/base/gen/g] spec.artifacts[0].copy[0].from "../x" must be relative to the root, without a leading "/" and without "..": e.g. "deploy/**"',
       '[apps/base/gen/g] spec.artifacts[0].copy[0].strategy "Copy" is not valid: use one of "Overwrite", "Merge", "Extract"',
+      '[apps/base/gen/g] spec.artifacts[0].copy[1].directory "apps/base" is a directory of this repository, but source "oci" is OCIRepository oci: copy directories from the GitRepository the cluster syncs this repository from, or give path (a glob in that source)',
       '[apps/base/gen/g] spec.artifacts[0].copy[1] needs exactly one of directory (a LayoutDirectory of this repository) and path (a glob in the source)',
       '[apps/base/gen/g] spec.artifacts[1].name "a" is given twice: each generated ExternalArtifact needs its own name',
       '[apps/base/gen/g] spec.artifacts[1].copy is empty: copy at least one directory or glob into the artifact',

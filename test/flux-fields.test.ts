@@ -79,7 +79,7 @@ const cases: { name: string; build: (f: Fleet) => void; expected: string }[] = [
   {
     name: 'a workload identity account without a provider that uses it',
     build: f => new GitRepository(new ManifestFile(f.apps, 'git'), 'g', { metadata: { name: 'g', namespace: 'flux-system' }, url: 'https://github.com/org/g', serviceAccountName: 'reader' }),
-    expected: '[apps/base/git/g] spec.serviceAccountName "reader" is only used with provider azure (workload identity): set provider, or remove serviceAccountName',
+    expected: '[apps/base/git/g] spec.serviceAccountName "reader" is only used with provider azure or aws (workload identity): set provider, or remove serviceAccountName',
   },
   {
     name: 'notation without its trust policy',

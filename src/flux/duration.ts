@@ -4,13 +4,14 @@ import { Duration } from 'cdk8s';
 type GoDurationUnit = 'ms' | 's' | 'm' | 'h';
 
 /**
- * A Go duration written as a string, such as `"30s"`, `"10m"`, `"1h"` or `"1m30s"` (up to three
- * parts). The type rejects `"10 min"` or `"10"` at compile time; synth checks the value again.
+ * A Go duration written as a string, such as `"30s"`, `"10m"`, `"1h"` or `"1m30s"` (up to four
+ * parts, e.g. `1h2m3s4ms`). The type rejects `"10 min"` or `"10"` at compile time; synth checks the value again.
  */
 export type GoDurationString =
   | `${number}${GoDurationUnit}`
   | `${number}${GoDurationUnit}${number}${GoDurationUnit}`
-  | `${number}${GoDurationUnit}${number}${GoDurationUnit}${number}${GoDurationUnit}`;
+  | `${number}${GoDurationUnit}${number}${GoDurationUnit}${number}${GoDurationUnit}`
+  | `${number}${GoDurationUnit}${number}${GoDurationUnit}${number}${GoDurationUnit}${number}${GoDurationUnit}`;
 
 /** A duration: a cdk8s `Duration` (e.g. `Duration.minutes(10)`) or a Go duration string. */
 export type FluxDuration = Duration | GoDurationString;

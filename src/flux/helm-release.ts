@@ -10,6 +10,7 @@ import { inlinePatchText } from '../core/render';
 import { HealthCheckExpression, KubeConfigReference, KustomizationPatch, KustomizeImage } from './kustomization';
 import { nameOf, NamespaceReference, ServiceAccountReference } from './object-refs';
 import { ChartReconcileStrategy } from './sources/helm-chart';
+import { checkChartOfSource } from './sources/chart-checks';
 import { EnumValue, SignatureProvider } from './sources/source-options';
 import { ISecretRef, nameRef, secretReference } from './sources/source';
 
@@ -21,9 +22,9 @@ export interface IHelmRelease extends IObjectRef {
 
 /** A chart taken by name from a Helm repository. */
 export interface HelmReleaseChart {
-  /** The repository object (never its name). */
+  /** The repository object (never its name): a HelmRepository, or a GitRepository or Bucket holding the chart. */
   readonly repository: IChartSource;
-  /** Chart name in the repository. */
+  /** Chart name in a Helm repository, or the chart's path in a GitRepository or Bucket (e.g. `./charts/podinfo`). */
   readonly name: string;
   /** Exact version or semver range. @default '*' (the latest, Flux's default) */
   readonly version?: string;
@@ -244,7 +245,13 @@ export enum DeletionPropagation {
 }
 
 /** Uninstall options (also used by the `uninstall` remediation strategy). */
-export interface HelmReleaseUninstall extends HelmActionOptions {
+export interface HelmReleaseUninstall {
+  /** Do not run the chart's hooks. @default false */
+  readonly disableHooks?: boolean;
+  /** Do not wait for the resources to be deleted. @default false */
+  readonly disableWait?: boolean;
+  /** @default the release's timeout */
+  readonly timeout?: FluxDuration;
   /** Keep the release history (the release is marked uninstalled). @default false */
   readonly keepHistory?: boolean;
   /** @default DeletionPropagation.BACKGROUND */
@@ -457,9 +464,7 @@ export class HelmRelease<Values extends object = Record<string, unknown>> extend
       c.add(`spec.chart and spec.chartRef are ${p.chart ? 'both set' : 'both missing'}: set exactly one (chart: { repository, name, version } or chartRef: an OCIRepository or HelmChart)`);
     }
     if (p.chart) {
-      if (!/^[a-zA-Z0-9][a-zA-Z0-9._-]*$/.test(p.chart.name)) {
-        c.add(`spec.chart.spec.chart ${JSON.stringify(p.chart.name)} is not a chart name: use the chart's name in its repository (e.g. "external-dns")`);
-      }
+      checkChartOfSource(c, 'spec.chart.spec', p.chart.repository, p.chart.name, p.chart.verify !== undefined);
       c.semverRange('spec.chart.spec.version', p.chart.version).duration('spec.chart.spec.interval', p.chart.interval);
     }
     if (c.isString('spec.releaseName', p.releaseName) && (p.releaseName.length > 53 || !RELEASE_NAME.test(p.releaseName))) {

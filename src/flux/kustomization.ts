@@ -325,8 +325,11 @@ export class Kustomization extends FluxObject implements IKustomization {
 
   /** A component directory's path relative to `spec.path`, as Flux reads `spec.components`. */
   private componentPath(component: LayoutDirectory): string {
-    const base = this.props.path?.repoPath ?? '';
-    const rel = posix.relative(base, component.repoPath);
+    const layout = this.props.sourceRef.artifactLayout;
+    // inside an artifact, both paths are where the generator put the directories
+    const base = layout && this.props.path ? layout.pathOf(this.props.path) : this.props.path?.repoPath;
+    const target = layout ? layout.pathOf(component) : component.repoPath;
+    const rel = posix.relative(posix.normalize(base ?? '.'), posix.normalize(target ?? component.repoPath));
     return rel.startsWith('.') ? rel : `./${rel}`;
   }
 
@@ -356,6 +359,14 @@ export class Kustomization extends FluxObject implements IKustomization {
       c.add('spec.healthChecks are ignored by Flux when spec.wait is true (every applied object is checked then): remove healthChecks or wait');
     }
     const layout = p.sourceRef.artifactLayout;
+    if (p.path && !layout && p.sourceRef.kind === 'ExternalArtifact') {
+      c.add(`spec.path is directory "${p.path.repoPath}", but ${p.sourceRef.kind} ${p.sourceRef.name} is made outside the fleet, so where that directory is inside it is unknown (paths are relative to the artifact): give externalPath, the path inside the artifact (e.g. "./"), or make the artifact with an ArtifactGenerator of the fleet`);
+    }
+    (p.components ?? []).forEach((comp, i) => {
+      if (typeof comp !== 'string' && layout && layout.pathOf(comp) === undefined) {
+        c.add(`spec.components[${i}] is directory "${comp.repoPath}", which ${p.sourceRef.kind} ${p.sourceRef.name} does not hold (it holds ${layout.contents.map(d => `"${d}"`).join(', ') || 'no directory of this repository'}): copy the component into the artifact too`);
+      }
+    });
     if (p.path && layout && layout.pathOf(p.path) === undefined) {
       c.add(`spec.path is directory "${p.path.repoPath}", which ${p.sourceRef.kind} ${p.sourceRef.name} does not hold (paths are relative to the artifact, which holds ${layout.contents.map(d => `"${d}"`).join(', ') || 'no directory of this repository'}): copy the directory into the artifact, or build from the repository itself`);
     }

@@ -31,8 +31,8 @@ export const fixtures: CoverageFixture[] = [
       new ArtifactGenerator(new ManifestFile(f.cluster, 'artifacts'), 'generator', {
         metadata: { name: 'apps', namespace: 'web' },
         sources: { repo: f.gitRepo },
-        pathPattern: { source: 'repo', pattern: 'apps/*' },
-        artifacts: [{ name: '{{ .dir }}', copy: [{ source: 'repo', path: '{{ .path }}/**' }] }],
+        pathPattern: { source: 'repo', pattern: 'apps/{app}' },
+        artifacts: [{ name: '{app}', copy: [{ source: 'repo', path: 'apps/{app}/**' }] }],
       });
     },
   },

@@ -1,5 +1,6 @@
 // Coverage fixtures of the HelmRelease kind: every typed prop set (see ../crd-coverage.test.ts).
 import { Duration } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
 import {
   ChartNameChangeStrategy, ChartReconcileStrategy, CrdPolicy, DeletionPropagation, DriftDetectionMode, HelmRelease, OCIRepository, ManifestFile, PostRenderStrategy,
   ReleaseStrategy, ServerSideApplyMode, UpgradeRemediationStrategy, WaitStrategy,
@@ -10,7 +11,7 @@ export const fixtures: CoverageFixture[] = [
   {
     kind: 'HelmRelease', name: 'every field of a chart by name',
     build: f => {
-      const values = { kind: 'ConfigMap', name: 'podinfo-values', isValuesSource: true } as never;
+      const values = new kplus.ConfigMap(new ManifestFile(f.apps, 'values'), 'values', { metadata: { name: 'podinfo-values', namespace: 'flux-system' }, data: { 'values.yaml': 'replicaCount: 2\n' } });
       new HelmRelease(f.releases, 'full', {
         metadata: { name: 'full', namespace: 'flux-system' },
         chart: {

@@ -73,10 +73,9 @@ export const fixtures: CoverageFixture[] = [
 
 /**
  * Fixtures that state a namespace: a cross-namespace reference, which the coverage fleet (Flux's
- * default lockdown in `fluxFleet()`) refuses. They need a fleet with allowCrossNamespaceReferences;
- * test/image-automation.test.ts builds them so until the coverage test offers that per fixture.
+ * default lockdown in `fluxFleet()`) refuses. They are built in a fleet with allowCrossNamespaceReferences.
  */
-export const crossNamespaceFixtures: CoverageFixture[] = [
+export const crossNamespaceFixtures: CoverageFixture[] = ([
   {
     kind: 'ImagePolicy', name: 'a policy on a repository shared from another namespace',
     build: f => {
@@ -99,17 +98,11 @@ export const crossNamespaceFixtures: CoverageFixture[] = [
       });
     },
   },
-];
-
-/** Why a field is reached only by `crossNamespaceFixtures`. */
-const CROSS_NAMESPACE = 'TODO(#19): typed (the referenced object\'s namespace), but reached only by a cross-namespace reference, which the coverage fleet refuses: see crossNamespaceFixtures (built in test/image-automation.test.ts) until the coverage test can build a fixture with allowCrossNamespaceReferences';
+] as CoverageFixture[]).map(x => ({ ...x, fleet: { allowCrossNamespaceReferences: true } }));
+fixtures.push(...crossNamespaceFixtures);
 
 export const leftOut: LeftOut = {
-  ImagePolicy: {
-    'spec.imageRepositoryRef.namespace': CROSS_NAMESPACE,
-  },
   ImageUpdateAutomation: {
     'spec.sourceRef.apiVersion': 'ignored by the image-automation-controller: it fetches a source.toolkit.fluxcd.io/v1 GitRepository by name and namespace whatever apiVersion says',
-    'spec.sourceRef.namespace': CROSS_NAMESPACE,
   },
 };

@@ -28,7 +28,7 @@ export const fixtures: CoverageFixture[] = [
         metadata: { name: 'web', namespace: 'flux-system' }, sourceRef: f.gitRepo, path: dir, interval: '10m', retryInterval: '1m', timeout: '5m', prune: true, wait: false,
         dependsOn: [{ kustomization: f.appsKustomization, readyExpr: 'dep.status.lastAppliedRevision == self.status.lastAppliedRevision' }],
         targetNamespace: dir.namespace, serviceAccountName: 'web-reconciler', suspend: false,
-        postBuild: { substitute: { cluster: 'dev' }, substituteFrom: [{ source: { kind: 'ConfigMap', name: 'vars', isValuesSource: true } as never, optional: true }], substituteStrategy: SubstituteStrategy.ALWAYS },
+        postBuild: { substitute: { cluster: 'dev' }, substituteFrom: [{ source: new kplus.ConfigMap(new ManifestFile(f.cluster, 'vars'), 'vars', { metadata: { name: 'vars', namespace: 'flux-system' }, data: { cluster: 'dev' } }), optional: true }], substituteStrategy: SubstituteStrategy.ALWAYS },
         decryption: { provider: 'sops', secretRef: { name: 'sops-age' }, serviceAccountName: 'sops' },
         patches: [
           { patch: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings', namespace: 'web' }, data: { c: 'd' } } },

@@ -31,9 +31,9 @@ export function fluxModule(policy: FluxPolicy): FleetModule {
         group: 'source.extensions.fluxcd.io',
         kind: 'ArtifactGenerator',
         // source-watcher creates an ExternalArtifact per artifact, in the generator's namespace
-        // (templated names of a pathPattern generator are only known in the cluster)
+        // (the names a pathPattern generator renders from {placeholders} are only known in the cluster)
         derive: (doc, namespace) => (Array.isArray(doc.spec?.artifacts) ? doc.spec.artifacts : [])
-          .filter((a: unknown) => isMap(a) && typeof a.name === 'string' && !a.name.includes('{{'))
+          .filter((a: unknown) => isMap(a) && typeof a.name === 'string' && !/\{[^{}]+\}/.test(a.name))
           .map((a: { name: string }) => ({ kind: 'ExternalArtifact', name: a.name, namespace })),
       });
       registry.registerCheck(referenceCheck());

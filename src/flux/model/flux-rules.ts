@@ -269,7 +269,7 @@ export function helmRepositoryOciRule(): FleetRule {
     description: 'OCI charts come from an OCIRepository (chartRef), not a HelmRepository of type oci',
     evaluate: model => applicationsOf(model, SOURCE, 'HelmRepository')
       .filter(a => a.doc.spec?.type === 'oci')
-      .map(a => ({ subject: subject(a), message: `${who(a)} has type: oci, which Flux keeps in maintenance mode only (no digest pinning or signature verification, a HelmChart per release): declare an OCIRepository per chart (url oci://…/<chart>, ref.semver, layerSelector for the Helm chart media type) and point the HelmRelease at it with chartRef` })),
+      .map(a => ({ subject: subject(a), message: `${who(a)} has type: oci, which Flux keeps in maintenance mode only (no digest pinning, a HelmChart per release, verification only through each release's chart.verify): declare an OCIRepository per chart (url oci://…/<chart>, ref.semver, layerSelector for the Helm chart media type) and point the HelmRelease at it with chartRef` })),
   };
 }
 

@@ -1,3 +1,4 @@
+import { posix } from 'node:path';
 import { isMap } from '../../core/json-values';
 import { Application, ApplierResult, ClusterWalk, IApplier } from '../../core/model/cluster-model';
 import { describeDoc, namespaceOf } from '../../core/model/identity';
@@ -50,7 +51,12 @@ export class KustomizationApplier implements IApplier {
       const inArtifact = artifactDirectory(doc, source, String(spec.path), syncs, walk);
       if (inArtifact === undefined) return undefined; // made from another source, or its generator is not met yet
       if ('problem' in inArtifact) return inArtifact;
-      return this.build(application, doc, spec, inArtifact.path, walk);
+      // components are relative to spec.path inside the artifact: find where the generator took them from
+      return this.build(application, doc, spec, inArtifact.path, walk, component => {
+        const at = joinRepoPath(inArtifact.artifactPath, component);
+        const repoPath = at === undefined ? undefined : inArtifact.toRepository(at);
+        return repoPath === undefined ? component : posix.relative(inArtifact.path, repoPath) || '.';
+      });
     }
     const path = joinRepoPath('', spec.path);
     // without a sync in the repository (the bootstrap installs it), this repository is a source the
@@ -72,7 +78,7 @@ export class KustomizationApplier implements IApplier {
   }
 
   /** What the Kustomization applies from a directory of this repository. */
-  private build(application: Application, doc: Doc, spec: Doc, path: string, walk: ClusterWalk): ApplierResult {
+  private build(application: Application, doc: Doc, spec: Doc, path: string, walk: ClusterWalk, componentPath: (c: string) => string = c => c): ApplierResult {
     const unmodelled = UNMODELLED_FIELDS.filter(f => spec[f] !== undefined && !(Array.isArray(spec[f]) && spec[f].length === 0));
     if (unmodelled.length > 0) {
       return { problem: `${describeDoc(doc)} sets ${unmodelled.map(f => `spec.${f}`).join(', ')}, which cdk8s-flux does not model, so its checks would not see what Flux applies: express the change in the fleet code (an ObjectPatch, or spec.patches) instead` };
@@ -91,13 +97,14 @@ export class KustomizationApplier implements IApplier {
           namespace,
           patches,
           generateKustomization: true,
-          components: Array.isArray(spec.components) ? spec.components.filter((c: unknown): c is string => typeof c === 'string') : undefined,
+          components: Array.isArray(spec.components) ? spec.components.filter((c: unknown): c is string => typeof c === 'string').map(componentPath) : undefined,
           ignoreMissingComponents: spec.ignoreMissingComponents === true,
         },
+        // as kustomize-controller: images in the build, then post-build substitution, then the common metadata it sets when applying
         transform: composeTransforms(
-          isMap(spec.commonMetadata) ? commonMetadata(spec.commonMetadata) : undefined,
           Array.isArray(spec.images) ? imageRewrites(spec.images) : undefined,
           isMap(spec.postBuild) ? substitution(application, spec.postBuild, walk) : undefined,
+          isMap(spec.commonMetadata) ? commonMetadata(spec.commonMetadata) : undefined,
         ),
       },
     };
@@ -121,7 +128,7 @@ export class KustomizationApplier implements IApplier {
 /** Kustomization fields that change what is applied in ways the model does not build (renames, image rewrites, components, common metadata). */
 const UNMODELLED_FIELDS = ['namePrefix', 'nameSuffix'];
 
-/** Applies transforms in order (kustomize-controller: build, common metadata and images, then post-build substitution). */
+/** Applies transforms in order. */
 function composeTransforms(...transforms: (((doc: Doc) => Doc) | undefined)[]): ((doc: Doc) => Doc) | undefined {
   const present = transforms.filter((t): t is (doc: Doc) => Doc => t !== undefined);
   if (present.length === 0) return undefined;
@@ -155,8 +162,10 @@ function imageRewrites(images: unknown[]): (doc: Doc) => Doc {
     const rule = rules.find(r => r.name === name);
     if (!rule) return image;
     const newName = typeof rule.newName === 'string' ? rule.newName : name;
-    if (typeof rule.digest === 'string') return `${newName}@${rule.digest}`;
-    if (typeof rule.newTag === 'string') return `${newName}:${rule.newTag}`;
+    // as kubectl kustomize: a new tag or digest replaces both old ones (both given: name:tag@digest); a new name keeps them
+    if (typeof rule.newTag === 'string' || typeof rule.digest === 'string') {
+      return `${newName}${typeof rule.newTag === 'string' ? `:${rule.newTag}` : ''}${typeof rule.digest === 'string' ? `@${rule.digest}` : ''}`;
+    }
     return `${newName}${image.slice(name.length)}`;
   };
   const walkValue = (value: unknown): unknown => {
@@ -173,6 +182,43 @@ function imageRewrites(images: unknown[]): (doc: Doc) => Doc {
   return doc => walkValue(doc) as Doc;
 }
 
+/** The directory of this repository a Kustomization of an ExternalArtifact builds, and how the artifact maps to the repository. */
+interface ArtifactDirectory {
+  /** The repository directory. */
+  readonly path: string;
+  /** `spec.path` inside the artifact. */
+  readonly artifactPath: string;
+  /** The repository directory at a path of the artifact, if the generator copied one there. */
+  readonly toRepository: (artifactPath: string) => string | undefined;
+}
+
+/** One copy of an artifact's generator from this repository, as source-watcher places its files. */
+interface ArtifactCopyRule {
+  /** The copy's source pattern, for messages. */
+  readonly from: string;
+  /** Where in the artifact its files go. */
+  readonly to: string;
+  /** The repository directory whose contents land at `to` (`dir/**`, or `dir/` under its own name); undefined for a glob that keeps whole paths. */
+  readonly dir?: string;
+  /** For a glob keeping whole paths: the literal prefix before its first glob segment. */
+  readonly root: string;
+}
+
+/** How source-watcher copies one pattern: `dir/**` strips `dir`, a plain directory lands under its name, other globs keep the whole path. */
+function copyRule(pattern: string, to: string): ArtifactCopyRule {
+  const glob = /[*?[\]]/;
+  const contents = /^(.*)\/\*\*$/.exec(pattern);
+  if (contents && !glob.test(contents[1])) return { from: pattern, to, dir: contents[1].replace(/^\.\//, ''), root: contents[1] };
+  if (!glob.test(pattern)) {
+    const dir = pattern.replace(/^\.\//, '').replace(/\/$/, '');
+    const name = dir.slice(dir.lastIndexOf('/') + 1);
+    return { from: pattern, to: to === '' ? name : `${to}/${name}`, dir, root: dir };
+  }
+  const segments = pattern.split('/');
+  const literal = segments.slice(0, segments.findIndex(seg => glob.test(seg))).join('/');
+  return { from: pattern, to, root: literal };
+}
+
 /**
  * The directory of this repository a Kustomization of an ExternalArtifact builds: the artifact's
  * generator (source-watcher's ArtifactGenerator, applied in the cluster) copies directories of
@@ -180,7 +226,7 @@ function imageRewrites(images: unknown[]): (doc: Doc) => Doc {
  * `spec.path` is relative to the artifact. Undefined when the artifact is made from other sources
  * or its generator has not been met yet.
  */
-function artifactDirectory(doc: Doc, source: SourceId, specPath: string, syncs: readonly SourceId[], walk: ClusterWalk): { path: string } | { problem: string } | undefined {
+function artifactDirectory(doc: Doc, source: SourceId, specPath: string, syncs: readonly SourceId[], walk: ClusterWalk): ArtifactDirectory | { problem: string } | undefined {
   const isGenerator = (a: Application) => a.doc.kind === 'ArtifactGenerator' && a.namespace === source.namespace
     && Array.isArray(a.doc.spec?.artifacts) && a.doc.spec.artifacts.some((x: unknown) => isMap(x) && x.name === source.name);
   const generator = walk.applications.find(isGenerator) ?? walk.previous?.find(isGenerator);
@@ -195,29 +241,36 @@ function artifactDirectory(doc: Doc, source: SourceId, specPath: string, syncs: 
     }
   }
   const artifact = generator.doc.spec.artifacts.find((x: unknown) => isMap(x) && x.name === source.name) as Doc;
-  const copies = (Array.isArray(artifact.copy) ? artifact.copy : []).filter(isMap).flatMap((c: Doc) => {
-    const from = /^@([^/]+)\/(.*)\/\*\*$/.exec(String(c.from));
-    const to = /^@artifact\/(.*)$/.exec(String(c.to));
+  const copies = (Array.isArray(artifact.copy) ? artifact.copy : []).filter(isMap).flatMap((c: Doc): ArtifactCopyRule[] => {
+    const from = /^@([^/]+)\/(.*)$/.exec(String(c.from));
+    const to = /^@artifact\/?(.*)$/.exec(String(c.to));
     if (!from || !to) return [];
     const alias = aliases.get(from[1]);
     if (!alias || !syncs.some(s => sameSource(s, alias))) return [];
-    return [{ dir: from[2].replace(/^\.\//, '').replace(/\/$/, ''), to: to[1].replace(/^\.\//, '').replace(/\/$/, '') }];
+    return [copyRule(from[2], to[1].replace(/^\.\//, '').replace(/\/$/, ''))];
   });
   if (copies.length === 0) return undefined; // the artifact holds no directory of this repository: another source
   const inArtifact = joinRepoPath('', specPath);
   if (inArtifact === undefined) {
     return { problem: `${describeDoc(doc)} spec.path ${JSON.stringify(specPath)} leaves the artifact; kustomize-controller refuses it: give a path relative to the artifact's root, such as "./"` };
   }
-  // the last copy wins, as later copies overwrite earlier files
-  for (const c of [...copies].reverse()) {
-    if (c.to === '' || inArtifact === c.to || inArtifact.startsWith(`${c.to}/`)) {
-      const rest = c.to === '' ? inArtifact : inArtifact.slice(c.to.length).replace(/^\//, '');
-      const repoPath = joinRepoPath(c.dir, rest === '' ? '.' : rest);
-      if (repoPath !== undefined && walk.tree.isDirectory(repoPath)) return { path: repoPath };
+  const toRepository = (artifactPath: string): string | undefined => {
+    // the last copy wins, as later copies overwrite earlier files
+    for (const c of [...copies].reverse()) {
+      const rest = c.to === '' ? artifactPath : artifactPath === c.to ? '' : artifactPath.startsWith(`${c.to}/`) ? artifactPath.slice(c.to.length + 1) : undefined;
+      if (rest === undefined) continue;
+      // `dir/**` and `dir/` put the directory's contents at `to` (under its own name for `dir/`); other globs keep the whole path
+      const repoPath = c.dir !== undefined ? joinRepoPath(c.dir, rest === '' ? '.' : rest) : rest;
+      if (repoPath === undefined || !walk.tree.isDirectory(repoPath)) continue;
+      if (c.dir === undefined && !(c.root === '' || repoPath === c.root || repoPath.startsWith(`${c.root}/`))) continue;
+      return repoPath;
     }
-  }
+    return undefined;
+  };
+  const found = toRepository(inArtifact);
+  if (found !== undefined) return { path: found, artifactPath: inArtifact, toRepository };
   return {
-    problem: `${describeDoc(doc)} spec.path ${JSON.stringify(specPath)} is not a directory of ExternalArtifact ${source.namespace ? `${source.namespace}/` : ''}${source.name}, whose generator copies ${copies.map(c => `"${c.dir}" to "./${c.to}"`).join(', ')}: paths are relative to the artifact, e.g. "./${copies[0].to}"`,
+    problem: `${describeDoc(doc)} spec.path ${JSON.stringify(specPath)} is not a directory of ExternalArtifact ${source.namespace ? `${source.namespace}/` : ''}${source.name}, whose generator copies ${copies.map(c => `"${c.from}" to "./${c.to}"`).join(', ')}: paths are relative to the artifact, e.g. "./${copies[0].to}"`,
   };
 }
 

@@ -70,6 +70,10 @@ export interface ArtifactGeneratorProps extends FluxObjectProps {
 }
 
 const ALIAS = /^[a-z0-9]([a-z0-9_-]*[a-z0-9])?$/;
+/** The CRD's pattern of `sources[].name`. */
+const SOURCE_NAME = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
+/** A capture placeholder of `pathPattern`, e.g. `{app}`. */
+const PLACEHOLDER = /\{[^{}]+\}/;
 
 /**
  * A source-watcher `ArtifactGenerator` (source.extensions.fluxcd.io/v1beta1, Flux 2.7+): makes
@@ -87,6 +91,9 @@ export class ArtifactGenerator extends FluxObject {
   /** The ExternalArtifact this generator makes for one of its `artifacts`. */
   public artifact(name: string): IExternalArtifact {
     let found = this.generated.get(name);
+    if (!found && PLACEHOLDER.test(name)) {
+      throw new Error(`${this.node.path}: artifact ${JSON.stringify(name)} is a template of pathPattern, which makes one ExternalArtifact per matched directory: refer to one of them with ExternalArtifact.fromName(scope, id, { name: '<rendered name>', namespace })`);
+    }
     if (!found) {
       const entry = this.props.artifacts.find(a => a.name === name);
       if (!entry) {
@@ -127,7 +134,8 @@ export class ArtifactGenerator extends FluxObject {
     const aliases = Object.keys(p.sources);
     const known = aliases.map(a => `"${a}"`).join(', ') || 'none';
     for (const [alias, source] of Object.entries(p.sources)) {
-      if (!ALIAS.test(alias)) c.add(`spec.sources alias ${JSON.stringify(alias)} is not valid: use lowercase letters, digits, '-' or '_', starting and ending with a letter or digit (e.g. "repo")`);
+      if (!ALIAS.test(alias) || alias.length > 63) c.add(`spec.sources alias ${JSON.stringify(alias)} is not valid: use at most 63 lowercase letters, digits, '-' or '_', starting and ending with a letter or digit (e.g. "repo")`);
+      if (!SOURCE_NAME.test(source.name) || source.name.length > 63) c.add(`spec.sources["${alias}"] is ${source.kind} ${JSON.stringify(source.name)}, a name an ArtifactGenerator cannot refer to: its sources need names of at most 63 lowercase letters, digits or '-' (no dots)`);
       if (!['GitRepository', 'OCIRepository', 'Bucket', 'HelmChart', 'ExternalArtifact'].includes(source.kind)) {
         c.add(`spec.sources["${alias}"] is a ${source.kind}: an ArtifactGenerator reads a GitRepository, OCIRepository, Bucket, HelmChart or ExternalArtifact`);
       }
@@ -138,7 +146,7 @@ export class ArtifactGenerator extends FluxObject {
       const at = `spec.artifacts[${i}]`;
       if (names.has(a.name)) c.add(`${at}.name ${JSON.stringify(a.name)} is given twice: each generated ExternalArtifact needs its own name`);
       names.add(a.name);
-      if (!p.pathPattern) c.objectName(`${at}.name`, a.name);
+      if (!p.pathPattern || !PLACEHOLDER.test(a.name)) c.objectName(`${at}.name`, a.name);
       if (a.copy.length === 0) c.add(`${at}.copy is empty: copy at least one directory or glob into the artifact`);
       for (const [field, alias] of [['revision', a.revision], ['originRevision', a.originRevision]] as const) {
         if (alias !== undefined && !aliases.includes(alias)) c.add(`${at}.${field} ${JSON.stringify(alias)} is not a source alias of this generator: use one of ${known}`);
@@ -147,6 +155,8 @@ export class ArtifactGenerator extends FluxObject {
         const cf = `${at}.copy[${j}]`;
         if (!aliases.includes(op.source)) c.add(`${cf}.from names source ${JSON.stringify(op.source)}, which is not an alias of this generator: use one of ${known}`);
         if ((op.directory === undefined) === (op.path === undefined)) c.add(`${cf} needs exactly one of directory (a LayoutDirectory of this repository) and path (a glob in the source)`);
+        const from = p.sources[op.source];
+        if (op.directory && from && from.kind !== 'GitRepository') c.add(`${cf}.directory "${op.directory.repoPath}" is a directory of this repository, but source "${op.source}" is ${from.kind} ${from.name}: copy directories from the GitRepository the cluster syncs this repository from, or give path (a glob in that source)`);
         if (op.directory?.isVirtual) c.add(`${cf}.directory "${op.directory.repoPath}" is virtual (never written): copy a directory synth writes`);
         c.relativePath(`${cf}.from`, op.path, 'deploy/**').relativePath(`${cf}.to`, op.to, 'backend/');
         c.oneOf(`${cf}.strategy`, op.strategy, Object.values(CopyStrategy));

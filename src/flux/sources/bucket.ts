@@ -3,7 +3,7 @@ import * as l1 from '../../imports/source-source.toolkit.fluxcd.io';
 import { FieldChecks } from '../field-checks';
 import { FluxReference, ImportedObject, ImportedObjectProps } from '../flux-object';
 import { FluxSource } from './flux-source';
-import { IKustomizationSource, ISecretRef, nameRef, secretReference, SourceProps } from './source';
+import { IChartSource, IKustomizationSource, ISecretRef, nameRef, secretReference, SourceProps } from './source';
 import { nameOf, ServiceAccountReference } from '../object-refs';
 import { EnumValue } from './source-options';
 import { FluxDuration, goDuration } from '../duration';
@@ -61,13 +61,15 @@ export interface BucketSts {
 }
 
 /** A Flux `Bucket` (source.toolkit.fluxcd.io/v1): manifests from S3-compatible object storage. */
-export class Bucket extends FluxSource implements IKustomizationSource {
+export class Bucket extends FluxSource implements IKustomizationSource, IChartSource {
   /** References a Bucket defined outside the fleet. */
-  public static fromName(scope: Construct, id: string, props: ImportedObjectProps): IKustomizationSource {
-    return Object.assign(new ImportedObject(scope, id, l1.Bucket.GVK, props), { isKustomizationSource: true as const });
+  public static fromName(scope: Construct, id: string, props: ImportedObjectProps): IKustomizationSource & IChartSource {
+    return Object.assign(new ImportedObject(scope, id, l1.Bucket.GVK, props), { isKustomizationSource: true as const, isChartSource: true as const });
   }
 
   public readonly isKustomizationSource = true as const;
+  /** A HelmRelease or HelmChart can take a chart from a path of the bucket. */
+  public readonly isChartSource = true as const;
 
   constructor(scope: Construct, id: string, private readonly props: BucketProps) {
     super(scope, id, l1.Bucket, props);
@@ -115,6 +117,9 @@ export class Bucket extends FluxSource implements IKustomizationSource {
     c.objectName('spec.serviceAccountName', nameOf(p.serviceAccountName));
     if (p.serviceAccountName !== undefined && (p.provider ?? BucketProvider.GENERIC) === BucketProvider.GENERIC) {
       c.add(`spec.serviceAccountName ${JSON.stringify(nameOf(p.serviceAccountName))} is only used with provider aws, azure or gcp (workload identity): set provider, or remove serviceAccountName`);
+    }
+    if (p.secretRef && p.serviceAccountName !== undefined) {
+      c.add(`spec.secretRef and spec.serviceAccountName are both set: Flux takes static credentials or a workload identity, not both; remove one`);
     }
     if (p.sts) {
       c.oneOf('spec.sts.provider', p.sts.provider, ['aws', 'ldap']).urlScheme('spec.sts.endpoint', p.sts.endpoint, ['https', 'http'], 'https://sts.amazonaws.com');

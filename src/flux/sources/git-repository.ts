@@ -6,7 +6,7 @@ import { FluxSource } from './flux-source';
 import { FluxDuration, goDuration } from '../duration';
 import { nameOf, ServiceAccountReference } from '../object-refs';
 import { checkProvider, EnumValue, SourceProvider } from './source-options';
-import { IKustomizationSource, ISecretRef, nameRef, secretReference, SourceProps } from './source';
+import { IChartSource, IKustomizationSource, ISecretRef, nameRef, secretReference, SourceProps } from './source';
 
 /**
  * Which revision of a Git repository to check out: one of these (a branch may be combined with
@@ -54,7 +54,7 @@ export interface GitRepositoryProps extends SourceProps {
   readonly ignore?: string;
   /** How to authenticate: static credentials, or a cloud identity (aws, azure, github App). @default SourceProvider.GENERIC */
   readonly provider?: EnumValue<SourceProvider.GENERIC | SourceProvider.AWS | SourceProvider.AZURE | SourceProvider.GITHUB>;
-  /** The ServiceAccount whose workload identity is used (provider azure). @default the controller's */
+  /** The ServiceAccount whose workload identity is used (provider azure or aws). @default the controller's */
   readonly serviceAccountName?: ServiceAccountReference;
   /** An HTTP/S proxy: a Secret with `address` (and `username`, `password`). @default no proxy */
   readonly proxySecretRef?: ISecretRef;
@@ -97,7 +97,7 @@ export interface GitInclude {
 }
 
 /** A GitRepository of the fleet or imported by name (what an `ImageUpdateAutomation` commits to). */
-export interface IGitRepository extends IKustomizationSource {
+export interface IGitRepository extends IKustomizationSource, IChartSource {
   /** Brand: only GitRepository implements it. */
   readonly isGitRepository: true;
 }
@@ -106,11 +106,13 @@ export interface IGitRepository extends IKustomizationSource {
 export class GitRepository extends FluxSource implements IGitRepository {
   /** References a GitRepository defined outside the fleet. */
   public static fromName(scope: Construct, id: string, props: ImportedObjectProps): IGitRepository {
-    return Object.assign(new ImportedObject(scope, id, l1.GitRepository.GVK, props), { isKustomizationSource: true as const, isGitRepository: true as const });
+    return Object.assign(new ImportedObject(scope, id, l1.GitRepository.GVK, props), { isKustomizationSource: true as const, isGitRepository: true as const, isChartSource: true as const });
   }
 
   public readonly isKustomizationSource = true as const;
   public readonly isGitRepository = true as const;
+  /** A HelmRelease or HelmChart can take a chart from a path of the repository. */
+  public readonly isChartSource = true as const;
 
   constructor(scope: Construct, id: string, private readonly props: GitRepositoryProps) {
     super(scope, id, l1.GitRepository, props);
@@ -153,7 +155,7 @@ export class GitRepository extends FluxSource implements IGitRepository {
     c.urlScheme('spec.url', p.url, ['https', 'http', 'ssh'], 'ssh://git@github.com/org/repo');
     c.duration('spec.interval', p.interval);
     checkGitRef(c, 'spec.ref', p.ref);
-    checkProvider(c, p.provider, [SourceProvider.GENERIC, SourceProvider.AWS, SourceProvider.AZURE, SourceProvider.GITHUB], p.serviceAccountName, [SourceProvider.AZURE]);
+    checkProvider(c, p.provider, [SourceProvider.GENERIC, SourceProvider.AWS, SourceProvider.AZURE, SourceProvider.GITHUB], p.serviceAccountName, [SourceProvider.AZURE, SourceProvider.AWS]);
     c.oneOf('spec.verify.mode', p.verify?.mode, Object.values(GitVerifyMode));
     if (p.verify?.mode !== undefined && p.verify.mode !== GitVerifyMode.HEAD && p.ref && !('tag' in p.ref) && !('semver' in p.ref)) {
       c.add(`spec.verify.mode "${p.verify.mode}" verifies a tag, but spec.ref names no tag: check out a tag or semver range, or use mode HEAD`);

@@ -3,6 +3,7 @@ import * as l1 from '../../imports/source-source.toolkit.fluxcd.io';
 import { FieldChecks } from '../field-checks';
 import { referenceTo, FluxObject, FluxObjectProps, FluxReference, ImportedObject, ImportedObjectProps } from '../flux-object';
 import { IChartRefSource, IChartSource } from './source';
+import { checkChartOfSource } from './chart-checks';
 import { ArtifactVerification, checkVerification, EnumValue, renderVerification, verificationReferences } from './source-options';
 import { FluxDuration, goDuration } from '../duration';
 
@@ -66,6 +67,7 @@ export class HelmChart extends FluxObject implements IChartRefSource {
   protected validateSpec(c: FieldChecks): void {
     const p = this.props;
     c.semverRange('spec.version', p.version).duration('spec.interval', p.interval);
+    checkChartOfSource(c, 'spec', p.repository, p.chart, p.verify !== undefined);
     c.oneOf('spec.reconcileStrategy', p.reconcileStrategy, Object.values(ChartReconcileStrategy));
     checkVerification(c, p.verify);
     if (p.verify?.trustedRootSecretRef) c.add('spec.verify.trustedRootSecretRef is not a HelmChart field (only OCIRepository takes a custom trusted root): remove it');

@@ -22,7 +22,7 @@ export interface IArtifactLayout {
   readonly contents: readonly string[];
 }
 
-/** A Flux source a HelmRelease can install a chart from by name (`spec.chart.spec.sourceRef`). */
+/** A Flux source a HelmRelease can install a chart from (`spec.chart.spec.sourceRef`): a HelmRepository by name, a GitRepository or Bucket by path. */
 export interface IChartSource extends IObjectRef {
   /** Brand: only chart repository kinds implement it. */
   readonly isChartSource: true;
