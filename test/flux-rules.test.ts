@@ -243,7 +243,7 @@ describe('the Flux rules', () => {
       const repo = new HelmRepository(f.sources, 'oci', { metadata: { name: 'oci-charts', namespace: FLUX }, url: 'oci://ghcr.io/org/charts', type: HelmRepositoryType.OCI });
       new OCIRepository(f.sources, 'chart', { metadata: { name: 'chart', namespace: FLUX }, url: 'oci://ghcr.io/org/charts/chart', ref: { semver: '1.x' } });
       expect(findings(f.repo, 'helm-repository-oci')).toEqual([
-        '[infrastructure/base/sources/oci] helm-repository-oci (warning): HelmRepository flux-system/oci-charts has type: oci, which Flux keeps in maintenance mode only (no digest pinning, a HelmChart per release, verification only through each release's chart.verify): declare an OCIRepository per chart (url oci://…/<chart>, ref.semver, layerSelector for the Helm chart media type) and point the HelmRelease at it with chartRef',
+        '[infrastructure/base/sources/oci] helm-repository-oci (warning): HelmRepository flux-system/oci-charts has type: oci, which Flux keeps in maintenance mode only (no digest pinning, a HelmChart per release, verification only through each release\'s chart.verify): declare an OCIRepository per chart (url oci://…/<chart>, ref.semver, layerSelector for the Helm chart media type) and point the HelmRelease at it with chartRef',
       ]);
       Rules.suppress(repo, 'helm-repository-oci', 'the registry serves no OCI artifacts but charts');
       expect(findings(f.repo, 'helm-repository-oci')).toEqual([]);
