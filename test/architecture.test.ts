@@ -44,7 +44,7 @@ const LAYERS: LayerRule[] = [
   // Benchmarks time the commands and the test support on generated fleets.
   { name: 'bench', folders: ['src/bench'], mayImport: ['verify', 'cli', 'testing', 'fleet', 'tenancy', 'image', 'notifications', 'secrets', 'validation', 'flux', 'core'] },
   // The example fleet shows off every public feature, so it may use all of them but the benchmarks.
-  { name: 'example', folders: ['src/example-fleet'], mayImport: ['patterns', 'bootstrap', 'verify', 'cli', 'testing', 'graph', 'fleet', 'tenancy', 'image', 'notifications', 'secrets', 'validation', 'flux', 'core'] },
+  { name: 'example', folders: ['src/example-fleet', 'src/example-fleet-upstream'], mayImport: ['patterns', 'bootstrap', 'verify', 'cli', 'testing', 'graph', 'fleet', 'tenancy', 'image', 'notifications', 'secrets', 'validation', 'flux', 'core'] },
   // Entry points and the public facade (`src/*.ts`; module index files live in their folder): they wire everything.
   {
     name: 'app',

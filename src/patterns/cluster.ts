@@ -106,6 +106,12 @@ export interface ClusterStage {
   /** The directory it applies. */
   readonly path: LayoutDirectory;
   /**
+   * Where it builds `path` from, e.g. an ExternalArtifact an ArtifactGenerator makes of the directory
+   * (the path is then written relative to the artifact).
+   * @default the cluster's sync source (this repository)
+   */
+  readonly sourceRef?: IKustomizationSource;
+  /**
    * The stages (by name) it waits for.
    * @default the stage before it (none for the first)
    */
@@ -182,7 +188,7 @@ export class Cluster<E extends Environment = Environment> extends LayoutDirector
       const healthChecks = stage.healthChecks ?? [];
       this.byName.set(stage.name, new Kustomization(new ManifestFile(this, stage.name), 'kustomization', {
         metadata: { name: stage.name, namespace: FLUX_NAMESPACE },
-        sourceRef: this.repository,
+        sourceRef: stage.sourceRef ?? this.repository,
         path: stage.path,
         interval: stage.interval ?? props.interval ?? '10m0s',
         timeout: stage.timeout,

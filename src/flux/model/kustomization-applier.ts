@@ -61,9 +61,7 @@ export class KustomizationApplier implements IApplier {
     const path = joinRepoPath('', spec.path);
     // without a sync in the repository (the bootstrap installs it), this repository is a source the
     // cluster does not define itself; a source the cluster applies (a tenant's) is another repository
-    const fromThisRepository = syncs.length > 0
-      ? syncs.some(s => sameSource(s, source))
-      : ['GitRepository', 'OCIRepository', 'Bucket'].includes(source.kind) && !definedByCluster(source, walk);
+    const fromThisRepository = isThisRepository(source, syncs, walk);
     if (!fromThisRepository) return undefined;
     if (isMap(spec.kubeConfig)) return undefined; // it applies to another cluster, which the model does not hold
     if (path === undefined) {
@@ -246,7 +244,7 @@ function artifactDirectory(doc: Doc, source: SourceId, specPath: string, syncs: 
     const to = /^@artifact\/?(.*)$/.exec(String(c.to));
     if (!from || !to) return [];
     const alias = aliases.get(from[1]);
-    if (!alias || !syncs.some(s => sameSource(s, alias))) return [];
+    if (!alias || !isThisRepository(alias, syncs, walk)) return [];
     return [copyRule(from[2], to[1].replace(/^\.\//, '').replace(/\/$/, ''))];
   });
   if (copies.length === 0) return undefined; // the artifact holds no directory of this repository: another source
@@ -274,6 +272,17 @@ function artifactDirectory(doc: Doc, source: SourceId, specPath: string, syncs: 
   };
 }
 
+
+/**
+ * Whether a source is this repository: the source of the cluster's own sync when the repository
+ * holds it; without one (the bootstrap or a FluxInstance makes it), a Git, OCI or Bucket source the
+ * cluster does not define itself (one it applies, such as a tenant's, is another repository).
+ */
+function isThisRepository(source: SourceId, syncs: readonly SourceId[], walk: ClusterWalk): boolean {
+  return syncs.length > 0
+    ? syncs.some(s => sameSource(s, source))
+    : ['GitRepository', 'OCIRepository', 'Bucket'].includes(source.kind) && !definedByCluster(source, walk);
+}
 
 /** Whether the cluster applies the source itself (wherever it is discovered: a first walk may not have met it yet). */
 function definedByCluster(source: SourceId, walk: ClusterWalk): boolean {
