@@ -155,9 +155,11 @@ export class KustomizeBuilder {
     const key = overlay ? `${dir}\0${overlay.namespace ?? ''}\0${overlay.generateKustomization ? 1 : 0}\0${JSON.stringify(overlay.patches ?? [])}\0${overlay.by}\0${overlay.file}` : dir;
     const cached = this.memo.get(key);
     if (cached) return cached;
-    const problems: BuildProblem[] = [];
+    // without additions, the build is the directory's accumulation (shared with the builds that include it)
+    const accumulated = overlay ? undefined : this.accumulated(dir);
+    const problems: BuildProblem[] = accumulated ? [...accumulated.problems] : [];
     // generated names get their hash once the whole build is done, and references follow them
-    const objects = withNameHashes(this.buildInto(dir, overlay, problems));
+    const objects = withNameHashes(accumulated ? [...accumulated.objects] : this.buildInto(dir, overlay, problems));
     const result: DirectoryBuild = { directory: dir, objects, problems };
     this.memo.set(key, result);
     return result;
