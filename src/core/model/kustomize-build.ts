@@ -232,7 +232,9 @@ export class KustomizeBuilder {
    * those of the kustomization that lists it): its resources, its components in order, its
    * generators, then its transformers (patches, the namespace, JSON 6902 patches) over them all.
    */
-  private accumulate(dir: string, k: Kustomization, into: readonly BuiltObject[], overlay: BuildOverlay | undefined, problems: BuildProblem[]): BuiltObject[] {
+  private accumulate(dir: string, k: Kustomization, into: readonly BuiltObject[], overlay: BuildOverlay | undefined, problems: BuildProblem[], buildOf = dir): BuiltObject[] {
+    // a component's patches work on the build of the directory that lists it: messages name that build
+    const build = buildOf === dir ? `"${dir}"` : `"${buildOf}" (through the component "${dir}")`;
     const report = (message: string) => problems.push({ file: k.file, constructPath: k.constructPath, message });
     for (const field of Object.keys(k.doc)) {
       if (!MODELLED_FIELDS.has(field)) report(`${k.file}: "${field}" is a kustomize feature cdk8s-flux does not model, so its checks would not see what the cluster gets: express it in the fleet code (an ObjectPatch, a Kustomization's targetNamespace…) instead`);
@@ -292,7 +294,7 @@ export class KustomizeBuilder {
       }
       this.inProgress.push(target);
       try {
-        objects = this.accumulate(target, component, objects, undefined, problems);
+        objects = this.accumulate(target, component, objects, undefined, problems, buildOf);
       } finally {
         this.inProgress.pop();
       }
@@ -320,7 +322,7 @@ export class KustomizeBuilder {
       ...(overlay?.patches ?? []).map(p => this.overlayPatch(overlay!, p, report)),
     ];
     const byName = new NameIndex(objects);
-    for (const patch of patches) if (patch) this.applyPatch(objects, patch, dir, report, byName, problems);
+    for (const patch of patches) if (patch) this.applyPatch(objects, patch, build, report, byName, problems);
 
     const namespace = overlay?.namespace ?? (typeof k.doc.namespace === 'string' && k.doc.namespace !== '' ? k.doc.namespace : undefined);
     let out: BuiltObject[] = namespace === undefined ? objects : followMovedAccounts(objects, objects.map(o => ({ ...o, doc: setNamespace(o.doc, namespace) })));
@@ -329,7 +331,7 @@ export class KustomizeBuilder {
     if (json6902.length > 0) {
       out = [...out];
       const outByName = new NameIndex(out);
-      for (const patch of json6902) if (patch) this.applyPatch(out, patch, dir, report, outByName, problems);
+      for (const patch of json6902) if (patch) this.applyPatch(out, patch, build, report, outByName, problems);
     }
     return out;
   }
@@ -404,7 +406,7 @@ export class KustomizeBuilder {
     return contents ? { field: p.field, target: p.target, file: overlay.file, constructPath: overlay.constructPath, contents, by: overlay.by } : undefined;
   }
 
-  private applyPatch(objects: BuiltObject[], patch: LoadedPatch, dir: string, report: (m: string) => void, byName: NameIndex, problems: BuildProblem[]): void {
+  private applyPatch(objects: BuiltObject[], patch: LoadedPatch, build: string, report: (m: string) => void, byName: NameIndex, problems: BuildProblem[]): void {
     const where = `${patch.by ? `${patch.by} ` : ''}${patch.field}${patch.file.endsWith('kustomization.yaml') || patch.by ? '' : ` (${patch.file})`}`;
     let select: ((doc: Record<string, unknown>, original?: OriginalId) => boolean) | undefined;
     if (patch.target) {
@@ -449,10 +451,10 @@ export class KustomizeBuilder {
       if (matched.length === 0) {
         if (patch.generated && patch.target) {
           const id = patchTargetId(patch.target);
-          problems.push({ file: patch.file, constructPath: patch.constructPath, message: `patch "${patch.file}" targets ${id}, which is not part of the build of "${dir}"; kustomize would apply it to nothing without a word. Build the directory that holds the object into "${dir}" (addResource), or patch an object that is there` });
+          problems.push({ file: patch.file, constructPath: patch.constructPath, message: `patch "${patch.file}" targets ${id}, which is not part of the build of ${build}; kustomize would apply it to nothing without a word. Build the directory that holds the object into ${build} (addResource), or patch an object that is there` });
           continue;
         }
-        report(`${where} ${patch.target ? `targets ${describeSelector(patch.target)}` : `patches ${objectId(content as Doc)}`}, which matches no object of the build of "${dir}": kustomize would apply it to nothing without a word. Target an object the build has, or remove the patch`);
+        report(`${where} ${patch.target ? `targets ${describeSelector(patch.target)}` : `patches ${objectId(content as Doc)}`}, which matches no object of the build of ${build}: kustomize would apply it to nothing without a word. Target an object the build has, or remove the patch`);
         continue;
       }
       const applied: AppliedPatch = { file: patch.file, field: patch.field, constructPath: patch.constructPath, content: ops ?? content as Doc };
