@@ -251,6 +251,14 @@ describe('kustomize features in the layout', () => {
     it.skipIf(!HAS_KUBECTL)(`builds as kubectl kustomize builds it${SKIP_NOTE}`, () => {
       expectSameAsKubectl(componentFleet(), 'apps/base/team');
     });
+
+    it('a component patch that selects nothing in the build that lists it is reported against that build', () => {
+      const f = componentFleet();
+      f.monitoring.addPatch({ target: { kind: 'StatefulSet' }, patch: [{ op: 'add', path: '/spec/replicas', value: 1 }] });
+      expect(problemsOf(f.repo)).toEqual([
+        '[apps/components/monitoring] patches[1] targets {kind=StatefulSet}, which matches no object of the build of "apps/base/team" (through the component "apps/components/monitoring"): kustomize would apply it to nothing without a word. Target an object the build has, or remove the patch',
+      ]);
+    });
   });
 
   describe('patches in overlays: JSON 6902 and selector targets', () => {

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { ApiObject } from 'cdk8s';
 import { parseAllDocuments } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { certManagerReferences, gatewayApiReferences, ImportedObject, ManifestFile, ReferenceScope, runValidate } from '../src';
+import { certManagerReferences, gatewayApiReferences, ImportedObject, ManifestFile, ReferenceScope, runSynth, runValidate } from '../src';
 import { fluxFleet } from './flux-fixture';
 import { captureCli, problemsOf, readme, readTree, runReadmeExample } from './helpers';
 // the L1 classes a user gets from `cdk8s import` of the CRD files below (generated, untouched)
@@ -86,6 +86,22 @@ describe('third-party kinds: imported with cdk8s import, their CRDs registered w
       '[apps/base/platform/bad-port] schema: apps/base/platform.yaml#6 Gateway flux-system/bad-port: /spec/listeners/0/tls/mode: must be one of "Terminate", "Passthrough", not "Decrypt"',
       '[apps/base/platform/typo] schema: apps/base/platform.yaml#5 ClusterIssuer typo: /spec/acme/emial: unknown field "emial" (not in the schema; check its spelling and the API version)',
     ]);
+  });
+
+  it('synth in CI validates them before writing anything, naming the construct, the field and the value', () => {
+    const make = () => {
+      const f = fluxFleet();
+      f.repo.registerCrds(KYVERNO);
+      new ClusterPolicy(new ManifestFile(f.apps, 'platform'), 'bad-action', { metadata: { name: 'bad-action' }, spec: { validationFailureAction: 'block' as never } });
+      return f;
+    };
+    const inCi = make();
+    const err: string[] = [];
+    expect(runSynth(inCi.repo, [], { out: () => undefined, err: t => { err.push(t); }, env: { CI: 'true' } })).toBe(1);
+    expect(err.join('')).toContain('[apps/base/platform/bad-action] schema: apps/base/platform.yaml#0 ClusterPolicy bad-action: /spec/validationFailureAction: must be one of "audit", "enforce", "Audit", "Enforce", not "block"');
+    expect(readTree(inCi.repo.rootDir)).toEqual({});
+    // outside CI (and without --validate) schemas are not checked: the synth goes on
+    expect(runSynth(make().repo, [], { out: () => undefined, err: () => undefined, env: {} })).toBe(0);
   });
 
   it('without the CRDs, the same objects get their metadata checked only (what registering changes)', () => {

@@ -159,9 +159,11 @@ export class KustomizeBuilder {
     const key = overlay ? `${dir}\0${overlay.namespace ?? ''}\0${overlay.generateKustomization ? 1 : 0}\0${JSON.stringify(overlay.patches ?? [])}\0${JSON.stringify(overlay.components ?? [])}\0${overlay.ignoreMissingComponents ? 1 : 0}\0${overlay.by}\0${overlay.file}` : dir;
     const cached = this.memo.get(key);
     if (cached) return cached;
-    const problems: BuildProblem[] = [];
+    // without additions, the build is the directory's accumulation (shared with the builds that include it)
+    const accumulated = overlay ? undefined : this.accumulated(dir);
+    const problems: BuildProblem[] = accumulated ? [...accumulated.problems] : [];
     // generated names get their hash once the whole build is done, and references follow them
-    const objects = withNameHashes(this.buildInto(dir, overlay, problems));
+    const objects = withNameHashes(accumulated ? [...accumulated.objects] : this.buildInto(dir, overlay, problems));
     const result: DirectoryBuild = { directory: dir, objects, problems };
     this.memo.set(key, result);
     return result;
@@ -239,7 +241,9 @@ export class KustomizeBuilder {
    * those of the kustomization that lists it): its resources, its components in order, its
    * generators, then its transformers (patches, the namespace, JSON 6902 patches) over them all.
    */
-  private accumulate(dir: string, k: Kustomization, into: readonly BuiltObject[], overlay: BuildOverlay | undefined, problems: BuildProblem[]): BuiltObject[] {
+  private accumulate(dir: string, k: Kustomization, into: readonly BuiltObject[], overlay: BuildOverlay | undefined, problems: BuildProblem[], buildOf = dir): BuiltObject[] {
+    // a component's patches work on the build of the directory that lists it: messages name that build
+    const build = buildOf === dir ? `"${dir}"` : `"${buildOf}" (through the component "${dir}")`;
     const report = (message: string) => problems.push({ file: k.file, constructPath: k.constructPath, message });
     for (const field of Object.keys(k.doc)) {
       if (!MODELLED_FIELDS.has(field)) report(`${k.file}: "${field}" is a kustomize feature cdk8s-flux does not model, so its checks would not see what the cluster gets: express it in the fleet code (an ObjectPatch, a Kustomization's targetNamespace…) instead`);
@@ -299,7 +303,7 @@ export class KustomizeBuilder {
       }
       this.inProgress.push(target);
       try {
-        objects = this.accumulate(target, component, objects, undefined, problems);
+        objects = this.accumulate(target, component, objects, undefined, problems, buildOf);
       } finally {
         this.inProgress.pop();
       }
@@ -327,7 +331,7 @@ export class KustomizeBuilder {
       ...(overlay?.patches ?? []).map(p => this.overlayPatch(overlay!, p, report)),
     ];
     const byName = new NameIndex(objects);
-    for (const patch of patches) if (patch) this.applyPatch(objects, patch, dir, report, byName, problems);
+    for (const patch of patches) if (patch) this.applyPatch(objects, patch, build, report, byName, problems);
 
     const namespace = overlay?.namespace ?? (typeof k.doc.namespace === 'string' && k.doc.namespace !== '' ? k.doc.namespace : undefined);
     let out: BuiltObject[] = namespace === undefined ? objects : followMovedAccounts(objects, objects.map(o => ({ ...o, doc: setNamespace(o.doc, namespace) })));
@@ -336,7 +340,7 @@ export class KustomizeBuilder {
     if (json6902.length > 0) {
       out = [...out];
       const outByName = new NameIndex(out);
-      for (const patch of json6902) if (patch) this.applyPatch(out, patch, dir, report, outByName, problems);
+      for (const patch of json6902) if (patch) this.applyPatch(out, patch, build, report, outByName, problems);
     }
     return out;
   }
@@ -411,7 +415,7 @@ export class KustomizeBuilder {
     return contents ? { field: p.field, target: p.target, file: overlay.file, constructPath: overlay.constructPath, contents, by: overlay.by } : undefined;
   }
 
-  private applyPatch(objects: BuiltObject[], patch: LoadedPatch, dir: string, report: (m: string) => void, byName: NameIndex, problems: BuildProblem[]): void {
+  private applyPatch(objects: BuiltObject[], patch: LoadedPatch, build: string, report: (m: string) => void, byName: NameIndex, problems: BuildProblem[]): void {
     const where = `${patch.by ? `${patch.by} ` : ''}${patch.field}${patch.file.endsWith('kustomization.yaml') || patch.by ? '' : ` (${patch.file})`}`;
     let select: ((doc: Record<string, unknown>, original?: OriginalId) => boolean) | undefined;
     if (patch.target) {
@@ -456,10 +460,10 @@ export class KustomizeBuilder {
       if (matched.length === 0) {
         if (patch.generated && patch.target) {
           const id = patchTargetId(patch.target);
-          problems.push({ file: patch.file, constructPath: patch.constructPath, message: `patch "${patch.file}" targets ${id}, which is not part of the build of "${dir}"; kustomize would apply it to nothing without a word. Build the directory that holds the object into "${dir}" (addResource), or patch an object that is there` });
+          problems.push({ file: patch.file, constructPath: patch.constructPath, message: `patch "${patch.file}" targets ${id}, which is not part of the build of ${build}; kustomize would apply it to nothing without a word. Build the directory that holds the object into ${build} (addResource), or patch an object that is there` });
           continue;
         }
-        report(`${where} ${patch.target ? `targets ${describeSelector(patch.target)}` : `patches ${objectId(content as Doc)}`}, which matches no object of the build of "${dir}": kustomize would apply it to nothing without a word. Target an object the build has, or remove the patch`);
+        report(`${where} ${patch.target ? `targets ${describeSelector(patch.target)}` : `patches ${objectId(content as Doc)}`}, which matches no object of the build of ${build}: kustomize would apply it to nothing without a word. Target an object the build has, or remove the patch`);
         continue;
       }
       const applied: AppliedPatch = { file: patch.file, field: patch.field, constructPath: patch.constructPath, content: ops ?? content as Doc };
