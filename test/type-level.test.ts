@@ -22,6 +22,8 @@ describe('type-level tests', () => {
       '// @ts-expect-error "valeus" is no field of a HelmRelease\'s spec',
       '// @ts-expect-error "10 min" is not a Go duration',
       '// @ts-expect-error a HelmRepository is not a source a Kustomization can build',
+      '// @ts-expect-error "Keep" is not a DeletionPolicy',
+      '// @ts-expect-error "oci " (with a space) is not a HelmRepositoryType',
     ]);
   });
 });

@@ -8,7 +8,7 @@ import { Construct } from 'constructs';
 import { ObjectPatch } from '../../src/core/object-patch';
 import { HelmRelease } from '../../src/flux/helm-release';
 import '../../src/flux/helm-release-patch';
-import { Kustomization } from '../../src/flux/kustomization';
+import { DeletionPolicy, Kustomization } from '../../src/flux/kustomization';
 import { GitRepository } from '../../src/flux/sources/git-repository';
 import { HelmRepository } from '../../src/flux/sources/helm-repository';
 
@@ -44,4 +44,12 @@ export function typeLevelTests(scope: Construct): void {
   new Kustomization(scope, 'ks', { metadata: { name: 'apps' }, sourceRef: git, externalPath: './apps' });
   // @ts-expect-error a HelmRepository is not a source a Kustomization can build
   new Kustomization(scope, 'ks-helm', { metadata: { name: 'charts' }, sourceRef: repository, externalPath: './' });
+
+  // enum props take the member or its string value; any other string fails
+  new Kustomization(scope, 'enum-member', { metadata: { name: 'a' }, sourceRef: git, externalPath: './a', deletionPolicy: DeletionPolicy.ORPHAN });
+  new Kustomization(scope, 'enum-string', { metadata: { name: 'b' }, sourceRef: git, externalPath: './b', deletionPolicy: 'Orphan' });
+  // @ts-expect-error "Keep" is not a DeletionPolicy
+  new Kustomization(scope, 'enum-typo', { metadata: { name: 'c' }, sourceRef: git, externalPath: './c', deletionPolicy: 'Keep' });
+  // @ts-expect-error "oci " (with a space) is not a HelmRepositoryType
+  new HelmRepository(scope, 'type-typo', { metadata: { name: 'x' }, url: 'oci://ghcr.io/org/charts', type: 'oci ' });
 }
