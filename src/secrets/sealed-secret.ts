@@ -11,6 +11,7 @@ import { addWarning } from '../core/warnings';
 import { SecretDeclaration } from './secret-declaration';
 import { displayPath, SealedStore } from './sealed-store';
 import { scopeAnnotation, SealingScope } from './seal';
+import { EnumValue } from '../flux/sources/source-options';
 
 /** Props of a `SealedSecret`. */
 export interface SealedSecretProps {
@@ -26,7 +27,7 @@ export interface SealedSecretProps {
   /** The Secret keys this SealedSecret carries; each must be sealed in the store. */
   readonly keys: readonly string[];
   /** @default SealingScope.STRICT */
-  readonly scope?: SealingScope;
+  readonly scope?: EnumValue<SealingScope>;
   /** The Secret's type. @default 'Opaque' */
   readonly type?: string;
   /** Labels and annotations of the Secret the controller creates. @default none */
@@ -71,12 +72,12 @@ export class SealedSecret extends FluxObject implements ISecretRef, IValuesSourc
     super(scope, id, l1.SealedSecret, {
       metadata: {
         ...props.metadata,
-        annotations: { ...props.metadata.annotations, ...scopeAnnotation(props.scope ?? SealingScope.STRICT) },
+        annotations: { ...props.metadata.annotations, ...scopeAnnotation((props.scope ?? SealingScope.STRICT) as SealingScope) },
       },
     });
     this.keys = [...props.keys].sort(compareKeys);
     markKnownKeys(this);
-    this.scope = props.scope ?? SealingScope.STRICT;
+    this.scope = (props.scope ?? SealingScope.STRICT) as SealingScope; // a string value is the member
   }
 
   public override fluxReferences(): FluxReference[] {

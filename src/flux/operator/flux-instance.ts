@@ -9,6 +9,7 @@ import { FieldChecks, isMastermindsRange } from '../field-checks';
 import { FluxObject } from '../flux-object';
 import { IKustomizationSource } from '../sources/source';
 import { FluxDuration, goDuration } from '../duration';
+import { EnumValue } from '../sources/source-options';
 
 /**
  * The Flux Operator's `FluxInstance` kind (fluxcd.controlplane.io/v1). Written by hand from the
@@ -50,7 +51,7 @@ export enum FluxSyncKind {
 /** Where the cluster syncs from: the operator creates a source and a Kustomization of it. */
 export interface FluxInstanceSync {
   /** @default FluxSyncKind.GIT_REPOSITORY */
-  readonly kind?: FluxSyncKind;
+  readonly kind?: EnumValue<FluxSyncKind>;
   /** The repository's URL (`ssh://…`, `https://…`; `oci://…` for an OCIRepository; the endpoint for a Bucket). */
   readonly url: string;
   /** A Git ref (`refs/heads/main`, `refs/tags/v1.0.0`), an OCI tag, or a bucket's name. */
@@ -89,7 +90,7 @@ export interface FluxInstanceProps {
   /** The OCI artifact with the distribution's manifests. @default the operator's own */
   readonly artifact?: string;
   /** The controllers to install. @default DEFAULT_FLUX_COMPONENTS (source, kustomize, helm, notification) */
-  readonly components?: readonly FluxComponent[];
+  readonly components?: readonly EnumValue<FluxComponent>[];
   /**
    * Flux's multi-tenancy lockdown: no cross-namespace references, no remote bases, and every
    * Kustomization and HelmRelease impersonates an account of its own namespace. Synth checks it
@@ -148,7 +149,7 @@ export class FluxInstance extends FluxObject {
 
   /** The controllers it installs. */
   public get components(): readonly FluxComponent[] {
-    return this.props.components ?? DEFAULT_FLUX_COMPONENTS;
+    return (this.props.components ?? DEFAULT_FLUX_COMPONENTS) as readonly FluxComponent[]; // the string values are the members
   }
 
   protected renderSpec(): Record<string, unknown> {
