@@ -57,7 +57,7 @@ export { Bucket, BucketProps, BucketProvider, BucketSts } from './flux/sources/b
 export { ChartReconcileStrategy, HelmChart, HelmChartProps } from './flux/sources/helm-chart';
 export {
   ActionStrategy, ChartNameChangeStrategy, CrdPolicy, DeletionPropagation, DriftDetection, DriftDetectionMode, HelmActionOptions, HelmRelease, HelmReleaseChart,
-  HelmReleaseDependency, HelmReleaseInstall, HelmReleaseProps, HelmReleaseRollback, HelmReleaseTest, HelmReleaseUninstall, HelmReleaseUpgrade, IHelmRelease,
+  HelmReleaseDependency, HelmReleaseInstall, HelmReleaseProps, HelmReleaseRollback, HelmReleaseTest, HelmReleaseUninstall, HelmReleaseUpgrade, HelmUninstallOptions, IHelmRelease,
   PostRenderStrategy, PostRenderer, ReleaseStrategy, Remediation, ServerSideApplyMode, UpgradeRemediationStrategy, ValuesReference, WaitStrategy,
 } from './flux/helm-release';
 export { HelmReleasePatch, HelmReleasePatchSpec } from './flux/helm-release-patch';

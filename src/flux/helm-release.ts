@@ -93,13 +93,17 @@ export interface ActionStrategy {
 }
 
 /** Options Helm's install, upgrade and rollback actions share. */
-export interface HelmActionOptions {
-  /** Do not run the chart's hooks. @default false */
-  readonly disableHooks?: boolean;
-  /** Do not wait for the resources to be ready. @default false */
-  readonly disableWait?: boolean;
+export interface HelmActionOptions extends HelmUninstallOptions {
   /** Do not wait for Jobs to complete. @default false */
   readonly disableWaitForJobs?: boolean;
+}
+
+/** Options every Helm action has, uninstall included. */
+export interface HelmUninstallOptions {
+  /** Do not run the chart's hooks. @default false */
+  readonly disableHooks?: boolean;
+  /** Do not wait for the resources to be ready (or, uninstalling, deleted). @default false */
+  readonly disableWait?: boolean;
   /** @default the release's timeout */
   readonly timeout?: FluxDuration;
 }
@@ -245,13 +249,7 @@ export enum DeletionPropagation {
 }
 
 /** Uninstall options (also used by the `uninstall` remediation strategy). */
-export interface HelmReleaseUninstall {
-  /** Do not run the chart's hooks. @default false */
-  readonly disableHooks?: boolean;
-  /** Do not wait for the resources to be deleted. @default false */
-  readonly disableWait?: boolean;
-  /** @default the release's timeout */
-  readonly timeout?: FluxDuration;
+export interface HelmReleaseUninstall extends HelmUninstallOptions {
   /** Keep the release history (the release is marked uninstalled). @default false */
   readonly keepHistory?: boolean;
   /** @default DeletionPropagation.BACKGROUND */
