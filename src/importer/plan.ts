@@ -304,9 +304,6 @@ export function planImport(repo: SourceRepo, options: PlanOptions = {}): Plan {
         notes.push({ where: f, message: `kept as a file you own (ExistingFile ${planned.target}/${fileName}): it holds ${file.docs.some(d => d.kind === 'CustomResourceDefinition') ? 'CustomResourceDefinitions' : 'Flux\'s installation'}, which are not written as code` });
         continue;
       }
-      if (file.text.includes('"$imagepolicy"') || file.text.includes('{"$imagepolicy')) {
-        notes.push({ where: f, message: 'its image automation markers (# {"$imagepolicy": …} comments) are not carried over (the objects are): mark those fields with ImageSetter in the code, or image automation stops updating them' });
-      }
       const plannedFile: PlannedFile = { var: fileVar, fileName, source: f };
       const ids = new Set<string>();
       component.files.push(plannedFile);
@@ -341,6 +338,13 @@ export function planImport(repo: SourceRepo, options: PlanOptions = {}): Plan {
       component.patches.push(methodCall(ref(planned.var), 'addPatch', lit(patch)));
     }
     if (component.files.length > 0 || component.patches.length > 0) components.push(component);
+  }
+
+  // comments are not objects: image automation's markers in them are lost
+  for (const f of repo.files.values()) {
+    if (used.has(f.path.slice(0, Math.max(0, f.path.lastIndexOf('/')))) && /\{\s*"\$imagepolicy"/.test(f.text)) {
+      notes.push({ where: f.path, message: 'its image automation markers (# {"$imagepolicy": …} comments) are not carried over (the objects are): mark those fields with an ImagePolicy\'s setters in the code, or image automation stops updating them' });
+    }
   }
 
   // environments and their sealed stores (the ciphertext as it is, for the cluster's certificate)
