@@ -218,7 +218,8 @@ describe('cdk8s-flux import', () => {
     const io = captureCli();
     expect(launch(['import', path.join(FIXTURES, 'flat'), '--out', out, '--strict', '--no-kubectl'], { io: io.sink, cwd: out })).toBe(0);
     expect(io.io.out).toContain('Every cluster applies the same objects.');
-    expect(fs.readdirSync(out).sort()).toEqual(['IMPORT-REPORT.md', 'cdk8s.yaml', 'clusters', 'src', 'tsconfig.json']);
+    expect(fs.readdirSync(out).sort()).toEqual(['IMPORT-REPORT.md', 'cdk8s.yaml', 'clusters', 'package.json', 'src', 'tsconfig.json']);
+    expect(JSON.parse(fs.readFileSync(path.join(out, 'package.json'), 'utf8')).scripts.test).toBe('tsc --noEmit && cdk8s-flux synth --check --strict');
     const again = captureCli();
     expect(launch(['import', path.join(FIXTURES, 'flat'), '--out', out], { io: again.sink, cwd: out })).toBe(2);
     expect(again.io.err).toContain('is not empty');

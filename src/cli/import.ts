@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { importRepository, writeImport } from '../importer/import-repo';
 import { CommandSpec, ExitCode, formatUsage, parseSpec } from './args';
 import { SynthIo } from './synth';
+import { PackageManifest, packageNameOf, scaffoldManifest } from './init';
 
 /** The import command's interface. */
 export const IMPORT_COMMAND: CommandSpec = {
@@ -22,6 +23,7 @@ It then synthesizes the fleet into a temporary directory and compares, per clust
 apply from the original and from the synthesized layout (the model of what each cluster applies,
 and kubectl kustomize when it is on the PATH), and writes IMPORT-REPORT.md: every difference, every
 fallback and why, every rule of the library the original breaks (suppressed, to review).
+Also writes package.json (as init does; npm test runs tsc and synth --check --strict), tsconfig.json and cdk8s.yaml.
 Then: review, commit the code and the layout together, and switch CI to cdk8s-flux synth --check.
 Exit code 1: with --strict, a difference, or a finding the generated fleet's synth refuses.`,
   flags: {
@@ -69,6 +71,11 @@ export function runImport(argv: readonly string[], io: SynthIo, cwd: string = pr
   const result = importRepository(source, { certificates, kubectl: parsed.values['no-kubectl'] ? false : undefined });
   try {
     writeImport(result, out);
+    // a package as init makes one, whose test is the check CI runs from now on
+    const self = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'package.json'), 'utf8')) as PackageManifest;
+    const manifest = scaffoldManifest(packageNameOf(path.basename(out)), `^${self.version}`, self);
+    manifest.scripts = { ...manifest.scripts as object, test: 'tsc --noEmit && cdk8s-flux synth --check --strict' };
+    fs.writeFileSync(path.join(out, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
   } catch (e) {
     io.err(`import: ${(e as Error).message}\n`);
     return ExitCode.ERROR;

@@ -31,7 +31,8 @@ const TEMPLATES = path.resolve(__dirname, '..', '..', 'templates', 'init');
 /** Template files whose name npm would not ship as is (and `github/` is written as `.github/`). */
 const RENAMED: Readonly<Record<string, string>> = { gitignore: '.gitignore', gitattributes: '.gitattributes' };
 
-interface PackageManifest {
+/** What init reads of this package's own package.json. */
+export interface PackageManifest {
   version: string;
   peerDependencies?: Record<string, string>;
   devDependencies?: Record<string, string>;
@@ -80,7 +81,7 @@ export function runInit(argv: readonly string[], io: SynthIo, cwd: string = proc
 }
 
 /** A directory name as an npm package name: lowercase, invalid characters as '-'. */
-function packageNameOf(dirName: string): string {
+export function packageNameOf(dirName: string): string {
   return dirName.toLowerCase().replace(/[^a-z0-9-._~]+/g, '-').replace(/^[-._]+/, '') || 'fleet';
 }
 
@@ -99,7 +100,7 @@ function templateFiles(): Map<string, string> {
 }
 
 /** The scaffold's package.json: the toolchain versions this package is tested with. */
-function scaffoldManifest(name: string, packageSpec: string, self: PackageManifest): Record<string, unknown> {
+export function scaffoldManifest(name: string, packageSpec: string, self: PackageManifest): Record<string, unknown> {
   const dev = self.devDependencies ?? {};
   const peers = self.peerDependencies ?? {};
   return {

@@ -26,7 +26,10 @@ export interface ImportOptions {
 
 /** What an import produced. */
 export interface ImportResult {
-  /** The plan: directories, components, objects and how each is written. */
+  /**
+   * The plan: directories, components, objects and how each is written.
+   * @internal
+   */
   readonly plan: Plan;
   /** Every file to write into the output directory (code, stores, certificates, the layout, the report), by path. */
   readonly files: ReadonlyMap<string, string>;
@@ -39,7 +42,10 @@ export interface ImportResult {
    * suppressed with a reason): the generated fleet synthesizes once they are fixed in its code.
    */
   readonly findings: readonly FleetProblem[];
-  /** Why objects are written less typed than the library could, by object. */
+  /**
+   * Why objects are written less typed than the library could, by object.
+   * @internal
+   */
   readonly downgrades: ReadonlyMap<PlannedObject, readonly string[]>;
   /** The import report (Markdown), also in `files` as IMPORT-REPORT.md. */
   readonly report: string;
