@@ -115,7 +115,14 @@ describe('cdk8s-flux import', () => {
     // the overlays' patches are the environments' differences
     const overlay = result.files.get('src/components/infrastructure-overlays-development.ts')!;
     expect(overlay).toContain("layout.overlaysDevelopment.addPatch({");
-    expect(overlay).toContain("txtOwnerId: 'gitops-cluster'");
+    // what differs between the environments' overlays is a field of the environment, each overlay's patch reads it
+    expect(overlay).toContain('txtOwnerId: env.externalDnsTxtOwnerId');
+    expect(result.files.get('src/environments.ts')).toContain('readonly externalDnsTxtOwnerId: string;');
+    expect(result.files.get('src/environments.ts')).toMatch(/name: 'cluster-product',[^}]*externalDnsTxtOwnerId: 'gitops-cluster-prod'/s);
+    expect(result.plan.environmentFields.map(f => f.name)).toEqual([
+      'awsLoadBalancerControllerClusterName', 'awsLoadBalancerControllerRoleArn', 'externalDnsTxtOwnerId', 'externalDnsDomainFilters0', 'externalDnsRoleArn', 'slackChannel',
+    ]);
+    expect(result.files.get('src/fleet.ts')).toContain("new InfrastructureOverlaysDevelopment(layout, environment('cluster-dev'));");
     // references by name become object references
     expect(result.files.get('src/components/infrastructure-base-dns.ts')).toContain('repository: deps.infrastructureBaseSources.bitnami');
     expect(result.files.get('src/components/clusters-cluster-dev-flux-system.ts')).toMatch(/sourceRef: this\.fluxSystemGitRepository,\n\s+path: layout\.overlaysDevelopment/);

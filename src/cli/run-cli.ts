@@ -74,8 +74,8 @@ const COMMANDS: Readonly<Record<string, CliCommand>> = {
   validate: { spec: VALIDATE_COMMAND, run: (ctx, args) => runValidate(ctx.repo(), args, ctx.io) },
   graph: { spec: GRAPH_COMMAND, run: (ctx, args) => runGraph(ctx.repo(), args, ctx.io) },
   verify: { spec: VERIFY_COMMAND, run: (ctx, args) => runVerify(ctx.repo(), args, ctx.io) },
-  import: { spec: IMPORT_COMMAND, run: (ctx, args) => runImport(args, ctx.io) },
   completion: { spec: COMPLETION_COMMAND, run: (ctx, args) => runCompletion(args, ctx.io, () => ctx.repo().environments.map(e => e.env.name)) },
+  import: { spec: IMPORT_COMMAND, run: (ctx, args) => runImport(args, ctx.io) },
 };
 
 /** Every command's spec, `init` (which the launcher runs) included: for help, completion and tests. */

@@ -92,11 +92,13 @@ export function buildFleet(plan: Plan, rootDir: string): BuiltFleet {
     const value = evaluate(s.expr, ctx);
     if (s.var) vars.set(s.var, value);
   }
-  for (const e of plan.environments) repo.addEnvironment({ name: e.name, cluster: e.name }, vars.get(e.dir.var) as LayoutDirectory);
+  const envs = new Map(plan.environments.map(e => [e.name, environmentValue(plan, e.name)]));
+  for (const e of plan.environments) repo.addEnvironment(envs.get(e.name)!, vars.get(e.dir.var) as LayoutDirectory);
   const failures = new Map<PlannedObject, string>();
   const constructs = new Map<PlannedObject, IConstruct>();
   for (const c of plan.components) {
     const dir = vars.get(c.dir.var) as LayoutDirectory;
+    if (c.env) vars.set(c.env.var, envs.get(c.env.name));
     for (const f of c.files) {
       vars.set(f.var, f.existing !== undefined ? new ExistingFile(dir, f.fileName, { fileName: f.fileName }) : new ManifestFile(dir, f.fileName, { fileName: f.fileName }));
     }
@@ -121,6 +123,11 @@ export function buildFleet(plan: Plan, rootDir: string): BuiltFleet {
     for (const p of c.patches) evaluate(p, ctx);
   }
   return { repo, failures, constructs };
+}
+
+/** An environment as the generated `ENVIRONMENTS` holds it: its name, its cluster and the values lifted from its overlays. */
+export function environmentValue(plan: Plan, name: string): { name: string; cluster: string } & Record<string, unknown> {
+  return { name, cluster: name, ...Object.fromEntries(plan.environmentFields.map(f => [f.name, f.values[name]])) };
 }
 
 /** The outcome of choosing how to write every object. */

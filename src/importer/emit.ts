@@ -1,5 +1,5 @@
-import { ClassRef, Expr, print, PrintContext, quote, Var } from './code';
-import { usedImports } from './build';
+import { ClassRef, Expr, lit, print, PrintContext, quote, Var } from './code';
+import { environmentValue, usedImports } from './build';
 import { camelCase } from './names';
 import { Component, layoutStatements, Plan, PlannedObject } from './plan';
 
@@ -77,7 +77,7 @@ function emitLayout(plan: Plan): string {
       body.push(`  const ${s.var.name} = ${code};`);
       const d = plan.directories.find(x => x.var === s.var);
       const type = d ? imports.use({ module: 'cdk8s-flux', name: 'LayoutDirectory' }) : imports.use({ module: 'cdk8s-flux', name: 'SealedStore' });
-      fields.push(`  /** ${d ? `\`${d.target}/\` (\`${d.source || '.'}/\` in the imported repository)` : `the sealed values of ${s.var.name.replace(/Store$/, '')}, ciphertext as the repository had it`}. */\n  readonly ${s.var.name}: ${type};`);
+      fields.push(`  /** ${d ? `\`${d.target}/\`${d.source !== d.target ? ` (\`${d.source || '.'}/\` in the imported repository)` : ''}` : `the sealed values of ${s.var.name.replace(/Store$/, '')}, ciphertext as the repository had it`}. */\n  readonly ${s.var.name}: ${type};`);
     } else {
       body.push(`  ${code};`);
     }
@@ -130,13 +130,15 @@ function emitComponent(c: Component): string {
     for (const p of c.patches) lines.push(`    ${print(p, ctx, '    ')};`);
   }
   const depsParam = deps.length > 0 ? `, deps: { ${deps.map(d => `readonly ${depName(d)}: ${d.name}`).join('; ')} }` : '';
-  return `${HEADER(`\`${c.dir.target}/\`, imported from \`${c.dir.source}/\`.`)}${imports.render()}
+  if (c.env) imports.addLocal('../environments', 'FleetEnvironment');
+  const envParam = c.env ? ', env: FleetEnvironment' : '';
+  return `${HEADER(c.dir.source === c.dir.target ? `The objects of \`${c.dir.target}/\`, as the imported repository has them.` : `\`${c.dir.target}/\`, imported from \`${c.dir.source}/\`.`)}${imports.render()}
 
 /** The objects of \`${c.dir.target}/\`${c.patches.length > 0 ? ' and its patches' : ''}. */
 export class ${c.name} {
 ${fields.join('\n')}
 
-  constructor(layout: Layout${depsParam}) {
+  constructor(layout: Layout${envParam}${depsParam}) {
 ${lines.join('\n')}
   }
 }
@@ -157,6 +159,7 @@ function typeName(cls: ClassRef, imports: Imports): string {
 }
 
 function emitEnvironments(plan: Plan): string {
+  const ctx: PrintContext = { home: 'environments', reach: v => v.name, use: c => c.name };
   return `${HEADER('The environments: one per cluster of the imported repository.')}import { Environment } from 'cdk8s-flux';
 
 /**
@@ -166,11 +169,12 @@ function emitEnvironments(plan: Plan): string {
 export interface FleetEnvironment extends Environment {
   /** The environment's name: the cluster's. */
   readonly name: ${plan.environments.map(e => quote(e.name)).join(' | ')};
+${plan.environmentFields.map(f => `  /** From ${f.from}. */\n  readonly ${f.name}: ${f.type};`).join('\n')}
 }
 
 /** Every environment, in the order of the clusters' directories. */
 export const ENVIRONMENTS: readonly FleetEnvironment[] = [
-${plan.environments.map(e => `  { name: ${quote(e.name)}, cluster: ${quote(e.name)} },`).join('\n')}
+${plan.environments.map(e => `  ${print(lit(environmentValue(plan, e.name)), ctx, '  ')},`).join('\n')}
 ];
 `;
 }
@@ -181,11 +185,13 @@ function emitFleetFile(plan: Plan): string {
   imports.addLocal('./layout', 'createLayout');
   imports.addLocal('./layout', 'ROOT');
   imports.addLocal('./environments', 'ENVIRONMENTS');
+  if (plan.components.some(c => c.env)) imports.addLocal('./environments', 'FleetEnvironment');
   const lines: string[] = [];
   for (const c of plan.components) {
     imports.addLocal(`./components/${componentFile(c).slice('src/components/'.length, -3)}`, c.name);
     const deps = [...c.deps];
-    lines.push(`  ${c.deps.size > 0 || isUsed(plan, c) ? `const ${depName(c)} = ` : ''}new ${c.name}(layout${deps.length > 0 ? `, { ${deps.map(depName).join(', ')} }` : ''});`);
+    const env = c.env ? `, environment(${quote(c.env.name)})` : '';
+    lines.push(`  ${c.deps.size > 0 || isUsed(plan, c) ? `const ${depName(c)} = ` : ''}new ${c.name}(layout${env}${deps.length > 0 ? `, { ${deps.map(depName).join(', ')} }` : ''});`);
   }
   const envDirs = plan.environments.map(e => `    ${quote(e.name)}: layout.${e.dir.var.name},`).join('\n');
   return `${HEADER('The fleet: the layout, the environments and every component, in the order their references need.')}${imports.render()}
@@ -199,7 +205,7 @@ export function createFleet(rootDir: string = ROOT): GitOpsRepo {
 ${envDirs}
   };
   for (const env of ENVIRONMENTS) repo.addEnvironment(env, clusters[env.name]);
-${lines.join('\n')}
+${plan.components.some(c => c.env) ? '  const environment = (name: FleetEnvironment[\'name\']) => ENVIRONMENTS.find(e => e.name === name)!;\n' : ''}${lines.join('\n')}
   return repo;
 }
 `;

@@ -90,6 +90,10 @@ export interface Component {
   readonly objects: PlannedObject[];
   /** `addPatch` calls of its directory (the overlay's patches). */
   readonly patches: Expr[];
+  /** The overlay's patches as the repository has them (target and content), before values move into the environment. */
+  readonly rawPatches: { target: Record<string, unknown>; patch: unknown }[];
+  /** The environment whose cluster alone applies this directory, when its patches read values from it. */
+  env?: { readonly var: Var; readonly name: string };
   /** Components whose objects it refers to. */
   readonly deps: Set<Component>;
   /** `fromName` imports its objects may use, by kind, namespace and name (emitted when used). */
@@ -102,6 +106,18 @@ export interface PlannedEnvironment {
   readonly dir: PlannedDirectory;
   /** The sealed store, when the repository (or `--cert`) has the cluster's certificate. */
   readonly store?: { readonly var: Var; readonly certificate: string; readonly sealed: Doc[] };
+}
+
+/** A value that differs between environments, lifted from their overlays' patches into a field of the environment. */
+export interface EnvironmentField {
+  /** The field's name. */
+  readonly name: string;
+  /** Its TypeScript type. */
+  readonly type: 'string' | 'number' | 'boolean';
+  /** Where it comes from, for its documentation. */
+  readonly from: string;
+  /** Its value in each environment. */
+  readonly values: Readonly<Record<string, unknown>>;
 }
 
 /** Something the import did not carry over as it was, for the report. */
@@ -125,6 +141,8 @@ export interface Plan {
   readonly generatedClusters: ClusterDirectory[];
   /** Files copied as they are (repository path in the generated layout → content). */
   readonly existingFiles: Map<string, string>;
+  /** Values that differ between environments, as fields of the environment. */
+  readonly environmentFields: EnvironmentField[];
 }
 
 /** Options of the planner. */
@@ -208,6 +226,11 @@ export function planImport(repo: SourceRepo, options: PlanOptions = {}): Plan {
   }
   const dirs = new Map<string, PlannedDirectory>();
   const dirVars = new Set<string>(['repo', 'stores']);
+  // a directory's variable is its path without the root (`overlaysStaging`), or with it where two would share one
+  const shortNames = new Map<string, string>();
+  const targets = [...repo.directories.keys()].filter(d => used.has(d)).map(d => directoryMap.get(d)).filter((t): t is string => t !== undefined);
+  const short = (t: string) => t.split('/').slice(1).join('-') || t;
+  for (const t of targets) shortNames.set(t, targets.filter(o => camelCase(short(o)) === camelCase(short(t))).length > 1 ? t : short(t));
   const listedIn = (parent: SourceDirectory, child: string) => resourcesOf(parent).some(r => joinRepoPath(parent.path, r) === child);
   for (const src of [...repo.directories.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))) {
     const target = directoryMap.get(src.path);
@@ -221,7 +244,7 @@ export function planImport(repo: SourceRepo, options: PlanOptions = {}): Plan {
     const planned: PlannedDirectory = {
       source: src.path,
       target,
-      var: layoutVar(unique(camelCase(target.split('/').slice(1).join('-') || target), dirVars)),
+      var: layoutVar(unique(camelCase(shortNames.get(target) ?? target), dirVars)),
       parent: parentSource ? ref(parentSource.var) : prop(ref(repoVar), parentTarget),
       dirName: target.slice(target.lastIndexOf('/') + 1),
       kustomize,
@@ -247,7 +270,7 @@ export function planImport(repo: SourceRepo, options: PlanOptions = {}): Plan {
   const componentNames = new Set<string>(['Layout']);
   for (const planned of dirs.values()) {
     const src = repo.directories.get(planned.source)!;
-    const component: Component = { name: unique(pascalCase(planned.target), componentNames), dir: planned, files: [], objects: [], patches: [], deps: new Set(), imports: new Map() };
+    const component: Component = { name: unique(pascalCase(planned.target), componentNames), dir: planned, files: [], objects: [], patches: [], rawPatches: [], deps: new Set(), imports: new Map() };
     const k = src.kustomization?.doc;
     const fileVars = new Set<string>();
     const objectVars = new Set<string>();
@@ -335,9 +358,9 @@ export function planImport(repo: SourceRepo, options: PlanOptions = {}): Plan {
       });
     }
     for (const patch of patchesOf(repo, src, notes)) {
-      component.patches.push(methodCall(ref(planned.var), 'addPatch', lit(patch)));
+      component.rawPatches.push(patch);
     }
-    if (component.files.length > 0 || component.patches.length > 0) components.push(component);
+    if (component.files.length > 0 || component.rawPatches.length > 0) components.push(component);
   }
 
   // comments are not objects: image automation's markers in them are lost
@@ -365,6 +388,20 @@ export function planImport(repo: SourceRepo, options: PlanOptions = {}): Plan {
     return { name: c.name, dir, store: sealed.length > 0 ? { var: layoutVar(`${camelCase(c.name)}Store`), certificate: pem, sealed } : undefined };
   });
 
+  // what differs between the environments' overlays: the same patch in each, with other values
+  const dirClusters = new Map<string, Set<string>>();
+  for (const cluster of model.clusters) {
+    for (const a of cluster.applications) {
+      for (const f of [a.built.source.file, ...a.built.patches.map(p => p.file)]) {
+        const set = dirClusters.get(dirOf(f)) ?? new Set();
+        set.add(cluster.name);
+        dirClusters.set(dirOf(f), set);
+      }
+    }
+  }
+  const environmentFields = liftEnvironmentValues(components, dirClusters, originalClusters.map(c => c.name));
+  for (const c of components) for (const p of c.rawPatches) c.patches.push(methodCall(ref(c.dir.var), 'addPatch', patchExpr(p, c, environmentFields)));
+
   // the ways to write each object; references only to objects created before (else fromName)
   const order = orderComponents(components, objects, repo, dirs);
   for (const component of order) {
@@ -373,7 +410,85 @@ export function planImport(repo: SourceRepo, options: PlanOptions = {}): Plan {
       o.ways = waysOf(o, { objects, dirs, directoryMap, store: env?.store && env.store.sealed.includes(o.doc) ? ref(env.store.var) : undefined, created: createdBefore(order, o) });
     }
   }
-  return { directories: [...dirs.values()], components: order, environments, objects, notes, directoryMap, originalClusters, generatedClusters, existingFiles };
+  return { directories: [...dirs.values()], components: order, environments, objects, notes, directoryMap, originalClusters, generatedClusters, existingFiles, environmentFields };
+}
+
+/** A patch's scalar leaves, by path (`["spec","values","txtOwnerId"]`). */
+function leaves(value: unknown, at: (string | number)[] = []): { path: (string | number)[]; value: unknown }[] {
+  if (Array.isArray(value)) return value.flatMap((v, i) => leaves(v, [...at, i]));
+  if (isMap(value)) return Object.entries(value).flatMap(([k, v]) => leaves(v, [...at, k]));
+  return [{ path: at, value }];
+}
+
+/** A patch with its scalar leaves replaced by their type: patches of one shape in each environment differ only in values. */
+function skeleton(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(skeleton);
+  if (isMap(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, skeleton(v)]));
+  return typeof value;
+}
+
+const FIELDS = Symbol('environment fields of a patch');
+
+/**
+ * Lifts what differs between environments into fields of the environment: when every environment's
+ * cluster applies an overlay directory of its own holding the same patch (same target, same shape),
+ * each scalar value that is not the same in all of them becomes a field (`externalDnsTxtOwnerId`),
+ * and the overlay's patch reads it from its environment.
+ */
+function liftEnvironmentValues(components: Component[], dirClusters: ReadonlyMap<string, ReadonlySet<string>>, clusters: readonly string[]): EnvironmentField[] {
+  const byShape = new Map<string, { component: Component; cluster: string; patch: { target: Record<string, unknown>; patch: unknown } }[]>();
+  for (const c of components) {
+    const owners = dirClusters.get(c.dir.source);
+    if (!owners || owners.size !== 1) continue;
+    const cluster = [...owners][0];
+    for (const p of c.rawPatches) {
+      const key = JSON.stringify([p.target, skeleton(p.patch)]);
+      byShape.set(key, [...byShape.get(key) ?? [], { component: c, cluster, patch: p }]);
+    }
+  }
+  const fields: EnvironmentField[] = [];
+  const names = new Set<string>(['name', 'cluster', 'lockdown']);
+  for (const group of byShape.values()) {
+    const inEach = clusters.every(k => group.filter(g => g.cluster === k).length === 1);
+    if (clusters.length < 2 || !inEach) continue;
+    const first = leaves(group[0].patch.patch);
+    for (const [i, leaf] of first.entries()) {
+      const values = Object.fromEntries(group.map(g => [g.cluster, leaves(g.patch.patch)[i].value]));
+      const distinct = new Set(Object.values(values).map(v => JSON.stringify(v)));
+      const type = typeof leaf.value;
+      if (distinct.size < 2 || (type !== 'string' && type !== 'number' && type !== 'boolean')) continue;
+      const target = String(group[0].patch.target.name ?? group[0].patch.target.kind ?? '');
+      const last = leaf.path.filter(p => typeof p === 'string' && !['spec', 'values', 'metadata', 'annotations', 'value'].includes(p)).slice(-1)[0] ?? 'value';
+      const field: EnvironmentField = {
+        name: unique(camelCase(`${target}-${String(last).replace(/.*\//, '')}`, 'value'), names),
+        type: type as EnvironmentField['type'],
+        from: `${leaf.path.join('.')} of the patch of ${String(group[0].patch.target.kind)} ${target} in each environment's overlay`,
+        values,
+      };
+      fields.push(field);
+      for (const g of group) {
+        const lifted = ((g.patch as Record<symbol, unknown>)[FIELDS] ??= new Map<string, EnvironmentField>()) as Map<string, EnvironmentField>;
+        lifted.set(JSON.stringify(leaf.path), field);
+        g.component.env = { var: { name: 'env', home: g.component.name, exported: false }, name: g.cluster };
+      }
+    }
+  }
+  return fields;
+}
+
+/** The `addPatch` argument of a patch, with the values lifted into the environment read from it. */
+function patchExpr(p: { target: Record<string, unknown>; patch: unknown }, c: Component, fields: readonly EnvironmentField[]): Expr {
+  const lifted = (p as Record<symbol, unknown>)[FIELDS] as Map<string, EnvironmentField> | undefined;
+  if (!lifted || !c.env || fields.length === 0) return lit(p);
+  const envVar = c.env.var;
+  const build = (value: unknown, at: (string | number)[]): Expr => {
+    const field = lifted.get(JSON.stringify(at));
+    if (field) return prop(ref(envVar), field.name);
+    if (Array.isArray(value)) return arr(value.map((v, i) => build(v, [...at, i])));
+    if (isMap(value)) return obj(Object.entries(value).map(([k, v]): [string, Expr] => [k, build(v, [...at, k])]));
+    return lit(value);
+  };
+  return obj({ target: lit(p.target), patch: build(p.patch, []) });
 }
 
 /**
