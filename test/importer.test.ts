@@ -194,11 +194,32 @@ describe('cdk8s-flux import', () => {
     const result = importRepository(path.join(FIXTURES, 'unknown-kind'));
     expect(result.comparison!.differences).toEqual([]);
     const as = writtenAs(result);
+    expect(result.comparison!.clusters[0].equal).toBe(9);
     expect(as['infrastructure/cert-manager/certificate.yaml#0']).toBe(ImportedAs.API_OBJECT);
     expect(as['infrastructure/cert-manager/deployment.yaml#0']).toBe(ImportedAs.API_OBJECT);
-    expect(result.report).toContain('Certificate web → ApiObject: nothing typed has cert-manager.io/v1 Certificate (a custom resource: run cdk8s import');
+    expect(result.report).toContain('Certificate web → ApiObject: nothing typed has cert-manager.io/v1 Certificate (a custom resource whose CRD the repository does not carry: give it with --crd <file>');
     expect(result.report).toContain('Deployment web → ApiObject: no cdk8s-plus construct writes apps/v1 Deployment as it is');
     expect(result.report).toContain('- ApiObject: 3');
+    // a custom kind whose CRD the repository carries is written with the class cdk8s import generates from it
+    expect(as['infrastructure/widgets/widget.yaml#0']).toBe(ImportedAs.GENERATED);
+    expect(result.files.get('src/imports/example-example.com.ts')).toContain('export class Widget extends ApiObject');
+    expect(result.files.get('src/components/infrastructure-widgets.ts')).toContain("import { Widget } from '../imports/example-example.com';");
+    expect(result.report).toContain('Widget blue → generated class (Widget of src/imports/example-example.com.ts, which cdk8s import generated from its CRD)');
+    // and so is one whose CRD the user names (--crd)
+    const certificateCrd = {
+      apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name: 'certificates.cert-manager.io' },
+      spec: {
+        group: 'cert-manager.io', scope: 'Namespaced', names: { kind: 'Certificate', plural: 'certificates', singular: 'certificate' },
+        versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object', properties: { spec: { type: 'object', properties: {
+          secretName: { type: 'string' }, dnsNames: { type: 'array', items: { type: 'string' } },
+          issuerRef: { type: 'object', properties: { kind: { type: 'string' }, name: { type: 'string' } } },
+        } } } } } }],
+      },
+    };
+    const named = importRepository(path.join(FIXTURES, 'unknown-kind'), { crds: [certificateCrd], kubectl: false });
+    expect(named.comparison!.differences).toEqual([]);
+    expect(writtenAs(named)['infrastructure/cert-manager/certificate.yaml#0']).toBe(ImportedAs.GENERATED);
+    expect(named.files.get('src/components/infrastructure-cert-manager.ts')).toContain("import { Certificate } from '../imports/cert-manager-cert-manager.io';");
     // the directory's namespace: is written into its objects, as kustomize sets it (on a custom kind it does not know, too)
     expect(result.files.get('src/components/infrastructure-cert-manager.ts')).toMatch(/kind: 'Deployment',\s*metadata: \{ name: 'web', labels: \{ app: 'web' \}, namespace: 'web' \}/);
     expect(result.files.get('src/components/infrastructure-cert-manager.ts')).toMatch(/metadata: \{ name: 'letsencrypt', namespace: 'web' \}/);

@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { parseAllDocuments } from 'yaml';
 import { importRepository, writeImport } from '../importer/import-repo';
 import { CommandSpec, ExitCode, formatUsage, parseSpec } from './args';
 import { SynthIo } from './synth';
@@ -9,14 +10,15 @@ import { PackageManifest, packageNameOf, scaffoldManifest } from './init';
 export const IMPORT_COMMAND: CommandSpec = {
   name: 'import',
   summary: 'turn an existing Flux repository into a typed fleet, proven equal (cdk8s-flux import <repo>)',
-  synopsis: '<repo> [--out <dir>] [--cert <cluster>=<file>]… [--strict] [--no-kubectl]',
+  synopsis: '<repo> [--out <dir>] [--cert <cluster>=<file>]… [--crd <file>]… [--strict] [--no-kubectl]',
   description: `Reads a Flux repository (clusters/<cluster>/, infrastructure/, apps/, tenants/, base and overlays,
 or flat per-cluster directories) and writes into dir (default: the current directory, which must be
 empty; a .git directory is fine) a TypeScript fleet that uses this library: one file per directory
 of the repository (src/components/), its directories as LayoutDirectory and its files as
 ManifestFile (src/layout.ts), one environment per cluster (src/environments.ts), overlays' patches,
 the library's constructs for every Flux kind and SealedSecret, cdk8s-plus for the built-in kinds it
-writes unchanged, and ApiObject only where nothing typed has the kind. SealedSecrets move into the
+writes unchanged, the classes cdk8s import generates for the CRDs the repository carries (or --crd
+names), and ApiObject only where nothing typed has the kind. SealedSecrets move into the
 sealed store of the cluster that applies them (sealed-secrets/<cluster>.yaml), ciphertext unchanged,
 when the repository (or --cert) has that cluster's certificate.
 It then synthesizes the fleet into a temporary directory and compares, per cluster, what Flux would
@@ -29,6 +31,7 @@ Exit code 1: with --strict, a difference, or a finding the generated fleet's syn
   flags: {
     'out': { type: 'string', valueName: 'DIR', complete: 'directory', description: 'where to write the fleet (default: the current directory); new or empty' },
     'cert': { type: 'string', multiple: true, valueName: 'CLUSTER=FILE', complete: 'file', description: 'the Sealed Secrets certificate of a cluster (kubeseal --fetch-cert), when the repository has none (repeatable)' },
+    'crd': { type: 'string', multiple: true, valueName: 'FILE', complete: 'file', description: 'CustomResourceDefinitions of kinds the repository uses but does not carry: their objects are written with classes cdk8s import generates (repeatable)' },
     'strict': { type: 'boolean', description: 'exit 1 on any difference or finding' },
     'no-kubectl': { type: 'boolean', description: 'compare with the model only, even when kubectl is on the PATH' },
   },
@@ -68,7 +71,16 @@ export function runImport(argv: readonly string[], io: SynthIo, cwd: string = pr
     }
     certificates[spec.slice(0, at)] = fs.readFileSync(file, 'utf8');
   }
-  const result = importRepository(source, { certificates, kubectl: parsed.values['no-kubectl'] ? false : undefined });
+  const crds: Record<string, unknown>[] = [];
+  for (const file of (parsed.values.crd as string[] | undefined) ?? []) {
+    const at = path.resolve(cwd, file);
+    if (!fs.existsSync(at)) {
+      io.err(`import: --crd ${file}: ${at} does not exist\n`);
+      return ExitCode.ERROR;
+    }
+    crds.push(...parseAllDocuments(fs.readFileSync(at, 'utf8')).map(d => d.toJS() as Record<string, unknown>).filter(d => d?.kind === 'CustomResourceDefinition'));
+  }
+  const result = importRepository(source, { certificates, crds, kubectl: parsed.values['no-kubectl'] ? false : undefined });
   try {
     writeImport(result, out);
     // a package as init makes one, whose test is the check CI runs from now on

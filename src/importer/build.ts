@@ -87,7 +87,8 @@ export function buildFleet(plan: Plan, rootDir: string): BuiltFleet {
   // strict, as CI runs synth: a rule's warning is one more finding to suppress, with a reason
   const repo = new GitOpsRepo({ rootDir, allowCrossNamespaceReferences: true, strict: true });
   const vars = new Map<Var, unknown>([[repoVar, repo]]);
-  const ctx: EvalContext = { classes: classOf, vars, rootDir };
+  const classes = (cls: ClassRef) => plan.crdClasses.modules.get(cls.module)?.[cls.name] ?? classOf(cls);
+  const ctx: EvalContext = { classes, vars, rootDir };
   for (const s of layoutStatements(plan)) {
     const value = evaluate(s.expr, ctx);
     if (s.var) vars.set(s.var, value);

@@ -22,6 +22,12 @@ export interface ImportOptions {
    * @default true when kubectl is on the PATH
    */
   readonly kubectl?: boolean;
+  /**
+   * CustomResourceDefinitions (parsed YAML documents) whose kinds the repository uses without carrying
+   * them: their objects are written with the classes `cdk8s import` generates.
+   * @default only the CRDs the repository carries
+   */
+  readonly crds?: readonly Record<string, any>[];
 }
 
 /** What an import produced. */
@@ -59,7 +65,7 @@ export interface ImportResult {
  */
 export function importRepository(sourceDir: string, options: ImportOptions = {}): ImportResult {
   const source = readSourceRepo(path.resolve(sourceDir));
-  const plan = planImport(source, { certificates: options.certificates });
+  const plan = planImport(source, { certificates: options.certificates, crds: options.crds });
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-flux-import-'));
   try {
     const support = supportFiles(plan, tmp);
@@ -82,7 +88,7 @@ export function importRepository(sourceDir: string, options: ImportOptions = {})
     }
     const code = emitFleet(plan);
     const report = importReport(path.basename(source.rootDir), plan, choice.downgrades, comparison, choice.problems, choice.findings);
-    const files = new Map<string, string>([...layout, ...support, ...code, ...projectFiles(), ['IMPORT-REPORT.md', report]]);
+    const files = new Map<string, string>([...layout, ...support, ...code, ...plan.crdClasses.files, ...projectFiles(), ['IMPORT-REPORT.md', report]]);
     return { plan, files: new Map([...files].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))), comparison, problems: choice.problems, findings: choice.findings, downgrades: choice.downgrades, report };
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
@@ -178,7 +184,9 @@ export function importReport(
     lines.push('### Fallbacks', '', 'Objects not written with a library construct, and why:', '');
     for (const o of fallbacks) {
       const why = [...o.ways[o.level].because, ...downgrades.get(o) ?? []];
-      lines.push(`- \`${o.source}\` ${String(o.doc.kind)} ${String(o.doc.metadata?.name)} → ${o.ways[o.level].as}${why.length > 0 ? `: ${why.join('; ')}` : ''}`);
+      const way = o.ways[o.level];
+      const generated = way.cls.module.startsWith('../imports/') ? ` (${way.cls.name} of src/imports/${way.cls.module.slice('../imports/'.length)}.ts, which cdk8s import generated from its CRD)` : '';
+      lines.push(`- \`${o.source}\` ${String(o.doc.kind)} ${String(o.doc.metadata?.name)} → ${way.as}${generated}${why.length > 0 ? `: ${why.join('; ')}` : ''}`);
     }
     lines.push('');
   }

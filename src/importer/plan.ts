@@ -9,6 +9,7 @@ import { ClusterDirectory, mapFluxPath, modelOfDirectory, normalizeOriginal } fr
 import { ConvertContext, LIBRARY_CONVERTERS, PLUS_CONVERTERS } from './converters';
 import { knownKind, LIBRARY } from './kinds';
 import { camelCase, directoryName, manifestFileName, pascalCase, unique } from './names';
+import { CrdClasses, generateCrdClasses } from './crd-classes';
 import { isObject, SourceDirectory, SourceRepo } from './source-repo';
 import { SealingCertificate } from '../secrets/certificate';
 import { SealedStore } from '../secrets/sealed-store';
@@ -143,12 +144,16 @@ export interface Plan {
   readonly existingFiles: Map<string, string>;
   /** Values that differ between environments, as fields of the environment. */
   readonly environmentFields: EnvironmentField[];
+  /** The classes `cdk8s import` generated for the CRDs of kinds nothing else types. */
+  readonly crdClasses: CrdClasses;
 }
 
 /** Options of the planner. */
 export interface PlanOptions {
   /** Certificates by cluster name (PEM text), besides those the repository holds. */
   readonly certificates?: Readonly<Record<string, string>>;
+  /** CustomResourceDefinitions the user names, besides those the repository carries. */
+  readonly crds?: readonly Doc[];
 }
 
 const MANAGED = ['clusters', 'infrastructure', 'apps'];
@@ -402,15 +407,22 @@ export function planImport(repo: SourceRepo, options: PlanOptions = {}): Plan {
   const environmentFields = liftEnvironmentValues(components, dirClusters, originalClusters.map(c => c.name));
   for (const c of components) for (const p of c.rawPatches) c.patches.push(methodCall(ref(c.dir.var), 'addPatch', patchExpr(p, c, environmentFields)));
 
+  // classes for the custom kinds nothing else types, from the CRDs the repository carries or the user names
+  const untyped = new Set(objects.filter(o => !knownKind(o.doc) && !PLUS_CONVERTERS[String(o.doc.kind)]).map(o => `${groupOf(o.doc.apiVersion)}\0${String(o.doc.kind)}`));
+  const crds = [...[...repo.files.values()].flatMap(f => f.docs), ...options.crds ?? []]
+    .filter(d => d.kind === 'CustomResourceDefinition' && untyped.has(`${String(d.spec?.group)}\0${String(d.spec?.names?.kind)}`));
+  const crdClasses = generateCrdClasses([...new Map(crds.map(d => [String(d.metadata?.name), d])).values()]);
+  if (crdClasses.error) notes.push({ where: 'CustomResourceDefinitions', message: crdClasses.error });
+
   // the ways to write each object; references only to objects created before (else fromName)
   const order = orderComponents(components, objects, repo, dirs);
   for (const component of order) {
     for (const o of component.objects) {
       const env = environments.find(e => e.name === appliedBy.get(o.source)?.[0]);
-      o.ways = waysOf(o, { objects, dirs, directoryMap, store: env?.store && env.store.sealed.includes(o.doc) ? ref(env.store.var) : undefined, created: createdBefore(order, o) });
+      o.ways = waysOf(o, { objects, dirs, directoryMap, crdClasses, store: env?.store && env.store.sealed.includes(o.doc) ? ref(env.store.var) : undefined, created: createdBefore(order, o) });
     }
   }
-  return { directories: [...dirs.values()], components: order, environments, objects, notes, directoryMap, originalClusters, generatedClusters, existingFiles, environmentFields };
+  return { directories: [...dirs.values()], components: order, environments, objects, notes, directoryMap, originalClusters, generatedClusters, existingFiles, environmentFields, crdClasses };
 }
 
 /** A patch's scalar leaves, by path (`["spec","values","txtOwnerId"]`). */
@@ -727,6 +739,7 @@ interface WayContext {
   readonly directoryMap: ReadonlyMap<string, string>;
   readonly store?: Expr;
   readonly created: (t: PlannedObject) => boolean;
+  readonly crdClasses: CrdClasses;
 }
 
 function waysOf(o: PlannedObject, w: WayContext): Way[] {
@@ -779,11 +792,17 @@ function waysOf(o: PlannedObject, w: WayContext): Way[] {
   if (known) {
     ways.push({ as: ImportedAs.GENERATED, cls: known.l1, expr: construct(known.l1, ctx.scope, lit(ctx.id), obj({ metadata: lit(o.expected.metadata), spec: o.expected.spec === undefined ? undefined : lit(o.expected.spec) })), because: [...because] });
     because.push(`the generated class of ${String(o.doc.kind)} does not write the object as it is`);
-  } else if (!plusConverter) {
+  }
+  const crdClass = !known ? w.crdClasses.classes.get(`${String(o.doc.apiVersion)}\0${String(o.doc.kind)}`) : undefined;
+  if (crdClass && Object.keys(o.expected).every(k => ['apiVersion', 'kind', 'metadata', 'spec'].includes(k))) {
+    const cls: ClassRef = { module: crdClass.module, name: crdClass.name };
+    ways.push({ as: ImportedAs.GENERATED, cls, expr: construct(cls, ctx.scope, lit(ctx.id), obj({ metadata: lit(o.expected.metadata), spec: o.expected.spec === undefined ? undefined : lit(o.expected.spec) })), because: [...because] });
+    because.push(`the class cdk8s import generated for ${String(o.doc.kind)} does not write the object as it is`);
+  } else if (!known && !plusConverter) {
     const group = groupOf(o.doc.apiVersion);
     because.push(group === '' || group.endsWith('.k8s.io') || !group.includes('.')
       ? `no cdk8s-plus construct writes ${String(o.doc.apiVersion)} ${String(o.doc.kind)} as it is`
-      : `nothing typed has ${String(o.doc.apiVersion)} ${String(o.doc.kind)} (a custom resource: run cdk8s import for its CRD and replace the ApiObject with the generated class)`);
+      : `nothing typed has ${String(o.doc.apiVersion)} ${String(o.doc.kind)} (a custom resource whose CRD the repository does not carry: give it with --crd <file>, and its class is generated with cdk8s import)`);
   }
   const api: ClassRef = { module: 'cdk8s', name: 'ApiObject' };
   ways.push({ as: ImportedAs.API_OBJECT, cls: api, expr: construct(api, ctx.scope, lit(ctx.id), apiObjectProps(o.expected)), because: [...because] });
