@@ -3,13 +3,15 @@ import * as path from 'node:path';
 import { isMap } from '../core/json-values';
 import { isClusterScoped } from '../core/kustomize/namespace';
 import { groupOf, namespaceOf } from '../core/model/identity';
-import { Doc, joinRepoPath, parseValues } from '../core/model/repo-tree';
-import { arr, cast, ClassRef, construct, Expr, lit, methodCall, obj, prop, ref, rootPath, staticCall, Var } from './code';
+import { Doc, joinRepoPath } from '../core/model/repo-tree';
+import { cast, ClassRef, construct, Expr, lit, methodCall, obj, prop, ref, rootPath, staticCall, Var } from './code';
 import { ClusterDirectory, mapFluxPath, modelOfDirectory, normalizeOriginal } from './compare';
 import { ConvertContext, LIBRARY_CONVERTERS, PLUS_CONVERTERS } from './converters';
 import { knownKind, LIBRARY } from './kinds';
 import { camelCase, directoryName, manifestFileName, pascalCase, unique } from './names';
 import { CrdClasses, generateCrdClasses } from './crd-classes';
+import { EnvironmentField, liftEnvironmentValues, patchExpr, RawPatch } from './environment-values';
+import { ImportNote, patchesOf, patchPaths, resourcesOf } from './kustomization-files';
 import { isObject, SourceDirectory, SourceRepo } from './source-repo';
 import { SealingCertificate } from '../secrets/certificate';
 import { SealedStore } from '../secrets/sealed-store';
@@ -92,7 +94,7 @@ export interface Component {
   /** `addPatch` calls of its directory (the overlay's patches). */
   readonly patches: Expr[];
   /** The overlay's patches as the repository has them (target and content), before values move into the environment. */
-  readonly rawPatches: { target: Record<string, unknown>; patch: unknown }[];
+  readonly rawPatches: RawPatch[];
   /** The environment whose cluster alone applies this directory, when its patches read values from it. */
   env?: { readonly var: Var; readonly name: string };
   /** Components whose objects it refers to. */
@@ -107,24 +109,6 @@ export interface PlannedEnvironment {
   readonly dir: PlannedDirectory;
   /** The sealed store, when the repository (or `--cert`) has the cluster's certificate. */
   readonly store?: { readonly var: Var; readonly certificate: string; readonly sealed: Doc[] };
-}
-
-/** A value that differs between environments, lifted from their overlays' patches into a field of the environment. */
-export interface EnvironmentField {
-  /** The field's name. */
-  readonly name: string;
-  /** Its TypeScript type. */
-  readonly type: 'string' | 'number' | 'boolean';
-  /** Where it comes from, for its documentation. */
-  readonly from: string;
-  /** Its value in each environment. */
-  readonly values: Readonly<Record<string, unknown>>;
-}
-
-/** Something the import did not carry over as it was, for the report. */
-export interface ImportNote {
-  readonly where: string;
-  readonly message: string;
 }
 
 /** The generated fleet, planned. */
@@ -415,7 +399,7 @@ export function planImport(repo: SourceRepo, options: PlanOptions = {}): Plan {
   if (crdClasses.error) notes.push({ where: 'CustomResourceDefinitions', message: crdClasses.error });
 
   // the ways to write each object; references only to objects created before (else fromName)
-  const order = orderComponents(components, objects, repo, dirs);
+  const order = orderComponents(components, objects);
   for (const component of order) {
     for (const o of component.objects) {
       const env = environments.find(e => e.name === appliedBy.get(o.source)?.[0]);
@@ -423,84 +407,6 @@ export function planImport(repo: SourceRepo, options: PlanOptions = {}): Plan {
     }
   }
   return { directories: [...dirs.values()], components: order, environments, objects, notes, directoryMap, originalClusters, generatedClusters, existingFiles, environmentFields, crdClasses };
-}
-
-/** A patch's scalar leaves, by path (`["spec","values","txtOwnerId"]`). */
-function leaves(value: unknown, at: (string | number)[] = []): { path: (string | number)[]; value: unknown }[] {
-  if (Array.isArray(value)) return value.flatMap((v, i) => leaves(v, [...at, i]));
-  if (isMap(value)) return Object.entries(value).flatMap(([k, v]) => leaves(v, [...at, k]));
-  return [{ path: at, value }];
-}
-
-/** A patch with its scalar leaves replaced by their type: patches of one shape in each environment differ only in values. */
-function skeleton(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(skeleton);
-  if (isMap(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, skeleton(v)]));
-  return typeof value;
-}
-
-const FIELDS = Symbol('environment fields of a patch');
-
-/**
- * Lifts what differs between environments into fields of the environment: when every environment's
- * cluster applies an overlay directory of its own holding the same patch (same target, same shape),
- * each scalar value that is not the same in all of them becomes a field (`externalDnsTxtOwnerId`),
- * and the overlay's patch reads it from its environment.
- */
-function liftEnvironmentValues(components: Component[], dirClusters: ReadonlyMap<string, ReadonlySet<string>>, clusters: readonly string[]): EnvironmentField[] {
-  const byShape = new Map<string, { component: Component; cluster: string; patch: { target: Record<string, unknown>; patch: unknown } }[]>();
-  for (const c of components) {
-    const owners = dirClusters.get(c.dir.source);
-    if (!owners || owners.size !== 1) continue;
-    const cluster = [...owners][0];
-    for (const p of c.rawPatches) {
-      const key = JSON.stringify([p.target, skeleton(p.patch)]);
-      byShape.set(key, [...byShape.get(key) ?? [], { component: c, cluster, patch: p }]);
-    }
-  }
-  const fields: EnvironmentField[] = [];
-  const names = new Set<string>(['name', 'cluster', 'lockdown']);
-  for (const group of byShape.values()) {
-    const inEach = clusters.every(k => group.filter(g => g.cluster === k).length === 1);
-    if (clusters.length < 2 || !inEach) continue;
-    const first = leaves(group[0].patch.patch);
-    for (const [i, leaf] of first.entries()) {
-      const values = Object.fromEntries(group.map(g => [g.cluster, leaves(g.patch.patch)[i].value]));
-      const distinct = new Set(Object.values(values).map(v => JSON.stringify(v)));
-      const type = typeof leaf.value;
-      if (distinct.size < 2 || (type !== 'string' && type !== 'number' && type !== 'boolean')) continue;
-      const target = String(group[0].patch.target.name ?? group[0].patch.target.kind ?? '');
-      const last = leaf.path.filter(p => typeof p === 'string' && !['spec', 'values', 'metadata', 'annotations', 'value'].includes(p)).slice(-1)[0] ?? 'value';
-      const field: EnvironmentField = {
-        name: unique(camelCase(`${target}-${String(last).replace(/.*\//, '')}`, 'value'), names),
-        type: type as EnvironmentField['type'],
-        from: `${leaf.path.join('.')} of the patch of ${String(group[0].patch.target.kind)} ${target} in each environment's overlay`,
-        values,
-      };
-      fields.push(field);
-      for (const g of group) {
-        const lifted = ((g.patch as Record<symbol, unknown>)[FIELDS] ??= new Map<string, EnvironmentField>()) as Map<string, EnvironmentField>;
-        lifted.set(JSON.stringify(leaf.path), field);
-        g.component.env = { var: { name: 'env', home: g.component.name, exported: false }, name: g.cluster };
-      }
-    }
-  }
-  return fields;
-}
-
-/** The `addPatch` argument of a patch, with the values lifted into the environment read from it. */
-function patchExpr(p: { target: Record<string, unknown>; patch: unknown }, c: Component, fields: readonly EnvironmentField[]): Expr {
-  const lifted = (p as Record<symbol, unknown>)[FIELDS] as Map<string, EnvironmentField> | undefined;
-  if (!lifted || !c.env || fields.length === 0) return lit(p);
-  const envVar = c.env.var;
-  const build = (value: unknown, at: (string | number)[]): Expr => {
-    const field = lifted.get(JSON.stringify(at));
-    if (field) return prop(ref(envVar), field.name);
-    if (Array.isArray(value)) return arr(value.map((v, i) => build(v, [...at, i])));
-    if (isMap(value)) return obj(Object.entries(value).map(([k, v]): [string, Expr] => [k, build(v, [...at, k])]));
-    return lit(value);
-  };
-  return obj({ target: lit(p.target), patch: build(p.patch, []) });
 }
 
 /**
@@ -562,94 +468,6 @@ function mapDirectories(repo: SourceRepo, clusters: readonly ClusterDirectory[])
   return map;
 }
 
-function resourcesOf(d: SourceDirectory): string[] {
-  const r = d.kustomization?.doc.resources;
-  return Array.isArray(r) ? r.filter((x): x is string => typeof x === 'string') : [];
-}
-
-function patchPaths(d: SourceDirectory): string[] {
-  const k = d.kustomization?.doc;
-  if (!k) return [];
-  const out: string[] = [];
-  for (const p of Array.isArray(k.patches) ? k.patches : []) if (typeof p?.path === 'string') out.push(p.path);
-  for (const p of Array.isArray(k.patchesStrategicMerge) ? k.patchesStrategicMerge : []) if (typeof p === 'string' && !p.includes('\n')) out.push(p);
-  for (const p of Array.isArray(k.patchesJson6902) ? k.patchesJson6902 : []) if (typeof p?.path === 'string') out.push(p.path);
-  for (const c of Array.isArray(k.configurations) ? k.configurations : []) if (typeof c === 'string') out.push(c);
-  for (const g of [...Array.isArray(k.configMapGenerator) ? k.configMapGenerator : [], ...Array.isArray(k.secretGenerator) ? k.secretGenerator : []]) {
-    for (const f of Array.isArray(g?.files) ? g.files : []) if (typeof f === 'string') out.push(f.includes('=') ? f.slice(f.indexOf('=') + 1) : f);
-  }
-  return out;
-}
-
-/** A directory's kustomize patches as `addPatch` arguments: every patch with its target. */
-function patchesOf(repo: SourceRepo, d: SourceDirectory, notes: ImportNote[]): { target: Record<string, unknown>; patch: unknown }[] {
-  const k = d.kustomization?.doc;
-  if (!k) return [];
-  const where = d.kustomization!.file;
-  const out: { target: Record<string, unknown>; patch: unknown }[] = [];
-  const load = (p: string): unknown[] | undefined => {
-    const full = joinRepoPath(d.path, p);
-    const file = full ? repo.files.get(full) : undefined;
-    if (!file || file.values.length === 0) {
-      notes.push({ where, message: `patch file ${JSON.stringify(p)} is missing or not YAML: not imported` });
-      return undefined;
-    }
-    return [...file.values];
-  };
-  const parse = (text: string): unknown[] => {
-    try {
-      return parseValues(where, text).filter(v => v !== null && v !== undefined);
-    } catch {
-      notes.push({ where, message: 'an inline patch is not YAML: not imported' });
-      return [];
-    }
-  };
-  const add = (content: unknown, target: unknown) => {
-    if (Array.isArray(content)) {
-      if (!isMap(target)) {
-        notes.push({ where, message: 'a JSON 6902 patch without a target: not imported' });
-        return;
-      }
-      out.push({ target: cleanTarget(target), patch: content });
-      return;
-    }
-    if (!isMap(content)) return;
-    const raised = knownKind(content as Doc) ? { ...content, apiVersion: knownKind(content as Doc)!.apiVersion } : content;
-    const t = isMap(target) ? cleanTarget(target) : selfTarget(content as Doc);
-    out.push({ target: t, patch: raised });
-  };
-  for (const p of Array.isArray(k.patches) ? k.patches : []) {
-    if (!isMap(p)) continue;
-    const contents = typeof p.path === 'string' ? load(p.path) : typeof p.patch === 'string' ? parse(p.patch) : undefined;
-    for (const c of contents ?? []) add(c, p.target);
-  }
-  for (const p of Array.isArray(k.patchesStrategicMerge) ? k.patchesStrategicMerge : []) {
-    const contents = typeof p === 'string' && !p.includes('\n') ? load(p) : typeof p === 'string' ? parse(p) : [p];
-    for (const c of contents ?? []) add(c, undefined);
-  }
-  for (const p of Array.isArray(k.patchesJson6902) ? k.patchesJson6902 : []) {
-    if (!isMap(p)) continue;
-    const contents = typeof p.path === 'string' ? load(p.path) : typeof p.patch === 'string' ? parse(p.patch) : undefined;
-    const ops = contents && contents.length === 1 && Array.isArray(contents[0]) ? contents[0] : contents;
-    if (ops) add(ops, p.target);
-  }
-  return out;
-}
-
-/** A patch target without the version (the import raises Flux API versions, which a patch must still select). */
-function cleanTarget(t: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const k of ['group', 'kind', 'name', 'namespace', 'labelSelector', 'annotationSelector']) if (t[k] !== undefined) out[k] = t[k];
-  if (t.version !== undefined && !knownKind({ apiVersion: `${String(t.group)}/${String(t.version)}`, kind: t.kind } as Doc)) out.version = t.version;
-  return out;
-}
-
-/** The target a strategic-merge patch selects by itself: its group, kind, name and namespace. */
-function selfTarget(doc: Doc): Record<string, unknown> {
-  const group = groupOf(doc.apiVersion);
-  return { ...group ? { group } : {}, kind: doc.kind, name: doc.metadata?.name, ...namespaceOf(doc) ? { namespace: namespaceOf(doc) } : {} };
-}
-
 function certificateFor(repo: SourceRepo, cluster: string): string | undefined {
   const certs = [...repo.certificates.entries()];
   const named = certs.filter(([p]) => p.split(/[/.]/).includes(cluster) || path.posix.basename(p).startsWith(cluster));
@@ -661,9 +479,7 @@ function certificateFor(repo: SourceRepo, cluster: string): string | undefined {
  * Orders components so that each comes after the components whose objects it refers to (a cycle
  * is broken by `fromName` imports), and the objects of each after those they refer to.
  */
-function orderComponents(components: Component[], objects: readonly PlannedObject[], repo: SourceRepo, dirs: ReadonlyMap<string, PlannedDirectory>): Component[] {
-  void repo;
-  void dirs;
+function orderComponents(components: Component[], objects: readonly PlannedObject[]): Component[] {
   for (const o of objects) {
     for (const target of referencedObjects(o, objects)) if (target.component !== o.component) o.component.deps.add(target.component);
   }
@@ -843,9 +659,4 @@ export function layoutStatements(plan: Plan): { var?: Var; expr: Expr }[] {
     });
   }
   return out;
-}
-
-/** `arr` of the environments, for the fleet file. */
-export function environmentsLiteral(plan: Plan): Expr {
-  return arr(plan.environments.map(e => lit({ name: e.name, cluster: e.name })));
 }
