@@ -65,7 +65,7 @@ export interface ClusterComparison {
   readonly original: number;
   /** How many objects the generated fleet applies to it. */
   readonly generated: number;
-  /** How many of them are equal. */
+  /** How many of them are equal: in both, with no difference (a model difference kubectl does not confirm is not one). */
   readonly equal: number;
   /** Objects whose API version the import raised to the one Flux 2.9 serves (not a difference). */
   readonly upgraded: number;
@@ -124,7 +124,6 @@ export function compareRepositories(
     const right = new Map((b?.applications ?? []).map(app => [objectId(app.doc), normalizeGenerated(app.doc)]));
     const found = diffObjects(c.name, left, right, 'model');
     const confirmedEqual = new Set<string>();
-    clusters.push({ cluster: c.name, original: left.size, generated: right.size, equal: [...left.keys()].filter(k => right.has(k) && deepEqual(left.get(k), right.get(k))).length, upgraded, problems });
     if (useKubectl && a && b) {
       // every build of the original, by who applies it, against the generated build applied by the same
       const builds = new Map(b.builds.map(x => [x.by, x]));
@@ -151,6 +150,9 @@ export function compareRepositories(
       }
     }
     for (const d of found) (confirmedEqual.has(d.object) ? unconfirmed : differences).push(d);
+    // equal: in both, with no difference the model or kubectl confirms
+    const differing = new Set(differences.filter(d => d.cluster === c.name).map(d => d.object));
+    clusters.push({ cluster: c.name, original: left.size, generated: right.size, equal: [...left.keys()].filter(k => right.has(k) && !differing.has(k)).length, upgraded, problems });
   }
   return { clusters, differences, kubectl: useKubectl, unconfirmed };
 }
