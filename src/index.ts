@@ -109,6 +109,9 @@ export { SealIo, SealingEnvironment, runSeal } from './cli/seal';
 export { runValidate } from './cli/validate';
 export { runDiff } from './cli/diff';
 export { runGraph } from './cli/graph';
+export { runImport } from './cli/import';
+export { ImportOptions, ImportResult, importRepository, writeImport } from './importer/import-repo';
+export { ClusterComparison, ClusterDifference, RepositoryComparison } from './importer/compare';
 export { FleetGraph, GraphEdge, GraphGroup, GraphNode, GraphNodeCategory, fleetGraph } from './graph/fleet-graph';
 export { GRAPH_MARKER, GraphChart, GraphDocument, GraphFiles, MERMAID_MAX_TEXT, fleetGraphDocuments, fleetGraphFiles, graphCharts, graphDocument, renderGraphDocument, renderMermaid } from './graph/mermaid';
 

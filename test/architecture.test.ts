@@ -35,8 +35,10 @@ const LAYERS: LayerRule[] = [
   { name: 'graph', folders: ['src/graph'], mayImport: ['fleet', 'tenancy', 'image', 'notifications', 'secrets', 'validation', 'flux', 'core'] },
   // Online verification of what the fleet names outside the repository (charts, refs, tags): reads the model.
   { name: 'verify', folders: ['src/verify'], mayImport: ['core'] },
-  // Commands (synth, diff, seal, validate, graph, verify) drive the fleet and its graph.
-  { name: 'cli', folders: ['src/cli'], mayImport: ['verify', 'graph', 'fleet', 'tenancy', 'image', 'notifications', 'secrets', 'validation', 'flux', 'core'] },
+  // The importer reads a Flux repository and writes a fleet of constructs, proven equal by the model (and kubectl).
+  { name: 'importer', folders: ['src/importer'], mayImport: ['testing', 'fleet', 'tenancy', 'image', 'notifications', 'secrets', 'validation', 'flux', 'core'] },
+  // Commands (synth, diff, seal, validate, graph, verify, import) drive the fleet and its graph.
+  { name: 'cli', folders: ['src/cli'], mayImport: ['importer', 'testing', 'verify', 'graph', 'fleet', 'tenancy', 'image', 'notifications', 'secrets', 'validation', 'flux', 'core'] },
   // Test support for users' fleets: a library, so it must not depend on the command line.
   { name: 'testing', folders: ['src/testing'], mayImport: ['fleet', 'tenancy', 'image', 'notifications', 'secrets', 'validation', 'flux', 'core'] },
   // The cdktf bootstrap of a cluster is another consumer of a fleet, beside the CLI.
@@ -49,7 +51,7 @@ const LAYERS: LayerRule[] = [
   {
     name: 'app',
     folders: ['src/main.ts', 'src/bootstrap-main.ts', 'src/bench-main.ts', 'src/index.ts', 'src/validate.ts', 'src/*.ts'],
-    mayImport: ['example', 'bench', 'bootstrap', 'testing', 'verify', 'cli', 'graph', 'patterns', 'fleet', 'validation', 'tenancy', 'image', 'notifications', 'secrets', 'flux', 'core'],
+    mayImport: ['example', 'bench', 'bootstrap', 'testing', 'importer', 'verify', 'cli', 'graph', 'patterns', 'fleet', 'validation', 'tenancy', 'image', 'notifications', 'secrets', 'flux', 'core'],
   },
 ];
 

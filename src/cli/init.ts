@@ -34,7 +34,8 @@ const TEMPLATES = path.resolve(__dirname, '..', '..', 'templates', 'init');
 /** Template files whose name npm would not ship as is (and `github/` is written as `.github/`). */
 const RENAMED: Readonly<Record<string, string>> = { gitignore: '.gitignore', gitattributes: '.gitattributes' };
 
-interface PackageManifest {
+/** What init reads of this package's own package.json. */
+export interface PackageManifest {
   version: string;
   peerDependencies?: Record<string, string>;
   devDependencies?: Record<string, string>;
@@ -115,7 +116,7 @@ function withRoots(files: Map<string, string>, roots: readonly string[]): Map<st
 }
 
 /** A directory name as an npm package name: lowercase, invalid characters as '-'. */
-function packageNameOf(dirName: string): string {
+export function packageNameOf(dirName: string): string {
   return dirName.toLowerCase().replace(/[^a-z0-9-._~]+/g, '-').replace(/^[-._]+/, '') || 'fleet';
 }
 
@@ -134,7 +135,7 @@ function templateFiles(): Map<string, string> {
 }
 
 /** The scaffold's package.json: the toolchain versions this package is tested with. */
-function scaffoldManifest(name: string, packageSpec: string, self: PackageManifest): Record<string, unknown> {
+export function scaffoldManifest(name: string, packageSpec: string, self: PackageManifest): Record<string, unknown> {
   const dev = self.devDependencies ?? {};
   const peers = self.peerDependencies ?? {};
   return {

@@ -3,7 +3,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse } from 'yaml';
 import { INIT_USAGE, runInit } from './init';
-import { ExitCode } from './args';
+import { IMPORT_COMMAND, runImport } from './import';
+import { ExitCode, formatUsage } from './args';
 import { describeFailure } from './failure';
 import { cliUsage, cliVersion, CliIo, runCli, runCompletion } from './run-cli';
 
@@ -51,6 +52,14 @@ export function launch(argv: readonly string[], options: LaunchOptions = {}): nu
       return command === 'help' ? (io.out(`${INIT_USAGE}\n`), 0) : runInit(rest, io, cwd);
     } catch (e) {
       return failed('init', e, argv, io);
+    }
+  }
+  if (command === 'import' || (command === 'help' && rest[0] === 'import')) {
+    // import writes a new fleet from a Flux repository: it needs none to start from
+    try {
+      return command === 'help' ? (io.out(`${formatUsage(IMPORT_COMMAND)}\n`), 0) : runImport(rest, io, cwd);
+    } catch (e) {
+      return failed('import', e, argv, io);
     }
   }
   const config = path.join(cwd, CDK8S_YAML);

@@ -7,6 +7,7 @@ import { DIFF_COMMAND, runDiff } from './diff';
 import { describeFailure, exitCodeOf } from './failure';
 import { GRAPH_COMMAND, runGraph } from './graph';
 import { INIT_COMMAND } from './init';
+import { IMPORT_COMMAND, runImport } from './import';
 import { runSeal, SEAL_COMMAND, SEAL_USAGE, SealingEnvironment, SealIo } from './seal';
 import { runSynth, SYNTH_COMMAND } from './synth';
 import { runValidate, VALIDATE_COMMAND } from './validate';
@@ -74,6 +75,7 @@ const COMMANDS: Readonly<Record<string, CliCommand>> = {
   graph: { spec: GRAPH_COMMAND, run: (ctx, args) => runGraph(ctx.repo(), args, ctx.io) },
   verify: { spec: VERIFY_COMMAND, run: (ctx, args) => runVerify(ctx.repo(), args, ctx.io) },
   completion: { spec: COMPLETION_COMMAND, run: (ctx, args) => runCompletion(args, ctx.io, () => ctx.repo().environments.map(e => e.env.name)) },
+  import: { spec: IMPORT_COMMAND, run: (ctx, args) => runImport(args, ctx.io) },
 };
 
 /** Every command's spec, `init` (which the launcher runs) included: for help, completion and tests. */

@@ -1,0 +1,61 @@
+import * as helm from '../imports/helm-helm.toolkit.fluxcd.io';
+import * as imageAutomation from '../imports/image-automation-image.toolkit.fluxcd.io';
+import * as imageReflector from '../imports/image-reflector-image.toolkit.fluxcd.io';
+import * as kustomize from '../imports/kustomize-kustomize.toolkit.fluxcd.io';
+import * as notification from '../imports/notification-notification.toolkit.fluxcd.io';
+import * as sealedSecrets from '../imports/sealed-secrets-bitnami.com';
+import * as source from '../imports/source-source.toolkit.fluxcd.io';
+import { Doc } from '../core/model/repo-tree';
+import { groupOf } from '../core/model/identity';
+import { ClassRef } from './code';
+
+/** The package the generated fleet imports the library from. */
+export const LIBRARY = 'cdk8s-flux';
+
+/** A kind the library has a generated (L1) class for, with the API version Flux 2.9 serves. */
+export interface KnownKind {
+  /** Its API group. */
+  readonly group: string;
+  /** Its kind. */
+  readonly kind: string;
+  /** The API version the library emits. */
+  readonly apiVersion: string;
+  /** Its generated class, as `cdk8s-flux` exports it (`helm.HelmRelease`). */
+  readonly l1: ClassRef;
+}
+
+const l1 = (namespace: string, cls: { GVK: { apiVersion: string; kind: string } }, name: string): KnownKind => ({
+  group: groupOf(cls.GVK.apiVersion),
+  kind: cls.GVK.kind,
+  apiVersion: cls.GVK.apiVersion,
+  l1: { module: LIBRARY, namespace, name },
+});
+
+/** Every kind the library knows through a generated class: Flux's and Sealed Secrets'. */
+export const KNOWN_KINDS: readonly KnownKind[] = [
+  l1('source', source.GitRepository, 'GitRepository'),
+  l1('source', source.OciRepository, 'OciRepository'),
+  l1('source', source.HelmRepository, 'HelmRepository'),
+  l1('source', source.HelmChart, 'HelmChart'),
+  l1('source', source.Bucket, 'Bucket'),
+  l1('helm', helm.HelmRelease, 'HelmRelease'),
+  l1('kustomize', kustomize.Kustomization, 'Kustomization'),
+  l1('notification', notification.Provider, 'Provider'),
+  l1('notification', notification.Alert, 'Alert'),
+  l1('notification', notification.Receiver, 'Receiver'),
+  l1('imageReflector', imageReflector.ImageRepository, 'ImageRepository'),
+  l1('imageReflector', imageReflector.ImagePolicy, 'ImagePolicy'),
+  l1('imageAutomation', imageAutomation.ImageUpdateAutomation, 'ImageUpdateAutomation'),
+  l1('sealedSecrets', sealedSecrets.SealedSecret, 'SealedSecret'),
+];
+
+/** The known kind of a document (any API version of its group), if the library has it. */
+export function knownKind(doc: Doc): KnownKind | undefined {
+  const group = groupOf(doc.apiVersion);
+  return KNOWN_KINDS.find(k => k.kind === doc.kind && k.group === group);
+}
+
+/** The API version the library emits for a document's kind, if it knows the kind. */
+export function currentApiVersion(doc: Doc): string | undefined {
+  return knownKind(doc)?.apiVersion;
+}
