@@ -1,4 +1,6 @@
 // Defects an independent review of #19 found, each with the behaviour it now has.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import * as kplus from 'cdk8s-plus-27';
 import { describe, expect, it } from 'vitest';
 import { ArtifactGenerator, Bucket, ExternalArtifact, HelmChart, HelmRelease, HelmRepository, GitRepository, Kustomization, LayoutDirectory, ManifestFile } from '../src';
@@ -147,5 +149,25 @@ describe('sources: what Flux accepts', () => {
     const f = fluxFleet();
     new GitRepository(new ManifestFile(f.apps, 'git'), 'g', { metadata: { name: 'g', namespace: 'flux-system' }, url: 'https://git-codecommit.eu-west-1.amazonaws.com/v1/repos/fleet', provider: 'aws', serviceAccountName: 'reader' });
     expect(problemsOf(f.repo)).toEqual([]);
+  });
+});
+
+describe('kustomize matches a strategic-merge patch by the object\'s original id too', () => {
+  it('a patch without a namespace patches an object a base moved into one (as kubectl kustomize does)', () => {
+    const f = fluxFleet();
+    const root = f.repo.rootDir;
+    const write = (p: string, text: string) => {
+      fs.mkdirSync(path.dirname(path.join(root, p)), { recursive: true });
+      fs.writeFileSync(path.join(root, p), text);
+    };
+    write('apps/legacy/base/cm.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: legacy-settings\ndata:\n  a: b\n');
+    write('apps/legacy/base/kustomization.yaml', 'namespace: web\nresources:\n- cm.yaml\n');
+    write('apps/legacy/overlay/patch.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: legacy-settings\ndata:\n  c: d\n');
+    write('apps/legacy/overlay/kustomization.yaml', 'resources:\n- ../base\npatches:\n- path: patch.yaml\n');
+    new Kustomization(new ManifestFile(f.cluster, 'legacy'), 'legacy', {
+      metadata: { name: 'legacy', namespace: 'flux-system' }, sourceRef: f.gitRepo, externalPath: './apps/legacy/overlay',
+    });
+    expect(problemsOf(f.repo)).toEqual([]);
+    expect(applied(f, 'legacy-settings')).toMatchObject({ metadata: { namespace: 'web' }, data: { a: 'b', c: 'd' } });
   });
 });

@@ -455,7 +455,9 @@ export class KustomizeBuilder {
         const self = content as Doc;
         const group = groupOf(String(self.apiVersion ?? ''));
         matched = objects.flatMap((o, i) => (String(o.doc.kind) === String(self.kind) && groupOf(String(o.doc.apiVersion ?? '')) === group
-          && o.doc.metadata?.name === self.metadata?.name && sameNamespace(o.doc.metadata?.namespace, self.metadata?.namespace) ? [i] : []));
+          // kustomize matches the object's current id or its original one (before a base's namespace: moved it)
+          && o.doc.metadata?.name === self.metadata?.name
+          && (sameNamespace(o.doc.metadata?.namespace, self.metadata?.namespace) || sameNamespace(o.source.doc.metadata?.namespace, self.metadata?.namespace)) ? [i] : []));
       }
       if (matched.length === 0) {
         if (patch.generated && patch.target) {
