@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { createTwoFilesPatch } from 'diff';
+import type * as Diff from 'diff';
 import { fsyncDir, writeDurably } from './durable-file';
 import { describeFsError, isFileSystemError, isPermissionError, remedyFor } from './fs-errors';
 import { LayoutWriteError } from './errors';
@@ -618,6 +618,8 @@ function syncStaged(stagedDir: string, files: string[], dirs: string[]): void {
 /** A unified diff of everything a plan would change, `a/` being the disk and `b/` a fresh synth. */
 export function diffPlan(plan: LayoutPlan): string {
   const parts: string[] = [];
+  // loaded here: only --check and diff need it, never a synth
+  const { createTwoFilesPatch } = require('diff') as typeof Diff;
   const entries = [
     ...plan.writes.map(w => ({ path: w.path, before: w.previous, after: w.content as string | undefined })),
     ...plan.deletes.map(d => ({ path: d.path, before: d.previous as string | undefined, after: undefined })),
