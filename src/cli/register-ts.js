@@ -3,8 +3,9 @@
 // `require` hook for `.ts` that transpiles each file once (TypeScript's transpileModule, types
 // stripped, CommonJS) and keeps the result in a cache keyed by the SHA-256 of the file's content
 // and the compiler's version and options, never by timestamps. A cached file costs one read and
-// one hash; only a changed file is transpiled again. The files keep their own paths (`__dirname`,
-// stack traces through inline source maps), so the code behaves as under tsx.
+// one hash; only a changed file is transpiled again. The files keep their own paths (`__dirname`),
+// and stack traces show the TypeScript lines (each entry's source map, read only when a stack
+// names its file: Node's own source-map support would parse every map as each module loads).
 //
 // Plain JavaScript on purpose: it is what makes the TypeScript runnable (`node -r
 // ./src/cli/register-ts.js src/main.ts`, and the cdk8s-flux bin, which loads it from lib/cli/).
@@ -14,11 +15,14 @@ const os = require('node:os');
 const path = require('node:path');
 
 /** Raised when a cache entry's format changes: old entries are then simply never read. */
-const FORMAT = '1';
+const FORMAT = '2';
 const COMPILER_OPTIONS = {
-  target: 'ES2022', module: 'commonjs', esModuleInterop: true, inlineSourceMap: true, inlineSources: false,
-  useDefineForClassFields: true,
+  target: 'ES2022', module: 'commonjs', esModuleInterop: true, sourceMap: true, useDefineForClassFields: true,
 };
+const END = '\n//# cdk8s-flux-ts-cache-end\n';
+/** Source file → its cache entry's source map, for stack traces. */
+const sourceMaps = new Map();
+const parsedMaps = new Map();
 
 let typescript;
 let typescriptVersion;
@@ -92,11 +96,13 @@ function transpiled(file, source) {
     .digest('hex');
   const dir = cacheDirFor(file);
   const entry = path.join(dir, key.slice(0, 2), `${key.slice(2)}.js`);
+  const mapEntry = `${entry.slice(0, -3)}.map`;
   try {
     const code = fs.readFileSync(entry, 'utf8');
     // a torn or emptied entry (a full disk, a crash of an older writer) is transpiled again
-    if (code.endsWith('\n//# cdk8s-flux-ts-cache-end\n')) {
+    if (code.endsWith(END)) {
       stats.hits++;
+      sourceMaps.set(file, mapEntry);
       return code;
     }
   } catch {
@@ -108,17 +114,61 @@ function transpiled(file, source) {
     compilerOptions: { ...COMPILER_OPTIONS, target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.CommonJS },
     reportDiagnostics: false,
   });
-  const code = `${out.outputText}\n//# cdk8s-flux-ts-cache-end\n`;
+  const code = `${out.outputText.replace(/\n\/\/# sourceMappingURL=\S+\s*$/, '')}${END}`;
   stats.transpiled++;
   try {
     fs.mkdirSync(path.dirname(entry), { recursive: true });
-    const tmp = `${entry}.${process.pid}.${crypto.randomBytes(4).toString('hex')}.tmp`;
-    fs.writeFileSync(tmp, code);
-    fs.renameSync(tmp, entry); // readers see the whole entry or none
+    // the map first: an entry's code is never there without its map
+    writeAtomically(mapEntry, out.sourceMapText ?? '');
+    writeAtomically(entry, code);
+    sourceMaps.set(file, mapEntry);
   } catch {
     // a read-only cache only costs the next run the transpile again
   }
   return code;
+}
+
+/** A temporary file renamed into place: readers see the whole file or none. */
+function writeAtomically(file, content) {
+  const tmp = `${file}.${process.pid}.${crypto.randomBytes(4).toString('hex')}.tmp`;
+  fs.writeFileSync(tmp, content);
+  fs.renameSync(tmp, file);
+}
+
+/** The TypeScript line and column (1-based) of a position in transpiled code, if its map says. */
+function originalPosition(file, line, column) {
+  let map = parsedMaps.get(file);
+  if (map === undefined) {
+    try {
+      map = new (require('node:module').SourceMap)(JSON.parse(fs.readFileSync(sourceMaps.get(file), 'utf8')));
+    } catch {
+      map = null;
+    }
+    parsedMaps.set(file, map);
+  }
+  const found = map?.findEntry(line - 1, column - 1);
+  return found && typeof found.originalLine === 'number' ? { line: found.originalLine + 1, column: found.originalColumn + 1 } : undefined;
+}
+
+/** Stack traces as V8 writes them, with the TypeScript positions of transpiled files. */
+function prepareStackTrace(error, callSites) {
+  let header;
+  try {
+    header = Error.prototype.toString.call(error);
+  } catch {
+    header = 'Error';
+  }
+  return [header, ...callSites.map(site => {
+    let text = String(site);
+    const file = site.getFileName();
+    const line = site.getLineNumber();
+    const column = site.getColumnNumber();
+    if (file && sourceMaps.has(file) && line && column) {
+      const at = originalPosition(file, line, column);
+      if (at) text = text.replace(`${file}:${line}:${column}`, `${file}:${at.line}:${at.column}`);
+    }
+    return `    at ${text}`;
+  })].join('\n');
 }
 
 function compileTs(module, filename) {
@@ -126,13 +176,11 @@ function compileTs(module, filename) {
   module._compile(transpiled(filename, source), filename);
 }
 
-/** Installs the hook (once per process) and turns on source maps for stack traces. */
+/** Installs the hook (once per process, unless another one handles `.ts`) and the mapping of stack traces. */
 function register() {
-  if (require.extensions['.ts'] === compileTs) return;
-  if (require.extensions['.ts'] === undefined) {
-    require.extensions['.ts'] = compileTs;
-    if (typeof process.setSourceMapsEnabled === 'function') process.setSourceMapsEnabled(true);
-  }
+  if (require.extensions['.ts'] !== undefined) return;
+  require.extensions['.ts'] = compileTs;
+  if (Error.prepareStackTrace === undefined) Error.prepareStackTrace = prepareStackTrace;
 }
 
 register();

@@ -51,7 +51,8 @@ export function readLayoutCache(rootDir: string): ReadonlyMap<string, CachedFile
     if (data?.format !== FORMAT || !Array.isArray(data.files)) return undefined;
     const files = new Map<string, CachedFile>();
     for (const entry of data.files as unknown[]) {
-      if (!Array.isArray(entry) || entry.length !== 3 || !entry.every(x => typeof x === 'string') || !/^[0-9a-f]{64}$/.test(entry[1] as string)) return undefined;
+      // a hash that is not 64 characters never equals one (a wrong one only costs a write)
+      if (!Array.isArray(entry) || entry.length !== 3 || typeof entry[0] !== 'string' || typeof entry[1] !== 'string' || typeof entry[2] !== 'string' || entry[1].length !== 64) return undefined;
       files.set(entry[0] as string, { sha256: entry[1] as string, stamp: entry[2] as string });
     }
     memo = { file, stamp: stampOf(st), files };
