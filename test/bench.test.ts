@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { formatTable, machine, measureSealing, measureValidation, runBenchmark } from '../src/bench/bench';
 import { spread } from '../src/bench/repeat';
+import { Scratch } from '../src/bench/scratch';
+import { prepareSecrets } from '../src/bench/synthetic-fleet';
+import { measureFloorTarget, measureIncrementalTarget } from '../src/bench/targets';
 
 describe('benchmark (smoke size only; npm run bench measures fleet scale)', () => {
   it('measures a tiny fleet through the layout writer (the largest also with schema validation) and the naive App.synth() baseline, and tabulates them', () => {
@@ -32,5 +35,22 @@ describe('benchmark (smoke size only; npm run bench measures fleet scale)', () =
     expect(measureSealing(5, { modulusLength: 2048, runs: 1 })).toMatchObject({ count: 5 });
     expect(measureValidation(10, 1)).toMatchObject({ count: 10 });
     expect(machine()).toMatchObject({ node: process.version, cpus: expect.any(Number) });
+  });
+
+  it('measures the targets as ratios beside their bounds: the serialize-and-write floor writes the very files of the synth, and an incremental re-synth equals a full one', () => {
+    const scratch = new Scratch();
+    try {
+      const size = { environments: 2, components: 2 };
+      const secrets = prepareSecrets(scratch.make('secrets-'), size);
+      const floor = measureFloorTarget(size, secrets, 1, scratch);
+      expect(floor).toMatchObject({ size: '2x2', bound: 1.15, sameFiles: true, peakRssBoundMiB: 512 });
+      expect(floor.ratio).toBe(Math.round((floor.synthMs.median / floor.floorMs.median) * 100) / 100);
+      expect(floor.met).toBe(floor.ratio <= 1.15);
+      const incremental = measureIncrementalTarget(size, secrets, 1, scratch);
+      expect(incremental).toMatchObject({ size: '2x2', bound: 0.25, identicalToFullSynth: true, written: [1] });
+      expect(incremental.ratio).toBe(Math.round((incremental.incrementalMs.median / incremental.fullMs.median) * 100) / 100);
+    } finally {
+      scratch.dispose();
+    }
   });
 });

@@ -157,7 +157,7 @@ describe('this repository\'s npm scripts', () => {
     expect(r.stdout).toMatch(/^Usage: cdk8s-flux validate /);
     const scripts = JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, 'package.json'), 'utf8')).scripts;
     // the fleet app's runCli is the CLI; the cdk8s-flux launcher would start that same app in a second process
-    for (const command of ['synth', 'diff', 'seal', 'validate', 'graph']) expect(scripts[command]).toBe(`tsx src/main.ts ${command}`);
+    for (const command of ['synth', 'diff', 'seal', 'validate', 'graph']) expect(scripts[command]).toBe(`node -r ./src/cli/register-ts.js src/main.ts ${command}`);
   });
 });
 

@@ -4,15 +4,21 @@ import { FleetTesting } from '../src/testing';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
+/** The layout cache a successful synth leaves in the state directory (see src/core/layout-cache.ts). */
+export const LAYOUT_CACHE = '.cdk8s-flux/layout-cache.json';
+
 /**
- * Every file under `dir` (recursively): relative path → content. With `showLinks`, a symbolic
- * link is `-> target` instead of followed (a dangling one, or one to a directory, cannot be read).
+ * Every file under `dir` (recursively): relative path → content, the layout cache left out (it
+ * is the writer's working state, with file stamps that differ from run to run). With `showLinks`,
+ * a symbolic link is `-> target` instead of followed (a dangling one, or one to a directory,
+ * cannot be read).
  */
 export function readTree(dir: string, options: { showLinks?: boolean } = {}): Record<string, string> {
   const out: Record<string, string> = {};
   const walk = (rel: string) => {
     for (const e of fs.readdirSync(path.join(dir, rel), { withFileTypes: true })) {
       const child = rel ? `${rel}/${e.name}` : e.name;
+      if (child === LAYOUT_CACHE) continue;
       if (options.showLinks && e.isSymbolicLink()) out[child] = `-> ${fs.readlinkSync(path.join(dir, child))}`;
       else if (e.isDirectory()) walk(child);
       else out[child] = fs.readFileSync(path.join(dir, child), 'utf8');
@@ -20,6 +26,16 @@ export function readTree(dir: string, options: { showLinks?: boolean } = {}): Re
   };
   if (fs.existsSync(dir)) walk('');
   return out;
+}
+
+/**
+ * What a synth left in the state directory `.cdk8s-flux/` besides the layout cache (a lock, a
+ * transaction, a temporary file…): empty once a synth has finished or failed cleanly.
+ */
+export function stateLeft(root: string): string[] {
+  const state = path.join(root, '.cdk8s-flux');
+  if (!fs.existsSync(state)) return [];
+  return fs.readdirSync(state, { recursive: true, encoding: 'utf8' }).filter(p => p !== path.basename(LAYOUT_CACHE)).sort();
 }
 
 /** Writes a file, creating its parent directories. */

@@ -79,7 +79,7 @@ export interface BenchmarkOptions {
   readonly naiveRuns?: number;
   /** A naive run that takes longer is stopped and reported as such; larger sizes are then not run. @default 120 s */
   readonly naiveTimeoutMs?: number;
-  /** Run one untimed synth of the smallest size first (loads tsx's cache and the modules into the page cache). @default true */
+  /** Run one untimed synth of the smallest size first (fills the transpile cache and loads the modules into the page cache). @default true */
   readonly warmUp?: boolean;
   /** Also measure the largest size with schema validation on (as CI synthesizes). @default false */
   readonly validateLargest?: boolean;
@@ -95,7 +95,7 @@ type SynthKind = 'layout' | 'validated' | 'naive';
 function synthProcess(size: FleetSize, secrets: readonly { certificate: string; store: string }[], out: string, kind: SynthKind, timeoutMs: number): RunMeasure {
   const start = performance.now();
   const result = spawnSync(process.execPath, [
-    '--import', 'tsx', path.join(__dirname, 'run-synth.ts'),
+    '-r', path.join(PROJECT_ROOT, 'src', 'cli', 'register-ts.js'), path.join(__dirname, 'run-synth.ts'),
     `--envs=${size.environments}`, `--components=${size.components}`, `--out=${out}`, `--naive=${kind === 'naive'}`,
     `--validate=${kind === 'validated'}`, `--secrets=${JSON.stringify(secrets)}`,
   ], { cwd: PROJECT_ROOT, encoding: 'utf8', timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024 });
@@ -220,28 +220,6 @@ export function measureValidation(count: number, runs = 5): { count: number; ms:
     return (performance.now() - start) * 10;
   });
   return { count, ms: spread(times).median / 10 };
-}
-
-/**
- * Wall time of the seed fleet's whole `npm run synth` (npm, tsx and the synth process), each
- * into a fresh directory after a `sync`, after one untimed warm-up run.
- */
-export function measureSeedSynth(runs = 5, shared?: Scratch): Spread {
-  const scratch = shared ?? new Scratch();
-  const once = () => {
-    const start = performance.now();
-    const r = spawnSync('npm', ['run', '--silent', 'synth'], {
-      cwd: PROJECT_ROOT, encoding: 'utf8', env: { ...process.env, CDK8S_FLUX_ROOT_DIR: scratch.make('cdk8s-flux-bench-seed-'), CI: '' },
-    });
-    if (r.status !== 0) throw new Error(`seed synth failed: ${r.error?.message ?? r.stderr}`);
-    return performance.now() - start;
-  };
-  try {
-    once();
-    return spread(repeat(runs, once));
-  } finally {
-    if (!shared) scratch.dispose();
-  }
 }
 
 /** What the machine was like: the measures depend on its cores, the file system written to and what else ran. */

@@ -4,17 +4,23 @@
 // line with its timings and peak memory.
 import { performance } from 'node:perf_hooks';
 import { App } from 'cdk8s';
-import { createSyntheticFleet } from './synthetic-fleet';
+import { createSyntheticFleet, FleetEdit } from './synthetic-fleet';
 
-const args = Object.fromEntries(process.argv.slice(2).map(a => a.replace(/^--/, '').split('=')) as [string, string][]);
+const args = Object.fromEntries(process.argv.slice(2).map(a => {
+  const [k, ...v] = a.replace(/^--/, '').split('=');
+  return [k, v.join('=')];
+}));
 const size = { environments: Number(args.envs), components: Number(args.components) };
 const secrets = JSON.parse(args.secrets) as { certificate: string; store: string }[];
+// --edits=[{"environment":3,"component":7,"replicas":9}]: one value of one environment changed
+const edits = args.edits ? JSON.parse(args.edits) as FleetEdit[] : [];
 const start = performance.now();
-const repo = createSyntheticFleet(args.out, size, secrets);
+const repo = createSyntheticFleet(args.out, size, secrets, edits);
 if (args.validate === 'true') repo.enableSchemaValidation();
 const built = performance.now();
 let files = 0;
 let objects = 0;
+let written = 0;
 if (args.naive === 'true') {
   (repo as unknown as { outdir: string }).outdir = args.out;
   App.prototype.synth.call(repo); // every chart into one directory, cdk8s's own way
@@ -23,6 +29,7 @@ if (args.naive === 'true') {
 } else {
   const plan = repo.write();
   files = plan.writes.length + plan.unchanged;
+  written = plan.writes.length + plan.deletes.length;
   objects = repo.node.findAll().filter(c => (c as { apiVersion?: unknown }).apiVersion !== undefined && c.node.id === 'Resource').length;
 }
 const done = performance.now();
@@ -32,6 +39,7 @@ process.stdout.write(`${JSON.stringify({
   inProcessMs: Math.round(done - start),
   files,
   objects,
+  written,
   peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024),
   // the whole process, start-up included
   userMs: Math.round(process.cpuUsage().user / 1000),

@@ -18,6 +18,13 @@ import { SealedStore } from '../secrets/sealed-store';
 import { SecretDeclaration } from '../secrets/secret-declaration';
 import { selfSignedCertificate } from './self-signed';
 
+/** A change of one value of one environment: the replicas of one component in its overlay. */
+export interface FleetEdit {
+  readonly environment: number;
+  readonly component: number;
+  readonly replicas: number;
+}
+
 /** Size of a synthetic fleet. */
 export interface FleetSize {
   readonly environments: number;
@@ -51,9 +58,9 @@ export function prepareSecrets(dir: string, size: FleetSize): { certificate: str
  * HelmRepository, a ServiceAccount and a HelmRelease; per environment, a cluster directory (sync
  * and infrastructure Kustomizations), an overlay with a values patch, a SealedSecret and an Alert
  * per component, and a Slack provider whose webhook is sealed too. About 3 objects per
- * (environment, component).
+ * (environment, component). `edits` change single values (a component's replicas in one environment).
  */
-export function createSyntheticFleet(rootDir: string, size: FleetSize, secrets: { certificate: string; store: string }[]): GitOpsRepo {
+export function createSyntheticFleet(rootDir: string, size: FleetSize, secrets: { certificate: string; store: string }[], edits: readonly FleetEdit[] = []): GitOpsRepo {
   const repo = new GitOpsRepo({ rootDir });
   const base = new LayoutDirectory(repo.infrastructure, 'base');
   const components = Array.from({ length: size.components }, (_, c) => {
@@ -85,7 +92,8 @@ export function createSyntheticFleet(rootDir: string, size: FleetSize, secrets: 
     const overlay = new LayoutDirectory(overlays, `env-${e}`);
     overlay.addResource(base);
     components.forEach((component, c) => {
-      new ObjectPatch(overlay, `app-${c}-patch`, { target: component.release, patch: { spec: { values: { replicaCount: 1 + (e % 3), env: `env-${e}` } } } });
+      const replicaCount = edits.find(x => x.environment === e && x.component === c)?.replicas ?? 1 + (e % 3);
+      new ObjectPatch(overlay, `app-${c}-patch`, { target: component.release, patch: { spec: { values: { replicaCount, env: `env-${e}` } } } });
       new SealedSecret(new ManifestFile(overlay, `app-${c}-secret`), 'secret', {
         metadata: { name: `app-${c}-credentials`, namespace: `app-${c}` }, store, keys: ['password'],
       });

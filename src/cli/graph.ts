@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { createTwoFilesPatch } from 'diff';
+import type * as Diff from 'diff';
 import { firstNonDirectory } from '../core/disk-scan';
 import { GitOpsRepo } from '../fleet/gitops-repo';
 import { fleetGraphFiles, GRAPH_MARKER } from '../graph/mermaid';
@@ -76,6 +76,8 @@ export function runGraph(repo: GitOpsRepo, argv: readonly string[], io: SynthIo)
       return ExitCode.CLEAN;
     }
     for (const [file, content] of changed) {
+      // loaded here: a synth never needs it
+      const { createTwoFilesPatch } = require('diff') as typeof Diff;
       io.out(createTwoFilesPatch(`a/${shown(file)}`, `b/${shown(file)}`, read(path.join(outDir, file)) ?? '', content, undefined, undefined, { context: 3 }));
     }
     for (const file of stale) io.out(`stale: ${shown(file)} (its environment is gone)\n`);

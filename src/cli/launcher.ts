@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import Module = require('node:module');
 import * as path from 'node:path';
 import { parse } from 'yaml';
 import { INIT_USAGE, runInit } from './init';
@@ -16,6 +17,13 @@ export interface LaunchOptions {
   readonly io?: CliIo;
   /** Environment of the app. @default process.env */
   readonly env?: NodeJS.ProcessEnv;
+  /**
+   * Run an app that is a TypeScript or JavaScript file started by `tsx` or `node` in this
+   * process (its `.ts` files through a content-keyed transpile cache, see register-ts.js), rather
+   * than in a second process; any other app is still spawned. Only for the real executable: the app
+   * then owns this process (its exit code, its working directory). @default false
+   */
+  readonly inProcess?: boolean;
 }
 
 const CDK8S_YAML = 'cdk8s.yaml';
@@ -82,6 +90,14 @@ export function launch(argv: readonly string[], options: LaunchOptions = {}): nu
     io.err(`${config} has no \`app\`: set it to the command that runs the fleet (e.g. app: npx tsx src/main.ts)\n`);
     return ExitCode.ERROR;
   }
+  const entry = options.inProcess && cwd === process.cwd() && options.env === undefined ? inProcessEntry(app, cwd) : undefined;
+  if (entry !== undefined) {
+    try {
+      return runInProcess(entry, argv);
+    } catch (e) {
+      return failed(command ?? 'synth', e, argv, io);
+    }
+  }
   const result = spawnSync(`${app} ${argv.map(shellQuote).join(' ')}`.trim(), {
     cwd, shell: true, stdio: 'inherit', env: options.env ?? process.env,
   });
@@ -91,6 +107,46 @@ export function launch(argv: readonly string[], options: LaunchOptions = {}): nu
     return ExitCode.ERROR;
   }
   return result.status ?? 2;
+}
+
+/** Programs that run a TypeScript or JavaScript file as Node would, which this process can do itself. */
+const IN_PROCESS_RUNNERS: readonly (readonly string[])[] = [['npx', 'tsx'], ['tsx'], ['node'], ['npx', 'node']];
+const OUR_HOOK = /(^|[\\/])register-ts\.js$/;
+
+/**
+ * The file an app runs, when this process can run it the same way: `[npx] tsx <file>`,
+ * `node <file>` or `node -r <…/register-ts.js> <file>` (a `tsx` or `node` given by path too), the
+ * file a `.ts`, `.js` or `.cjs` inside `cwd`'s tree. Anything else (flags, shell syntax, another
+ * runner) is left to the shell.
+ */
+export function inProcessEntry(app: string, cwd: string): string | undefined {
+  if (/["'`$;&|<>(){}\\*?~]/.test(app)) return undefined;
+  let words = app.trim().split(/\s+/);
+  const runner = IN_PROCESS_RUNNERS.find(r => r.every((w, i) => i < words.length && path.basename(words[i]) === w && (i === r.length - 1 || w === 'npx')));
+  if (!runner) return undefined;
+  words = words.slice(runner.length);
+  if (runner[runner.length - 1] === 'node' && (words[0] === '-r' || words[0] === '--require') && words[1] !== undefined && OUR_HOOK.test(words[1])) words = words.slice(2);
+  if (words.length !== 1 || words[0].startsWith('-') || !/\.(ts|js|cjs)$/.test(words[0])) return undefined;
+  const entry = path.resolve(cwd, words[0]);
+  if (!fs.existsSync(entry)) return undefined;
+  // ES modules (a package of "type": "module") need a loader: their runner starts them
+  try {
+    if ((JSON.parse(fs.readFileSync(path.join(cwd, 'package.json'), 'utf8')) as { type?: unknown }).type === 'module') return undefined;
+  } catch {
+    // no package.json, or not JSON: CommonJS
+  }
+  return entry;
+}
+
+/**
+ * Runs `entry` as this process's main module with `argv` as its arguments (as `node entry …argv`
+ * would), TypeScript through the transpile cache; returns the exit code the app set.
+ */
+function runInProcess(entry: string, argv: readonly string[]): number {
+  require('./register-ts');
+  process.argv = [process.argv[0], entry, ...argv];
+  Module.runMain(entry);
+  return typeof process.exitCode === 'number' ? process.exitCode : 0;
 }
 
 function failed(command: string, e: unknown, argv: readonly string[], io: CliIo, prefix = ''): number {

@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { CachedFile, readLayoutCache, stampOf } from './layout-cache';
 import { DiskFiles, DiskLayout } from './model/repo-tree';
 import { GENERATED_MARKER } from './render';
 
@@ -34,14 +35,81 @@ export function scanUserFiles(rootDir: string, managedRoots: readonly string[]):
 }
 
 function scanWith(rootDir: string, managedRoots: readonly string[], full: boolean): DiskFiles {
-  const generated = new Map<string, string>();
+  const generated = new GeneratedFiles(rootDir);
   const foreign = new Map<string, string | undefined>();
+  const cache = readLayoutCache(rootDir);
   for (const top of managedRoots) {
     const st = lstatOrUndefined(path.join(rootDir, top));
-    if (st?.isDirectory()) scan(rootDir, top, generated, foreign, full);
+    if (st?.isDirectory()) scan(rootDir, top, generated, foreign, full, cache);
     else if (st) foreign.set(top, undefined);
   }
   return { generated, foreign };
+}
+
+/**
+ * The generated files found on disk, by repository path. A file the layout cache vouches for (its
+ * stamp unchanged since the last synth wrote it) is known by the hash of its content and read
+ * only when its content is asked for; every other one was read by the scan.
+ */
+export class GeneratedFiles implements ReadonlyMap<string, string> {
+  private readonly contents = new Map<string, string | undefined>();
+  private readonly cached = new Map<string, CachedFile>();
+
+  constructor(private readonly rootDir: string) {}
+
+  /** Records a file read by the scan. */
+  public set(p: string, content: string): void {
+    this.contents.set(p, content);
+  }
+
+  /** Records a file the cache vouches for, unread. */
+  public setCached(p: string, entry: CachedFile): void {
+    this.contents.set(p, undefined);
+    this.cached.set(p, entry);
+  }
+
+  /** The cache entry of a file the cache vouched for at the scan (its content is then the one hashed there). */
+  public cachedEntry(p: string): CachedFile | undefined {
+    return this.cached.get(p);
+  }
+
+  public get(p: string): string | undefined {
+    if (!this.contents.has(p)) return undefined;
+    let content = this.contents.get(p);
+    if (content === undefined) {
+      content = fs.readFileSync(path.join(this.rootDir, p), 'utf8');
+      this.contents.set(p, content);
+    }
+    return content;
+  }
+
+  public has(p: string): boolean {
+    return this.contents.has(p);
+  }
+
+  public get size(): number {
+    return this.contents.size;
+  }
+
+  public keys(): MapIterator<string> {
+    return this.contents.keys();
+  }
+
+  public *entries(): MapIterator<[string, string]> {
+    for (const p of this.contents.keys()) yield [p, this.get(p)!];
+  }
+
+  public *values(): MapIterator<string> {
+    for (const p of this.contents.keys()) yield this.get(p)!;
+  }
+
+  public forEach(fn: (value: string, key: string, map: ReadonlyMap<string, string>) => void): void {
+    for (const [p, c] of this.entries()) fn(c, p, this);
+  }
+
+  public [Symbol.iterator](): MapIterator<[string, string]> {
+    return this.entries();
+  }
 }
 
 const HEAD = Buffer.byteLength(`\ufeff${GENERATED_MARKER}\r\n`);
@@ -63,12 +131,17 @@ function readFile(file: string, full: boolean): { generated: boolean; content?: 
   }
 }
 
-function scan(rootDir: string, rel: string, generated: Map<string, string>, foreign: Map<string, string | undefined>, full: boolean): void {
+function scan(rootDir: string, rel: string, generated: GeneratedFiles, foreign: Map<string, string | undefined>, full: boolean, cache: ReadonlyMap<string, CachedFile> | undefined): void {
   for (const entry of fs.readdirSync(path.join(rootDir, rel), { withFileTypes: true })) {
     const child = `${rel}/${entry.name}`;
     if (entry.isDirectory()) {
-      scan(rootDir, child, generated, foreign, full);
+      scan(rootDir, child, generated, foreign, full, cache);
     } else if (entry.isFile()) {
+      const cached = cache?.get(child);
+      if (cached !== undefined && cached.stamp === stampOf(fs.lstatSync(path.join(rootDir, child)))) {
+        generated.setCached(child, cached); // still the file the last synth wrote: not read
+        continue;
+      }
       const read = readFile(path.join(rootDir, child), full);
       if (read.generated) generated.set(child, read.content ?? '');
       else foreign.set(child, read.content);

@@ -2,13 +2,14 @@ import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { createTwoFilesPatch } from 'diff';
+import type * as Diff from 'diff';
 import { fsyncDir, writeDurably } from './durable-file';
 import { describeFsError, isFileSystemError, isPermissionError, remedyFor } from './fs-errors';
 import { LayoutWriteError } from './errors';
 import { LayoutFiles } from './layout-model';
 import { DiskLayout } from './model/repo-tree';
-import { firstNonDirectory, isGenerated, lstatOrUndefined, normalizedText, scanLayout } from './disk-scan';
+import { firstNonDirectory, GeneratedFiles, isGenerated, lstatOrUndefined, normalizedText, scanLayout } from './disk-scan';
+import { CachedFile, contentHash, removeLayoutCache, stampOf, writeLayoutCache } from './layout-cache';
 import { compareKeys, GENERATED_MARKER } from './render';
 
 /** The folder cdk8s-flux keeps its working state in, relative to the repository root. Git-ignored. */
@@ -65,7 +66,16 @@ export function isClean(plan: LayoutPlan): boolean {
  * symlinked `apps/` is never followed).
  */
 export function planLayout(rootDir: string, files: LayoutFiles, managedRoots: readonly string[], disk: DiskLayout = scanLayout(rootDir, managedRoots)): LayoutPlan {
+  return planWith(rootDir, files, disk);
+}
+
+/**
+ * `planLayout`, also giving the hash of each file found up to date by the layout cache: a file
+ * the cache vouches for whose new content has the cached hash is neither read nor compared.
+ */
+function planWith(rootDir: string, files: LayoutFiles, disk: DiskLayout, upToDate?: Map<string, CachedFile>): LayoutPlan {
   const { generated, foreign } = disk;
+  const cached = generated instanceof GeneratedFiles ? generated : undefined;
   const deleting = new Set([...generated.keys()].filter(p => !files.has(p)));
 
   const writes: { path: string; content: string; previous?: string }[] = [];
@@ -73,6 +83,13 @@ export function planLayout(rootDir: string, files: LayoutFiles, managedRoots: re
   let unchanged = 0;
   const prefixes = new Map<string, boolean>(); // directory prefix → blocks? (most files share their parents)
   for (const [p, content] of files) {
+    const entry = cached?.cachedEntry(p);
+    // the scan found the file the last synth wrote, under real directories: the same content is up to date
+    if (entry !== undefined && entry.sha256 === contentHash(content)) {
+      unchanged++;
+      upToDate?.set(p, entry);
+      continue;
+    }
     const previous = generated.get(p);
     if (foreign.has(p) || isBlocked(rootDir, p, deleting, prefixes)) conflicts.push(p);
     else if (previous === content || (previous !== undefined && normalizedText(previous) === content)) unchanged++; // CRLF or a BOM from a checkout is the same file to Git
@@ -173,7 +190,8 @@ export function writeLayout(rootDir: string, files: LayoutFiles, managedRoots: r
 function writeLocked(rootDir: string, files: LayoutFiles, managedRoots: readonly string[], hooks: WriteHooks): LayoutPlan {
   return withLock(rootDir, () => {
     recoverLocked(rootDir, managedRoots, hooks);
-    const plan = planLayout(rootDir, files, managedRoots);
+    const upToDate = new Map<string, CachedFile>();
+    const plan = planWith(rootDir, files, scanLayout(rootDir, managedRoots), upToDate);
     if (plan.conflicts.length > 0) {
       throw new LayoutWriteError(
         `Refusing to write: ${plan.conflicts.length === 1 ? 'this path holds' : 'these paths hold'} something cdk8s-flux did not generate ` +
@@ -181,7 +199,10 @@ function writeLocked(rootDir: string, files: LayoutFiles, managedRoots: readonly
         'Move or delete it, or rename the construct that wants that path. Nothing was written.',
       );
     }
-    if (plan.writes.length === 0 && plan.deletes.length === 0) return plan;
+    if (plan.writes.length === 0 && plan.deletes.length === 0) {
+      if (upToDate.size < files.size) updateCache(rootDir, files, upToDate);
+      return plan;
+    }
 
     const txDir = path.join(rootDir, TRANSACTION_DIR);
     let journal: Journal;
@@ -204,8 +225,29 @@ function writeLocked(rootDir: string, files: LayoutFiles, managedRoots: readonly
         `the journal in ${TRANSACTION_DIR}/ records the rest. ${remedy} Then run the synth again: it finishes the transaction exactly.`,
       );
     }
+    updateCache(rootDir, files, upToDate);
     return plan;
   });
+}
+
+/**
+ * Records what the layout now holds (see `LAYOUT_CACHE_FILE`): the hash and stamp of every file,
+ * those found up to date as they were, the others stamped now. Best effort: a file that cannot be
+ * stamped is left out (the next synth reads it).
+ */
+function updateCache(rootDir: string, files: LayoutFiles, upToDate: ReadonlyMap<string, CachedFile>): void {
+  const entries = new Map<string, CachedFile>();
+  for (const [p, content] of files) {
+    const known = upToDate.get(p);
+    if (known) {
+      entries.set(p, known);
+      continue;
+    }
+    const st = lstatOrUndefined(path.join(rootDir, p));
+    // the file must hold exactly this content (not a CRLF checkout of it, which counts as unchanged)
+    if (st?.isFile() && st.size === Buffer.byteLength(content)) entries.set(p, { sha256: contentHash(content), stamp: stampOf(st) });
+  }
+  writeLayoutCache(rootDir, entries);
 }
 
 /** Stages every new file, tries every target for writing, and commits the journal: after it returns, the write can only be finished. */
@@ -239,6 +281,9 @@ function stageAndCommit(rootDir: string, txDir: string, plan: LayoutPlan, hooks:
     throw new LayoutWriteError(`Refusing to write: ${blocked.length === 1 ? 'this path cannot' : 'these paths cannot'} be written (read-only, immutable or on a read-only file system):\n${blocked.map(b => `  ${b}`).join('\n')}\nMake ${blocked.length === 1 ? 'it' : 'them'} writable and run the synth again. Nothing was written.`);
   }
   fs.mkdirSync(txDir, { recursive: true }); // a synth that only deletes has staged nothing, so nothing made it yet
+  // the files change from here on: the cache goes (a cache that outlived an interrupted write would
+  // only be caught by its stamps), and comes back once the write is done
+  removeLayoutCache(rootDir);
   writeDurably(path.join(txDir, `${JOURNAL}.tmp`), JSON.stringify(journal));
   fs.renameSync(path.join(txDir, `${JOURNAL}.tmp`), path.join(txDir, JOURNAL)); // commit point
   fsyncDir(txDir);
@@ -618,6 +663,8 @@ function syncStaged(stagedDir: string, files: string[], dirs: string[]): void {
 /** A unified diff of everything a plan would change, `a/` being the disk and `b/` a fresh synth. */
 export function diffPlan(plan: LayoutPlan): string {
   const parts: string[] = [];
+  // loaded here: only --check and diff need it, never a synth
+  const { createTwoFilesPatch } = require('diff') as typeof Diff;
   const entries = [
     ...plan.writes.map(w => ({ path: w.path, before: w.previous, after: w.content as string | undefined })),
     ...plan.deletes.map(d => ({ path: d.path, before: d.previous as string | undefined, after: undefined })),

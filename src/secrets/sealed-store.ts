@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describeFsError, isFileSystemError, remedyFor } from '../core/fs-errors';
 import { parse } from 'yaml';
+import { readBlockYaml } from '../core/block-yaml-reader';
 import { replaceFileAtomically } from '../core/durable-file';
 import { compareKeys, toYaml } from '../core/render';
 import { SealingCertificate } from './certificate';
@@ -309,7 +310,8 @@ function parseStore(file: string, text: string): { entries: Map<string, SealedEn
   if (/^(<<<<<<<|=======|>>>>>>>)( |$)/m.test(text)) throw fail('it has unresolved merge-conflict markers');
   let doc: unknown;
   try {
-    doc = parse(text);
+    // the store as seal writes it is read by the fast reader; anything else (a hand edit) by yaml
+    doc = readBlockYaml(text) ?? parse(text);
   } catch (e) {
     throw fail(`it is not YAML (${(e as Error).message.split('\n')[0]})`);
   }

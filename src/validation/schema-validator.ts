@@ -1,10 +1,22 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
-import Ajv2019 from 'ajv/dist/2019';
-import Ajv2020 from 'ajv/dist/2020';
+import type Ajv from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
+import type Ajv2019 from 'ajv/dist/2019';
+import type Ajv2020 from 'ajv/dist/2020';
 import { parseAllDocuments } from 'yaml';
 import { METADATA_ONLY, SchemaNode, strictSchema } from './strict-schema';
+
+// verbose: each error carries the value that failed, so that the message can name it
+const AJV_OPTIONS = { strict: false, allErrors: true, validateFormats: false, verbose: true };
+
+/**
+ * A class of ajv, loaded on first use: ajv is a hundred modules that a synth without schema
+ * validation never needs (importing this file must not load it).
+ */
+function ajvClass(id: 'ajv' | 'ajv/dist/2019' | 'ajv/dist/2020'): unknown {
+  return (require(id) as { default: unknown }).default;
+}
 
 /** One schema violation of one document. */
 export interface SchemaIssue {
@@ -40,8 +52,12 @@ export class SchemaValidator {
     return new SchemaValidator(schemas);
   }
 
-  // verbose: each error carries the value that failed, so that the message can name it
-  private readonly ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false, verbose: true });
+  private ajvInstance?: Ajv;
+
+  /** The draft-07 compiler, made on first use. */
+  private get ajv(): Ajv {
+    return this.ajvInstance ??= new (ajvClass('ajv') as typeof Ajv)(AJV_OPTIONS);
+  }
   private readonly compiled = new Map<string, ValidateFunction>();
 
   private constructor(private readonly schemas: Map<string, SchemaNode>) {}
@@ -101,8 +117,8 @@ export class SchemaValidator {
     let validate = this.compiled.get(id);
     if (!validate) {
       const draft = schema.$schema ?? '';
-      const ajv = draft.includes('2020-12') ? new Ajv2020({ strict: false, allErrors: true, validateFormats: false })
-        : draft.includes('2019-09') ? new Ajv2019({ strict: false, allErrors: true, validateFormats: false })
+      const ajv = draft.includes('2020-12') ? new (ajvClass('ajv/dist/2020') as typeof Ajv2020)(AJV_OPTIONS)
+        : draft.includes('2019-09') ? new (ajvClass('ajv/dist/2019') as typeof Ajv2019)(AJV_OPTIONS)
           : this.ajv;
       validate = ajv.compile(schema);
       this.compiled.set(id, validate);

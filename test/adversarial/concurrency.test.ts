@@ -4,13 +4,12 @@
  * refused by the lock with a message; the tree ends as one whole layout, never a mix.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { createExampleFleet } from '../../src/example-fleet';
 import { FleetTesting } from '../../src/testing';
-import { writeFile } from '../helpers';
+import { writeFile, stateLeft } from '../helpers';
 import { Rng, scratch, seeds, visibleTree } from './support';
 
 const PROJECT_ROOT = path.resolve(__dirname, '../..');
@@ -66,7 +65,7 @@ describe('concurrent synths', () => {
     expect(which, `${context}: the tree is not one whole layout`).toBeDefined();
     // the layout left is one that a successful run wrote
     expect(runs.filter(r => r.code === 0).map(r => r.mode), context).toContain(which![0]);
-    expect(fs.existsSync(path.join(root, '.cdk8s-flux')), context).toBe(false);
+    expect(stateLeft(root), context).toEqual([]);
     refused += runs.filter(r => r.code === 2).length;
   });
 
