@@ -300,8 +300,8 @@ describe('the model as kustomize-controller builds it, in the cases a review fou
     new Kustomization(new ManifestFile(f.cluster, 'rbac'), 'rbac', { metadata: { name: 'rbac', namespace: 'flux-system' }, sourceRef: f.gitRepo, externalPath: './apps/rbac' });
     const { model } = f.repo.synthModel();
     const binding = model.clusters[0].applications.find(a => a.doc.kind === 'RoleBinding')!;
-    // the inner layer moves the subject with its account; the outer one compares with the file's namespace and leaves it
-    expect(binding.doc.subjects).toEqual([{ kind: 'ServiceAccount', name: 'sa', namespace: 'inner' }]);
+    // each layer moves the subject with its account (as kubectl kustomize does: the outer one compares with where the inner one put it)
+    expect(binding.doc.subjects).toEqual([{ kind: 'ServiceAccount', name: 'sa', namespace: 'outer' }]);
     expect(binding.namespace).toBe('outer');
   });
 

@@ -183,8 +183,8 @@ describe('tenant refusals', () => {
       metadata: { name: 'team-e-controller', namespace: 'flux-system' }, sourceRef: tenant.source, externalPath: './', serviceAccountName: 'kustomize-controller',
     });
     expect(platformProblems(repo)).toEqual([
-      '[clusters/dev/as-controller/as-controller] Kustomization flux-system/team-e-controller spec.sourceRef points at GitRepository team-e/team-e, tenant "team-e"\'s source, and spec.serviceAccountName is "kustomize-controller": it would apply what the tenant commits with the platform\'s rights (kustomize-controller\'s); let the tenant\'s own Kustomization in "team-e" build it (Tenant.sync), or move this Kustomization to "team-e" with serviceAccountName: "team-e-reconciler"',
-      '[clusters/dev/shortcut/shortcut] Kustomization flux-system/team-e spec.sourceRef points at GitRepository team-e/team-e, tenant "team-e"\'s source, and spec.serviceAccountName is not set: it would apply what the tenant commits with the platform\'s rights (kustomize-controller\'s); let the tenant\'s own Kustomization in "team-e" build it (Tenant.sync), or move this Kustomization to "team-e" with serviceAccountName: "team-e-reconciler"',
+      '[clusters/dev/as-controller/as-controller] Kustomization flux-system/team-e-controller spec.sourceRef points at GitRepository team-e/team-e, tenant "team-e"\'s source, and spec.serviceAccountName is "kustomize-controller", an account of the platform\'s namespace "flux-system": it would apply what the tenant commits with the platform\'s rights; let the tenant\'s own Kustomization in "team-e" build it (Tenant.sync), or move this Kustomization to "team-e" with serviceAccountName: "team-e-reconciler"',
+      '[clusters/dev/shortcut/shortcut] Kustomization flux-system/team-e spec.sourceRef points at GitRepository team-e/team-e, tenant "team-e"\'s source, and spec.serviceAccountName is not set (the controller\'s own account): it would apply what the tenant commits with the platform\'s rights; let the tenant\'s own Kustomization in "team-e" build it (Tenant.sync), or move this Kustomization to "team-e" with serviceAccountName: "team-e-reconciler"',
     ]);
   });
 
@@ -196,7 +196,7 @@ describe('tenant refusals', () => {
       metadata: { name: 'team-f', namespace: 'flux-system' }, chartRef: tenant.source as OCIRepository,
     });
     expect(platformProblems(repo)).toEqual([
-      '[clusters/dev/release/release] HelmRelease flux-system/team-f spec.chartRef points at OCIRepository team-f/team-f, tenant "team-f"\'s source, and spec.serviceAccountName is not set: it would install what the tenant commits with the platform\'s rights (helm-controller\'s); let the tenant\'s own Kustomization in "team-f" build it (Tenant.sync), or move this HelmRelease to "team-f" with serviceAccountName: "team-f-reconciler"',
+      '[clusters/dev/release/release] HelmRelease flux-system/team-f spec.chartRef points at OCIRepository team-f/team-f, tenant "team-f"\'s source, and spec.serviceAccountName is not set (the controller\'s own account): it would install what the tenant commits with the platform\'s rights; let the tenant\'s own Kustomization in "team-f" build it (Tenant.sync), or move this HelmRelease to "team-f" with serviceAccountName: "team-f-reconciler"',
     ]);
   });
 });

@@ -25,6 +25,8 @@ describe('type-level tests', () => {
       '// @ts-expect-error a HelmRepository is not a source a Kustomization can build',
       '// @ts-expect-error "Keep" is not a DeletionPolicy',
       '// @ts-expect-error "oci " (with a space) is not a HelmRepositoryType',
+      '// @ts-expect-error "10 min" is not a Go duration in a patch either',
+      '// @ts-expect-error "remediaton" is no install option',
     ]);
   });
 });

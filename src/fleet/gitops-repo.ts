@@ -152,7 +152,8 @@ export class GitOpsRepo extends App {
 
   /** Every top-level directory the writer owns: `MANAGED_ROOTS`, then those added with `addRoot`, in order. */
   public get managedRoots(): readonly string[] {
-    return [...GitOpsRepo.MANAGED_ROOTS, ...this.addedRoots.map(r => r.dirName)];
+    // a name that leaves the repository ("..", a path) is reported at synth, never scanned or written
+    return [...GitOpsRepo.MANAGED_ROOTS, ...this.addedRoots.map(r => r.dirName).filter(n => n !== '.' && n !== '..' && !/[/\\]/.test(n))];
   }
 
   /** The roots added with `addRoot`, in order. */

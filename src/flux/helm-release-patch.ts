@@ -1,5 +1,15 @@
 import { DeepPartial, PATCH_TYPE, PatchContent } from '../core/object-patch';
-import { HelmRelease } from './helm-release';
+import { FluxDuration, GoDurationString } from './duration';
+import { HelmRelease, HelmReleaseInstall, HelmReleaseRollback, HelmReleaseTest, HelmReleaseUninstall, HelmReleaseUpgrade } from './helm-release';
+
+/**
+ * An action's options in a patch: the props' fields, with durations as Go duration strings (a patch
+ * is written as it is given); `null` deletes a field, as in any strategic-merge patch.
+ */
+export type ActionPatch<T> = {
+  readonly [K in keyof T]?: (NonNullable<T[K]> extends FluxDuration ? GoDurationString
+    : NonNullable<T[K]> extends object ? ActionPatch<NonNullable<T[K]>> : T[K]) | null;
+};
 
 /**
  * A strategic-merge patch of a `HelmRelease<Values>`: its `spec` fields as Flux's CRD
@@ -24,7 +34,7 @@ export interface HelmReleasePatchSpec<Values extends object = Record<string, unk
       /** Chart name. */ readonly chart?: string;
       /** Version or semver range. */ readonly version?: string;
       /** The source. */ readonly sourceRef?: { readonly kind?: string; readonly name?: string; readonly namespace?: string };
-      /** Fetch interval. */ readonly interval?: string;
+      /** Fetch interval. */ readonly interval?: GoDurationString;
       /** Values files of the chart. */ readonly valuesFiles?: readonly string[];
       /** Whether missing values files are ignored. */ readonly ignoreMissingValuesFiles?: boolean;
       /** ChartVersion or Revision. */ readonly reconcileStrategy?: string;
@@ -32,8 +42,8 @@ export interface HelmReleasePatchSpec<Values extends object = Record<string, unk
     };
   };
   /** @default unchanged */ readonly chartRef?: { readonly kind?: string; readonly name?: string; readonly namespace?: string };
-  /** @default unchanged */ readonly interval?: string;
-  /** @default unchanged */ readonly timeout?: string;
+  /** @default unchanged */ readonly interval?: GoDurationString;
+  /** @default unchanged */ readonly timeout?: GoDurationString;
   /** @default unchanged */ readonly suspend?: boolean;
   /** @default unchanged */ readonly releaseName?: string;
   /** @default unchanged */ readonly targetNamespace?: string;
@@ -43,11 +53,11 @@ export interface HelmReleasePatchSpec<Values extends object = Record<string, unk
   /** @default unchanged */ readonly persistentClient?: boolean;
   /** @default unchanged */ readonly valuesFrom?: readonly Record<string, unknown>[];
   /** @default unchanged */ readonly dependsOn?: readonly Record<string, unknown>[];
-  /** @default unchanged */ readonly install?: Record<string, unknown>;
-  /** @default unchanged */ readonly upgrade?: Record<string, unknown>;
-  /** @default unchanged */ readonly rollback?: Record<string, unknown>;
-  /** @default unchanged */ readonly test?: Record<string, unknown>;
-  /** @default unchanged */ readonly uninstall?: Record<string, unknown>;
+  /** @default unchanged */ readonly install?: ActionPatch<HelmReleaseInstall>;
+  /** @default unchanged */ readonly upgrade?: ActionPatch<HelmReleaseUpgrade>;
+  /** @default unchanged */ readonly rollback?: ActionPatch<HelmReleaseRollback>;
+  /** @default unchanged */ readonly test?: ActionPatch<HelmReleaseTest>;
+  /** @default unchanged */ readonly uninstall?: ActionPatch<HelmReleaseUninstall>;
   /** @default unchanged */ readonly driftDetection?: Record<string, unknown>;
   /** @default unchanged */ readonly postRenderers?: readonly Record<string, unknown>[];
   /** @default unchanged */ readonly commonMetadata?: Record<string, unknown>;

@@ -136,6 +136,8 @@ function checkTenantObjects(model: FleetModel, tenants: Tenant[], applied: Appli
     if (!tenant) continue;
     for (const ref of model.referencesOf(a.application)) {
       if (ref.namespace === undefined || ref.namespace === tenant.namespace || ref.rule.resolution === ReferenceResolution.INFORMATIONAL) continue;
+      // a field its kind declares open across namespaces (a Gateway's parentRefs: the Gateway's allowedRoutes decides); Flux's dependsOn stays checked
+      if (ref.rule.lockedDown === false && !ref.field.startsWith('spec.dependsOn') && !ref.field.startsWith('spec.healthChecks')) continue;
       const platformDependency = ref.field.startsWith('spec.dependsOn') && a.owner === tenant.sync.node.path
         && tenant.platformDependencies.some(d => d.name === ref.name && d.namespace === ref.namespace);
       if (platformDependency) continue;
@@ -228,10 +230,17 @@ function checkBroadBindings(applied: Applied[], report: Report): void {
     if (!privileged) continue;
     const why = PRIVILEGED_CLUSTER_ROLES.includes(roleRef.name) && roleRef.kind === 'ClusterRole' ? 'a privileged built-in role' : 'a role with "*" verbs or resources';
     ((a.doc.subjects ?? []) as { kind?: string; name?: string }[]).forEach((subject, i) => {
-      if (subject.kind !== 'Group' || !BROAD_GROUPS.includes(subject.name ?? '')) return;
-      report(a.owner, `${describeApplied(a)} subjects[${i}] is Group "${subject.name}", bound to ${roleRef.kind} "${roleRef.name}" (${why})${a.doc.kind === 'RoleBinding' ? ` in namespace "${a.namespace}"` : ' cluster-wide'}: every ${subject.name === 'system:serviceaccounts' ? 'ServiceAccount of the cluster, tenants\' included,' : subject.name === 'system:authenticated' ? 'signed-in user and account' : 'anonymous request'} would get it; bind the role to named subjects (a ServiceAccount, a user, a group of your own) instead of ${BROAD_GROUPS.map(g => `"${g}"`).join(', ')}`);
+      const broad = (subject.kind === 'Group' && BROAD_GROUPS.includes(subject.name ?? '')) || (subject.kind === 'User' && subject.name === 'system:anonymous');
+      if (!broad) return;
+      report(a.owner, `${describeApplied(a)} subjects[${i}] is ${subject.kind} "${subject.name}", bound to ${roleRef.kind} "${roleRef.name}" (${why})${a.doc.kind === 'RoleBinding' ? ` in namespace "${a.namespace}"` : ' cluster-wide'}: every ${subject.name === 'system:serviceaccounts' ? 'ServiceAccount of the cluster, tenants\' included,' : subject.name === 'system:authenticated' ? 'signed-in user and account' : 'anonymous request'} would get it; bind the role to named subjects (a ServiceAccount, a user, a group of your own) instead of ${BROAD_GROUPS.map(g => `"${g}"`).join(', ')}`);
     });
   }
+}
+
+/** The ArtifactGenerator the cluster applies that makes an ExternalArtifact, if any. */
+function generatorOf(applied: readonly Applied[], namespace: string | undefined, name: string): Applied | undefined {
+  return applied.find(g => g.doc.kind === 'ArtifactGenerator' && g.namespace === namespace
+    && Array.isArray(g.doc.spec?.artifacts) && g.doc.spec.artifacts.some((x: { name?: unknown }) => x?.name === name));
 }
 
 /**
@@ -246,12 +255,19 @@ function checkPlatformBuilds(model: FleetModel, tenants: Tenant[], applied: Appl
   for (const a of applied) {
     if (a.doc.kind !== 'Kustomization' && a.doc.kind !== 'HelmRelease') continue;
     if (a.namespace !== undefined && byNamespace.has(a.namespace)) continue; // a tenant's own object: checked above
+    // any account of a platform namespace is the platform's: only the tenant's own namespace holds the tenant's account
     const account = a.doc.spec?.serviceAccountName as string | undefined;
-    if (account !== undefined && !CONTROLLER_ACCOUNTS.includes(account)) continue;
     for (const ref of model.referencesOf(a.application)) {
-      const tenant = ref.namespace === undefined ? undefined : byNamespace.get(ref.namespace);
-      if (!tenant || !BUILD_FIELDS.includes(ref.field)) continue;
-      report(a.owner, `${describeApplied(a)} ${ref.field} points at ${ref.kind} ${ref.namespace}/${ref.name}, tenant "${tenant.tenantName}"'s source, and spec.serviceAccountName is ${account === undefined ? 'not set' : `"${account}"`}: it would ${a.doc.kind === 'Kustomization' ? 'apply' : 'install'} what the tenant commits with the platform's rights (${a.doc.kind === 'Kustomization' ? 'kustomize-controller' : 'helm-controller'}'s); let the tenant's own Kustomization in "${tenant.namespace}" build it (Tenant.sync), or move this ${a.doc.kind} to "${tenant.namespace}" with serviceAccountName: "${tenant.serviceAccount.name}"`);
+      if (!BUILD_FIELDS.includes(ref.field)) continue;
+      // a tenant's source read directly, or through an ArtifactGenerator that copies from it
+      const through = ref.kind === 'ExternalArtifact' ? generatorOf(applied, ref.namespace, ref.name) : undefined;
+      const sources = through ? model.referencesOf(through.application).filter(r => r.field.startsWith('spec.sources')) : [ref];
+      for (const source of sources) {
+        const tenant = source.namespace === undefined ? undefined : byNamespace.get(source.namespace);
+        if (!tenant) continue;
+        const via = through ? ` (ExternalArtifact ${ref.namespace}/${ref.name}, which ArtifactGenerator ${through.namespace}/${String(through.doc.metadata?.name)} makes from ${source.kind} ${source.namespace}/${source.name})` : '';
+        report(a.owner, `${describeApplied(a)} ${ref.field} points at ${through ? `${ref.kind} ${ref.namespace}/${ref.name}${via}` : `${ref.kind} ${ref.namespace}/${ref.name}`}, tenant "${tenant.tenantName}"'s source, and spec.serviceAccountName is ${account === undefined ? `not set (the controller's own account)` : `"${account}", an account of the platform's namespace "${a.namespace ?? 'default'}"`}: it would ${a.doc.kind === 'Kustomization' ? 'apply' : 'install'} what the tenant commits with the platform's rights; let the tenant's own Kustomization in "${tenant.namespace}" build it (Tenant.sync), or move this ${a.doc.kind} to "${tenant.namespace}" with serviceAccountName: "${tenant.serviceAccount.name}"`);
+      }
     }
   }
 }

@@ -2,7 +2,7 @@ import { ApiObject, ApiObjectProps } from 'cdk8s';
 import { Construct } from 'constructs';
 
 /** A Kubernetes API verb. */
-export type Verb = 'get' | 'list' | 'watch' | 'create' | 'update' | 'patch' | 'delete' | 'deletecollection' | '*';
+export type Verb = 'get' | 'list' | 'watch' | 'create' | 'update' | 'patch' | 'delete' | 'deletecollection' | 'bind' | 'escalate' | 'impersonate' | 'use' | '*';
 
 /** One rule of a tenant's Role: verbs on resources of API groups (`''` is the core group). */
 export interface TenantPolicyRule {

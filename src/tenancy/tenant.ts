@@ -266,6 +266,11 @@ export class Tenant extends LayoutDirectory {
   }
 
   /** The environments' overlays of this tenant, in the order they were enabled. */
+  /** The Git ref of the tenant's base source, if it is a Git repository. */
+  public get baseGitRef(): GitRef | undefined {
+    return 'git' in this.props.source ? this.props.source.git.ref : undefined;
+  }
+
   public get environments(): readonly TenantOverlay[] {
     return [...this.overlays];
   }
@@ -284,10 +289,14 @@ export class Tenant extends LayoutDirectory {
   private validateTenant(): string[] {
     const c = new FieldChecks();
     c.label('name', this.props.name);
+    c.objectName('roleBindingName', this.props.roleBindingName);
     if (this.props.namespace !== undefined) c.label('namespace', this.props.namespace);
     return c.problems.map(p => `tenant "${this.props.name}": ${this.props.namespace === undefined ? p.replace(/^name /, 'name (its namespace) ') : p}`);
   }
 }
+
+/** The keys of a GitRepository's `spec.ref`. */
+const GIT_REF_KEYS = ['branch', 'tag', 'semver', 'name', 'commit'];
 
 /** `apps/overlays/<env>/<tenant>/`: one environment's view of a tenant. */
 export class TenantOverlay extends LayoutDirectory {
@@ -312,7 +321,12 @@ export class TenantOverlay extends LayoutDirectory {
       });
     }
     const source: Record<string, unknown> = {};
-    if (props.ref) source.ref = props.ref;
+    // the environment's ref replaces the base's: a strategic merge would keep the base's other keys, and Flux
+    // would then check out by whichever wins (commit > name > semver > tag > branch), not by the override
+    if (props.ref) {
+      const dropped = Object.keys(tenant.baseGitRef ?? {}).filter(k => GIT_REF_KEYS.includes(k) && !(k in props.ref!));
+      source.ref = { ...Object.fromEntries(dropped.map(k => [k, null])), ...props.ref };
+    }
     if (props.url) source.url = props.url;
     if (this.credentials) source.secretRef = { name: this.credentials.name };
     if (Object.keys(source).length > 0) {

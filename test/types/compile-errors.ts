@@ -52,4 +52,11 @@ export function typeLevelTests(scope: Construct): void {
   new Kustomization(scope, 'enum-typo', { metadata: { name: 'c' }, sourceRef: git, externalPath: './c', deletionPolicy: 'Keep' });
   // @ts-expect-error "oci " (with a space) is not a HelmRepositoryType
   new HelmRepository(scope, 'type-typo', { metadata: { name: 'x' }, url: 'oci://ghcr.io/org/charts', type: 'oci ' });
+
+  // a typed patch's durations are Go duration strings, and its install options are the props'
+  new ObjectPatch(scope, 'interval-ok', { target: release, patch: { spec: { interval: '5m', install: { remediation: { retries: 3 } } } } });
+  // @ts-expect-error "10 min" is not a Go duration in a patch either
+  new ObjectPatch(scope, 'interval-typo', { target: release, patch: { spec: { interval: '10 min' } } });
+  // @ts-expect-error "remediaton" is no install option
+  new ObjectPatch(scope, 'install-typo', { target: release, patch: { spec: { install: { remediaton: { retries: 3 } } } } });
 }

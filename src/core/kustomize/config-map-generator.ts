@@ -57,7 +57,13 @@ export function generateConfigMap(entry: unknown, generatorOptions: unknown, rea
     if (content === undefined) throw new GeneratorError(`file "${p}" does not exist next to the kustomization (kustomize reads files under its directory only)`);
     put(key, content, `file "${text}"`);
   }
-  const options = { ...optionsOf(generatorOptions, 'generatorOptions'), ...optionsOf(entry.options, 'options') };
+  // kustomize ORs the flags: an entry cannot turn off what generatorOptions turns on
+  const global = optionsOf(generatorOptions, 'generatorOptions');
+  const own = optionsOf(entry.options, 'options');
+  const options = {
+    disableNameSuffixHash: global.disableNameSuffixHash === true || own.disableNameSuffixHash === true,
+    immutable: global.immutable === true || own.immutable === true,
+  };
   const metadata: Record<string, unknown> = { name: entry.name };
   if (typeof entry.namespace === 'string' && entry.namespace !== '') metadata.namespace = entry.namespace;
   const labels = { ...mapOf(isMap(generatorOptions) ? generatorOptions.labels : undefined), ...mapOf(isMap(entry.options) ? entry.options.labels : undefined) };

@@ -645,12 +645,12 @@ function withNameHashes(objects: BuiltObject[]): BuiltObject[] {
  * new namespace. Checked against kubectl kustomize (which does it whatever the subject's kind).
  */
 function followMovedAccounts(before: readonly BuiltObject[], after: BuiltObject[]): BuiltObject[] {
-  // kustomize compares with the namespace the file gives the account (none reads as `default`)
+  // kustomize compares with the account's namespace (none reads as `default`)
   const effective = (ns: unknown) => (typeof ns === 'string' && ns !== '' ? ns : 'default');
-  const moved = new Map<string, { from: string; to?: string }>();
+  const moved = new Map<string, { from: string; current: string; to?: string }>();
   before.forEach((o, i) => {
     if (o.doc.kind !== 'ServiceAccount' || groupOf(String(o.doc.apiVersion ?? '')) !== '') return;
-    moved.set(String(o.doc.metadata?.name), { from: effective(o.source.doc.metadata?.namespace), to: after[i].doc.metadata?.namespace });
+    moved.set(String(o.doc.metadata?.name), { from: effective(o.source.doc.metadata?.namespace), current: effective(o.doc.metadata?.namespace), to: after[i].doc.metadata?.namespace });
   });
   if (moved.size === 0) return after;
   return after.map(o => {
@@ -660,7 +660,8 @@ function followMovedAccounts(before: readonly BuiltObject[], after: BuiltObject[
       if (!isMap(s) || typeof s.name !== 'string') return s;
       const account = moved.get(s.name);
       if (!account || account.to === undefined || s.namespace === account.to) return s;
-      if (effective(s.namespace) !== account.from) return s;
+      // the account's namespace in its file, or where an earlier namespace: (a base's, a component's) moved it
+      if (effective(s.namespace) !== account.from && effective(s.namespace) !== account.current) return s;
       changed = true;
       return { ...s, namespace: account.to };
     });

@@ -1,0 +1,110 @@
+// Defects an independent review of #20 and #19's layout work found, each with the behaviour it now has.
+import * as kplus from 'cdk8s-plus-27';
+import { ApiObject } from 'cdk8s';
+import { describe, expect, it } from 'vitest';
+import { ArtifactGenerator, GitRepository, Kustomization, LayoutDirectory, ManifestFile, Tenant, gatewayApiReferences } from '../src';
+import { generateConfigMap } from '../src/core/kustomize/config-map-generator';
+import { FleetTesting } from '../src/testing';
+import { fluxFleet } from './flux-fixture';
+import { problemsOf } from './helpers';
+
+function fleet(allow = false) {
+  const repo = FleetTesting.repo({ allowCrossNamespaceReferences: allow });
+  const cluster = new LayoutDirectory(repo.clusters, 'dev');
+  const sync = new ManifestFile(new LayoutDirectory(cluster, 'flux-system'), 'gotk-sync');
+  const source = new GitRepository(sync, 'repo', { metadata: { name: 'flux-system', namespace: 'flux-system' }, url: 'https://github.com/org/fleet', ref: { branch: 'main' } });
+  new Kustomization(sync, 'sync', { metadata: { name: 'flux-system', namespace: 'flux-system' }, sourceRef: source, path: cluster });
+  const base = new LayoutDirectory(repo.apps, 'base', { kustomize: false });
+  const overlay = new LayoutDirectory(repo.apps, 'development');
+  new Kustomization(new ManifestFile(cluster, 'tenants'), 'tenants', { metadata: { name: 'tenants', namespace: 'flux-system' }, sourceRef: source, path: overlay });
+  repo.addEnvironment({ name: 'development', cluster: 'dev' }, cluster);
+  const tenant = new Tenant(base, { name: 'team-e', source: { git: { url: 'https://github.com/org/e', ref: { semver: '>=1.0.0' } } }, path: './' });
+  return { repo, cluster, source, base, overlay, tenant };
+}
+
+const binding = (scope: ManifestFile, id: string, kind: string, ns: string | undefined, role: string, subjects: unknown[]) => new ApiObject(scope, id, {
+  apiVersion: 'rbac.authorization.k8s.io/v1', kind, metadata: { name: id, namespace: ns }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: role }, subjects,
+} as never);
+
+describe('tenancy', () => {
+  it('refuses a platform Kustomization building a tenant\'s source whatever platform account it impersonates', () => {
+    const f = fleet(true);
+    f.overlay.addResource(f.tenant);
+    const file = new ManifestFile(f.cluster, 'applier');
+    new kplus.ServiceAccount(file, 'sa', { metadata: { name: 'platform-applier', namespace: 'flux-system' } });
+    new Kustomization(file, 'ks', { metadata: { name: 'team-e-short', namespace: 'flux-system' }, sourceRef: f.tenant.source, externalPath: './', serviceAccountName: 'platform-applier' });
+    expect(problemsOf(f.repo).join('\n')).toContain('spec.sourceRef points at GitRepository team-e/team-e, tenant "team-e"\'s source, and spec.serviceAccountName is "platform-applier", an account of the platform\'s namespace "flux-system"');
+  });
+
+  it('refuses a tenant\'s source laundered through an ArtifactGenerator', () => {
+    const f = fleet(true);
+    f.overlay.addResource(f.tenant);
+    const file = new ManifestFile(f.cluster, 'gen');
+    const gen = new ArtifactGenerator(file, 'gen', { metadata: { name: 'gen', namespace: 'flux-system' }, sources: { t: f.tenant.source }, artifacts: [{ name: 'team-e-art', copy: [{ source: 't', path: '**' }] }] });
+    new Kustomization(file, 'ks', { metadata: { name: 'team-e-art', namespace: 'flux-system' }, sourceRef: gen.artifact('team-e-art'), externalPath: './' });
+    expect(problemsOf(f.repo).join('\n')).toContain('(ExternalArtifact flux-system/team-e-art, which ArtifactGenerator flux-system/gen makes from GitRepository team-e/team-e), tenant "team-e"\'s source');
+  });
+
+  it('allows a tenant\'s HTTPRoute to attach to a platform Gateway (the Gateway\'s allowedRoutes decides)', () => {
+    const f = fleet();
+    f.overlay.addResource(f.tenant);
+    gatewayApiReferences().forEach(r => f.repo.registerReferences(r));
+    const infra = new ManifestFile(f.cluster, 'gateway');
+    new ApiObject(infra, 'gc', { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'GatewayClass', metadata: { name: 'cilium' }, spec: { controllerName: 'io.cilium/gateway-controller' } } as never);
+    new ApiObject(infra, 'gw', { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'Gateway', metadata: { name: 'shared', namespace: 'gateway' }, spec: { gatewayClassName: 'cilium', listeners: [{ name: 'http', port: 80, protocol: 'HTTP', allowedRoutes: { namespaces: { from: 'All' } } }] } } as never);
+    new ApiObject(new ManifestFile(f.tenant, 'route'), 'route', { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', metadata: { name: 'web', namespace: 'team-e' }, spec: { parentRefs: [{ name: 'shared', namespace: 'gateway' }] } } as never);
+    expect(problemsOf(f.repo).filter(p => p.includes('HTTPRoute'))).toEqual([]);
+  });
+
+  it('refuses a privileged role bound to the anonymous user', () => {
+    const f = fleet();
+    f.overlay.addResource(f.tenant);
+    binding(new ManifestFile(f.cluster, 'rbac'), 'anon', 'ClusterRoleBinding', undefined, 'cluster-admin', [{ kind: 'User', name: 'system:anonymous', apiGroup: 'rbac.authorization.k8s.io' }]);
+    expect(problemsOf(f.repo).join('\n')).toContain('subjects[0] is User "system:anonymous", bound to ClusterRole "cluster-admin" (a privileged built-in role) cluster-wide: every anonymous request would get it');
+  });
+
+  it('an environment\'s Git ref replaces the base\'s instead of merging with it', () => {
+    const f = fleet();
+    f.tenant.enable(f.overlay, { ref: { branch: 'staging' } });
+    expect(problemsOf(f.repo)).toEqual([]);
+    const source = f.repo.synthModel().model.clusters[0].applications.find(a => a.doc.kind === 'GitRepository' && a.doc.metadata?.name === 'team-e')!.doc;
+    expect(source.spec.ref).toEqual({ branch: 'staging' });
+  });
+
+  it('checks the RoleBinding\'s name', () => {
+    const f = fleet();
+    new Tenant(f.base, { name: 'team-f', roleBindingName: 'also bad', source: { git: { url: 'https://github.com/org/f', ref: { branch: 'main' } } }, path: './' });
+    expect(problemsOf(f.repo).join('\n')).toContain('tenant "team-f": roleBindingName "also bad" is not a valid Kubernetes name');
+  });
+});
+
+describe('the model as kustomize builds', () => {
+  it('moves a RoleBinding\'s subject with its ServiceAccount through two namespace: transforms', () => {
+    const f = fluxFleet();
+    const shared = new LayoutDirectory(f.repo.apps, 'shared', { namespace: 'base-ns' });
+    const file = new ManifestFile(shared, 'rbac');
+    new kplus.ServiceAccount(file, 'sa', { metadata: { name: 'web' } });
+    new ApiObject(file, 'rb', { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name: 'web' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'view' }, subjects: [{ kind: 'ServiceAccount', name: 'web' }] } as never);
+    const prod = new LayoutDirectory(f.repo.apps, 'prod', { namespace: 'prod' });
+    prod.addResource(shared);
+    new Kustomization(new ManifestFile(f.cluster, 'prod'), 'prod', { metadata: { name: 'prod', namespace: 'flux-system' }, sourceRef: f.gitRepo, path: prod });
+    const rb = f.repo.synthModel().model.clusters[0].applications.find(a => a.doc.kind === 'RoleBinding' && a.doc.metadata?.name === 'web')!.doc;
+    expect(rb.metadata.namespace).toBe('prod');
+    expect(rb.subjects).toEqual([{ kind: 'ServiceAccount', name: 'web', namespace: 'prod' }]);
+  });
+
+  it('a generator cannot turn off what generatorOptions turns on (kustomize ORs them)', () => {
+    const { doc, hashed } = generateConfigMap({ name: 'one', literals: ['a=b'], options: { disableNameSuffixHash: false, immutable: false } }, { disableNameSuffixHash: true, immutable: true }, () => undefined);
+    expect(hashed).toBe(false);
+    expect(doc.immutable).toBe(true);
+  });
+});
+
+describe('layout roots', () => {
+  it('a root named ".." is refused at synth without the parent directory being read', () => {
+    const f = fluxFleet();
+    f.repo.addRoot('..');
+    expect(f.repo.managedRoots).toEqual(['clusters', 'infrastructure', 'apps']);
+    expect(problemsOf(f.repo).join('\n')).toContain('[..] dirName ".." is not a valid directory name');
+  });
+});
