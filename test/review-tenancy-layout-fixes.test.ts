@@ -108,3 +108,25 @@ describe('layout roots', () => {
     expect(problemsOf(f.repo).join('\n')).toContain('[..] dirName ".." is not a valid directory name');
   });
 });
+
+describe('OCI tenants per environment', () => {
+  function ociTenant() {
+    const f = fleet();
+    const t = new Tenant(f.base, { name: 'team-o', source: { oci: { url: 'oci://ghcr.io/org/team-o', ref: { semver: '1.x' } } }, path: './' });
+    return { f, t };
+  }
+
+  it('take another tag, semver or digest per environment, replacing the base\'s', () => {
+    const { f, t } = ociTenant();
+    t.enable(f.overlay, { ref: { tag: 'staging' } });
+    expect(problemsOf(f.repo)).toEqual([]);
+    const source = f.repo.synthModel().model.clusters[0].applications.find(a => a.doc.kind === 'OCIRepository' && a.doc.metadata?.name === 'team-o')!.doc;
+    expect(source.spec.ref).toEqual({ tag: 'staging' });
+  });
+
+  it('refuse a Git ref, naming what an OCI ref has', () => {
+    const { f, t } = ociTenant();
+    t.enable(f.overlay, { ref: { branch: 'main' } });
+    expect(problemsOf(f.repo).join('\n')).toContain('tenant "team-o": ref {"branch":"main"} sets "branch", which an OCIRepository ref does not have: give a tag, semver (with semverFilter) or digest');
+  });
+});

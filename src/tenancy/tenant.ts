@@ -157,8 +157,8 @@ export interface TenantProps {
 export interface TenantEnvironmentProps {
   /** The path in the tenant's repository for this environment (`./overlays/staging`). @default the base's path */
   readonly path?: string;
-  /** Another Git ref (branch, tag, semver) for this environment. @default the base's ref */
-  readonly ref?: GitRef;
+  /** Another ref for this environment: a Git ref (branch, tag, semver…) of a Git tenant, an OCI ref (tag, semver, digest) of an OCI one. @default the base's ref */
+  readonly ref?: GitRef | OciRef;
   /** Another URL for this environment (e.g. `ssh://` where image automation pushes). @default the base's URL */
   readonly url?: string;
   /**
@@ -266,9 +266,9 @@ export class Tenant extends LayoutDirectory {
   }
 
   /** The environments' overlays of this tenant, in the order they were enabled. */
-  /** The Git ref of the tenant's base source, if it is a Git repository. */
-  public get baseGitRef(): GitRef | undefined {
-    return 'git' in this.props.source ? this.props.source.git.ref : undefined;
+  /** The ref of the tenant's base source. */
+  public get baseRef(): GitRef | OciRef | undefined {
+    return 'git' in this.props.source ? this.props.source.git.ref : this.props.source.oci.ref;
   }
 
   public get environments(): readonly TenantOverlay[] {
@@ -295,8 +295,8 @@ export class Tenant extends LayoutDirectory {
   }
 }
 
-/** The keys of a GitRepository's `spec.ref`. */
-const GIT_REF_KEYS = ['branch', 'tag', 'semver', 'name', 'commit'];
+/** The keys of a GitRepository's or an OCIRepository's `spec.ref`. */
+const REF_KEYS = ['branch', 'tag', 'semver', 'semverFilter', 'name', 'commit', 'digest'];
 
 /** `apps/overlays/<env>/<tenant>/`: one environment's view of a tenant. */
 export class TenantOverlay extends LayoutDirectory {
@@ -324,14 +324,19 @@ export class TenantOverlay extends LayoutDirectory {
     // the environment's ref replaces the base's: a strategic merge would keep the base's other keys, and Flux
     // would then check out by whichever wins (commit > name > semver > tag > branch), not by the override
     if (props.ref) {
-      const dropped = Object.keys(tenant.baseGitRef ?? {}).filter(k => GIT_REF_KEYS.includes(k) && !(k in props.ref!));
+      const dropped = Object.keys(tenant.baseRef ?? {}).filter(k => REF_KEYS.includes(k) && !(k in props.ref!));
       source.ref = { ...Object.fromEntries(dropped.map(k => [k, null])), ...props.ref };
     }
     if (props.url) source.url = props.url;
     if (this.credentials) source.secretRef = { name: this.credentials.name };
     if (Object.keys(source).length > 0) {
-      if (tenant.source instanceof OCIRepository && props.ref) {
-        this.node.addValidation({ validate: () => [`tenant "${tenant.tenantName}": ref ${JSON.stringify(props.ref)} is a Git ref, but the tenant's source is an OCIRepository`] });
+      const keys = Object.keys(props.ref ?? {});
+      const oci = tenant.source instanceof OCIRepository;
+      const foreign = keys.filter(k => (oci ? ['branch', 'name', 'commit'] : ['digest', 'semverFilter']).includes(k));
+      if (foreign.length > 0) {
+        this.node.addValidation({
+          validate: () => [`tenant "${tenant.tenantName}": ref ${JSON.stringify(props.ref)} sets ${foreign.map(k => `"${k}"`).join(', ')}, which ${oci ? 'an OCIRepository' : 'a GitRepository'} ref does not have: give ${oci ? 'a tag, semver (with semverFilter) or digest' : 'a branch, tag, semver, name or commit'}`],
+        });
       }
       new ObjectPatch(this, 'source-patch', { target: tenant.source, patch: { spec: source } });
     }
