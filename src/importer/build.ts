@@ -13,6 +13,12 @@ import { GitRepository } from '../flux/sources/git-repository';
 import { HelmRepository, HelmRepositoryType } from '../flux/sources/helm-repository';
 import { OCIRepository } from '../flux/sources/oci-repository';
 import { Bucket } from '../flux/sources/bucket';
+import { HelmChart } from '../flux/sources/helm-chart';
+import { ExternalArtifact } from '../flux/sources/external-artifact';
+import { Receiver } from '../notifications/receiver';
+import { ImageRepository } from '../image/image-repository';
+import { ImagePolicy, ImagePolicyRule } from '../image/image-policy';
+import { ImageUpdateAutomation } from '../image/image-update-automation';
 import { CrdPolicy, DriftDetectionMode, HelmRelease, UpgradeRemediationStrategy } from '../flux/helm-release';
 import { Kustomization } from '../flux/kustomization';
 import { Provider, ProviderType } from '../notifications/provider';
@@ -35,7 +41,8 @@ import { Component, layoutStatements, Plan, PlannedObject, repoVar } from './pla
 /** What the generated code imports from the library, for evaluating it here. */
 const LIBRARY_EXPORTS: Record<string, unknown> = {
   LayoutDirectory, ManifestFile, ExistingFile, GitOpsRepo, SealedStore, SealingCertificate, Rules,
-  GitRepository, HelmRepository, OCIRepository, Bucket, HelmRelease, Kustomization, Provider, Alert, SealedSecret,
+  GitRepository, HelmRepository, OCIRepository, Bucket, HelmChart, ExternalArtifact, HelmRelease, Kustomization, Provider, Alert, Receiver, SealedSecret,
+  ImageRepository, ImagePolicy, ImagePolicyRule, ImageUpdateAutomation,
   CrdPolicy, DriftDetectionMode, UpgradeRemediationStrategy, HelmRepositoryType, ProviderType, SealingScope,
   source, helm, kustomize, notification, imageReflector, imageAutomation, sealedSecrets,
 };
