@@ -7,7 +7,7 @@ import { Doc, joinRepoPath } from '../core/model/repo-tree';
 import { cast, ClassRef, construct, Expr, lit, methodCall, obj, prop, ref, rootPath, staticCall, Var } from './code';
 import { ClusterDirectory, mapFluxPath, modelOfDirectory, normalizeOriginal } from './compare';
 import { ConvertContext, LIBRARY_CONVERTERS, PLUS_CONVERTERS } from './converters';
-import { knownKind, LIBRARY } from './kinds';
+import { knownKind, l1SpecExpr, LIBRARY } from './kinds';
 import { camelCase, directoryName, manifestFileName, pascalCase, unique } from './names';
 import { CrdClasses, generateCrdClasses } from './crd-classes';
 import { EnvironmentField, liftEnvironmentValues, patchExpr, RawPatch } from './environment-values';
@@ -606,7 +606,7 @@ function waysOf(o: PlannedObject, w: WayContext): Way[] {
     else because.push(c.reason);
   }
   if (known) {
-    ways.push({ as: ImportedAs.GENERATED, cls: known.l1, expr: construct(known.l1, ctx.scope, lit(ctx.id), obj({ metadata: lit(o.expected.metadata), spec: o.expected.spec === undefined ? undefined : lit(o.expected.spec) })), because: [...because] });
+    ways.push({ as: ImportedAs.GENERATED, cls: known.l1, expr: construct(known.l1, ctx.scope, lit(ctx.id), obj({ metadata: lit(o.expected.metadata), spec: o.expected.spec === undefined ? undefined : l1SpecExpr(known, o.expected.spec) })), because: [...because] });
     because.push(`the generated class of ${String(o.doc.kind)} does not write the object as it is`);
   }
   const crdClass = !known ? w.crdClasses.classes.get(`${String(o.doc.apiVersion)}\0${String(o.doc.kind)}`) : undefined;

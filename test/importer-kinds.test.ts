@@ -1,0 +1,247 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import * as ts from 'typescript';
+import { importRepository, ImportResult, writeImport } from '../src/importer/import-repo';
+import { ImportedAs } from '../src/importer/plan';
+import { FleetTesting } from '../src/testing';
+
+const SYNC = `apiVersion: source.toolkit.fluxcd.io/v1
+kind: GitRepository
+metadata:
+  name: flux-system
+  namespace: flux-system
+spec:
+  interval: 1m0s
+  ref:
+    branch: main
+  secretRef:
+    name: flux-system
+  url: ssh://git@github.com/example/kinds
+---
+apiVersion: kustomize.toolkit.fluxcd.io/v1
+kind: Kustomization
+metadata:
+  name: flux-system
+  namespace: flux-system
+spec:
+  interval: 10m0s
+  path: ./clusters/production
+  prune: true
+  sourceRef:
+    kind: GitRepository
+    name: flux-system
+`;
+
+/** Every Flux kind the library has a construct for that the other fixtures do not hold, as a team writes them. */
+const KINDS = `apiVersion: source.toolkit.fluxcd.io/v1
+kind: OCIRepository
+metadata:
+  name: podinfo
+  namespace: flux-system
+spec:
+  interval: 10m
+  url: oci://ghcr.io/stefanprodan/charts/podinfo
+  ref:
+    semver: ">=6.0.0"
+  layerSelector:
+    mediaType: application/vnd.cncf.helm.chart.content.v1.tar+gzip
+    operation: copy
+  verify:
+    provider: cosign
+    matchOIDCIdentity:
+      - issuer: ^https://token.actions.githubusercontent.com$
+        subject: ^https://github.com/stefanprodan/podinfo.*$
+---
+apiVersion: source.toolkit.fluxcd.io/v1
+kind: Bucket
+metadata:
+  name: manifests
+  namespace: flux-system
+spec:
+  interval: 5m
+  provider: aws
+  bucketName: fleet-manifests
+  endpoint: s3.amazonaws.com
+  region: eu-west-1
+---
+apiVersion: source.toolkit.fluxcd.io/v1
+kind: HelmRepository
+metadata:
+  name: bitnami
+  namespace: flux-system
+spec:
+  interval: 1h
+  url: https://charts.bitnami.com/bitnami
+---
+apiVersion: source.toolkit.fluxcd.io/v1
+kind: HelmChart
+metadata:
+  name: redis
+  namespace: flux-system
+spec:
+  interval: 1h
+  chart: redis
+  version: 20.x
+  sourceRef:
+    kind: HelmRepository
+    name: bitnami
+  valuesFiles:
+    - values.yaml
+    - values-production.yaml
+---
+apiVersion: helm.toolkit.fluxcd.io/v2
+kind: HelmRelease
+metadata:
+  name: podinfo
+  namespace: flux-system
+spec:
+  interval: 30m
+  chartRef:
+    apiVersion: source.toolkit.fluxcd.io/v1
+    kind: OCIRepository
+    name: podinfo
+  targetNamespace: podinfo
+  values:
+    replicaCount: 2
+---
+apiVersion: helm.toolkit.fluxcd.io/v2
+kind: HelmRelease
+metadata:
+  name: redis
+  namespace: flux-system
+spec:
+  interval: 30m
+  chartRef:
+    kind: HelmChart
+    name: redis
+  dependsOn:
+    - name: podinfo
+---
+apiVersion: notification.toolkit.fluxcd.io/v1
+kind: Receiver
+metadata:
+  name: github
+  namespace: flux-system
+spec:
+  type: github
+  events:
+    - ping
+    - push
+  secretRef:
+    name: webhook-token
+  resources:
+    - apiVersion: source.toolkit.fluxcd.io/v1
+      kind: GitRepository
+      name: flux-system
+---
+apiVersion: image.toolkit.fluxcd.io/v1
+kind: ImageRepository
+metadata:
+  name: podinfo
+  namespace: flux-system
+spec:
+  image: ghcr.io/stefanprodan/podinfo
+  interval: 5m
+  exclusionList:
+    - ^.*\\.sig$
+---
+apiVersion: image.toolkit.fluxcd.io/v1
+kind: ImagePolicy
+metadata:
+  name: podinfo
+  namespace: flux-system
+spec:
+  imageRepositoryRef:
+    name: podinfo
+  policy:
+    semver:
+      range: 6.x
+---
+apiVersion: image.toolkit.fluxcd.io/v1
+kind: ImageUpdateAutomation
+metadata:
+  name: fleet
+  namespace: flux-system
+spec:
+  interval: 30m
+  sourceRef:
+    kind: GitRepository
+    name: flux-system
+  git:
+    checkout:
+      ref:
+        branch: main
+    commit:
+      author:
+        email: fluxcdbot@users.noreply.github.com
+        name: fluxcdbot
+      messageTemplate: "{{range .Changed.Changes}}{{print .OldValue}} -> {{println .NewValue}}{{end}}"
+    push:
+      branch: main
+  update:
+    path: ./clusters/production
+    strategy: Setters
+`;
+
+function kindsRepository(): string {
+  const dir = FleetTesting.tempDir();
+  const files: Record<string, string> = {
+    'clusters/production/flux-system/gotk-sync.yaml': SYNC,
+    'clusters/production/flux-system/kustomization.yaml': 'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - gotk-sync.yaml\n',
+    'clusters/production/kinds.yaml': KINDS,
+  };
+  for (const [p, content] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(dir, p)), { recursive: true });
+    fs.writeFileSync(path.join(dir, p), content);
+  }
+  return dir;
+}
+
+const PROJECT_ROOT = path.resolve(__dirname, '..');
+
+/** Type-checks a generated fleet with the project's TypeScript, `cdk8s-flux` resolved to this source tree. */
+function typeCheck(outDir: string): string[] {
+  const config = ts.parseJsonConfigFileContent(JSON.parse(fs.readFileSync(path.join(outDir, 'tsconfig.json'), 'utf8')), ts.sys, outDir);
+  const program = ts.createProgram(config.fileNames, {
+    ...config.options,
+    baseUrl: outDir,
+    paths: { 'cdk8s-flux': [path.join(PROJECT_ROOT, 'src', 'index.ts')], '*': [path.join(PROJECT_ROOT, 'node_modules', '*')] },
+    typeRoots: [path.join(PROJECT_ROOT, 'node_modules', '@types')],
+  });
+  return ts.getPreEmitDiagnostics(program).map(d => ts.flattenDiagnosticMessageText(d.messageText, '\n') + (d.file ? ` (${path.relative(outDir, d.file.fileName)})` : ''));
+}
+
+function writtenAs(result: ImportResult): Record<string, string> {
+  return Object.fromEntries(result.plan.objects.map(o => [`${String(o.doc.kind)} ${String(o.doc.metadata?.name)}`, o.ways[o.level].as]));
+}
+
+export { kindsRepository };
+describe('cdk8s-flux import: every Flux kind through its construct', () => {
+  it('writes sources, chartRef releases, receivers and the image kinds with the library constructs, references as objects, and the cluster applies the same objects', () => {
+    const result = importRepository(kindsRepository());
+    const c = result.comparison!;
+    expect(c.differences).toEqual([]);
+    expect(c.clusters.map(k => [k.cluster, k.original, k.equal])).toEqual([['production', 12, 12]]);
+    const as = writtenAs(result);
+    // a chartRef without apiVersion: the construct always writes it (the CRD has no default), so the object would differ; the generated class keeps it as written, and the report says why
+    expect(as['HelmRelease redis']).toBe(ImportedAs.GENERATED);
+    expect(result.report).toContain('HelmRelease redis → generated class: library construct: renders differently (spec.chartRef.apiVersion: undefined → "source.toolkit.fluxcd.io/v1")');
+    for (const kind of ['OCIRepository podinfo', 'Bucket manifests', 'HelmChart redis', 'HelmRelease podinfo', 'Receiver github', 'ImageRepository podinfo', 'ImagePolicy podinfo', 'ImageUpdateAutomation fleet']) {
+      expect([kind, as[kind]]).toEqual([kind, ImportedAs.LIBRARY]);
+    }
+    const code = [...result.files.entries()].filter(([f]) => f.startsWith('src/components/')).map(([, t]) => t).join('\n');
+    expect(code).toMatch(/new OCIRepository\(/);
+    expect(code).toMatch(/matchOidcIdentity: \[/);
+    expect(code).toMatch(/new Bucket\(/);
+    expect(code).toMatch(/new HelmChart\([^;]*repository: this\.bitnami/s);
+    expect(code).toMatch(/new HelmRelease\([^;]*chartRef: this\.podinfoOcirepository/s);
+    expect(code).toMatch(/new Receiver\([^;]*resources: \[deps\.\w+\.fluxSystemGitRepository\]/s);
+    expect(code).toMatch(/new ImagePolicy\([^;]*imageRepository: this\.podinfoImageRepository,\s*policy: ImagePolicyRule\.semver\('6\.x'\)/s);
+    expect(code).toMatch(/new ImageUpdateAutomation\([^;]*sourceRef: deps\.\w+\.fluxSystemGitRepository[^;]*path: layout\.production,/s);
+    expect(result.report).not.toContain('the library has no construct for');
+    const out = FleetTesting.tempDir();
+    writeImport(result, out);
+    expect(typeCheck(out)).toEqual([]);
+  }, 120_000);
+});
