@@ -182,6 +182,45 @@ spec:
   update:
     path: ./clusters/production
     strategy: Setters
+---
+apiVersion: kustomize.toolkit.fluxcd.io/v1
+kind: Kustomization
+metadata:
+  name: podinfo-manifests
+  namespace: flux-system
+spec:
+  interval: 10m
+  prune: true
+  sourceRef:
+    kind: OCIRepository
+    name: podinfo
+  path: ./kustomize
+  targetNamespace: podinfo
+  commonMetadata:
+    labels:
+      team: web
+  images:
+    - name: ghcr.io/stefanprodan/podinfo
+      newTag: 6.7.0
+  patches:
+    - patch: |
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata:
+          name: podinfo
+        spec:
+          replicas: 2
+      target:
+        kind: Deployment
+    - patch: |
+        - op: replace
+          path: /spec/minReplicas
+          value: 2
+      target:
+        kind: HorizontalPodAutoscaler
+        name: podinfo
+  components:
+    - ../components/ha
 `;
 
 function kindsRepository(): string {
@@ -222,12 +261,12 @@ describe('cdk8s-flux import: every Flux kind through its construct', () => {
     const result = importRepository(kindsRepository());
     const c = result.comparison!;
     expect(c.differences).toEqual([]);
-    expect(c.clusters.map(k => [k.cluster, k.original, k.equal])).toEqual([['production', 12, 12]]);
+    expect(c.clusters.map(k => [k.cluster, k.original, k.equal])).toEqual([['production', 13, 13]]);
     const as = writtenAs(result);
     // a chartRef without apiVersion: the construct always writes it (the CRD has no default), so the object would differ; the generated class keeps it as written, and the report says why
     expect(as['HelmRelease redis']).toBe(ImportedAs.GENERATED);
     expect(result.report).toContain('HelmRelease redis → generated class: library construct: renders differently (spec.chartRef.apiVersion: undefined → "source.toolkit.fluxcd.io/v1")');
-    for (const kind of ['OCIRepository podinfo', 'Bucket manifests', 'HelmChart redis', 'HelmRelease podinfo', 'Receiver github', 'ImageRepository podinfo', 'ImagePolicy podinfo', 'ImageUpdateAutomation fleet']) {
+    for (const kind of ['OCIRepository podinfo', 'Bucket manifests', 'HelmChart redis', 'HelmRelease podinfo', 'Receiver github', 'ImageRepository podinfo', 'ImagePolicy podinfo', 'ImageUpdateAutomation fleet', 'Kustomization podinfo-manifests']) {
       expect([kind, as[kind]]).toEqual([kind, ImportedAs.LIBRARY]);
     }
     const code = [...result.files.entries()].filter(([f]) => f.startsWith('src/components/')).map(([, t]) => t).join('\n');
@@ -239,6 +278,13 @@ describe('cdk8s-flux import: every Flux kind through its construct', () => {
     expect(code).toMatch(/new Receiver\([^;]*resources: \[deps\.\w+\.fluxSystemGitRepository\]/s);
     expect(code).toMatch(/new ImagePolicy\([^;]*imageRepository: this\.podinfoImageRepository,\s*policy: ImagePolicyRule\.semver\('6\.x'\)/s);
     expect(code).toMatch(/new ImageUpdateAutomation\([^;]*sourceRef: deps\.\w+\.fluxSystemGitRepository[^;]*path: layout\.production,/s);
+    // a Flux Kustomization's kustomize fields are its typed props: patches as objects and operations, images, commonMetadata, components
+    expect(code).toMatch(/new Kustomization\([^;]*sourceRef: this\.podinfoOcirepository,\s*externalPath: '\.\/kustomize'/s);
+    expect(code).toContain("patches: [\n        {\n          patch: { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'podinfo' }, spec: { replicas: 2 } },");
+    expect(code).toContain("patch: [{ op: 'replace', path: '/spec/minReplicas', value: 2 }]");
+    expect(code).toContain("images: [{ name: 'ghcr.io/stefanprodan/podinfo', newTag: '6.7.0' }]");
+    expect(code).toContain("commonMetadata: { labels: { team: 'web' } }");
+    expect(code).toContain("components: ['../components/ha']");
     expect(result.report).not.toContain('the library has no construct for');
     const out = FleetTesting.tempDir();
     writeImport(result, out);
