@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import * as ts from 'typescript';
 import { importRepository, ImportResult, writeImport } from '../src/importer/import-repo';
@@ -223,9 +224,10 @@ spec:
     - ../components/ha
 `;
 
-function kindsRepository(): string {
+function kindsRepository(extra: Record<string, string> = {}): string {
   const dir = FleetTesting.tempDir();
   const files: Record<string, string> = {
+    ...extra,
     'clusters/production/flux-system/gotk-sync.yaml': SYNC,
     'clusters/production/flux-system/kustomization.yaml': 'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - gotk-sync.yaml\n',
     'clusters/production/kinds.yaml': KINDS,
@@ -290,4 +292,23 @@ describe('cdk8s-flux import: every Flux kind through its construct', () => {
     writeImport(result, out);
     expect(typeCheck(out)).toEqual([]);
   }, 120_000);
+
+  it('keeps a kustomization\'s namespace: on its directory, so that kustomize moves the objects of the directories it builds too', () => {
+    const dir = kindsRepository({
+      'clusters/production/apps.yaml': 'apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: apps\n  namespace: flux-system\nspec:\n  interval: 10m\n  prune: true\n  sourceRef:\n    kind: GitRepository\n    name: flux-system\n  path: ./web\n',
+      'web/kustomization.yaml': 'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nnamespace: web\nresources:\n  - podinfo\n  - namespace.yaml\n',
+      'web/namespace.yaml': 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: web\n',
+      'web/podinfo/kustomization.yaml': 'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - config.yaml\n',
+      'web/podinfo/config.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: podinfo\ndata:\n  color: blue\n',
+    });
+    const result = importRepository(dir);
+    expect(result.comparison!.differences).toEqual([]);
+    expect(result.comparison!.clusters.map(k => [k.original, k.equal])).toEqual([[16, 16]]);
+    expect(result.plan.directoryMap.get('web')).toBe('apps/web');
+    expect(result.files.get('src/layout.ts')).toMatch(/new LayoutDirectory\([^;]*'web', \{ namespace: 'web' \}\)/);
+    expect(parse(result.files.get('apps/web/kustomization.yaml')!).namespace).toBe('web');
+    // the ConfigMap of the sub-directory is written as it is; the directory's namespace: moves it, as in the original
+    expect(result.files.get('src/components/apps-web-podinfo.ts')).toContain("metadata: { name: 'podinfo' }");
+    expect(result.report).not.toContain('namespace: web is applied');
+  });
 });

@@ -50,6 +50,8 @@ export interface PlannedDirectory {
   readonly dirName: string;
   readonly kustomize: boolean;
   readonly includeInParent: boolean;
+  /** Its kustomization's `namespace:`, which the directory's kustomization.yaml writes again (objects of its own files carry it too). */
+  readonly namespace?: string;
   /** Directories it builds besides its own files and sub-directories (`../../base`). */
   readonly resources: PlannedDirectory[];
 }
@@ -238,6 +240,7 @@ export function planImport(repo: SourceRepo, options: PlanOptions = {}): Plan {
       dirName: target.slice(target.lastIndexOf('/') + 1),
       kustomize,
       includeInParent,
+      namespace: typeof src.kustomization?.doc.namespace === 'string' ? src.kustomization.doc.namespace : undefined,
       resources: [],
     };
     dirs.set(src.path, planned);
@@ -285,8 +288,8 @@ export function planImport(repo: SourceRepo, options: PlanOptions = {}): Plan {
       for (const field of Object.keys(k).filter(f => !MODELLED_KUSTOMIZATION.has(f))) {
         notes.push({ where: src.kustomization!.file, message: `kustomization field "${field}" is not imported: express it in the fleet code (the comparison shows what it changes)` });
       }
-      if (k.namespace !== undefined && planned.resources.length + src.dirs.filter(d => listedIn(src, d)).length > 0) {
-        notes.push({ where: src.kustomization!.file, message: `namespace: ${String(k.namespace)} is applied to the objects of this directory's own files only, not to the directories it builds` });
+      if (k.namespace !== undefined && typeof k.namespace !== 'string') {
+        notes.push({ where: src.kustomization!.file, message: `namespace: ${JSON.stringify(k.namespace)} is not a string: not imported` });
       }
     } else {
       resourceFiles.push(...src.files.filter(f => !patchFiles.has(f)));
@@ -643,6 +646,7 @@ export function layoutStatements(plan: Plan): { var?: Var; expr: Expr }[] {
     const props = obj({
       kustomize: d.kustomize ? undefined : lit(false),
       includeInParent: d.includeInParent ? undefined : lit(false),
+      namespace: d.namespace === undefined ? undefined : lit(d.namespace),
       dirName: d.dirName === d.var.name ? undefined : undefined,
     });
     out.push({ var: d.var, expr: construct({ module: LIBRARY, name: 'LayoutDirectory' }, d.parent, lit(d.dirName), ...(props.t === 'obj' && props.props.length > 0 ? [props] : [])) });
