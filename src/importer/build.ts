@@ -2,6 +2,7 @@ import { ApiObject } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { IConstruct } from 'constructs';
 import { ExistingFile } from '../core/existing-file';
+import { FileRole } from '../core/layout-file';
 import { FleetProblem, FleetValidationError } from '../core/errors';
 import { deepEqual } from '../core/json-values';
 import { LayoutDirectory } from '../core/layout-directory';
@@ -108,7 +109,7 @@ export function buildFleet(plan: Plan, rootDir: string): BuiltFleet {
     const dir = vars.get(c.dir.var) as LayoutDirectory;
     if (c.env) vars.set(c.env.var, envs.get(c.env.name));
     for (const f of c.files) {
-      vars.set(f.var, f.existing !== undefined ? new ExistingFile(dir, f.fileName, { fileName: f.fileName }) : new ManifestFile(dir, f.fileName, { fileName: f.fileName }));
+      vars.set(f.var, f.existing !== undefined ? new ExistingFile(dir, f.fileName, { fileName: f.fileName, ...f.data ? { role: FileRole.DATA } : {} }) : new ManifestFile(dir, f.fileName, { fileName: f.fileName }));
     }
     for (const i of usedImports(c)) vars.set(i.var, evaluate(i.expr, ctx));
     for (const o of c.objects) {
@@ -129,6 +130,7 @@ export function buildFleet(plan: Plan, rootDir: string): BuiltFleet {
       }
     }
     for (const p of c.patches) evaluate(p, ctx);
+    for (const g of c.generators) evaluate(g, ctx);
   }
   return { repo, failures, constructs };
 }

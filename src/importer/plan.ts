@@ -4,14 +4,14 @@ import { isMap } from '../core/json-values';
 import { isClusterScoped } from '../core/kustomize/namespace';
 import { groupOf, namespaceOf } from '../core/model/identity';
 import { Doc, joinRepoPath } from '../core/model/repo-tree';
-import { cast, ClassRef, construct, Expr, lit, methodCall, obj, prop, ref, rootPath, staticCall, Var } from './code';
+import { arr, cast, ClassRef, construct, Expr, lit, methodCall, obj, prop, ref, rootPath, staticCall, Var } from './code';
 import { ClusterDirectory, mapFluxPath, modelOfDirectory, normalizeOriginal } from './compare';
 import { ConvertContext, LIBRARY_CONVERTERS, PLUS_CONVERTERS } from './converters';
 import { knownKind, l1SpecExpr, LIBRARY } from './kinds';
 import { camelCase, directoryName, manifestFileName, pascalCase, unique } from './names';
 import { CrdClasses, generateCrdClasses } from './crd-classes';
 import { EnvironmentField, liftEnvironmentValues, patchExpr, RawPatch } from './environment-values';
-import { ImportNote, patchesOf, patchPaths, resourcesOf } from './kustomization-files';
+import { generatorsOf, ImportNote, patchesOf, patchPaths, resourcesOf } from './kustomization-files';
 import { isObject, SourceDirectory, SourceRepo } from './source-repo';
 import { SealingCertificate } from '../secrets/certificate';
 import { SealedStore } from '../secrets/sealed-store';
@@ -64,6 +64,8 @@ export interface PlannedFile {
   readonly source: string;
   /** The file's content, when it is kept as a file the team owns (`ExistingFile`). */
   readonly existing?: string;
+  /** Whether the kept file is a generator's data (`role: FileRole.DATA`), not a resource. */
+  readonly data?: boolean;
 }
 
 /** An object of the imported repository, and how it is written. */
@@ -95,6 +97,8 @@ export interface Component {
   readonly objects: PlannedObject[];
   /** `addPatch` calls of its directory (the overlay's patches). */
   readonly patches: Expr[];
+  /** `addConfigMapGenerator` calls of its directory (its kustomization's configMapGenerator). */
+  readonly generators: Expr[];
   /** The overlay's patches as the repository has them (target and content), before values move into the environment. */
   readonly rawPatches: RawPatch[];
   /** The environment whose cluster alone applies this directory, when its patches read values from it. */
@@ -144,7 +148,7 @@ export interface PlanOptions {
 
 const MANAGED = ['clusters', 'infrastructure', 'apps'];
 const LAYOUT = 'layout';
-const MODELLED_KUSTOMIZATION = new Set(['apiVersion', 'kind', 'metadata', 'resources', 'patches', 'patchesStrategicMerge', 'patchesJson6902', 'namespace']);
+const MODELLED_KUSTOMIZATION = new Set(['apiVersion', 'kind', 'metadata', 'resources', 'patches', 'patchesStrategicMerge', 'patchesJson6902', 'namespace', 'configMapGenerator']);
 
 const layoutVar = (name: string): Var => ({ name, home: LAYOUT, exported: true });
 export const repoVar: Var = { name: 'repo', home: LAYOUT, exported: true };
@@ -262,7 +266,7 @@ export function planImport(repo: SourceRepo, options: PlanOptions = {}): Plan {
   const componentNames = new Set<string>(['Layout']);
   for (const planned of dirs.values()) {
     const src = repo.directories.get(planned.source)!;
-    const component: Component = { name: unique(pascalCase(planned.target), componentNames), dir: planned, files: [], objects: [], patches: [], rawPatches: [], deps: new Set(), imports: new Map() };
+    const component: Component = { name: unique(pascalCase(planned.target), componentNames), dir: planned, files: [], objects: [], patches: [], generators: [], rawPatches: [], deps: new Set(), imports: new Map() };
     const k = src.kustomization?.doc;
     const fileVars = new Set<string>();
     const objectVars = new Set<string>();
@@ -352,7 +356,27 @@ export function planImport(repo: SourceRepo, options: PlanOptions = {}): Plan {
     for (const patch of patchesOf(repo, src, notes)) {
       component.rawPatches.push(patch);
     }
-    if (component.files.length > 0 || component.rawPatches.length > 0) components.push(component);
+    for (const g of generatorsOf(repo, src, notes)) {
+      const files = g.files.map(f => {
+        let file = component.files.find(x => x.source === f.path);
+        if (!file) {
+          file = { var: { name: unique(camelCase(f.fileName.replace(/\.yaml$/, ''), 'file') + 'File', fileVars), home: component.name, exported: false }, fileName: f.fileName, source: f.path, existing: repo.files.get(f.path)!.text, data: true };
+          component.files.push(file);
+          existingFiles.set(`${planned.target}/${f.fileName}`, file.existing!);
+        }
+        return f.key === f.fileName ? ref(file.var) : obj({ key: lit(f.key), file: ref(file.var) });
+      });
+      component.generators.push(methodCall(ref(planned.var), 'addConfigMapGenerator', obj({
+        name: lit(g.name),
+        namespace: g.namespace === undefined ? undefined : lit(g.namespace),
+        files: files.length > 0 ? arr(files) : undefined,
+        literals: g.literals === undefined ? undefined : lit(g.literals),
+        disableNameSuffixHash: g.disableNameSuffixHash ? lit(true) : undefined,
+        labels: g.labels === undefined ? undefined : lit(g.labels),
+        annotations: g.annotations === undefined ? undefined : lit(g.annotations),
+      })));
+    }
+    if (component.files.length > 0 || component.rawPatches.length > 0 || component.generators.length > 0) components.push(component);
   }
 
   // comments are not objects: image automation's markers in them are lost
