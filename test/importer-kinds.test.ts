@@ -222,6 +222,29 @@ spec:
         name: podinfo
   components:
     - ../components/ha
+---
+apiVersion: source.extensions.fluxcd.io/v1beta1
+kind: ArtifactGenerator
+metadata:
+  name: podinfo
+  namespace: flux-system
+spec:
+  sources:
+    - alias: fleet
+      kind: GitRepository
+      name: flux-system
+    - alias: chart
+      kind: OCIRepository
+      name: podinfo
+  artifacts:
+    - name: podinfo-composite
+      originRevision: "@fleet"
+      copy:
+        - from: "@chart/**"
+          to: "@artifact/"
+        - from: "@fleet/deploy/podinfo/values.yaml"
+          to: "@artifact/podinfo/values-prod.yaml"
+          strategy: Merge
 `;
 
 function kindsRepository(extra: Record<string, string> = {}): string {
@@ -263,12 +286,12 @@ describe('cdk8s-flux import: every Flux kind through its construct', () => {
     const result = importRepository(kindsRepository());
     const c = result.comparison!;
     expect(c.differences).toEqual([]);
-    expect(c.clusters.map(k => [k.cluster, k.original, k.equal])).toEqual([['production', 13, 13]]);
+    expect(c.clusters.map(k => [k.cluster, k.original, k.equal])).toEqual([['production', 14, 14]]);
     const as = writtenAs(result);
     // a chartRef without apiVersion: the construct always writes it (the CRD has no default), so the object would differ; the generated class keeps it as written, and the report says why
     expect(as['HelmRelease redis']).toBe(ImportedAs.GENERATED);
     expect(result.report).toContain('HelmRelease redis → generated class: library construct: renders differently (spec.chartRef.apiVersion: undefined → "source.toolkit.fluxcd.io/v1")');
-    for (const kind of ['OCIRepository podinfo', 'Bucket manifests', 'HelmChart redis', 'HelmRelease podinfo', 'Receiver github', 'ImageRepository podinfo', 'ImagePolicy podinfo', 'ImageUpdateAutomation fleet', 'Kustomization podinfo-manifests']) {
+    for (const kind of ['OCIRepository podinfo', 'Bucket manifests', 'HelmChart redis', 'HelmRelease podinfo', 'Receiver github', 'ImageRepository podinfo', 'ImagePolicy podinfo', 'ImageUpdateAutomation fleet', 'Kustomization podinfo-manifests', 'ArtifactGenerator podinfo']) {
       expect([kind, as[kind]]).toEqual([kind, ImportedAs.LIBRARY]);
     }
     const code = [...result.files.entries()].filter(([f]) => f.startsWith('src/components/')).map(([, t]) => t).join('\n');
@@ -287,6 +310,8 @@ describe('cdk8s-flux import: every Flux kind through its construct', () => {
     expect(code).toContain("images: [{ name: 'ghcr.io/stefanprodan/podinfo', newTag: '6.7.0' }]");
     expect(code).toContain("commonMetadata: { labels: { team: 'web' } }");
     expect(code).toContain("components: ['../components/ha']");
+    expect(code).toMatch(/new ArtifactGenerator\([^;]*sources: \{ fleet: deps\.\w+\.fluxSystemGitRepository, chart: this\.podinfoOcirepository \}/s);
+    expect(code).toContain("{ source: 'fleet', path: 'deploy/podinfo/values.yaml', to: 'podinfo/values-prod.yaml', strategy: 'Merge' }");
     expect(result.report).not.toContain('the library has no construct for');
     const out = FleetTesting.tempDir();
     writeImport(result, out);
@@ -303,7 +328,7 @@ describe('cdk8s-flux import: every Flux kind through its construct', () => {
     });
     const result = importRepository(dir);
     expect(result.comparison!.differences).toEqual([]);
-    expect(result.comparison!.clusters.map(k => [k.original, k.equal])).toEqual([[16, 16]]);
+    expect(result.comparison!.clusters.map(k => [k.original, k.equal])).toEqual([[17, 17]]);
     expect(result.plan.directoryMap.get('web')).toBe('apps/web');
     expect(result.files.get('src/layout.ts')).toMatch(/new LayoutDirectory\([^;]*'web', \{ namespace: 'web' \}\)/);
     expect(parse(result.files.get('apps/web/kustomization.yaml')!).namespace).toBe('web');

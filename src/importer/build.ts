@@ -35,6 +35,8 @@ import * as kustomize from '../imports/kustomize-kustomize.toolkit.fluxcd.io';
 import * as notification from '../imports/notification-notification.toolkit.fluxcd.io';
 import * as sealedSecrets from '../imports/sealed-secrets-bitnami.com';
 import * as source from '../imports/source-source.toolkit.fluxcd.io';
+import * as sourceWatcher from '../imports/source-watcher-source.extensions.fluxcd.io';
+import { ArtifactGenerator } from '../flux/sources/artifact-generator';
 import { ClassRef, EvalContext, evaluate, Expr, Var } from './code';
 import { normalizeGenerated } from './compare';
 import { Component, layoutStatements, Plan, PlannedObject, repoVar } from './plan';
@@ -43,9 +45,9 @@ import { Component, layoutStatements, Plan, PlannedObject, repoVar } from './pla
 const LIBRARY_EXPORTS: Record<string, unknown> = {
   LayoutDirectory, ManifestFile, ExistingFile, GitOpsRepo, SealedStore, SealingCertificate, Rules,
   GitRepository, HelmRepository, OCIRepository, Bucket, HelmChart, ExternalArtifact, HelmRelease, Kustomization, Provider, Alert, Receiver, SealedSecret,
-  ImageRepository, ImagePolicy, ImagePolicyRule, ImageUpdateAutomation,
+  ImageRepository, ImagePolicy, ImagePolicyRule, ImageUpdateAutomation, ArtifactGenerator,
   CrdPolicy, DriftDetectionMode, UpgradeRemediationStrategy, HelmRepositoryType, ProviderType, SealingScope,
-  source, helm, kustomize, notification, imageReflector, imageAutomation, sealedSecrets,
+  source, helm, kustomize, notification, imageReflector, imageAutomation, sealedSecrets, sourceWatcher,
 };
 
 function classOf(cls: ClassRef): unknown {

@@ -294,6 +294,51 @@ export const LIBRARY_CONVERTERS: Readonly<Record<string, (doc: Doc, ctx: Convert
     }));
   },
 
+  ArtifactGenerator: (doc, ctx) => {
+    const s = isMap(doc.spec) ? doc.spec : {};
+    const sources: [string, Expr][] = [];
+    for (const src of Array.isArray(s.sources) ? s.sources : []) {
+      if (!isMap(src) || typeof src.alias !== 'string') return { reason: 'spec.sources holds an entry without an alias' };
+      const extra = Object.keys(src).find(k => !['alias', 'kind', 'name', 'namespace'].includes(k));
+      if (extra) return { reason: `the construct has no spec.sources[].${extra}` };
+      const target = ctx.refTo(String(src.kind), String(src.name), str(src.namespace), sourceClass(String(src.kind)) ?? (src.kind === 'HelmChart' ? lib('HelmChart') : undefined));
+      if (!target) return { reason: `spec.sources names a ${String(src.kind)} the construct cannot refer to` };
+      sources.push([src.alias, target]);
+    }
+    const at = (v: unknown): string | undefined => (typeof v === 'string' && v.startsWith('@') ? v.slice(1) : undefined);
+    const artifacts: Expr[] = [];
+    for (const a of Array.isArray(s.artifacts) ? s.artifacts : []) {
+      if (!isMap(a)) return { reason: 'spec.artifacts holds an entry that is not an object' };
+      const extra = Object.keys(a).find(k => !['name', 'revision', 'originRevision', 'copy'].includes(k));
+      if (extra) return { reason: `the construct has no spec.artifacts[].${extra}` };
+      if ((a.revision !== undefined && at(a.revision) === undefined) || (a.originRevision !== undefined && at(a.originRevision) === undefined)) return { reason: 'a revision does not name a source (@alias)' };
+      const copies: Expr[] = [];
+      for (const c of Array.isArray(a.copy) ? a.copy : []) {
+        const from = at(c?.from);
+        const slash = from?.indexOf('/') ?? -1;
+        if (!from || slash <= 0 || typeof c?.to !== 'string' || !c.to.startsWith('@artifact/')) return { reason: `spec.artifacts[].copy from ${JSON.stringify(c?.from)} to ${JSON.stringify(c?.to)} is not "@alias/path" to "@artifact/path"` };
+        const extraCopy = Object.keys(c).find(k => !['from', 'to', 'exclude', 'strategy'].includes(k));
+        if (extraCopy) return { reason: `the construct has no spec.artifacts[].copy[].${extraCopy}` };
+        const to = c.to.slice('@artifact/'.length);
+        copies.push(obj({ source: lit(from.slice(0, slash)), path: lit(from.slice(slash + 1)), to: to === '' ? undefined : lit(to), exclude: opt(c.exclude), strategy: opt(c.strategy) }));
+      }
+      artifacts.push(obj({ name: lit(a.name), revision: opt(at(a.revision)), originRevision: opt(at(a.originRevision)), copy: arr(copies) }));
+    }
+    let pathPattern: Expr | undefined;
+    if (s.pathPattern !== undefined) {
+      const p = at(s.pathPattern);
+      const slash = p?.indexOf('/') ?? -1;
+      if (!p || slash <= 0) return { reason: 'spec.pathPattern is not "@alias/pattern"' };
+      pathPattern = obj({ source: lit(p.slice(0, slash)), pattern: lit(p.slice(slash + 1)) });
+    }
+    return typed(doc, ctx, lib('ArtifactGenerator'), ['sources', 'artifacts', 'pathPattern', 'commonMetadata'], () => ({
+      sources: obj(sources),
+      artifacts: arr(artifacts),
+      pathPattern,
+      commonMetadata: opt(s.commonMetadata),
+    }));
+  },
+
   SealedSecret: (doc, ctx) => {
     if (!ctx.store) return { reason: 'no certificate of the environment that applies it is in the repository (give one with --cert <cluster>=<file>), so its values cannot join a sealed store' };
     const maps = stringMaps(doc);

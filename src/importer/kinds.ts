@@ -5,6 +5,7 @@ import * as kustomize from '../imports/kustomize-kustomize.toolkit.fluxcd.io';
 import * as notification from '../imports/notification-notification.toolkit.fluxcd.io';
 import * as sealedSecrets from '../imports/sealed-secrets-bitnami.com';
 import * as source from '../imports/source-source.toolkit.fluxcd.io';
+import * as sourceWatcher from '../imports/source-watcher-source.extensions.fluxcd.io';
 import { Doc } from '../core/model/repo-tree';
 import { groupOf } from '../core/model/identity';
 import { ClassRef, enumMember, Expr, lit, obj, arr } from './code';
@@ -48,6 +49,7 @@ export const KNOWN_KINDS: readonly KnownKind[] = [
   l1('imageReflector', imageReflector.ImagePolicy, 'ImagePolicy'),
   l1('imageAutomation', imageAutomation.ImageUpdateAutomation, 'ImageUpdateAutomation'),
   l1('sealedSecrets', sealedSecrets.SealedSecret, 'SealedSecret'),
+  l1('sourceWatcher', sourceWatcher.ArtifactGenerator, 'ArtifactGenerator'),
 ];
 
 /** The known kind of a document (any API version of its group), if the library has it. */
@@ -62,7 +64,7 @@ export function currentApiVersion(doc: Doc): string | undefined {
 }
 
 /** The generated modules, by the namespace `cdk8s-flux` exports them under. */
-const L1_MODULES: Readonly<Record<string, Readonly<Record<string, unknown>>>> = { source, helm, kustomize, notification, imageReflector, imageAutomation, sealedSecrets };
+const L1_MODULES: Readonly<Record<string, Readonly<Record<string, unknown>>>> = { source, helm, kustomize, notification, imageReflector, imageAutomation, sealedSecrets, sourceWatcher };
 
 /** Fields whose content is free-form (no generated types below them). */
 const FREE_FORM = new Set(['values', 'patches', 'postRenderers', 'substitute', 'messageTemplateValues']);
