@@ -336,4 +336,24 @@ describe('cdk8s-flux import: every Flux kind through its construct', () => {
     expect(result.files.get('src/components/apps-web-podinfo.ts')).toContain("metadata: { name: 'podinfo' }");
     expect(result.report).not.toContain('namespace: web is applied');
   });
+
+  it('keeps kustomize Components: the directory a component (component: true), the kustomizations that list it addComponent', () => {
+    const dir = kindsRepository({
+      'clusters/production/apps.yaml': 'apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: apps\n  namespace: flux-system\nspec:\n  interval: 10m\n  prune: true\n  sourceRef:\n    kind: GitRepository\n    name: flux-system\n  path: ./web/production\n',
+      'web/base/kustomization.yaml': 'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - config.yaml\n',
+      'web/base/config.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: podinfo\n  namespace: web\ndata:\n  color: blue\n',
+      'web/components/red/kustomization.yaml': 'apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\npatches:\n  - patch: |\n      apiVersion: v1\n      kind: ConfigMap\n      metadata:\n        name: podinfo\n        namespace: web\n      data:\n        color: red\n',
+      'web/production/kustomization.yaml': 'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - ../base\ncomponents:\n  - ../components/red\n',
+    });
+    const result = importRepository(dir);
+    expect(result.comparison!.differences).toEqual([]);
+    expect(result.comparison!.clusters.map(k => [k.original, k.equal])).toEqual([[16, 16]]);
+    expect(result.plan.directoryMap.get('web/components/red')).toBe('apps/web/components/red');
+    const layout = result.files.get('src/layout.ts')!;
+    expect(layout).toMatch(/new LayoutDirectory\([^;]*'red', \{[^}]*component: true[^}]*\}\)/);
+    expect(layout).toMatch(/layout\.\w*[Pp]roduction\w*\.addComponent\(layout\.\w*[Rr]ed\w*\)|\w*[Pp]roduction\w*\.addComponent\(\w*[Rr]ed\w*\)/);
+    expect(parse(result.files.get('apps/web/production/kustomization.yaml')!).components).toEqual(['../components/red']);
+    expect(parse(result.files.get('apps/web/components/red/kustomization.yaml')!).kind).toBe('Component');
+    expect(result.report).not.toContain('"components" is not imported');
+  });
 });

@@ -19,6 +19,12 @@ export function resourcesOf(d: SourceDirectory): string[] {
   return Array.isArray(r) ? r.filter((x): x is string => typeof x === 'string') : [];
 }
 
+/** The Components a directory's kustomization lists (strings only). */
+export function componentsOf(d: SourceDirectory): string[] {
+  const c = d.kustomization?.doc.components;
+  return Array.isArray(c) ? c.filter((x): x is string => typeof x === 'string') : [];
+}
+
 /** The files a directory's kustomization reads that are not resources: patches, configurations, generators' inputs. */
 export function patchPaths(d: SourceDirectory): string[] {
   const k = d.kustomization?.doc;

@@ -11,7 +11,7 @@ import { knownKind, l1SpecExpr, LIBRARY } from './kinds';
 import { camelCase, directoryName, manifestFileName, pascalCase, unique } from './names';
 import { CrdClasses, generateCrdClasses } from './crd-classes';
 import { EnvironmentField, liftEnvironmentValues, patchExpr, RawPatch } from './environment-values';
-import { generatorsOf, ImportNote, patchesOf, patchPaths, resourcesOf } from './kustomization-files';
+import { componentsOf, generatorsOf, ImportNote, patchesOf, patchPaths, resourcesOf } from './kustomization-files';
 import { isObject, SourceDirectory, SourceRepo } from './source-repo';
 import { SealingCertificate } from '../secrets/certificate';
 import { SealedStore } from '../secrets/sealed-store';
@@ -52,6 +52,10 @@ export interface PlannedDirectory {
   readonly includeInParent: boolean;
   /** Its kustomization's `namespace:`, which the directory's kustomization.yaml writes again (objects of its own files carry it too). */
   readonly namespace?: string;
+  /** Whether it is a kustomize Component (`kind: Component`). */
+  readonly component?: boolean;
+  /** The Components its kustomization lists under `components:`, in order. */
+  readonly components: PlannedDirectory[];
   /** Directories it builds besides its own files and sub-directories (`../../base`). */
   readonly resources: PlannedDirectory[];
 }
@@ -148,7 +152,7 @@ export interface PlanOptions {
 
 const MANAGED = ['clusters', 'infrastructure', 'apps'];
 const LAYOUT = 'layout';
-const MODELLED_KUSTOMIZATION = new Set(['apiVersion', 'kind', 'metadata', 'resources', 'patches', 'patchesStrategicMerge', 'patchesJson6902', 'namespace', 'configMapGenerator']);
+const MODELLED_KUSTOMIZATION = new Set(['apiVersion', 'kind', 'metadata', 'resources', 'patches', 'patchesStrategicMerge', 'patchesJson6902', 'namespace', 'configMapGenerator', 'components']);
 
 const layoutVar = (name: string): Var => ({ name, home: LAYOUT, exported: true });
 export const repoVar: Var = { name: 'repo', home: LAYOUT, exported: true };
@@ -188,7 +192,7 @@ export function planImport(repo: SourceRepo, options: PlanOptions = {}): Plan {
     const src = repo.directories.get(d);
     if (!src) return;
     if (!src.kustomization) src.dirs.forEach(walk);
-    for (const r of resourcesOf(src)) {
+    for (const r of [...resourcesOf(src), ...componentsOf(src)]) {
       const full = joinRepoPath(d, r);
       if (full !== undefined && repo.directories.has(full)) walk(full);
     }
@@ -245,7 +249,9 @@ export function planImport(repo: SourceRepo, options: PlanOptions = {}): Plan {
       kustomize,
       includeInParent,
       namespace: typeof src.kustomization?.doc.namespace === 'string' ? src.kustomization.doc.namespace : undefined,
+      component: src.kustomization?.doc.kind === 'Component' ? true : undefined,
       resources: [],
+      components: [],
     };
     dirs.set(src.path, planned);
   }
@@ -288,6 +294,11 @@ export function planImport(repo: SourceRepo, options: PlanOptions = {}): Plan {
         } else {
           notes.push({ where: src.kustomization!.file, message: `resource ${JSON.stringify(r)} is a file of another directory, which a layout directory cannot list: not imported` });
         }
+      }
+      for (const c of componentsOf(src)) {
+        const other = dirs.get(joinRepoPath(src.path, c) ?? '');
+        if (other?.component) planned.components.push(other);
+        else notes.push({ where: src.kustomization!.file, message: `component ${JSON.stringify(c)} is not a kustomize Component directory of the repository: not imported` });
       }
       for (const field of Object.keys(k).filter(f => !MODELLED_KUSTOMIZATION.has(f))) {
         notes.push({ where: src.kustomization!.file, message: `kustomization field "${field}" is not imported: express it in the fleet code (the comparison shows what it changes)` });
@@ -671,11 +682,13 @@ export function layoutStatements(plan: Plan): { var?: Var; expr: Expr }[] {
       kustomize: d.kustomize ? undefined : lit(false),
       includeInParent: d.includeInParent ? undefined : lit(false),
       namespace: d.namespace === undefined ? undefined : lit(d.namespace),
+      component: d.component ? lit(true) : undefined,
       dirName: d.dirName === d.var.name ? undefined : undefined,
     });
     out.push({ var: d.var, expr: construct({ module: LIBRARY, name: 'LayoutDirectory' }, d.parent, lit(d.dirName), ...(props.t === 'obj' && props.props.length > 0 ? [props] : [])) });
   }
   for (const d of plan.directories) for (const r of d.resources) out.push({ expr: methodCall(ref(d.var), 'addResource', ref(r.var)) });
+  for (const d of plan.directories) for (const c of d.components) out.push({ expr: methodCall(ref(d.var), 'addComponent', ref(c.var)) });
   for (const e of plan.environments) {
     if (!e.store) continue;
     out.push({
