@@ -323,18 +323,21 @@ describe('cdk8s-flux import: every Flux kind through its construct', () => {
       'clusters/production/apps.yaml': 'apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: apps\n  namespace: flux-system\nspec:\n  interval: 10m\n  prune: true\n  sourceRef:\n    kind: GitRepository\n    name: flux-system\n  path: ./web\n',
       'web/kustomization.yaml': 'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nnamespace: web\nresources:\n  - podinfo\n  - namespace.yaml\n',
       'web/namespace.yaml': 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: web\n',
-      'web/podinfo/kustomization.yaml': 'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - config.yaml\n',
+      'web/podinfo/kustomization.yaml': 'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - config.yaml\n  - deployment.yaml\n',
+      'web/podinfo/deployment.yaml': 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: podinfo\nspec:\n  selector:\n    matchLabels:\n      app: podinfo\n  template:\n    metadata:\n      labels:\n        app: podinfo\n    spec:\n      containers:\n        - name: sidecar\n          image: busybox:1.36\n        - name: podinfo\n          image: ghcr.io/stefanprodan/podinfo:6.7.0 # {"$imagepolicy": "flux-system:podinfo"}\n',
       'web/podinfo/config.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: podinfo\ndata:\n  color: blue\n',
     });
     const result = importRepository(dir);
     expect(result.comparison!.differences).toEqual([]);
-    expect(result.comparison!.clusters.map(k => [k.original, k.equal])).toEqual([[17, 17]]);
+    expect(result.comparison!.clusters.map(k => [k.original, k.equal])).toEqual([[18, 18]]);
     expect(result.plan.directoryMap.get('web')).toBe('apps/web');
     expect(result.files.get('src/layout.ts')).toMatch(/new LayoutDirectory\([^;]*'web', \{ namespace: 'web' \}\)/);
     expect(parse(result.files.get('apps/web/kustomization.yaml')!).namespace).toBe('web');
     // the ConfigMap of the sub-directory is written as it is; the directory's namespace: moves it, as in the original
     expect(result.files.get('src/components/apps-web-podinfo.ts')).toContain("metadata: { name: 'podinfo' }");
     expect(result.report).not.toContain('namespace: web is applied');
+    // the image automation marker is not carried; the report names its line, field and the setter to write
+    expect(result.report).toContain('`web/podinfo/deployment.yaml:18`: image automation marker {"$imagepolicy": "flux-system:podinfo"} on spec.template.spec.containers[1].image (document 0) is not carried over (the value is): write the value in the code as the ImagePolicy flux-system/podinfo\'s setter("ghcr.io/stefanprodan/podinfo:6.7.0")');
   });
 
   it('keeps kustomize Components: the directory a component (component: true), the kustomizations that list it addComponent', () => {

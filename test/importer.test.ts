@@ -238,8 +238,8 @@ describe('cdk8s-flux import', () => {
       expect(k.equal).toBe(k.original);
       expect(k.generated).toBe(k.original);
     }
-    // the image automation markers live in comments, which the import says it does not carry
-    expect(result.report).toContain('image automation markers');
+    // the image automation markers live in comments, which the import does not carry: the report names each, its field and the setter to write
+    expect(result.report).toContain('`apps/overlays/development/podinfo/release-patch.yaml:11`: image automation marker {"$imagepolicy": "flux-system:podinfo:tag"} on spec.values.image.tag (document 0) is not carried over (the value is): write the value in the code as the ImagePolicy flux-system/podinfo\'s tagSetter("6.5.4"), or image automation stops updating it');
   });
 
   it('runs from the cdk8s-flux launcher without a fleet, refuses a directory that is not empty, and fails --strict on a difference', () => {

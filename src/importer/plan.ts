@@ -1,5 +1,6 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { isPair, isSeq, parseAllDocuments, visit } from 'yaml';
 import { isMap } from '../core/json-values';
 import { isClusterScoped } from '../core/kustomize/namespace';
 import { groupOf, namespaceOf } from '../core/model/identity';
@@ -393,7 +394,14 @@ export function planImport(repo: SourceRepo, options: PlanOptions = {}): Plan {
   // comments are not objects: image automation's markers in them are lost
   for (const f of repo.files.values()) {
     if (used.has(f.path.slice(0, Math.max(0, f.path.lastIndexOf('/')))) && /\{\s*"\$imagepolicy"/.test(f.text)) {
-      notes.push({ where: f.path, message: 'its image automation markers (# {"$imagepolicy": …} comments) are not carried over (the objects are): mark those fields with an ImagePolicy\'s setters in the code, or image automation stops updating them' });
+      for (const m of imagePolicyMarkers(f.text)) {
+        const [ns, name, field] = m.setter.split(':');
+        const method = field === undefined ? 'setter' : `${field}Setter`;
+        notes.push({
+          where: `${f.path}:${m.line}`,
+          message: `image automation marker {"$imagepolicy": ${JSON.stringify(m.setter)}} on ${m.path} (document ${m.doc}) is not carried over (the value is): write the value in the code as the ImagePolicy ${ns}/${name}'s ${method}(${JSON.stringify(m.value)}), or image automation stops updating it`,
+        });
+      }
     }
   }
 
@@ -699,5 +707,40 @@ export function layoutStatements(plan: Plan): { var?: Var; expr: Expr }[] {
         lit(e.name)),
     });
   }
+  return out;
+}
+
+/** An image automation marker of a YAML file: the scalar it comments and the setter it names. */
+interface ImagePolicyMarker {
+  readonly doc: number;
+  readonly line: number;
+  readonly path: string;
+  readonly value: string;
+  readonly setter: string;
+}
+
+/** The `# {"$imagepolicy": "<ns>:<name>[:<field>]"}` markers of a YAML text, with the line and field path of each. */
+function imagePolicyMarkers(text: string): ImagePolicyMarker[] {
+  const out: ImagePolicyMarker[] = [];
+  let docs: ReturnType<typeof parseAllDocuments>;
+  try {
+    docs = parseAllDocuments(text);
+  } catch {
+    return out;
+  }
+  docs.forEach((d, doc) => visit(d, {
+    Scalar(_key, node, ancestors) {
+      const m = /\{\s*"\$imagepolicy"\s*:\s*"([^"]+)"\s*\}/.exec(node.comment ?? '');
+      if (!m) return;
+      const parts: string[] = [];
+      const chain = [...ancestors, node];
+      chain.forEach((a, i) => {
+        if (isPair(a) && a.value === chain[i + 1]) parts.push(String((a.key as { value?: unknown })?.value ?? a.key));
+        if (isSeq(a)) parts.push(`[${a.items.indexOf(chain[i + 1] as never)}]`);
+      });
+      const line = text.slice(0, node.range?.[0] ?? 0).split('\n').length;
+      out.push({ doc, line, path: parts.join('.').replace(/\.\[/g, '['), value: String(node.value), setter: m[1] });
+    },
+  }));
   return out;
 }
