@@ -359,4 +359,18 @@ describe('cdk8s-flux import: every Flux kind through its construct', () => {
     expect(parse(result.files.get('apps/web/components/red/kustomization.yaml')!).kind).toBe('Component');
     expect(result.report).not.toContain('"components" is not imported');
   });
+
+  it('writes a FluxInstance with the library construct, its sync path the cluster\'s directory; one the construct cannot say falls back, the report says why', () => {
+    const instance = (extra: string) => `apiVersion: fluxcd.controlplane.io/v1\nkind: FluxInstance\nmetadata:\n  name: flux\n  namespace: flux-system\nspec:\n  distribution:\n    version: 2.9.x\n    registry: ghcr.io/fluxcd\n  components:\n    - source-controller\n    - kustomize-controller\n    - helm-controller\n    - notification-controller\n  cluster:\n    type: kubernetes\n    multitenant: false\n    networkPolicy: true\n  sync:\n    kind: GitRepository\n    url: https://github.com/example/kinds.git\n    ref: refs/heads/main\n    path: clusters/production\n${extra}`;
+    const result = importRepository(kindsRepository({ 'clusters/production/flux-instance.yaml': instance('') }));
+    expect(result.comparison!.differences).toEqual([]);
+    expect(writtenAs(result)['FluxInstance flux']).toBe(ImportedAs.LIBRARY);
+    const code = [...result.files.entries()].filter(([f]) => f.startsWith('src/components/')).map(([, t]) => t).join('\n');
+    expect(code).toMatch(/new FluxInstance\([^;]*version: '2\.9\.x'[^;]*clusterType: 'kubernetes',\s*sync: \{\s*kind: 'GitRepository',\s*url: 'https:\/\/github\.com\/example\/kinds\.git',\s*ref: 'refs\/heads\/main',\s*path: layout\.production,\s*\}/s);
+    // a field the construct does not write: the object as it is, and why
+    const other = importRepository(kindsRepository({ 'clusters/production/flux-instance.yaml': instance('  storage:\n    class: standard\n    size: 10Gi\n') }), { kubectl: false });
+    expect(other.comparison!.differences).toEqual([]);
+    expect(writtenAs(other)['FluxInstance flux']).toBe(ImportedAs.API_OBJECT);
+    expect(other.report).toContain('FluxInstance flux → ApiObject: FluxInstance: the construct has no spec.storage');
+  });
 });

@@ -37,6 +37,7 @@ import * as sealedSecrets from '../imports/sealed-secrets-bitnami.com';
 import * as source from '../imports/source-source.toolkit.fluxcd.io';
 import * as sourceWatcher from '../imports/source-watcher-source.extensions.fluxcd.io';
 import { ArtifactGenerator } from '../flux/sources/artifact-generator';
+import { FluxInstance } from '../flux/operator/flux-instance';
 import { ClassRef, EvalContext, evaluate, Expr, Var } from './code';
 import { normalizeGenerated } from './compare';
 import { Component, layoutStatements, Plan, PlannedObject, repoVar } from './plan';
@@ -45,7 +46,7 @@ import { Component, layoutStatements, Plan, PlannedObject, repoVar } from './pla
 const LIBRARY_EXPORTS: Record<string, unknown> = {
   LayoutDirectory, ManifestFile, ExistingFile, GitOpsRepo, SealedStore, SealingCertificate, Rules,
   GitRepository, HelmRepository, OCIRepository, Bucket, HelmChart, ExternalArtifact, HelmRelease, Kustomization, Provider, Alert, Receiver, SealedSecret,
-  ImageRepository, ImagePolicy, ImagePolicyRule, ImageUpdateAutomation, ArtifactGenerator,
+  ImageRepository, ImagePolicy, ImagePolicyRule, ImageUpdateAutomation, ArtifactGenerator, FluxInstance,
   CrdPolicy, DriftDetectionMode, UpgradeRemediationStrategy, HelmRepositoryType, ProviderType, SealingScope,
   source, helm, kustomize, notification, imageReflector, imageAutomation, sealedSecrets, sourceWatcher,
 };

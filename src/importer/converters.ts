@@ -339,6 +339,46 @@ export const LIBRARY_CONVERTERS: Readonly<Record<string, (doc: Doc, ctx: Convert
     }));
   },
 
+  FluxInstance: (doc, ctx) => {
+    if (doc.apiVersion !== 'fluxcd.controlplane.io/v1') return { reason: `apiVersion ${String(doc.apiVersion)}` };
+    const meta = isMap(doc.metadata) ? doc.metadata : {};
+    const extraMeta = Object.keys(meta).find(k => !['name', 'namespace'].includes(k));
+    if (meta.name !== 'flux' || extraMeta) return { reason: extraMeta ? `the construct has no metadata.${extraMeta}` : 'its name is not "flux" (the only name the operator reconciles, and the one the construct writes)' };
+    const top = Object.keys(doc).find(k => !['apiVersion', 'kind', 'metadata', 'spec'].includes(k));
+    if (top) return { reason: `the construct has no ${top}` };
+    const s = isMap(doc.spec) ? doc.spec : {};
+    const extra = Object.keys(s).find(k => !['distribution', 'components', 'cluster', 'commonMetadata', 'kustomize', 'sync'].includes(k));
+    if (extra) return { reason: `the construct has no spec.${extra}` };
+    const dist = isMap(s.distribution) ? s.distribution : {};
+    const cluster = isMap(s.cluster) ? s.cluster : {};
+    const kustomize = isMap(s.kustomize) ? s.kustomize : {};
+    if (Object.keys(kustomize).some(k => k !== 'patches')) return { reason: 'spec.kustomize holds more than patches' };
+    const patches = Array.isArray(kustomize.patches) ? kustomize.patches : [];
+    if (patches.some(x => patchContent(x?.patch) === undefined || !isMap(x?.target))) return { reason: 'spec.kustomize.patches holds a patch that is not YAML text with a target' };
+    const sync = isMap(s.sync) ? s.sync : undefined;
+    const syncPath = sync && typeof sync.path === 'string' ? ctx.directory(sync.path.startsWith('./') ? sync.path : `./${sync.path}`) : undefined;
+    if (sync && !syncPath) return { reason: `spec.sync.path ${JSON.stringify(sync.path)} is not a directory of the repository (the construct takes a LayoutDirectory)` };
+    return {
+      cls: lib('FluxInstance'),
+      expr: construct(lib('FluxInstance'), ctx.scope, lit(ctx.id), obj({
+        namespace: typeof meta.namespace === 'string' && meta.namespace !== 'flux-system' ? lit(meta.namespace) : undefined,
+        version: opt(dist.version),
+        registry: opt(dist.registry),
+        artifact: opt(dist.artifact),
+        components: opt(s.components),
+        multitenant: opt(cluster.multitenant),
+        tenantDefaultServiceAccount: opt(cluster.tenantDefaultServiceAccount),
+        networkPolicy: opt(cluster.networkPolicy),
+        clusterType: opt(cluster.type),
+        size: opt(cluster.size),
+        domain: opt(cluster.domain),
+        sync: sync ? obj({ ...passThrough(sync, ['kind', 'url', 'ref']), path: syncPath, ...passThrough(sync, ['interval', 'pullSecret', 'provider', 'name']) }) : undefined,
+        patches: patches.length > 0 ? arr(patches.map(x => obj({ target: lit(x.target), patch: lit(patchContent(x.patch)) }))) : undefined,
+        commonMetadata: opt(s.commonMetadata),
+      })),
+    };
+  },
+
   SealedSecret: (doc, ctx) => {
     if (!ctx.store) return { reason: 'no certificate of the environment that applies it is in the repository (give one with --cert <cluster>=<file>), so its values cannot join a sealed store' };
     const maps = stringMaps(doc);

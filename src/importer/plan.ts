@@ -638,7 +638,8 @@ function waysOf(o: PlannedObject, w: WayContext): Way[] {
   };
   const known = knownKind(o.doc);
   const library = LIBRARY_CONVERTERS[String(o.doc.kind)];
-  if (library && known) {
+  // FluxInstance has no generated class (the library writes it by hand): its converter checks the group itself
+  if (library && (known || o.doc.kind === 'FluxInstance')) {
     const c = library(o.expected, ctx);
     if ('expr' in c) ways.push({ as: ImportedAs.LIBRARY, cls: c.cls, expr: c.expr, because: [...because] });
     else because.push(`${String(o.doc.kind)}: ${c.reason}`);
