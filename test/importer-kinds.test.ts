@@ -336,9 +336,14 @@ describe('cdk8s-flux import: every Flux kind through its construct', () => {
     // the ConfigMap of the sub-directory is written as it is; the directory's namespace: moves it, as in the original
     expect(result.files.get('src/components/apps-web-podinfo.ts')).toContain("metadata: { name: 'podinfo' }");
     expect(result.report).not.toContain('namespace: web is applied');
-    // the image automation marker is not carried; the report names its line, field and the setter to write
-    expect(result.report).toContain('`web/podinfo/deployment.yaml:18`: image automation marker {"$imagepolicy": "flux-system:podinfo"} on spec.template.spec.containers[1].image (document 0) is not carried over (the value is): write the value in the code as the ImagePolicy flux-system/podinfo\'s setter("ghcr.io/stefanprodan/podinfo:6.7.0")');
-  });
+    // the image automation marker is carried: the value is the ImagePolicy's setter call, and the written file has the marker on that line
+    expect(result.files.get('src/components/apps-web-podinfo.ts')).toMatch(/image: deps\.\w+\.podinfoImagePolicy\.setter\('ghcr\.io\/stefanprodan\/podinfo:6\.7\.0'\)/);
+    expect(result.files.get('apps/web/podinfo/deployment.yaml')).toContain('image: ghcr.io/stefanprodan/podinfo:6.7.0 # {"$imagepolicy": "flux-system:podinfo"}');
+    expect(result.report).not.toContain('web/podinfo/deployment.yaml:18');
+    const out = FleetTesting.tempDir();
+    writeImport(result, out);
+    expect(typeCheck(out)).toEqual([]);
+  }, 120_000);
 
   it('keeps kustomize Components: the directory a component (component: true), the kustomizations that list it addComponent', () => {
     const dir = kindsRepository({

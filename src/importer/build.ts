@@ -8,6 +8,7 @@ import { deepEqual } from '../core/json-values';
 import { LayoutDirectory } from '../core/layout-directory';
 import { ManifestFile } from '../core/manifest-file';
 import { Rules } from '../core/rules';
+import { placeMarkedValues } from '../core/setter-markers';
 import { documentDifferences } from '../fleet/environment-diff';
 import { GitOpsRepo } from '../fleet/gitops-repo';
 import { GitRepository } from '../flux/sources/git-repository';
@@ -121,7 +122,8 @@ export function buildFleet(plan: Plan, rootDir: string): BuiltFleet {
         vars.set(o.var, value);
         constructs.set(o, value);
         for (const [rule, reason] of o.suppressions) Rules.suppress(value, rule, reason);
-        const rendered = normalizeGenerated(JSON.parse(JSON.stringify(ApiObject.of(value).toJson())));
+        // a setter call's token resolved to its value, as the writer does
+        const rendered = normalizeGenerated(JSON.parse(JSON.stringify(placeMarkedValues([ApiObject.of(value).toJson()])[0])));
         const expected = normalizeGenerated(o.expected);
         if (!deepEqual(rendered, expected)) {
           const d = documentDifferences(expected, rendered).slice(0, 3).map(x => `${x.path}: ${JSON.stringify(x.from)} → ${JSON.stringify(x.to)}`);

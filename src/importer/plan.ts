@@ -36,6 +36,8 @@ export interface Way {
   readonly expr: Expr;
   /** Why the more typed ways before it could not say the object. */
   readonly because: readonly string[];
+  /** The image automation markers of the object this way writes as setter calls (indices into the object's `markers`). */
+  carried?: readonly number[];
 }
 
 /** A directory of the generated layout. */
@@ -91,6 +93,8 @@ export interface PlannedObject {
   level: number;
   /** Rules of the library the original breaks here, suppressed so that the fleet synthesizes as the original is: rule id → reason. */
   readonly suppressions: Map<string, string>;
+  /** The image automation markers on its fields (`# {"$imagepolicy": …}` comments). */
+  markers?: ImagePolicyMarker[];
 }
 
 /** One file of generated code: the objects of one directory. */
@@ -395,12 +399,9 @@ export function planImport(repo: SourceRepo, options: PlanOptions = {}): Plan {
   for (const f of repo.files.values()) {
     if (used.has(f.path.slice(0, Math.max(0, f.path.lastIndexOf('/')))) && /\{\s*"\$imagepolicy"/.test(f.text)) {
       for (const m of imagePolicyMarkers(f.text)) {
-        const [ns, name, field] = m.setter.split(':');
-        const method = field === undefined ? 'setter' : `${field}Setter`;
-        notes.push({
-          where: `${f.path}:${m.line}`,
-          message: `image automation marker {"$imagepolicy": ${JSON.stringify(m.setter)}} on ${m.path} (document ${m.doc}) is not carried over (the value is): write the value in the code as the ImagePolicy ${ns}/${name}'s ${method}(${JSON.stringify(m.value)}), or image automation stops updating it`,
-        });
+        const o = objects.find(x => x.source === `${f.path}#${m.doc}`);
+        if (o) (o.markers ??= []).push(m);
+        else notes.push({ where: `${f.path}:${m.line}`, message: markerNote(m) });
       }
     }
   }
@@ -571,7 +572,9 @@ const REFERENCE_FIELDS: readonly ((d: Doc) => unknown[])[] = [
 
 function referencedObjects(o: PlannedObject, objects: readonly PlannedObject[]): PlannedObject[] {
   const out: PlannedObject[] = [];
-  for (const f of REFERENCE_FIELDS) {
+  // an image automation marker refers to its ImagePolicy (written as its setter call)
+  const markerRefs = (o.markers ?? []).map(m => ({ kind: 'ImagePolicy', namespace: m.setter.split(':')[0], name: m.setter.split(':')[1] }));
+  for (const f of [...REFERENCE_FIELDS, () => markerRefs]) {
     for (const r of f(o.doc)) {
       if (!isMap(r) || typeof r.name !== 'string' || typeof r.kind !== 'string') continue;
       const t = resolve(o, String(r.kind), r.name, typeof r.namespace === 'string' ? r.namespace : undefined, objects);
@@ -669,7 +672,13 @@ function waysOf(o: PlannedObject, w: WayContext): Way[] {
   }
   const api: ClassRef = { module: 'cdk8s', name: 'ApiObject' };
   ways.push({ as: ImportedAs.API_OBJECT, cls: api, expr: construct(api, ctx.scope, lit(ctx.id), apiObjectProps(o.expected)), because: [...because] });
-  return ways;
+  // image automation markers: the marked values as setter calls of their ImagePolicy (the fleet's, or fromName)
+  const markers = o.markers ?? [];
+  return ways.map(way => withMarkers(way, markers, m => {
+    const [ns, name] = m.setter.split(':');
+    const t = w.objects.find(x => x.doc.kind === 'ImagePolicy' && x.doc.metadata?.name === name && namespaceOf(x.doc) === ns);
+    return t && w.created(t) ? ref(t.var) : ctx.refTo('ImagePolicy', name, ns, { module: LIBRARY, name: 'ImagePolicy' });
+  }));
 }
 
 /** An ApiObject's props: the document, with label and annotation values that are not strings cast (the API server refuses them: the report says so). */
@@ -712,10 +721,12 @@ export function layoutStatements(plan: Plan): { var?: Var; expr: Expr }[] {
 }
 
 /** An image automation marker of a YAML file: the scalar it comments and the setter it names. */
-interface ImagePolicyMarker {
+export interface ImagePolicyMarker {
   readonly doc: number;
   readonly line: number;
   readonly path: string;
+  /** The path as keys and indices. */
+  readonly segments: readonly (string | number)[];
   readonly value: string;
   readonly setter: string;
 }
@@ -734,14 +745,78 @@ function imagePolicyMarkers(text: string): ImagePolicyMarker[] {
       const m = /\{\s*"\$imagepolicy"\s*:\s*"([^"]+)"\s*\}/.exec(node.comment ?? '');
       if (!m) return;
       const parts: string[] = [];
+      const segments: (string | number)[] = [];
       const chain = [...ancestors, node];
       chain.forEach((a, i) => {
-        if (isPair(a) && a.value === chain[i + 1]) parts.push(String((a.key as { value?: unknown })?.value ?? a.key));
-        if (isSeq(a)) parts.push(`[${a.items.indexOf(chain[i + 1] as never)}]`);
+        if (isPair(a) && a.value === chain[i + 1]) {
+          const k = String((a.key as { value?: unknown })?.value ?? a.key);
+          parts.push(k);
+          segments.push(k);
+        }
+        if (isSeq(a)) {
+          const at = a.items.indexOf(chain[i + 1] as never);
+          parts.push(`[${at}]`);
+          segments.push(at);
+        }
       });
       const line = text.slice(0, node.range?.[0] ?? 0).split('\n').length;
-      out.push({ doc, line, path: parts.join('.').replace(/\.\[/g, '['), value: String(node.value), setter: m[1] });
+      out.push({ doc, line, path: parts.join('.').replace(/\.\[/g, '['), segments, value: String(node.value), setter: m[1] });
     },
   }));
   return out;
+}
+
+/** Why a marker is not in the code, and what to write instead. */
+export function markerNote(m: ImagePolicyMarker): string {
+  const [ns, name, field] = m.setter.split(':');
+  const method = field === undefined ? 'setter' : `${field}Setter`;
+  return `image automation marker {"$imagepolicy": ${JSON.stringify(m.setter)}} on ${m.path} (document ${m.doc}) is not carried over (the value is): write the value in the code as the ImagePolicy ${ns}/${name}'s ${method}(${JSON.stringify(m.value)}), or image automation stops updating it`;
+}
+
+/**
+ * The construct call with the literal at `path` of the object replaced by `replacement` (a setter
+ * call): the path is followed through the props (a library construct's props hold the spec's
+ * fields without `spec`), literals split as needed. Undefined when the path does not lead to the
+ * value there.
+ */
+function replaceAt(e: Expr, path: readonly (string | number)[], value: string, replacement: Expr): Expr | undefined {
+  if (path.length === 0) return e.t === 'lit' && e.v === value ? replacement : undefined;
+  if (e.t === 'lit') {
+    if (Array.isArray(e.v)) return replaceAt(arr(e.v.map(x => lit(x))), path, value, replacement);
+    if (isMap(e.v)) return replaceAt(obj(Object.entries(e.v).map(([k, x]): [string, Expr] => [k, lit(x)])), path, value, replacement);
+    return undefined;
+  }
+  if (e.t === 'arr' && typeof path[0] === 'number') {
+    const i = path[0];
+    const inner = e.items[i] === undefined ? undefined : replaceAt(e.items[i], path.slice(1), value, replacement);
+    return inner && arr(e.items.map((x, j) => (j === i ? inner : x)));
+  }
+  if (e.t === 'obj' && typeof path[0] === 'string') {
+    const at = e.props.findIndex(([k]) => k === path[0]);
+    if (at < 0) return path[0] === 'spec' ? replaceAt(e, path.slice(1), value, replacement) : undefined;
+    const inner = replaceAt(e.props[at][1], path.slice(1), value, replacement);
+    return inner && obj(e.props.map(([k, x], j): [string, Expr] => [k, j === at ? inner : x]));
+  }
+  return undefined;
+}
+
+/** A way with the object's markers written as setter calls of their ImagePolicy, where its props hold the marked value. */
+function withMarkers(way: Way, markers: readonly ImagePolicyMarker[], policy: (m: ImagePolicyMarker) => Expr | undefined): Way {
+  if (way.expr.t !== 'new' || markers.length === 0) return way;
+  let props = way.expr.args[way.expr.args.length - 1];
+  const carried: number[] = [];
+  markers.forEach((m, i) => {
+    const parts = m.setter.split(':');
+    if (parts.length < 2 || parts.length > 3 || (parts[2] !== undefined && !['tag', 'name', 'digest'].includes(parts[2]))) return;
+    const target = policy(m);
+    if (!target) return;
+    const call = methodCall(target, parts[2] === undefined ? 'setter' : `${parts[2]}Setter`, lit(m.value));
+    const next = replaceAt(props, m.segments, m.value, call);
+    if (next) {
+      props = next;
+      carried.push(i);
+    }
+  });
+  if (carried.length === 0) return way;
+  return { ...way, expr: { ...way.expr, args: [...way.expr.args.slice(0, -1), props] }, carried };
 }
