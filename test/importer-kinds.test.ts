@@ -105,6 +105,8 @@ spec:
   targetNamespace: podinfo
   values:
     replicaCount: 2
+    image:
+      tag: 6.7.0 # {"$imagepolicy": "flux-system:podinfo:tag"}
 ---
 apiVersion: helm.toolkit.fluxcd.io/v2
 kind: HelmRelease
@@ -300,6 +302,9 @@ describe('cdk8s-flux import: every Flux kind through its construct', () => {
     expect(code).toMatch(/new Bucket\(/);
     expect(code).toMatch(/new HelmChart\([^;]*repository: this\.bitnami/s);
     expect(code).toMatch(/new HelmRelease\([^;]*chartRef: this\.podinfoOcirepository/s);
+    // a marker in a release's values: the fleet's ImagePolicy's tagSetter (the policy is created first), the comment written back
+    expect(code).toContain("values: { replicaCount: 2, image: { tag: this.podinfoImagePolicy.tagSetter('6.7.0') } },");
+    expect(result.files.get('clusters/production/kinds.yaml')).toContain('tag: 6.7.0 # {"$imagepolicy": "flux-system:podinfo:tag"}');
     expect(code).toMatch(/new Receiver\([^;]*resources: \[deps\.\w+\.fluxSystemGitRepository\]/s);
     expect(code).toMatch(/new ImagePolicy\([^;]*imageRepository: this\.podinfoImageRepository,\s*policy: ImagePolicyRule\.semver\('6\.x'\)/s);
     expect(code).toMatch(/new ImageUpdateAutomation\([^;]*sourceRef: deps\.\w+\.fluxSystemGitRepository[^;]*path: layout\.production,/s);
