@@ -123,3 +123,4 @@ export * as notification from './imports/notification-notification.toolkit.fluxc
 export * as imageReflector from './imports/image-reflector-image.toolkit.fluxcd.io';
 export * as imageAutomation from './imports/image-automation-image.toolkit.fluxcd.io';
 export * as sealedSecrets from './imports/sealed-secrets-bitnami.com';
+export * as sourceWatcher from './imports/source-watcher-source.extensions.fluxcd.io';

@@ -8,6 +8,13 @@ const EXISTING_FILE = Symbol.for('cdk8s-flux.ExistingFile');
 export interface ExistingFileProps {
   /** The file's name inside its directory. */
   readonly fileName: string;
+  /**
+   * What the file is to its directory's kustomization: Kubernetes objects listed under
+   * `resources:`, or data a generator of the directory reads (`addConfigMapGenerator`; a Helm
+   * values file written by hand, whose bytes, and so the ConfigMap's hash, stay as they are).
+   * @default FileRole.RESOURCE
+   */
+  readonly role?: FileRole.RESOURCE | FileRole.DATA;
 }
 
 /**
@@ -23,13 +30,14 @@ export class ExistingFile extends Construct implements ILayoutFile {
   }
 
   public readonly fileName: string;
-  public readonly role = FileRole.RESOURCE;
+  public readonly role: FileRole.RESOURCE | FileRole.DATA;
 
   constructor(scope: Construct, id: string, props: ExistingFileProps) {
     super(scope, id);
     markLayoutFile(this);
     Object.defineProperty(this, EXISTING_FILE, { value: true });
     this.fileName = props.fileName;
+    this.role = props.role ?? FileRole.RESOURCE;
     this.node.addValidation({
       validate: () => (this.fileName !== KUSTOMIZATION_FILE && FILE_NAME_PATTERN.test(this.fileName) ? [] : [
         `fileName "${this.fileName}" is not a valid manifest file name: use lowercase letters, digits, '-', '.' or '_' and end with ".yaml" (e.g. "gotk-components.yaml"); kustomization.yaml is generated`,

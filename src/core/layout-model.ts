@@ -370,7 +370,8 @@ function buildDirectoryModels(directories: LayoutDirectory[], rendered: Rendered
   const models = new Map<LayoutDirectory, DirectoryModel>();
   for (const dir of directories) models.set(dir, { dir, repoPath: dir.repoPath, files: [], existing: [], subdirs: [] });
   for (const f of rendered) models.get(f.directory)!.files.push(f);
-  for (const e of existing) models.get(e.directory)!.existing.push(e.file.fileName);
+  // a data file (a generator's input) is not a resource of its directory
+  for (const e of existing) if (e.file.role === FileRole.RESOURCE) models.get(e.directory)!.existing.push(e.file.fileName);
   for (const dir of directories) {
     const parent = LayoutDirectory.enclosing(dir);
     if (parent) models.get(parent)!.subdirs.push(models.get(dir)!);

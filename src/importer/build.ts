@@ -2,17 +2,25 @@ import { ApiObject } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { IConstruct } from 'constructs';
 import { ExistingFile } from '../core/existing-file';
+import { FileRole } from '../core/layout-file';
 import { FleetProblem, FleetValidationError } from '../core/errors';
 import { deepEqual } from '../core/json-values';
 import { LayoutDirectory } from '../core/layout-directory';
 import { ManifestFile } from '../core/manifest-file';
 import { Rules } from '../core/rules';
+import { placeMarkedValues } from '../core/setter-markers';
 import { documentDifferences } from '../fleet/environment-diff';
 import { GitOpsRepo } from '../fleet/gitops-repo';
 import { GitRepository } from '../flux/sources/git-repository';
 import { HelmRepository, HelmRepositoryType } from '../flux/sources/helm-repository';
 import { OCIRepository } from '../flux/sources/oci-repository';
 import { Bucket } from '../flux/sources/bucket';
+import { HelmChart } from '../flux/sources/helm-chart';
+import { ExternalArtifact } from '../flux/sources/external-artifact';
+import { Receiver } from '../notifications/receiver';
+import { ImageRepository } from '../image/image-repository';
+import { ImagePolicy, ImagePolicyRule } from '../image/image-policy';
+import { ImageUpdateAutomation } from '../image/image-update-automation';
 import { CrdPolicy, DriftDetectionMode, HelmRelease, UpgradeRemediationStrategy } from '../flux/helm-release';
 import { Kustomization } from '../flux/kustomization';
 import { Provider, ProviderType } from '../notifications/provider';
@@ -28,6 +36,9 @@ import * as kustomize from '../imports/kustomize-kustomize.toolkit.fluxcd.io';
 import * as notification from '../imports/notification-notification.toolkit.fluxcd.io';
 import * as sealedSecrets from '../imports/sealed-secrets-bitnami.com';
 import * as source from '../imports/source-source.toolkit.fluxcd.io';
+import * as sourceWatcher from '../imports/source-watcher-source.extensions.fluxcd.io';
+import { ArtifactGenerator } from '../flux/sources/artifact-generator';
+import { FluxInstance } from '../flux/operator/flux-instance';
 import { ClassRef, EvalContext, evaluate, Expr, Var } from './code';
 import { normalizeGenerated } from './compare';
 import { Component, layoutStatements, Plan, PlannedObject, repoVar } from './plan';
@@ -35,9 +46,10 @@ import { Component, layoutStatements, Plan, PlannedObject, repoVar } from './pla
 /** What the generated code imports from the library, for evaluating it here. */
 const LIBRARY_EXPORTS: Record<string, unknown> = {
   LayoutDirectory, ManifestFile, ExistingFile, GitOpsRepo, SealedStore, SealingCertificate, Rules,
-  GitRepository, HelmRepository, OCIRepository, Bucket, HelmRelease, Kustomization, Provider, Alert, SealedSecret,
+  GitRepository, HelmRepository, OCIRepository, Bucket, HelmChart, ExternalArtifact, HelmRelease, Kustomization, Provider, Alert, Receiver, SealedSecret,
+  ImageRepository, ImagePolicy, ImagePolicyRule, ImageUpdateAutomation, ArtifactGenerator, FluxInstance,
   CrdPolicy, DriftDetectionMode, UpgradeRemediationStrategy, HelmRepositoryType, ProviderType, SealingScope,
-  source, helm, kustomize, notification, imageReflector, imageAutomation, sealedSecrets,
+  source, helm, kustomize, notification, imageReflector, imageAutomation, sealedSecrets, sourceWatcher,
 };
 
 function classOf(cls: ClassRef): unknown {
@@ -101,7 +113,7 @@ export function buildFleet(plan: Plan, rootDir: string): BuiltFleet {
     const dir = vars.get(c.dir.var) as LayoutDirectory;
     if (c.env) vars.set(c.env.var, envs.get(c.env.name));
     for (const f of c.files) {
-      vars.set(f.var, f.existing !== undefined ? new ExistingFile(dir, f.fileName, { fileName: f.fileName }) : new ManifestFile(dir, f.fileName, { fileName: f.fileName }));
+      vars.set(f.var, f.existing !== undefined ? new ExistingFile(dir, f.fileName, { fileName: f.fileName, ...f.data ? { role: FileRole.DATA } : {} }) : new ManifestFile(dir, f.fileName, { fileName: f.fileName }));
     }
     for (const i of usedImports(c)) vars.set(i.var, evaluate(i.expr, ctx));
     for (const o of c.objects) {
@@ -110,7 +122,8 @@ export function buildFleet(plan: Plan, rootDir: string): BuiltFleet {
         vars.set(o.var, value);
         constructs.set(o, value);
         for (const [rule, reason] of o.suppressions) Rules.suppress(value, rule, reason);
-        const rendered = normalizeGenerated(JSON.parse(JSON.stringify(ApiObject.of(value).toJson())));
+        // a setter call's token resolved to its value, as the writer does
+        const rendered = normalizeGenerated(JSON.parse(JSON.stringify(placeMarkedValues([ApiObject.of(value).toJson()])[0])));
         const expected = normalizeGenerated(o.expected);
         if (!deepEqual(rendered, expected)) {
           const d = documentDifferences(expected, rendered).slice(0, 3).map(x => `${x.path}: ${JSON.stringify(x.from)} → ${JSON.stringify(x.to)}`);
@@ -122,6 +135,7 @@ export function buildFleet(plan: Plan, rootDir: string): BuiltFleet {
       }
     }
     for (const p of c.patches) evaluate(p, ctx);
+    for (const g of c.generators) evaluate(g, ctx);
   }
   return { repo, failures, constructs };
 }

@@ -114,7 +114,9 @@ function emitComponent(c: Component): string {
   const lines: string[] = [];
   for (const f of c.files) {
     const cls = imports.use({ module: 'cdk8s-flux', name: f.existing !== undefined ? 'ExistingFile' : 'ManifestFile' });
-    lines.push(`    const ${f.var.name} = new ${cls}(layout.${c.dir.var.name}, ${quote(f.fileName)}, { fileName: ${quote(f.fileName)} });${f.existing !== undefined ? ' // kept as the file it was (Flux\'s installation, CRDs)' : ''}`);
+    const role = f.data ? `, role: ${imports.use({ module: 'cdk8s-flux', name: 'FileRole' })}.DATA` : '';
+    const why = f.data ? ' // kept as the file it was: its bytes are the generated ConfigMap\'s data and hash' : f.existing !== undefined ? ' // kept as the file it was (Flux\'s installation, CRDs)' : '';
+    lines.push(`    const ${f.var.name} = new ${cls}(layout.${c.dir.var.name}, ${quote(f.fileName)}, { fileName: ${quote(f.fileName)}${role} });${why}`);
   }
   const used = usedImports(c);
   if (used.length > 0) lines.push('    // defined outside the repository, or by an object created later', ...used.map(i => `    const ${i.var.name} = ${print(i.expr, ctx, '    ')};`));
@@ -124,6 +126,10 @@ function emitComponent(c: Component): string {
     lines.push(`    this.${o.var.name} = ${print(way.expr, ctx, '    ')};`);
     for (const [rule, reason] of o.suppressions) lines.push(`    ${imports.use({ module: 'cdk8s-flux', name: 'Rules' })}.suppress(this.${o.var.name}, ${quote(rule)}, ${quote(reason)});`);
     fields.push(`  /** ${describe(o)}${way.because.length > 0 ? ` Written as ${article(way.as)}: ${way.because[way.because.length - 1]}.` : ''} */\n  public readonly ${o.var.name}: ${typeName(way.cls, imports)};`);
+  }
+  if (c.generators.length > 0) {
+    lines.push('    // the kustomization\'s configMapGenerator');
+    for (const g of c.generators) lines.push(`    ${print(g, ctx, '    ')};`);
   }
   if (c.patches.length > 0) {
     lines.push('    // the overlay\'s patches');

@@ -6,7 +6,7 @@ import { GitOpsRepo } from '../fleet/gitops-repo';
 import { chooseWays } from './build';
 import { compareRepositories, RepositoryComparison } from './compare';
 import { emitFleet } from './emit';
-import { ImportedAs, Plan, planImport, PlannedObject, sealedStore } from './plan';
+import { ImportedAs, markerNote, Plan, planImport, PlannedObject, sealedStore } from './plan';
 import { readSourceRepo } from './source-repo';
 
 /** Options of `importRepository`. */
@@ -190,8 +190,12 @@ export function importReport(
     }
     lines.push('');
   }
-  if (plan.notes.length > 0) {
-    lines.push('## Not carried over as it was', '', ...plan.notes.map(n => `- \`${n.where}\`: ${n.message}`), '');
+  // the markers the chosen way of their object does not write as setter calls
+  const markerNotes = plan.objects.flatMap(o => (o.markers ?? []).filter((_, i) => !(o.ways[o.level].carried ?? []).includes(i))
+    .map(m => ({ where: `${o.source.slice(0, o.source.lastIndexOf('#'))}:${m.line}`, message: markerNote(m) })));
+  const notes = [...plan.notes, ...markerNotes];
+  if (notes.length > 0) {
+    lines.push('## Not carried over as it was', '', ...notes.map(n => `- \`${n.where}\`: ${n.message}`), '');
   }
   const stores = plan.environments.filter(e => e.store);
   lines.push('## Sealed secrets', '');

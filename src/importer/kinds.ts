@@ -5,9 +5,11 @@ import * as kustomize from '../imports/kustomize-kustomize.toolkit.fluxcd.io';
 import * as notification from '../imports/notification-notification.toolkit.fluxcd.io';
 import * as sealedSecrets from '../imports/sealed-secrets-bitnami.com';
 import * as source from '../imports/source-source.toolkit.fluxcd.io';
+import * as sourceWatcher from '../imports/source-watcher-source.extensions.fluxcd.io';
 import { Doc } from '../core/model/repo-tree';
 import { groupOf } from '../core/model/identity';
-import { ClassRef } from './code';
+import { ClassRef, enumMember, Expr, lit, obj, arr } from './code';
+import { isMap } from '../core/json-values';
 
 /** The package the generated fleet imports the library from. */
 export const LIBRARY = 'cdk8s-flux';
@@ -47,6 +49,7 @@ export const KNOWN_KINDS: readonly KnownKind[] = [
   l1('imageReflector', imageReflector.ImagePolicy, 'ImagePolicy'),
   l1('imageAutomation', imageAutomation.ImageUpdateAutomation, 'ImageUpdateAutomation'),
   l1('sealedSecrets', sealedSecrets.SealedSecret, 'SealedSecret'),
+  l1('sourceWatcher', sourceWatcher.ArtifactGenerator, 'ArtifactGenerator'),
 ];
 
 /** The known kind of a document (any API version of its group), if the library has it. */
@@ -58,4 +61,34 @@ export function knownKind(doc: Doc): KnownKind | undefined {
 /** The API version the library emits for a document's kind, if it knows the kind. */
 export function currentApiVersion(doc: Doc): string | undefined {
   return knownKind(doc)?.apiVersion;
+}
+
+/** The generated modules, by the namespace `cdk8s-flux` exports them under. */
+const L1_MODULES: Readonly<Record<string, Readonly<Record<string, unknown>>>> = { source, helm, kustomize, notification, imageReflector, imageAutomation, sealedSecrets, sourceWatcher };
+
+/** Fields whose content is free-form (no generated types below them). */
+const FREE_FORM = new Set(['values', 'patches', 'postRenderers', 'substitute', 'messageTemplateValues']);
+
+/**
+ * A known kind's spec for its generated class: as written, each string a field types as one of
+ * the generated enums (`HelmReleaseSpecChartRefKind`) written as that enum's member, so the code
+ * type-checks.
+ */
+export function l1SpecExpr(known: KnownKind, spec: unknown): Expr {
+  const module = L1_MODULES[known.l1.namespace ?? ''] ?? {};
+  const walk = (v: unknown, typeName: string): Expr => {
+    if (Array.isArray(v)) return arr(v.map(x => walk(x, typeName)));
+    if (isMap(v)) {
+      return obj(Object.entries(v).map(([k, x]): [string, Expr] => [k, FREE_FORM.has(k) ? lit(x) : walk(x, `${typeName}${k.charAt(0).toUpperCase()}${k.slice(1)}`)]));
+    }
+    if (typeof v === 'string') {
+      const e = module[typeName];
+      if (isMap(e)) {
+        const member = Object.keys(e).find(m => e[m] === v);
+        if (member) return enumMember({ module: known.l1.module, namespace: known.l1.namespace, name: typeName }, member);
+      }
+    }
+    return lit(v);
+  };
+  return walk(spec, `${known.l1.name}Spec`);
 }

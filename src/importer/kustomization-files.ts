@@ -19,6 +19,12 @@ export function resourcesOf(d: SourceDirectory): string[] {
   return Array.isArray(r) ? r.filter((x): x is string => typeof x === 'string') : [];
 }
 
+/** The Components a directory's kustomization lists (strings only). */
+export function componentsOf(d: SourceDirectory): string[] {
+  const c = d.kustomization?.doc.components;
+  return Array.isArray(c) ? c.filter((x): x is string => typeof x === 'string') : [];
+}
+
 /** The files a directory's kustomization reads that are not resources: patches, configurations, generators' inputs. */
 export function patchPaths(d: SourceDirectory): string[] {
   const k = d.kustomization?.doc;
@@ -101,4 +107,79 @@ function cleanTarget(t: Record<string, unknown>): Record<string, unknown> {
 function selfTarget(doc: Doc): Record<string, unknown> {
   const group = groupOf(doc.apiVersion);
   return { ...group ? { group } : {}, kind: doc.kind, name: doc.metadata?.name, ...namespaceOf(doc) ? { namespace: namespaceOf(doc) } : {} };
+}
+
+/** A `configMapGenerator` entry the layout can write again (`addConfigMapGenerator`), its files kept byte for byte. */
+export interface ImportedGenerator {
+  readonly name: string;
+  readonly namespace?: string;
+  /** Files of the directory, each under its key. */
+  readonly files: readonly { readonly key: string; readonly path: string; readonly fileName: string }[];
+  readonly literals?: Record<string, string>;
+  readonly disableNameSuffixHash?: boolean;
+  readonly labels?: Record<string, string>;
+  readonly annotations?: Record<string, string>;
+}
+
+const GENERATOR_FIELDS = ['name', 'namespace', 'files', 'literals', 'options', 'behavior'];
+const GENERATOR_OPTIONS = ['disableNameSuffixHash', 'labels', 'annotations'];
+/** What `ExistingFile` accepts as a file name (a data file kept as it is). */
+const KEPT_FILE_NAME = /^[a-z0-9]([-a-z0-9._]*[a-z0-9])?\.yaml$/;
+
+/**
+ * A directory's `configMapGenerator` entries as `addConfigMapGenerator` arguments; each entry the
+ * layout cannot write as it is (a file of another directory, `envs`, a merge `behavior`,
+ * `generatorOptions`…) is left out with a note.
+ */
+export function generatorsOf(repo: SourceRepo, d: SourceDirectory, notes: ImportNote[]): ImportedGenerator[] {
+  const k = d.kustomization?.doc;
+  if (!k || k.configMapGenerator === undefined) return [];
+  const where = d.kustomization!.file;
+  if (k.generatorOptions !== undefined || !Array.isArray(k.configMapGenerator)) {
+    notes.push({ where, message: `kustomization field "configMapGenerator" is not imported${k.generatorOptions !== undefined ? ' (with generatorOptions, which the layout does not write)' : ''}: express it in the fleet code (the comparison shows what it changes)` });
+    return [];
+  }
+  const out: ImportedGenerator[] = [];
+  for (const entry of k.configMapGenerator as unknown[]) {
+    const skip = (why: string) => notes.push({ where, message: `configMapGenerator ${isMap(entry) ? JSON.stringify(entry.name) : ''} is not imported: ${why}` });
+    if (!isMap(entry) || typeof entry.name !== 'string') { skip('it has no name'); continue; }
+    const extra = Object.keys(entry).find(f => !GENERATOR_FIELDS.includes(f));
+    if (extra) { skip(`the layout does not write its "${extra}"`); continue; }
+    if (entry.behavior !== undefined && entry.behavior !== 'create') { skip(`behavior "${String(entry.behavior)}" merges into a base's ConfigMap, which the layout does not write`); continue; }
+    const options = isMap(entry.options) ? entry.options : {};
+    const extraOption = Object.keys(options).find(f => !GENERATOR_OPTIONS.includes(f));
+    if (extraOption) { skip(`the layout does not write options.${extraOption}`); continue; }
+    const files: { key: string; path: string; fileName: string }[] = [];
+    let bad: string | undefined;
+    for (const f of Array.isArray(entry.files) ? entry.files : []) {
+      const text = String(f);
+      const at = text.indexOf('=');
+      const rel = at > 0 ? text.slice(at + 1) : text;
+      const full = joinRepoPath(d.path, rel);
+      const fileName = rel.slice(rel.lastIndexOf('/') + 1);
+      if (!full || !repo.files.has(full) || full !== joinRepoPath(d.path, fileName)) bad = `file "${rel}" is not a file of its directory`;
+      else if (!KEPT_FILE_NAME.test(fileName)) bad = `file "${rel}" is not named like a YAML file the layout keeps (ExistingFile takes *.yaml)`;
+      else files.push({ key: at > 0 ? text.slice(0, at) : fileName, path: full, fileName });
+    }
+    if (bad) { skip(bad); continue; }
+    const literals: Record<string, string> = {};
+    for (const l of Array.isArray(entry.literals) ? entry.literals : []) {
+      const text = String(l);
+      const at = text.indexOf('=');
+      // quotes around a value are kustomize's to drop: keep only plain values so that the layout writes them the same
+      if (at <= 0 || /^["']/.test(text.slice(at + 1))) { bad = `literal "${text}" is not a plain key=value`; break; }
+      literals[text.slice(0, at)] = text.slice(at + 1);
+    }
+    if (bad) { skip(bad); continue; }
+    out.push({
+      name: entry.name,
+      namespace: typeof entry.namespace === 'string' ? entry.namespace : undefined,
+      files,
+      literals: Object.keys(literals).length > 0 ? literals : undefined,
+      disableNameSuffixHash: options.disableNameSuffixHash === true ? true : undefined,
+      labels: isMap(options.labels) ? options.labels as Record<string, string> : undefined,
+      annotations: isMap(options.annotations) ? options.annotations as Record<string, string> : undefined,
+    });
+  }
+  return out;
 }

@@ -1,17 +1,18 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { isPair, isSeq, parseAllDocuments, visit } from 'yaml';
 import { isMap } from '../core/json-values';
 import { isClusterScoped } from '../core/kustomize/namespace';
 import { groupOf, namespaceOf } from '../core/model/identity';
 import { Doc, joinRepoPath } from '../core/model/repo-tree';
-import { cast, ClassRef, construct, Expr, lit, methodCall, obj, prop, ref, rootPath, staticCall, Var } from './code';
+import { arr, cast, ClassRef, construct, Expr, lit, methodCall, obj, prop, ref, rootPath, staticCall, Var } from './code';
 import { ClusterDirectory, mapFluxPath, modelOfDirectory, normalizeOriginal } from './compare';
 import { ConvertContext, LIBRARY_CONVERTERS, PLUS_CONVERTERS } from './converters';
-import { knownKind, LIBRARY } from './kinds';
+import { knownKind, l1SpecExpr, LIBRARY } from './kinds';
 import { camelCase, directoryName, manifestFileName, pascalCase, unique } from './names';
 import { CrdClasses, generateCrdClasses } from './crd-classes';
 import { EnvironmentField, liftEnvironmentValues, patchExpr, RawPatch } from './environment-values';
-import { ImportNote, patchesOf, patchPaths, resourcesOf } from './kustomization-files';
+import { componentsOf, generatorsOf, ImportNote, patchesOf, patchPaths, resourcesOf } from './kustomization-files';
 import { isObject, SourceDirectory, SourceRepo } from './source-repo';
 import { SealingCertificate } from '../secrets/certificate';
 import { SealedStore } from '../secrets/sealed-store';
@@ -35,6 +36,8 @@ export interface Way {
   readonly expr: Expr;
   /** Why the more typed ways before it could not say the object. */
   readonly because: readonly string[];
+  /** The image automation markers of the object this way writes as setter calls (indices into the object's `markers`). */
+  carried?: readonly number[];
 }
 
 /** A directory of the generated layout. */
@@ -50,6 +53,12 @@ export interface PlannedDirectory {
   readonly dirName: string;
   readonly kustomize: boolean;
   readonly includeInParent: boolean;
+  /** Its kustomization's `namespace:`, which the directory's kustomization.yaml writes again (objects of its own files carry it too). */
+  readonly namespace?: string;
+  /** Whether it is a kustomize Component (`kind: Component`). */
+  readonly component?: boolean;
+  /** The Components its kustomization lists under `components:`, in order. */
+  readonly components: PlannedDirectory[];
   /** Directories it builds besides its own files and sub-directories (`../../base`). */
   readonly resources: PlannedDirectory[];
 }
@@ -62,6 +71,8 @@ export interface PlannedFile {
   readonly source: string;
   /** The file's content, when it is kept as a file the team owns (`ExistingFile`). */
   readonly existing?: string;
+  /** Whether the kept file is a generator's data (`role: FileRole.DATA`), not a resource. */
+  readonly data?: boolean;
 }
 
 /** An object of the imported repository, and how it is written. */
@@ -82,6 +93,8 @@ export interface PlannedObject {
   level: number;
   /** Rules of the library the original breaks here, suppressed so that the fleet synthesizes as the original is: rule id → reason. */
   readonly suppressions: Map<string, string>;
+  /** The image automation markers on its fields (`# {"$imagepolicy": …}` comments). */
+  markers?: ImagePolicyMarker[];
 }
 
 /** One file of generated code: the objects of one directory. */
@@ -93,6 +106,8 @@ export interface Component {
   readonly objects: PlannedObject[];
   /** `addPatch` calls of its directory (the overlay's patches). */
   readonly patches: Expr[];
+  /** `addConfigMapGenerator` calls of its directory (its kustomization's configMapGenerator). */
+  readonly generators: Expr[];
   /** The overlay's patches as the repository has them (target and content), before values move into the environment. */
   readonly rawPatches: RawPatch[];
   /** The environment whose cluster alone applies this directory, when its patches read values from it. */
@@ -142,7 +157,7 @@ export interface PlanOptions {
 
 const MANAGED = ['clusters', 'infrastructure', 'apps'];
 const LAYOUT = 'layout';
-const MODELLED_KUSTOMIZATION = new Set(['apiVersion', 'kind', 'metadata', 'resources', 'patches', 'patchesStrategicMerge', 'patchesJson6902', 'namespace']);
+const MODELLED_KUSTOMIZATION = new Set(['apiVersion', 'kind', 'metadata', 'resources', 'patches', 'patchesStrategicMerge', 'patchesJson6902', 'namespace', 'configMapGenerator', 'components']);
 
 const layoutVar = (name: string): Var => ({ name, home: LAYOUT, exported: true });
 export const repoVar: Var = { name: 'repo', home: LAYOUT, exported: true };
@@ -182,7 +197,7 @@ export function planImport(repo: SourceRepo, options: PlanOptions = {}): Plan {
     const src = repo.directories.get(d);
     if (!src) return;
     if (!src.kustomization) src.dirs.forEach(walk);
-    for (const r of resourcesOf(src)) {
+    for (const r of [...resourcesOf(src), ...componentsOf(src)]) {
       const full = joinRepoPath(d, r);
       if (full !== undefined && repo.directories.has(full)) walk(full);
     }
@@ -238,7 +253,10 @@ export function planImport(repo: SourceRepo, options: PlanOptions = {}): Plan {
       dirName: target.slice(target.lastIndexOf('/') + 1),
       kustomize,
       includeInParent,
+      namespace: typeof src.kustomization?.doc.namespace === 'string' ? src.kustomization.doc.namespace : undefined,
+      component: src.kustomization?.doc.kind === 'Component' ? true : undefined,
       resources: [],
+      components: [],
     };
     dirs.set(src.path, planned);
   }
@@ -259,7 +277,7 @@ export function planImport(repo: SourceRepo, options: PlanOptions = {}): Plan {
   const componentNames = new Set<string>(['Layout']);
   for (const planned of dirs.values()) {
     const src = repo.directories.get(planned.source)!;
-    const component: Component = { name: unique(pascalCase(planned.target), componentNames), dir: planned, files: [], objects: [], patches: [], rawPatches: [], deps: new Set(), imports: new Map() };
+    const component: Component = { name: unique(pascalCase(planned.target), componentNames), dir: planned, files: [], objects: [], patches: [], generators: [], rawPatches: [], deps: new Set(), imports: new Map() };
     const k = src.kustomization?.doc;
     const fileVars = new Set<string>();
     const objectVars = new Set<string>();
@@ -282,11 +300,16 @@ export function planImport(repo: SourceRepo, options: PlanOptions = {}): Plan {
           notes.push({ where: src.kustomization!.file, message: `resource ${JSON.stringify(r)} is a file of another directory, which a layout directory cannot list: not imported` });
         }
       }
+      for (const c of componentsOf(src)) {
+        const other = dirs.get(joinRepoPath(src.path, c) ?? '');
+        if (other?.component) planned.components.push(other);
+        else notes.push({ where: src.kustomization!.file, message: `component ${JSON.stringify(c)} is not a kustomize Component directory of the repository: not imported` });
+      }
       for (const field of Object.keys(k).filter(f => !MODELLED_KUSTOMIZATION.has(f))) {
         notes.push({ where: src.kustomization!.file, message: `kustomization field "${field}" is not imported: express it in the fleet code (the comparison shows what it changes)` });
       }
-      if (k.namespace !== undefined && planned.resources.length + src.dirs.filter(d => listedIn(src, d)).length > 0) {
-        notes.push({ where: src.kustomization!.file, message: `namespace: ${String(k.namespace)} is applied to the objects of this directory's own files only, not to the directories it builds` });
+      if (k.namespace !== undefined && typeof k.namespace !== 'string') {
+        notes.push({ where: src.kustomization!.file, message: `namespace: ${JSON.stringify(k.namespace)} is not a string: not imported` });
       }
     } else {
       resourceFiles.push(...src.files.filter(f => !patchFiles.has(f)));
@@ -349,13 +372,37 @@ export function planImport(repo: SourceRepo, options: PlanOptions = {}): Plan {
     for (const patch of patchesOf(repo, src, notes)) {
       component.rawPatches.push(patch);
     }
-    if (component.files.length > 0 || component.rawPatches.length > 0) components.push(component);
+    for (const g of generatorsOf(repo, src, notes)) {
+      const files = g.files.map(f => {
+        let file = component.files.find(x => x.source === f.path);
+        if (!file) {
+          file = { var: { name: unique(camelCase(f.fileName.replace(/\.yaml$/, ''), 'file') + 'File', fileVars), home: component.name, exported: false }, fileName: f.fileName, source: f.path, existing: repo.files.get(f.path)!.text, data: true };
+          component.files.push(file);
+          existingFiles.set(`${planned.target}/${f.fileName}`, file.existing!);
+        }
+        return f.key === f.fileName ? ref(file.var) : obj({ key: lit(f.key), file: ref(file.var) });
+      });
+      component.generators.push(methodCall(ref(planned.var), 'addConfigMapGenerator', obj({
+        name: lit(g.name),
+        namespace: g.namespace === undefined ? undefined : lit(g.namespace),
+        files: files.length > 0 ? arr(files) : undefined,
+        literals: g.literals === undefined ? undefined : lit(g.literals),
+        disableNameSuffixHash: g.disableNameSuffixHash ? lit(true) : undefined,
+        labels: g.labels === undefined ? undefined : lit(g.labels),
+        annotations: g.annotations === undefined ? undefined : lit(g.annotations),
+      })));
+    }
+    if (component.files.length > 0 || component.rawPatches.length > 0 || component.generators.length > 0) components.push(component);
   }
 
   // comments are not objects: image automation's markers in them are lost
   for (const f of repo.files.values()) {
     if (used.has(f.path.slice(0, Math.max(0, f.path.lastIndexOf('/')))) && /\{\s*"\$imagepolicy"/.test(f.text)) {
-      notes.push({ where: f.path, message: 'its image automation markers (# {"$imagepolicy": …} comments) are not carried over (the objects are): mark those fields with an ImagePolicy\'s setters in the code, or image automation stops updating them' });
+      for (const m of imagePolicyMarkers(f.text)) {
+        const o = objects.find(x => x.source === `${f.path}#${m.doc}`);
+        if (o) (o.markers ??= []).push(m);
+        else notes.push({ where: `${f.path}:${m.line}`, message: markerNote(m) });
+      }
     }
   }
 
@@ -525,7 +572,9 @@ const REFERENCE_FIELDS: readonly ((d: Doc) => unknown[])[] = [
 
 function referencedObjects(o: PlannedObject, objects: readonly PlannedObject[]): PlannedObject[] {
   const out: PlannedObject[] = [];
-  for (const f of REFERENCE_FIELDS) {
+  // an image automation marker refers to its ImagePolicy (written as its setter call)
+  const markerRefs = (o.markers ?? []).map(m => ({ kind: 'ImagePolicy', namespace: m.setter.split(':')[0], name: m.setter.split(':')[1] }));
+  for (const f of [...REFERENCE_FIELDS, () => markerRefs]) {
     for (const r of f(o.doc)) {
       if (!isMap(r) || typeof r.name !== 'string' || typeof r.kind !== 'string') continue;
       const t = resolve(o, String(r.kind), r.name, typeof r.namespace === 'string' ? r.namespace : undefined, objects);
@@ -592,7 +641,8 @@ function waysOf(o: PlannedObject, w: WayContext): Way[] {
   };
   const known = knownKind(o.doc);
   const library = LIBRARY_CONVERTERS[String(o.doc.kind)];
-  if (library && known) {
+  // FluxInstance has no generated class (the library writes it by hand): its converter checks the group itself
+  if (library && (known || o.doc.kind === 'FluxInstance')) {
     const c = library(o.expected, ctx);
     if ('expr' in c) ways.push({ as: ImportedAs.LIBRARY, cls: c.cls, expr: c.expr, because: [...because] });
     else because.push(`${String(o.doc.kind)}: ${c.reason}`);
@@ -606,7 +656,7 @@ function waysOf(o: PlannedObject, w: WayContext): Way[] {
     else because.push(c.reason);
   }
   if (known) {
-    ways.push({ as: ImportedAs.GENERATED, cls: known.l1, expr: construct(known.l1, ctx.scope, lit(ctx.id), obj({ metadata: lit(o.expected.metadata), spec: o.expected.spec === undefined ? undefined : lit(o.expected.spec) })), because: [...because] });
+    ways.push({ as: ImportedAs.GENERATED, cls: known.l1, expr: construct(known.l1, ctx.scope, lit(ctx.id), obj({ metadata: lit(o.expected.metadata), spec: o.expected.spec === undefined ? undefined : l1SpecExpr(known, o.expected.spec) })), because: [...because] });
     because.push(`the generated class of ${String(o.doc.kind)} does not write the object as it is`);
   }
   const crdClass = !known ? w.crdClasses.classes.get(`${String(o.doc.apiVersion)}\0${String(o.doc.kind)}`) : undefined;
@@ -622,7 +672,13 @@ function waysOf(o: PlannedObject, w: WayContext): Way[] {
   }
   const api: ClassRef = { module: 'cdk8s', name: 'ApiObject' };
   ways.push({ as: ImportedAs.API_OBJECT, cls: api, expr: construct(api, ctx.scope, lit(ctx.id), apiObjectProps(o.expected)), because: [...because] });
-  return ways;
+  // image automation markers: the marked values as setter calls of their ImagePolicy (the fleet's, or fromName)
+  const markers = o.markers ?? [];
+  return ways.map(way => withMarkers(way, markers, m => {
+    const [ns, name] = m.setter.split(':');
+    const t = w.objects.find(x => x.doc.kind === 'ImagePolicy' && x.doc.metadata?.name === name && namespaceOf(x.doc) === ns);
+    return t && w.created(t) ? ref(t.var) : ctx.refTo('ImagePolicy', name, ns, { module: LIBRARY, name: 'ImagePolicy' });
+  }));
 }
 
 /** An ApiObject's props: the document, with label and annotation values that are not strings cast (the API server refuses them: the report says so). */
@@ -643,11 +699,14 @@ export function layoutStatements(plan: Plan): { var?: Var; expr: Expr }[] {
     const props = obj({
       kustomize: d.kustomize ? undefined : lit(false),
       includeInParent: d.includeInParent ? undefined : lit(false),
+      namespace: d.namespace === undefined ? undefined : lit(d.namespace),
+      component: d.component ? lit(true) : undefined,
       dirName: d.dirName === d.var.name ? undefined : undefined,
     });
     out.push({ var: d.var, expr: construct({ module: LIBRARY, name: 'LayoutDirectory' }, d.parent, lit(d.dirName), ...(props.t === 'obj' && props.props.length > 0 ? [props] : [])) });
   }
   for (const d of plan.directories) for (const r of d.resources) out.push({ expr: methodCall(ref(d.var), 'addResource', ref(r.var)) });
+  for (const d of plan.directories) for (const c of d.components) out.push({ expr: methodCall(ref(d.var), 'addComponent', ref(c.var)) });
   for (const e of plan.environments) {
     if (!e.store) continue;
     out.push({
@@ -659,4 +718,105 @@ export function layoutStatements(plan: Plan): { var?: Var; expr: Expr }[] {
     });
   }
   return out;
+}
+
+/** An image automation marker of a YAML file: the scalar it comments and the setter it names. */
+export interface ImagePolicyMarker {
+  readonly doc: number;
+  readonly line: number;
+  readonly path: string;
+  /** The path as keys and indices. */
+  readonly segments: readonly (string | number)[];
+  readonly value: string;
+  readonly setter: string;
+}
+
+/** The `# {"$imagepolicy": "<ns>:<name>[:<field>]"}` markers of a YAML text, with the line and field path of each. */
+function imagePolicyMarkers(text: string): ImagePolicyMarker[] {
+  const out: ImagePolicyMarker[] = [];
+  let docs: ReturnType<typeof parseAllDocuments>;
+  try {
+    docs = parseAllDocuments(text);
+  } catch {
+    return out;
+  }
+  docs.forEach((d, doc) => visit(d, {
+    Scalar(_key, node, ancestors) {
+      const m = /\{\s*"\$imagepolicy"\s*:\s*"([^"]+)"\s*\}/.exec(node.comment ?? '');
+      if (!m) return;
+      const parts: string[] = [];
+      const segments: (string | number)[] = [];
+      const chain = [...ancestors, node];
+      chain.forEach((a, i) => {
+        if (isPair(a) && a.value === chain[i + 1]) {
+          const k = String((a.key as { value?: unknown })?.value ?? a.key);
+          parts.push(k);
+          segments.push(k);
+        }
+        if (isSeq(a)) {
+          const at = a.items.indexOf(chain[i + 1] as never);
+          parts.push(`[${at}]`);
+          segments.push(at);
+        }
+      });
+      const line = text.slice(0, node.range?.[0] ?? 0).split('\n').length;
+      out.push({ doc, line, path: parts.join('.').replace(/\.\[/g, '['), segments, value: String(node.value), setter: m[1] });
+    },
+  }));
+  return out;
+}
+
+/** Why a marker is not in the code, and what to write instead. */
+export function markerNote(m: ImagePolicyMarker): string {
+  const [ns, name, field] = m.setter.split(':');
+  const method = field === undefined ? 'setter' : `${field}Setter`;
+  return `image automation marker {"$imagepolicy": ${JSON.stringify(m.setter)}} on ${m.path} (document ${m.doc}) is not carried over (the value is): write the value in the code as the ImagePolicy ${ns}/${name}'s ${method}(${JSON.stringify(m.value)}), or image automation stops updating it`;
+}
+
+/**
+ * The construct call with the literal at `path` of the object replaced by `replacement` (a setter
+ * call): the path is followed through the props (a library construct's props hold the spec's
+ * fields without `spec`), literals split as needed. Undefined when the path does not lead to the
+ * value there.
+ */
+function replaceAt(e: Expr, path: readonly (string | number)[], value: string, replacement: Expr): Expr | undefined {
+  if (path.length === 0) return e.t === 'lit' && e.v === value ? replacement : undefined;
+  if (e.t === 'lit') {
+    if (Array.isArray(e.v)) return replaceAt(arr(e.v.map(x => lit(x))), path, value, replacement);
+    if (isMap(e.v)) return replaceAt(obj(Object.entries(e.v).map(([k, x]): [string, Expr] => [k, lit(x)])), path, value, replacement);
+    return undefined;
+  }
+  if (e.t === 'arr' && typeof path[0] === 'number') {
+    const i = path[0];
+    const inner = e.items[i] === undefined ? undefined : replaceAt(e.items[i], path.slice(1), value, replacement);
+    return inner && arr(e.items.map((x, j) => (j === i ? inner : x)));
+  }
+  if (e.t === 'obj' && typeof path[0] === 'string') {
+    const at = e.props.findIndex(([k]) => k === path[0]);
+    if (at < 0) return path[0] === 'spec' ? replaceAt(e, path.slice(1), value, replacement) : undefined;
+    const inner = replaceAt(e.props[at][1], path.slice(1), value, replacement);
+    return inner && obj(e.props.map(([k, x], j): [string, Expr] => [k, j === at ? inner : x]));
+  }
+  return undefined;
+}
+
+/** A way with the object's markers written as setter calls of their ImagePolicy, where its props hold the marked value. */
+function withMarkers(way: Way, markers: readonly ImagePolicyMarker[], policy: (m: ImagePolicyMarker) => Expr | undefined): Way {
+  if (way.expr.t !== 'new' || markers.length === 0) return way;
+  let props = way.expr.args[way.expr.args.length - 1];
+  const carried: number[] = [];
+  markers.forEach((m, i) => {
+    const parts = m.setter.split(':');
+    if (parts.length < 2 || parts.length > 3 || (parts[2] !== undefined && !['tag', 'name', 'digest'].includes(parts[2]))) return;
+    const target = policy(m);
+    if (!target) return;
+    const call = methodCall(target, parts[2] === undefined ? 'setter' : `${parts[2]}Setter`, lit(m.value));
+    const next = replaceAt(props, m.segments, m.value, call);
+    if (next) {
+      props = next;
+      carried.push(i);
+    }
+  });
+  if (carried.length === 0) return way;
+  return { ...way, expr: { ...way.expr, args: [...way.expr.args.slice(0, -1), props] }, carried };
 }
