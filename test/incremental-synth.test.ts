@@ -2,7 +2,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createSyntheticFleet, FleetEdit, FleetSize, prepareSecrets } from '../src/bench/synthetic-fleet';
+import { scanUserFiles } from '../src/core/disk-scan';
 import { LAYOUT_CACHE_FILE } from '../src/core/layout-cache';
+import { LayoutFiles } from '../src/core/layout-model';
+import { writeLayout } from '../src/core/tree-writer';
 import { FleetTesting } from '../src/testing';
 import { LAYOUT_CACHE, readTree } from './helpers';
 import { Rng } from './support/fleet-mutations';
@@ -27,6 +30,11 @@ function fullSynth(size: FleetSize, edits: readonly FleetEdit[]): Record<string,
 /** Generated files under the layout roots. */
 function layoutFiles(dir: string): string[] {
   return Object.keys(readTree(dir)).filter(p => /^(clusters|infrastructure|apps)\//.test(p));
+}
+
+/** The layout a synth renders from a given scan (what `write` does before it writes). */
+function synthFrom(repo: ReturnType<typeof createSyntheticFleet>, scanned: ReturnType<typeof scanUserFiles>): LayoutFiles {
+  return (repo as unknown as { synthWith(disk: typeof scanned): { files: LayoutFiles } }).synthWith(scanned).files;
 }
 
 type Step = (dir: string, rng: Rng, state: { size: FleetSize; edits: FleetEdit[] }) => string;
@@ -99,6 +107,25 @@ describe('an incremental synth', () => {
       }
     });
   }
+
+  it('scans again under the lock when another synth wrote after the scan its model was made from', () => {
+    const dir = FleetTesting.tempDir();
+    const size = { environments: 2, components: 3 };
+    createSyntheticFleet(dir, size, secrets).write();
+    const repo = createSyntheticFleet(dir, size, secrets);
+    const scanned = scanUserFiles(dir, repo.managedRoots);
+    const files = synthFrom(repo, scanned);
+    // another synth writes a change in between: the stale scan's cache entries no longer hold
+    createSyntheticFleet(dir, size, secrets, [{ environment: 0, component: 1, replicas: 7 }]).write();
+    const plan = writeLayout(dir, files, repo.managedRoots, {}, scanned);
+    expect(plan.writes.map(w => w.path)).toEqual(['infrastructure/overlays/env-0/app-1-patch.yaml']);
+    expect(readTree(dir)).toEqual(fullSynth(size, []));
+    // and with no write in between, the scan is used as it is: the same result
+    const again = createSyntheticFleet(dir, size, secrets, [{ environment: 1, component: 0, replicas: 5 }]);
+    const fresh = scanUserFiles(dir, again.managedRoots);
+    expect(writeLayout(dir, synthFrom(again, fresh), again.managedRoots, {}, fresh).writes.map(w => w.path)).toEqual(['infrastructure/overlays/env-1/app-0-patch.yaml']);
+    expect(readTree(dir)).toEqual(fullSynth(size, [{ environment: 1, component: 0, replicas: 5 }]));
+  });
 
   it('reads and rewrites only what changed: one value of one environment is one file written, the rest vouched for by the cache', () => {
     const dir = FleetTesting.tempDir();

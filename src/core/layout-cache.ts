@@ -32,6 +32,12 @@ export function contentHash(content: string): string {
   return createHash('sha256').update(content).digest('hex');
 }
 
+/** The stamp of the cache file, or undefined when there is none (or it is not a regular file). */
+export function layoutCacheStamp(rootDir: string): string | undefined {
+  const st = fs.lstatSync(path.join(rootDir, LAYOUT_CACHE_FILE), { throwIfNoEntry: false });
+  return st?.isFile() ? stampOf(st) : undefined;
+}
+
 let memo: { file: string; stamp: string; files: ReadonlyMap<string, CachedFile> } | undefined;
 
 /** The cache of a repository, or undefined when there is none or it cannot be trusted to be whole. */
