@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createSyntheticFleet, FleetEdit, FleetSize, prepareSecrets } from '../src/bench/synthetic-fleet';
 import { scanUserFiles } from '../src/core/disk-scan';
+import { FleetValidationError } from '../src/core/errors';
 import { LAYOUT_CACHE_FILE } from '../src/core/layout-cache';
 import { LayoutFiles } from '../src/core/layout-model';
 import { writeLayout } from '../src/core/tree-writer';
@@ -27,6 +28,18 @@ function fullSynth(size: FleetSize, edits: readonly FleetEdit[]): Record<string,
   return readTree(dir);
 }
 
+/** What a synth reports: the problems that stopped it (or none), and its warnings. */
+function synthOutcome(dir: string, size: FleetSize, edits: readonly FleetEdit[]): { problems?: string[]; warnings: string[] } {
+  const repo = createSyntheticFleet(dir, size, secrets, edits);
+  try {
+    repo.write();
+  } catch (e) {
+    if (!(e instanceof FleetValidationError)) throw e;
+    return { problems: e.problems.map(p => `${p.path}: ${p.message}`), warnings: repo.warnings.map(w => `${w.path}: ${w.message}`) };
+  }
+  return { warnings: repo.warnings.map(w => `${w.path}: ${w.message}`) };
+}
+
 /** Generated files under the layout roots. */
 function layoutFiles(dir: string): string[] {
   return Object.keys(readTree(dir)).filter(p => /^(clusters|infrastructure|apps)\//.test(p));
@@ -48,6 +61,12 @@ const STEPS: Step[] = [
   (_dir, _rng, s) => {
     s.edits = [];
     return 'every value back to its default';
+  },
+  (_dir, rng, s) => {
+    // a problem: the synth must report it as a full synth does, and write nothing
+    const e: FleetEdit = { environment: rng.int(0, s.size.environments - 1), component: rng.int(0, s.size.components - 1), replicas: rng.int(1, 9), unsealedKey: true };
+    s.edits = [...s.edits.filter(x => x.environment !== e.environment || x.component !== e.component), e];
+    return `app-${e.component} in env-${e.environment} asks for a key its store has not sealed`;
   },
   (_dir, rng, s) => {
     s.size = { environments: rng.int(1, MAX.environments), components: rng.int(1, MAX.components) };
@@ -101,8 +120,16 @@ describe('an incremental synth', () => {
       for (let step = 0; step < 12; step++) {
         const what = rng.pick(STEPS)(dir, rng, state);
         const cacheIsDirectory = fs.statSync(path.join(dir, LAYOUT_CACHE_FILE), { throwIfNoEntry: false })?.isDirectory() === true;
-        createSyntheticFleet(dir, state.size, secrets, state.edits).write();
-        expect(readTree(dir), `seed ${seed}, step ${step}: ${what}`).toEqual(fullSynth(state.size, state.edits));
+        const before = readTree(dir);
+        const outcome = synthOutcome(dir, state.size, state.edits);
+        const reference = FleetTesting.tempDir();
+        expect(outcome, `seed ${seed}, step ${step}: ${what}`).toEqual(synthOutcome(reference, state.size, state.edits));
+        if (outcome.problems) {
+          expect(readTree(dir), `seed ${seed}, step ${step}: ${what} (nothing written)`).toEqual(before);
+          state.edits = state.edits.filter(x => !x.unsealedKey); // the user fixes it before the next change
+        } else {
+          expect(readTree(dir), `seed ${seed}, step ${step}: ${what}`).toEqual(readTree(reference));
+        }
         if (cacheIsDirectory) fs.rmSync(path.join(dir, LAYOUT_CACHE_FILE), { recursive: true }); // the writer never deletes what it did not write
       }
     });
