@@ -2,7 +2,11 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createSyntheticFleet, FleetEdit, FleetSize, prepareSecrets } from '../src/bench/synthetic-fleet';
+import { scanUserFiles } from '../src/core/disk-scan';
+import { FleetValidationError } from '../src/core/errors';
 import { LAYOUT_CACHE_FILE } from '../src/core/layout-cache';
+import { LayoutFiles } from '../src/core/layout-model';
+import { writeLayout } from '../src/core/tree-writer';
 import { FleetTesting } from '../src/testing';
 import { LAYOUT_CACHE, readTree } from './helpers';
 import { Rng } from './support/fleet-mutations';
@@ -24,9 +28,26 @@ function fullSynth(size: FleetSize, edits: readonly FleetEdit[]): Record<string,
   return readTree(dir);
 }
 
+/** What a synth reports: the problems that stopped it (or none), and its warnings. */
+function synthOutcome(dir: string, size: FleetSize, edits: readonly FleetEdit[]): { problems?: string[]; warnings: string[] } {
+  const repo = createSyntheticFleet(dir, size, secrets, edits);
+  try {
+    repo.write();
+  } catch (e) {
+    if (!(e instanceof FleetValidationError)) throw e;
+    return { problems: e.problems.map(p => `${p.path}: ${p.message}`), warnings: repo.warnings.map(w => `${w.path}: ${w.message}`) };
+  }
+  return { warnings: repo.warnings.map(w => `${w.path}: ${w.message}`) };
+}
+
 /** Generated files under the layout roots. */
 function layoutFiles(dir: string): string[] {
   return Object.keys(readTree(dir)).filter(p => /^(clusters|infrastructure|apps)\//.test(p));
+}
+
+/** The layout a synth renders from a given scan (what `write` does before it writes). */
+function synthFrom(repo: ReturnType<typeof createSyntheticFleet>, scanned: ReturnType<typeof scanUserFiles>): LayoutFiles {
+  return (repo as unknown as { synthWith(disk: typeof scanned): { files: LayoutFiles } }).synthWith(scanned).files;
 }
 
 type Step = (dir: string, rng: Rng, state: { size: FleetSize; edits: FleetEdit[] }) => string;
@@ -40,6 +61,12 @@ const STEPS: Step[] = [
   (_dir, _rng, s) => {
     s.edits = [];
     return 'every value back to its default';
+  },
+  (_dir, rng, s) => {
+    // a problem: the synth must report it as a full synth does, and write nothing
+    const e: FleetEdit = { environment: rng.int(0, s.size.environments - 1), component: rng.int(0, s.size.components - 1), replicas: rng.int(1, 9), unsealedKey: true };
+    s.edits = [...s.edits.filter(x => x.environment !== e.environment || x.component !== e.component), e];
+    return `app-${e.component} in env-${e.environment} asks for a key its store has not sealed`;
   },
   (_dir, rng, s) => {
     s.size = { environments: rng.int(1, MAX.environments), components: rng.int(1, MAX.components) };
@@ -93,12 +120,39 @@ describe('an incremental synth', () => {
       for (let step = 0; step < 12; step++) {
         const what = rng.pick(STEPS)(dir, rng, state);
         const cacheIsDirectory = fs.statSync(path.join(dir, LAYOUT_CACHE_FILE), { throwIfNoEntry: false })?.isDirectory() === true;
-        createSyntheticFleet(dir, state.size, secrets, state.edits).write();
-        expect(readTree(dir), `seed ${seed}, step ${step}: ${what}`).toEqual(fullSynth(state.size, state.edits));
+        const before = readTree(dir);
+        const outcome = synthOutcome(dir, state.size, state.edits);
+        const reference = FleetTesting.tempDir();
+        expect(outcome, `seed ${seed}, step ${step}: ${what}`).toEqual(synthOutcome(reference, state.size, state.edits));
+        if (outcome.problems) {
+          expect(readTree(dir), `seed ${seed}, step ${step}: ${what} (nothing written)`).toEqual(before);
+          state.edits = state.edits.filter(x => !x.unsealedKey); // the user fixes it before the next change
+        } else {
+          expect(readTree(dir), `seed ${seed}, step ${step}: ${what}`).toEqual(readTree(reference));
+        }
         if (cacheIsDirectory) fs.rmSync(path.join(dir, LAYOUT_CACHE_FILE), { recursive: true }); // the writer never deletes what it did not write
       }
     });
   }
+
+  it('scans again under the lock when another synth wrote after the scan its model was made from', () => {
+    const dir = FleetTesting.tempDir();
+    const size = { environments: 2, components: 3 };
+    createSyntheticFleet(dir, size, secrets).write();
+    const repo = createSyntheticFleet(dir, size, secrets);
+    const scanned = scanUserFiles(dir, repo.managedRoots);
+    const files = synthFrom(repo, scanned);
+    // another synth writes a change in between: the stale scan's cache entries no longer hold
+    createSyntheticFleet(dir, size, secrets, [{ environment: 0, component: 1, replicas: 7 }]).write();
+    const plan = writeLayout(dir, files, repo.managedRoots, {}, scanned);
+    expect(plan.writes.map(w => w.path)).toEqual(['infrastructure/overlays/env-0/app-1-patch.yaml']);
+    expect(readTree(dir)).toEqual(fullSynth(size, []));
+    // and with no write in between, the scan is used as it is: the same result
+    const again = createSyntheticFleet(dir, size, secrets, [{ environment: 1, component: 0, replicas: 5 }]);
+    const fresh = scanUserFiles(dir, again.managedRoots);
+    expect(writeLayout(dir, synthFrom(again, fresh), again.managedRoots, {}, fresh).writes.map(w => w.path)).toEqual(['infrastructure/overlays/env-1/app-0-patch.yaml']);
+    expect(readTree(dir)).toEqual(fullSynth(size, [{ environment: 1, component: 0, replicas: 5 }]));
+  });
 
   it('reads and rewrites only what changed: one value of one environment is one file written, the rest vouched for by the cache', () => {
     const dir = FleetTesting.tempDir();

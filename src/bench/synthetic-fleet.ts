@@ -23,6 +23,12 @@ export interface FleetEdit {
   readonly environment: number;
   readonly component: number;
   readonly replicas: number;
+  /**
+   * The component's SealedSecret in that environment also asks for a key its store has not
+   * sealed: a problem the synth reports (the incremental test's edit that breaks the fleet).
+   * @default false
+   */
+  readonly unsealedKey?: boolean;
 }
 
 /** Size of a synthetic fleet. */
@@ -92,10 +98,11 @@ export function createSyntheticFleet(rootDir: string, size: FleetSize, secrets: 
     const overlay = new LayoutDirectory(overlays, `env-${e}`);
     overlay.addResource(base);
     components.forEach((component, c) => {
-      const replicaCount = edits.find(x => x.environment === e && x.component === c)?.replicas ?? 1 + (e % 3);
+      const edit = edits.find(x => x.environment === e && x.component === c);
+      const replicaCount = edit?.replicas ?? 1 + (e % 3);
       new ObjectPatch(overlay, `app-${c}-patch`, { target: component.release, patch: { spec: { values: { replicaCount, env: `env-${e}` } } } });
       new SealedSecret(new ManifestFile(overlay, `app-${c}-secret`), 'secret', {
-        metadata: { name: `app-${c}-credentials`, namespace: `app-${c}` }, store, keys: ['password'],
+        metadata: { name: `app-${c}-credentials`, namespace: `app-${c}` }, store, keys: edit?.unsealedKey ? ['password', 'token'] : ['password'],
       });
       new Alert(new ManifestFile(overlay, `app-${c}-alert`), 'alert', {
         metadata: { name: `app-${c}`, namespace: NS }, provider, eventSources: [component.release],

@@ -3,35 +3,14 @@ import { FleetValidationError } from '../core/errors';
 import { diffEnvironments, formatEnvironmentDiff } from '../fleet/environment-diff';
 import { GitOpsRepo } from '../fleet/gitops-repo';
 import { clusterObjects, diffRevisions, formatRevisionMarkdown, formatRevisionText, hasChanges, modelOfFiles, RevisionDiff } from '../fleet/revision-diff';
-import { CommandSpec, ExitCode, formatUsage, parseSpec, UsageError } from './args';
+import { ExitCode, formatUsage, parseSpec, UsageError } from './args';
+import { DIFF_COMMAND } from './command-specs';
 import { BaseRevisionError, withRevision } from './base-revision';
 import { describeFailure, exitCodeOf } from './failure';
 import { Progress } from './progress';
 import { SynthIo } from './synth';
 
-/** The diff command's interface. */
-export const DIFF_COMMAND: CommandSpec = {
-  name: 'diff',
-  summary: 'what a change does to each cluster (--base <git-ref>), or what differs between two environments',
-  synopsis: `--base <git-ref> [--output text|markdown|json] [--exit-code]
-       cdk8s-flux diff <envA> <envB> [--output text|json] [--exit-code]`,
-  description: `With --base: synthesizes the fleet at a git revision (exported to a temporary directory, where
-that revision's app runs; nothing in your tree changes) and the working tree (in memory), and
-reports, per cluster, the objects added, removed and changed, field by field: everything each
-cluster's Flux applies (its cluster directory and every Kustomization's path, patches applied,
-targetNamespace set). Clusters the change does not touch are listed as unchanged. The markdown
-output is made for a pull-request comment. Sealed values are named, never printed.
-
-With two environments: compares what their clusters apply, object by object, writing nothing.`,
-  flags: {
-    'base': { type: 'string', valueName: 'REF', description: 'the git revision to compare the working tree with (origin/main, a tag, a commit)' },
-    'output': { type: 'string', valueName: 'FORMAT', choices: ['text', 'markdown', 'json'], description: 'how to print the differences (default text)' },
-    'json': { type: 'boolean', description: 'the same as --output json' },
-    'exit-code': { type: 'boolean', description: 'exit 1 when there are differences (like git diff --exit-code)' },
-  },
-  positionals: { name: 'ENV', min: 0, max: 2, complete: 'environment' },
-  findings: 'there are differences (--exit-code)',
-};
+export { DIFF_COMMAND };
 
 /** Usage of the diff command. */
 export const DIFF_USAGE = formatUsage(DIFF_COMMAND);

@@ -4,28 +4,12 @@ import type * as Diff from 'diff';
 import { firstNonDirectory } from '../core/disk-scan';
 import { GitOpsRepo } from '../fleet/gitops-repo';
 import { fleetGraphFiles, GRAPH_MARKER } from '../graph/mermaid';
-import { CommandSpec, ExitCode, formatUsage, parseSpec } from './args';
+import { ExitCode, formatUsage, parseSpec } from './args';
+import { GRAPH_COMMAND } from './command-specs';
 import { Progress } from './progress';
 import { SynthIo } from './synth';
 
-/** The graph command's interface. */
-export const GRAPH_COMMAND: CommandSpec = {
-  name: 'graph',
-  summary: 'write a Mermaid diagram of each environment\'s Flux objects to docs/fleet-<env>.md',
-  synopsis: '[--check] [--env <env>]… [--out <dir>]',
-  description: `Writes one Mermaid diagram per registered environment, <out>/fleet-<env>.md (GitHub renders it):
-the Kustomizations, HelmReleases, sources, sealed secrets and alerts its cluster reconciles, grouped
-by the build that applies them, with their dependsOn, source, secret, values, provider and event
-edges; HelmReleases show their chart and version, ImageUpdateAutomations point at the ImagePolicies
-they update. A graph too large for one Mermaid chart (50,000 characters) is split into one chart per
-Kustomization, with a warning. Stale fleet-*.md files that graph generated are removed.`,
-  flags: {
-    check: { type: 'boolean', description: 'write nothing; show what differs if the documents are not up to date' },
-    env: { type: 'string', multiple: true, valueName: 'ENV', complete: 'environment', description: 'only this environment; nothing is pruned then' },
-    out: { type: 'string', valueName: 'DIR', complete: 'directory', description: 'where to write, relative to the repository root (default: docs)' },
-  },
-  findings: 'the documents are out of date (--check)',
-};
+export { GRAPH_COMMAND };
 
 /** Help of the graph command. */
 export const GRAPH_USAGE = formatUsage(GRAPH_COMMAND);

@@ -2,41 +2,12 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { importRepository, writeImport } from '../importer/import-repo';
-import { CommandSpec, ExitCode, formatUsage, parseSpec } from './args';
+import { ExitCode, formatUsage, parseSpec } from './args';
+import { IMPORT_COMMAND } from './command-specs';
 import { SynthIo } from './synth';
 import { PackageManifest, packageNameOf, scaffoldManifest } from './init';
 
-/** The import command's interface. */
-export const IMPORT_COMMAND: CommandSpec = {
-  name: 'import',
-  summary: 'turn an existing Flux repository into a typed fleet, proven equal (cdk8s-flux import <repo>)',
-  synopsis: '<repo> [--out <dir>] [--cert <cluster>=<file>]… [--crd <file>]… [--strict] [--no-kubectl]',
-  description: `Reads a Flux repository (clusters/<cluster>/, infrastructure/, apps/, tenants/, base and overlays,
-or flat per-cluster directories) and writes into dir (default: the current directory, which must be
-empty; a .git directory is fine) a TypeScript fleet that uses this library: one file per directory
-of the repository (src/components/), its directories as LayoutDirectory and its files as
-ManifestFile (src/layout.ts), one environment per cluster (src/environments.ts), overlays' patches,
-the library's constructs for every Flux kind and SealedSecret, cdk8s-plus for the built-in kinds it
-writes unchanged, the classes cdk8s import generates for the CRDs the repository carries (or --crd
-names), and ApiObject only where nothing typed has the kind. SealedSecrets move into the
-sealed store of the cluster that applies them (sealed-secrets/<cluster>.yaml), ciphertext unchanged,
-when the repository (or --cert) has that cluster's certificate.
-It then synthesizes the fleet into a temporary directory and compares, per cluster, what Flux would
-apply from the original and from the synthesized layout (the model of what each cluster applies,
-and kubectl kustomize when it is on the PATH), and writes IMPORT-REPORT.md: every difference, every
-fallback and why, every rule of the library the original breaks (suppressed, to review).
-Also writes package.json (as init does; npm test runs tsc and synth --check --strict), tsconfig.json and cdk8s.yaml.
-Then: review, commit the code and the layout together, and switch CI to cdk8s-flux synth --check.
-Exit code 1: with --strict, a difference, or a finding the generated fleet's synth refuses.`,
-  flags: {
-    'out': { type: 'string', valueName: 'DIR', complete: 'directory', description: 'where to write the fleet (default: the current directory); new or empty' },
-    'cert': { type: 'string', multiple: true, valueName: 'CLUSTER=FILE', complete: 'file', description: 'the Sealed Secrets certificate of a cluster (kubeseal --fetch-cert), when the repository has none (repeatable)' },
-    'crd': { type: 'string', multiple: true, valueName: 'FILE', complete: 'file', description: 'CustomResourceDefinitions of kinds the repository uses but does not carry: their objects are written with classes cdk8s import generates (repeatable)' },
-    'strict': { type: 'boolean', description: 'exit 1 on any difference or finding' },
-    'no-kubectl': { type: 'boolean', description: 'compare with the model only, even when kubectl is on the PATH' },
-  },
-  positionals: { name: 'REPO', min: 1, max: 1, complete: 'directory' },
-};
+export { IMPORT_COMMAND };
 
 /** Runs the import command; returns the exit code (0 imported, 1 differences with --strict, 2 a usage error or an import that could not run). */
 export function runImport(argv: readonly string[], io: SynthIo, cwd: string = process.cwd()): number {

@@ -4,7 +4,8 @@ import Module = require('node:module');
 import * as path from 'node:path';
 import { parse } from 'yaml';
 import { INIT_USAGE, runInit } from './init';
-import { IMPORT_COMMAND, runImport } from './import';
+import { commandModule } from './command-modules';
+import { IMPORT_COMMAND } from './command-specs';
 import { ExitCode, formatUsage } from './args';
 import { describeFailure } from './failure';
 import { cliUsage, cliVersion, CliIo, runCli, runCompletion } from './run-cli';
@@ -65,7 +66,7 @@ export function launch(argv: readonly string[], options: LaunchOptions = {}): nu
   if (command === 'import' || (command === 'help' && rest[0] === 'import')) {
     // import writes a new fleet from a Flux repository: it needs none to start from
     try {
-      return command === 'help' ? (io.out(`${formatUsage(IMPORT_COMMAND)}\n`), 0) : runImport(rest, io, cwd);
+      return command === 'help' ? (io.out(`${formatUsage(IMPORT_COMMAND)}\n`), 0) : commandModule('import').runImport(rest, io, cwd);
     } catch (e) {
       return failed('import', e, argv, io);
     }

@@ -3,15 +3,12 @@ import * as path from 'node:path';
 import { GitOpsRepo } from '../fleet/gitops-repo';
 import { CommandSpec, ExitCode, formatUsage, parseSpec } from './args';
 import { bashCompletion, COMPLETION_COMMAND, COMPLETION_SHELLS, zshCompletion } from './completion';
-import { DIFF_COMMAND, runDiff } from './diff';
+import { commandModule } from './command-modules';
+import { DIFF_COMMAND, GRAPH_COMMAND, IMPORT_COMMAND, VALIDATE_COMMAND, VERIFY_COMMAND } from './command-specs';
 import { describeFailure, exitCodeOf } from './failure';
-import { GRAPH_COMMAND, runGraph } from './graph';
 import { INIT_COMMAND } from './init';
-import { IMPORT_COMMAND, runImport } from './import';
 import { runSeal, SEAL_COMMAND, SEAL_USAGE, SealingEnvironment, SealIo } from './seal';
 import { runSynth, SYNTH_COMMAND } from './synth';
-import { runValidate, VALIDATE_COMMAND } from './validate';
-import { runVerify, VERIFY_COMMAND } from './verify';
 
 /** Where the CLI reads and prints; injectable for tests. */
 export interface CliIo extends SealIo {
@@ -62,20 +59,20 @@ export interface CliCommand {
   readonly run: (ctx: CommandContext, args: readonly string[]) => number;
 }
 
-/** The commands, in the order `--help` lists them. */
+/** The commands, in the order `--help` lists them (a command's module loads when it runs: see command-modules.ts). */
 const COMMANDS: Readonly<Record<string, CliCommand>> = {
   synth: { spec: SYNTH_COMMAND, run: (ctx, args) => runSynth(ctx.repo(), args, ctx.io) },
-  diff: { spec: DIFF_COMMAND, run: (ctx, args) => runDiff(ctx.repo(), args, ctx.io) },
+  diff: { spec: DIFF_COMMAND, run: (ctx, args) => commandModule('diff').runDiff(ctx.repo(), args, ctx.io) },
   seal: {
     spec: SEAL_COMMAND,
     usage: ctx => SEAL_USAGE + (ctx.sealingGiven ? `\n\nEnvironments: ${Object.keys(ctx.sealing()).join(', ')}` : ''),
     run: (ctx, args) => runSeal(ctx.sealing(), args, ctx.io),
   },
-  validate: { spec: VALIDATE_COMMAND, run: (ctx, args) => runValidate(ctx.repo(), args, ctx.io) },
-  graph: { spec: GRAPH_COMMAND, run: (ctx, args) => runGraph(ctx.repo(), args, ctx.io) },
-  verify: { spec: VERIFY_COMMAND, run: (ctx, args) => runVerify(ctx.repo(), args, ctx.io) },
+  validate: { spec: VALIDATE_COMMAND, run: (ctx, args) => commandModule('validate').runValidate(ctx.repo(), args, ctx.io) },
+  graph: { spec: GRAPH_COMMAND, run: (ctx, args) => commandModule('graph').runGraph(ctx.repo(), args, ctx.io) },
+  verify: { spec: VERIFY_COMMAND, run: (ctx, args) => commandModule('verify').runVerify(ctx.repo(), args, ctx.io) },
   completion: { spec: COMPLETION_COMMAND, run: (ctx, args) => runCompletion(args, ctx.io, () => ctx.repo().environments.map(e => e.env.name)) },
-  import: { spec: IMPORT_COMMAND, run: (ctx, args) => runImport(args, ctx.io) },
+  import: { spec: IMPORT_COMMAND, run: (ctx, args) => commandModule('import').runImport(args, ctx.io) },
 };
 
 /** Every command's spec, `init` (which the launcher runs) included: for help, completion and tests. */

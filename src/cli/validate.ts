@@ -4,26 +4,13 @@ import { FleetValidationError } from '../core/errors';
 import { formatWarnings, warningsOf } from '../core/warnings';
 import { GitOpsRepo } from '../fleet/gitops-repo';
 import { validatorFor } from '../validation/schema-check';
-import { CommandSpec, ExitCode, formatUsage, parseSpec } from './args';
+import { ExitCode, formatUsage, parseSpec } from './args';
+import { VALIDATE_COMMAND } from './command-specs';
 import { describeFailure, exitCodeOf } from './failure';
 import { Progress } from './progress';
 import { SynthIo } from './synth';
 
-/** The validate command's interface. */
-export const VALIDATE_COMMAND: CommandSpec = {
-  name: 'validate',
-  summary: 'validate every object against its CRD schema and run every synth check, writing nothing',
-  synopsis: '[--chart-schemas <dir>] [--strict] [--json]',
-  description: `Validates the whole fleet, writing nothing: every object of every file synth would write, and every
-object as each overlay's patches leave it, against its CRD's schema (strictly: unknown fields are
-errors), together with all other synth checks.`,
-  flags: {
-    'chart-schemas': { type: 'string', valueName: 'DIR', complete: 'directory', description: 'also check HelmRelease values against DIR/<chart>.values.schema.json' },
-    'strict': { type: 'boolean', description: 'treat warnings as problems' },
-    'json': { type: 'boolean', description: 'print the result as JSON on standard output: { valid, problems, warnings, counts }' },
-  },
-  findings: 'the fleet is invalid (or has warnings, with --strict)',
-};
+export { VALIDATE_COMMAND };
 
 /** Help of the validate command. */
 export const VALIDATE_USAGE = formatUsage(VALIDATE_COMMAND);

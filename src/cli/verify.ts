@@ -6,31 +6,12 @@ import { FleetValidationError } from '../core/errors';
 import { GitOpsRepo } from '../fleet/gitops-repo';
 import { planChecks } from '../verify/plan';
 import { formatReport, VerifyResult } from '../verify/verify';
-import { CommandSpec, ExitCode, formatUsage, parseSpec } from './args';
+import { ExitCode, formatUsage, parseSpec } from './args';
+import { VERIFY_COMMAND } from './command-specs';
 import { Progress } from './progress';
 import { SynthIo } from './synth';
 
-/** The verify command's interface. */
-export const VERIFY_COMMAND: CommandSpec = {
-  name: 'verify',
-  summary: 'check online that every chart version, source ref and image range the fleet names exists',
-  synopsis: '[--timeout <ms>] [--concurrency <n>]',
-  description: `Checks, online and only when asked, the outside world the fleet depends on, as each cluster's
-objects name it (patches included):
-  - every HelmRelease's chart and version (or range) in its HelmRepository's index.yaml, or in the
-    OCI registry's tags (a HelmRepository of type oci)
-  - every OCIRepository's tag, semver range or digest (the registry's distribution API)
-  - every GitRepository's branch, tag, semver range or ref (git smart-HTTP ref advertisement;
-    git ls-remote for ssh:// URLs)
-  - every ImagePolicy: some tag of its ImageRepository's image passes its filter and range
-Credentials: CDK8S_FLUX_AUTH_<HOST>=user:password (ghcr.io -> CDK8S_FLUX_AUTH_GHCR_IO), else the docker
-config's auths ($DOCKER_CONFIG/config.json or ~/.docker/config.json); ssh uses your ssh agent and keys.`,
-  flags: {
-    timeout: { type: 'string', valueName: 'MS', description: 'give up on a request after MS milliseconds (default 10000)' },
-    concurrency: { type: 'string', valueName: 'N', description: 'run at most N checks at once (default 8)' },
-  },
-  findings: 'something the fleet names is missing or unreachable',
-};
+export { VERIFY_COMMAND };
 
 /** Help of the verify command. */
 export const VERIFY_USAGE = formatUsage(VERIFY_COMMAND);

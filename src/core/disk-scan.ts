@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { CachedFile, readLayoutCache, stampOf } from './layout-cache';
+import { CachedFile, layoutCacheStamp, readLayoutCache, stampOf } from './layout-cache';
 import { DiskFiles, DiskLayout } from './model/repo-tree';
 import { GENERATED_MARKER } from './render';
 
@@ -35,7 +35,8 @@ export function scanUserFiles(rootDir: string, managedRoots: readonly string[]):
 }
 
 function scanWith(rootDir: string, managedRoots: readonly string[], full: boolean): DiskFiles {
-  const generated = new GeneratedFiles(rootDir);
+  // taken before the cache is read: a synth that writes meanwhile changes it (see GeneratedFiles.cacheStamp)
+  const generated = new GeneratedFiles(rootDir, layoutCacheStamp(rootDir));
   const foreign = new Map<string, string | undefined>();
   const cache = readLayoutCache(rootDir);
   for (const top of managedRoots) {
@@ -55,11 +56,23 @@ export class GeneratedFiles implements ReadonlyMap<string, string> {
   private readonly contents = new Map<string, string | undefined>();
   private readonly cached = new Map<string, CachedFile>();
 
-  constructor(private readonly rootDir: string) {}
+  /**
+   * @param rootDir the repository root
+   * @param cacheStamp the stamp of the layout cache file when the scan began, if there was one:
+   * every synth that changes a generated file removes the cache before and rewrites it after, so
+   * the same stamp later (and no transaction to recover) means no synth has written since (the
+   * writer then plans with this scan instead of scanning again)
+   */
+  constructor(public readonly rootDir: string, public readonly cacheStamp?: string) {}
 
   /** Records a file read by the scan. */
   public set(p: string, content: string): void {
     this.contents.set(p, content);
+  }
+
+  /** Records a generated file whose content is read only when asked for (the model needs only its path). */
+  public setUnread(p: string): void {
+    this.contents.set(p, undefined);
   }
 
   /** Records a file the cache vouches for, unread. */
@@ -143,7 +156,8 @@ function scan(rootDir: string, rel: string, generated: GeneratedFiles, foreign: 
         continue;
       }
       const read = readFile(path.join(rootDir, child), full);
-      if (read.generated) generated.set(child, read.content ?? '');
+      if (read.generated && read.content === undefined) generated.setUnread(child); // read by the writer if it needs it
+      else if (read.generated) generated.set(child, read.content!);
       else foreign.set(child, read.content);
     } else {
       foreign.set(child, undefined); // symlinks, sockets…: never ours, never followed

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
@@ -29,7 +29,13 @@ export function stampOf(st: fs.Stats): string {
 
 /** SHA-256 of a file's content, hex. */
 export function contentHash(content: string): string {
-  return createHash('sha256').update(content).digest('hex');
+  return hash('sha256', content, 'hex'); // one-shot: half the cost of createHash for small files
+}
+
+/** The stamp of the cache file, or undefined when there is none (or it is not a regular file). */
+export function layoutCacheStamp(rootDir: string): string | undefined {
+  const st = fs.lstatSync(path.join(rootDir, LAYOUT_CACHE_FILE), { throwIfNoEntry: false });
+  return st?.isFile() ? stampOf(st) : undefined;
 }
 
 let memo: { file: string; stamp: string; files: ReadonlyMap<string, CachedFile> } | undefined;

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type * as Diff from 'diff';
@@ -7,9 +7,9 @@ import { fsyncDir, writeDurably } from './durable-file';
 import { describeFsError, isFileSystemError, isPermissionError, remedyFor } from './fs-errors';
 import { LayoutWriteError } from './errors';
 import { LayoutFiles } from './layout-model';
-import { DiskLayout } from './model/repo-tree';
+import { DiskFiles, DiskLayout } from './model/repo-tree';
 import { firstNonDirectory, GeneratedFiles, isGenerated, lstatOrUndefined, normalizedText, scanLayout } from './disk-scan';
-import { CachedFile, contentHash, removeLayoutCache, stampOf, writeLayoutCache } from './layout-cache';
+import { CachedFile, contentHash, layoutCacheStamp, removeLayoutCache, stampOf, writeLayoutCache } from './layout-cache';
 import { compareKeys, GENERATED_MARKER } from './render';
 
 /** The folder cdk8s-flux keeps its working state in, relative to the repository root. Git-ignored. */
@@ -176,10 +176,12 @@ interface Journal {
  * A synth that fails or is killed before step 3 leaves the previous tree untouched (the next run
  * discards the staging area); one killed during step 4 is finished by the next run
  * (`recoverTransaction`). Refuses, before touching anything, to overwrite a file it did not generate.
+ * `scanned`, the scan the files were rendered from, spares a second scan when no synth has
+ * written since it began (see `stillCurrent`); otherwise the tree is scanned under the lock.
  */
-export function writeLayout(rootDir: string, files: LayoutFiles, managedRoots: readonly string[], hooks: WriteHooks = {}): LayoutPlan {
+export function writeLayout(rootDir: string, files: LayoutFiles, managedRoots: readonly string[], hooks: WriteHooks = {}, scanned?: DiskFiles): LayoutPlan {
   try {
-    return writeLocked(rootDir, files, managedRoots, hooks);
+    return writeLocked(rootDir, files, managedRoots, hooks, scanned);
   } catch (e) {
     // taking the lock or reading the tree failed (staging and applying say more of their own)
     if (e instanceof LayoutWriteError || !isFileSystemError(e)) throw e;
@@ -187,11 +189,11 @@ export function writeLayout(rootDir: string, files: LayoutFiles, managedRoots: r
   }
 }
 
-function writeLocked(rootDir: string, files: LayoutFiles, managedRoots: readonly string[], hooks: WriteHooks): LayoutPlan {
+function writeLocked(rootDir: string, files: LayoutFiles, managedRoots: readonly string[], hooks: WriteHooks, scanned?: DiskFiles): LayoutPlan {
   return withLock(rootDir, () => {
-    recoverLocked(rootDir, managedRoots, hooks);
+    const recovered = recoverLocked(rootDir, managedRoots, hooks);
     const upToDate = new Map<string, CachedFile>();
-    const plan = planWith(rootDir, files, scanLayout(rootDir, managedRoots), upToDate);
+    const plan = planWith(rootDir, files, recovered ? scanLayout(rootDir, managedRoots) : stillCurrent(rootDir, scanned) ?? scanLayout(rootDir, managedRoots), upToDate);
     if (plan.conflicts.length > 0) {
       throw new LayoutWriteError(
         `Refusing to write: ${plan.conflicts.length === 1 ? 'this path holds' : 'these paths hold'} something cdk8s-flux did not generate ` +
@@ -228,6 +230,19 @@ function writeLocked(rootDir: string, files: LayoutFiles, managedRoots: readonly
     updateCache(rootDir, files, upToDate);
     return plan;
   });
+}
+
+/**
+ * The scan the synth's model was made from, when it still describes the tree now that the lock is
+ * held: no synth can have written since, because the layout cache carries the stamp it had when
+ * that scan began (every write removes the cache before it changes a file, and writes it anew
+ * after). Then the writer plans with it rather than scanning the tree a second time; the files it
+ * knows by path only (generated, unread) are read when the plan needs their content.
+ */
+function stillCurrent(rootDir: string, scanned: DiskFiles | undefined): DiskLayout | undefined {
+  const generated = scanned?.generated;
+  if (!(generated instanceof GeneratedFiles) || generated.rootDir !== rootDir || generated.cacheStamp === undefined) return undefined;
+  return generated.cacheStamp === layoutCacheStamp(rootDir) ? scanned as DiskLayout : undefined;
 }
 
 /**
@@ -636,7 +651,7 @@ function isAlive(pid: number): boolean {
 }
 
 function sha256(content: string): string {
-  return createHash('sha256').update(content).digest('hex');
+  return hash('sha256', content, 'hex');
 }
 
 /**

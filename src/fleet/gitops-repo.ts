@@ -309,8 +309,10 @@ export class GitOpsRepo extends App {
    * CLI's scratch output directory so the CLI can list and validate it.
    */
   public write(hooks?: WriteHooks): LayoutPlan {
-    const files = this.synthLayout();
-    const plan = writeLayout(this.rootDir, files, this.managedRoots, hooks);
+    const disk = scanUserFiles(this.rootDir, this.managedRoots);
+    const files = this.synthWith(disk).files;
+    // the writer re-uses the model's scan when no synth has written since (see writeLayout)
+    const plan = writeLayout(this.rootDir, files, this.managedRoots, hooks, disk);
     if (process.env.CDK8S_OUTDIR) this.copyTo(path.resolve(this.outdir), files);
     return plan;
   }
