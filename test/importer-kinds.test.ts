@@ -2,10 +2,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import * as ts from 'typescript';
 import { importRepository, ImportResult, writeImport } from '../src/importer/import-repo';
 import { ImportedAs } from '../src/importer/plan';
 import { FleetTesting } from '../src/testing';
+import { typeCheck } from './support/type-check';
 
 const SYNC = `apiVersion: source.toolkit.fluxcd.io/v1
 kind: GitRepository
@@ -264,19 +264,7 @@ function kindsRepository(extra: Record<string, string> = {}): string {
   return dir;
 }
 
-const PROJECT_ROOT = path.resolve(__dirname, '..');
 
-/** Type-checks a generated fleet with the project's TypeScript, `cdk8s-flux` resolved to this source tree. */
-function typeCheck(outDir: string): string[] {
-  const config = ts.parseJsonConfigFileContent(JSON.parse(fs.readFileSync(path.join(outDir, 'tsconfig.json'), 'utf8')), ts.sys, outDir);
-  const program = ts.createProgram(config.fileNames, {
-    ...config.options,
-    baseUrl: outDir,
-    paths: { 'cdk8s-flux': [path.join(PROJECT_ROOT, 'src', 'index.ts')], '*': [path.join(PROJECT_ROOT, 'node_modules', '*')] },
-    typeRoots: [path.join(PROJECT_ROOT, 'node_modules', '@types')],
-  });
-  return ts.getPreEmitDiagnostics(program).map(d => ts.flattenDiagnosticMessageText(d.messageText, '\n') + (d.file ? ` (${path.relative(outDir, d.file.fileName)})` : ''));
-}
 
 function writtenAs(result: ImportResult): Record<string, string> {
   return Object.fromEntries(result.plan.objects.map(o => [`${String(o.doc.kind)} ${String(o.doc.metadata?.name)}`, o.ways[o.level].as]));

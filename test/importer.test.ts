@@ -1,7 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import * as ts from 'typescript';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { SealingCertificate } from '../src';
@@ -13,6 +12,7 @@ import { FleetTesting } from '../src/testing';
 import { kubectlAvailable } from '../src/testing/render-equivalence';
 import { captureCli } from './helpers';
 import { sealingKey } from './support/x509';
+import { typeCheck } from './support/type-check';
 
 const PROJECT_ROOT = path.resolve(__dirname, '..');
 const FIXTURES = path.join(__dirname, 'fixtures', 'import');
@@ -59,17 +59,6 @@ function tenantsRepository(): { dir: string; ciphertext: string } {
   return { dir, ciphertext };
 }
 
-/** Type-checks a generated fleet with the project's TypeScript, `cdk8s-flux` resolved to this source tree. */
-function typeCheck(outDir: string): string[] {
-  const config = ts.parseJsonConfigFileContent(JSON.parse(fs.readFileSync(path.join(outDir, 'tsconfig.json'), 'utf8')), ts.sys, outDir);
-  const program = ts.createProgram(config.fileNames, {
-    ...config.options,
-    baseUrl: outDir,
-    paths: { 'cdk8s-flux': [path.join(PROJECT_ROOT, 'src', 'index.ts')], '*': [path.join(PROJECT_ROOT, 'node_modules', '*')] },
-    typeRoots: [path.join(PROJECT_ROOT, 'node_modules', '@types')],
-  });
-  return ts.getPreEmitDiagnostics(program).map(d => ts.flattenDiagnosticMessageText(d.messageText, '\n') + (d.file ? ` (${path.relative(outDir, d.file.fileName)})` : ''));
-}
 
 describe('cdk8s-flux import', () => {
   it('imports the seed repository (zxkane/eks-gitops at 90d8d35): every object applied per cluster, its configMapGenerator included; the kustomize configurations it does not carry reported', () => {

@@ -2,24 +2,16 @@
 import * as kplus from 'cdk8s-plus-27';
 import { ApiObject } from 'cdk8s';
 import { describe, expect, it } from 'vitest';
-import { ArtifactGenerator, GitRepository, Kustomization, LayoutDirectory, ManifestFile, Tenant, gatewayApiReferences } from '../src';
+import { ArtifactGenerator, Kustomization, LayoutDirectory, ManifestFile, Tenant, gatewayApiReferences } from '../src';
 import { generateConfigMap } from '../src/core/kustomize/config-map-generator';
-import { FleetTesting } from '../src/testing';
 import { fluxFleet } from './flux-fixture';
 import { problemsOf } from './helpers';
+import { tenantCluster } from './support/tenant-cluster';
 
 function fleet(allow = false) {
-  const repo = FleetTesting.repo({ allowCrossNamespaceReferences: allow });
-  const cluster = new LayoutDirectory(repo.clusters, 'dev');
-  const sync = new ManifestFile(new LayoutDirectory(cluster, 'flux-system'), 'gotk-sync');
-  const source = new GitRepository(sync, 'repo', { metadata: { name: 'flux-system', namespace: 'flux-system' }, url: 'https://github.com/org/fleet', ref: { branch: 'main' } });
-  new Kustomization(sync, 'sync', { metadata: { name: 'flux-system', namespace: 'flux-system' }, sourceRef: source, path: cluster });
-  const base = new LayoutDirectory(repo.apps, 'base', { kustomize: false });
-  const overlay = new LayoutDirectory(repo.apps, 'development');
-  new Kustomization(new ManifestFile(cluster, 'tenants'), 'tenants', { metadata: { name: 'tenants', namespace: 'flux-system' }, sourceRef: source, path: overlay });
-  repo.addEnvironment({ name: 'development', cluster: 'dev' }, cluster);
-  const tenant = new Tenant(base, { name: 'team-e', source: { git: { url: 'https://github.com/org/e', ref: { semver: '>=1.0.0' } } }, path: './' });
-  return { repo, cluster, source, base, overlay, tenant };
+  const f = tenantCluster({ allowCrossNamespaceReferences: allow });
+  const tenant = new Tenant(f.base, { name: 'team-e', source: { git: { url: 'https://github.com/org/e', ref: { semver: '>=1.0.0' } } }, path: './' });
+  return { ...f, tenant };
 }
 
 const binding = (scope: ManifestFile, id: string, kind: string, ns: string | undefined, role: string, subjects: unknown[]) => new ApiObject(scope, id, {

@@ -4,28 +4,16 @@ import { ApiObject } from 'cdk8s';
 import { parseAllDocuments } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import {
-  fluxReconcilerUser, GitRepository, HelmRelease, Kustomization, LayoutDirectory, ManifestFile, ObjectPatch, OCIRepository, Tenant, TenantRole,
+  fluxReconcilerUser, HelmRelease, Kustomization, LayoutDirectory, ManifestFile, ObjectPatch, OCIRepository, Tenant, TenantRole,
 } from '../src';
 import { FleetTesting } from '../src/testing';
 import type { GitOpsRepo } from '../src';
 import { problemsOf } from './helpers';
+import { tenantCluster as fleet } from './support/tenant-cluster';
 
 const FIXTURES = path.join(__dirname, 'fixtures');
 const fixture = (file: string) => parseAllDocuments(fs.readFileSync(path.join(FIXTURES, file), 'utf8')).map(d => d.toJS()).filter(Boolean);
 
-/** One cluster `dev` (environment development) whose `tenants` Kustomization builds apps/development. */
-function fleet() {
-  const repo = FleetTesting.repo();
-  const cluster = new LayoutDirectory(repo.clusters, 'dev');
-  const sync = new ManifestFile(new LayoutDirectory(cluster, 'flux-system'), 'gotk-sync');
-  const source = new GitRepository(sync, 'repo', { metadata: { name: 'flux-system', namespace: 'flux-system' }, url: 'https://github.com/org/fleet', ref: { branch: 'main' } });
-  new Kustomization(sync, 'sync', { metadata: { name: 'flux-system', namespace: 'flux-system' }, sourceRef: source, path: cluster });
-  const base = new LayoutDirectory(repo.apps, 'base', { kustomize: false });
-  const overlay = new LayoutDirectory(repo.apps, 'development');
-  new Kustomization(new ManifestFile(cluster, 'tenants'), 'tenants', { metadata: { name: 'tenants', namespace: 'flux-system' }, sourceRef: source, path: overlay });
-  repo.addEnvironment({ name: 'development', cluster: 'dev' }, cluster);
-  return { repo, cluster, source, base, overlay };
-}
 
 /** Flux's dev-team tenant, in namespace apps. */
 function devTeam(base: LayoutDirectory, extra: Partial<ConstructorParameters<typeof Tenant>[1]> = {}) {
