@@ -65,9 +65,9 @@ export { BootstrapLockdown, FluxBootstrapComponents, FluxBootstrapComponentsProp
 export { FLUX_OPERATOR_CHART, FLUX_OPERATOR_VERSION, FluxOperator, FluxOperatorProps } from './flux/operator/flux-operator';
 export { DEFAULT_FLUX_COMPONENTS, FluxComponent, FluxInstance, FluxInstancePatch, FluxInstancePatchTarget, FluxInstanceProps, FluxInstanceSync, FluxSyncKind } from './flux/operator/flux-instance';
 export {
-  Decryption, DeletionPolicy, DriftIgnoreRule, HealthCheckExpression, IKustomization, KubeConfigReference, Kustomization, KustomizationDependency, KustomizationPatch,
-  KustomizationProps, KustomizeImage, PostBuild, SubstituteReference, SubstituteStrategy,
+  Decryption, DeletionPolicy, DriftIgnoreRule, IKustomization, Kustomization, KustomizationDependency, KustomizationProps, PostBuild, SubstituteReference, SubstituteStrategy,
 } from './flux/kustomization';
+export { HealthCheckExpression, KubeConfigReference, KustomizationPatch, KustomizeImage } from './flux/kustomize-options';
 
 // sealed secrets
 export { CertificateError, CertificateOptions, MIN_RSA_BITS, SealingCertificate } from './secrets/certificate';

@@ -6,8 +6,10 @@ import { IChartRefSource, IChartSource } from './sources/source';
 import { IValuesSource, knownKeysOf, valuesKindOf, valuesTarget } from './values-source';
 import { FluxDuration, goDuration } from './duration';
 import { TargetSelector } from '../core/kustomize/selector';
-import { inlinePatchText } from '../core/render';
-import { HealthCheckExpression, KubeConfigReference, KustomizationPatch, KustomizeImage } from './kustomization';
+import {
+  checkKubeConfig, checkPatchTargets, HealthCheckExpression, KubeConfigReference, KustomizationPatch, KustomizeImage,
+  renderHealthCheckExprs, renderImages, renderKubeConfig, renderPatches,
+} from './kustomize-options';
 import { nameOf, NamespaceReference, ServiceAccountReference } from './object-refs';
 import { ChartReconcileStrategy } from './sources/helm-chart';
 import { checkChartOfSource } from './sources/chart-checks';
@@ -439,17 +441,14 @@ export class HelmRelease<Values extends object = Record<string, unknown>> extend
       uninstall: withDurations(p.uninstall),
       postRenderers: p.postRenderers?.map(r => ({
         kustomize: {
-          patches: r.patches?.map(x => ({ patch: inlinePatchText(x.patch), target: x.target })),
-          images: r.images?.map(i => ({ name: i.name, newName: i.newName, newTag: i.newTag, digest: i.digest })),
+          patches: renderPatches(r.patches),
+          images: renderImages(r.images),
         },
       })),
       postRenderStrategy: p.postRenderStrategy,
       commonMetadata: p.commonMetadata,
-      healthCheckExprs: p.healthCheckExprs?.map(h => ({ apiVersion: h.apiVersion, kind: h.kind, current: h.current, failed: h.failed, inProgress: h.inProgress })),
-      kubeConfig: p.kubeConfig ? {
-        secretRef: p.kubeConfig.secret ? { name: p.kubeConfig.secret.name, key: p.kubeConfig.key } : undefined,
-        configMapRef: p.kubeConfig.configMap ? { name: p.kubeConfig.configMap.name } : undefined,
-      } : undefined,
+      healthCheckExprs: renderHealthCheckExprs(p.healthCheckExprs),
+      kubeConfig: renderKubeConfig(p.kubeConfig),
       maxHistory: p.maxHistory,
       persistentClient: p.persistentClient,
       waitStrategy: p.waitStrategy !== undefined ? { name: p.waitStrategy } : undefined,
@@ -496,13 +495,9 @@ export class HelmRelease<Values extends object = Record<string, unknown>> extend
     c.integer('spec.maxHistory', p.maxHistory, 0);
     (p.test?.filters ?? []).forEach((f, i) => { if (!f.name) c.add(`spec.test.filters[${i}].name is empty: name the test to run or exclude`); });
     if (p.test?.filters && !p.test.enable) c.add('spec.test.filters have no effect while spec.test.enable is false: enable the tests, or remove the filters');
-    (p.postRenderers ?? []).forEach((r, i) => (r.patches ?? []).forEach((x, j) => {
-      if (Array.isArray(x.patch) && !x.target) c.add(`spec.postRenderers[${i}].kustomize.patches[${j}] is a JSON 6902 patch without a target: JSON 6902 operations need target (e.g. { kind: 'Deployment', name: 'web' })`);
-    }));
+    (p.postRenderers ?? []).forEach((r, i) => checkPatchTargets(c, `spec.postRenderers[${i}].kustomize.patches`, r.patches));
     (p.chart?.valuesFiles ?? []).forEach((f, i) => c.relativePath(`spec.chart.spec.valuesFiles[${i}]`, f, 'values-production.yaml'));
-    if (p.kubeConfig && (p.kubeConfig.secret === undefined) === (p.kubeConfig.configMap === undefined)) {
-      c.add('spec.kubeConfig needs exactly one of secret (a kubeconfig Secret) and configMap (a cluster address for workload identity)');
-    }
+    checkKubeConfig(c, p.kubeConfig);
     c.duration('spec.interval', p.interval).duration('spec.timeout', p.timeout)
       .duration('spec.install.timeout', p.install?.timeout)
       .duration('spec.upgrade.timeout', p.upgrade?.timeout)

@@ -2,10 +2,12 @@ import { posix } from 'node:path';
 import { Construct, IConstruct } from 'constructs';
 import * as l1 from '../imports/kustomize-kustomize.toolkit.fluxcd.io';
 import { LayoutDirectory } from '../core/layout-directory';
-import { JsonPatchOperation } from '../core/kustomize/json-patch';
 import { TargetSelector } from '../core/kustomize/selector';
-import { inlinePatchText } from '../core/render';
 import { nameOf, NamespaceReference, ServiceAccountReference } from './object-refs';
+import {
+  checkKubeConfig, checkPatchTargets, HealthCheckExpression, KubeConfigReference, KustomizationPatch, KustomizeImage,
+  renderHealthCheckExprs, renderImages, renderKubeConfig, renderPatches,
+} from './kustomize-options';
 import { EnumValue } from './sources/source-options';
 import { FieldChecks } from './field-checks';
 import {
@@ -50,26 +52,6 @@ export interface Decryption {
   readonly serviceAccountName?: ServiceAccountReference;
 }
 
-/** A kustomize patch applied after the directory's own: strategic merge, or JSON 6902 operations with a target. */
-export interface KustomizationPatch {
-  /** A strategic-merge document (its kind and name select the object unless `target` is given), or JSON 6902 operations. */
-  readonly patch: Readonly<Record<string, unknown>> | readonly JsonPatchOperation[];
-  /** The objects to patch (required for JSON 6902). @default the object the strategic-merge document names */
-  readonly target?: TargetSelector;
-}
-
-/** A container image rewrite (kustomize `images`). */
-export interface KustomizeImage {
-  /** The image as written in the manifests, without tag, e.g. `ghcr.io/stefanprodan/podinfo`. */
-  readonly name: string;
-  /** Replacement name. @default unchanged */
-  readonly newName?: string;
-  /** Replacement tag. @default unchanged */
-  readonly newTag?: string;
-  /** Replacement digest (`sha256:…`), instead of a tag. @default none */
-  readonly digest?: string;
-}
-
 /** What happens to the applied objects when the Kustomization is deleted. */
 export enum DeletionPolicy {
   /** Delete them when `prune` is true (Flux's default). */
@@ -90,20 +72,6 @@ export enum SubstituteStrategy {
   ALWAYS = 'Always',
 }
 
-/** CEL expressions that tell the health of a custom resource kstatus does not understand. */
-export interface HealthCheckExpression {
-  /** API version of the kind, e.g. `cert-manager.io/v1`. */
-  readonly apiVersion: string;
-  /** The kind, e.g. `Certificate`. */
-  readonly kind: string;
-  /** True when the object is healthy, e.g. `status.conditions.filter(c, c.type == 'Ready').all(c, c.status == 'True')`. */
-  readonly current: string;
-  /** True when it has failed. @default none */
-  readonly failed?: string;
-  /** True while it is progressing. @default none */
-  readonly inProgress?: string;
-}
-
 /** Fields of the applied objects the controller leaves as the cluster has them. */
 export interface DriftIgnoreRule {
   /** JSON pointers, e.g. `/spec/replicas`. */
@@ -118,16 +86,6 @@ export interface KustomizationDependency {
   readonly kustomization: IKustomization;
   /** CEL expression over `dep` (and `self`) deciding readiness, e.g. `dep.status.lastAppliedRevision == self.status.lastAppliedRevision`. @default its Ready condition */
   readonly readyExpr?: string;
-}
-
-/** A remote cluster the Kustomization applies to instead of its own. */
-export interface KubeConfigReference {
-  /** A Secret holding a kubeconfig. Exactly one of `secret` and `configMap`. */
-  readonly secret?: ISecretRef;
-  /** The key of the kubeconfig in the Secret. @default `value` or `value.yaml` */
-  readonly key?: string;
-  /** A ConfigMap with the cluster's address and CA, for workload identity. Exactly one of `secret` and `configMap`. */
-  readonly configMap?: { readonly name: string };
 }
 
 /** Props of a `Kustomization`. */
@@ -299,19 +257,16 @@ export class Kustomization extends FluxObject implements IKustomization {
         serviceAccountName: nameOf(p.decryption.serviceAccountName),
       } : undefined,
       suspend: p.suspend,
-      patches: p.patches?.map(x => ({ patch: inlinePatchText(x.patch), target: x.target })),
-      images: p.images?.map(i => ({ name: i.name, newName: i.newName, newTag: i.newTag, digest: i.digest })),
+      patches: renderPatches(p.patches),
+      images: renderImages(p.images),
       commonMetadata: p.commonMetadata,
       components: p.components?.map(c => (typeof c === 'string' ? c : this.componentPath(c))),
       ignoreMissingComponents: p.ignoreMissingComponents,
       force: p.force,
       deletionPolicy: p.deletionPolicy,
-      healthCheckExprs: p.healthCheckExprs?.map(h => ({ apiVersion: h.apiVersion, kind: h.kind, current: h.current, failed: h.failed, inProgress: h.inProgress })),
+      healthCheckExprs: renderHealthCheckExprs(p.healthCheckExprs),
       ignore: p.ignore?.map(r => ({ paths: r.paths, target: r.target })),
-      kubeConfig: p.kubeConfig ? {
-        secretRef: p.kubeConfig.secret ? { name: p.kubeConfig.secret.name, key: p.kubeConfig.key } : undefined,
-        configMapRef: p.kubeConfig.configMap ? { name: p.kubeConfig.configMap.name } : undefined,
-      } : undefined,
+      kubeConfig: renderKubeConfig(p.kubeConfig),
     };
   }
 
@@ -373,8 +328,8 @@ export class Kustomization extends FluxObject implements IKustomization {
     c.oneOf('spec.deletionPolicy', p.deletionPolicy, Object.values(DeletionPolicy));
     c.oneOf('spec.postBuild.substituteStrategy', p.postBuild?.substituteStrategy, Object.values(SubstituteStrategy));
     c.objectName('spec.decryption.serviceAccountName', nameOf(p.decryption?.serviceAccountName));
+    checkPatchTargets(c, 'spec.patches', p.patches);
     (p.patches ?? []).forEach((x, i) => {
-      if (Array.isArray(x.patch) && !x.target) c.add(`spec.patches[${i}] is a JSON 6902 patch without a target: JSON 6902 operations need target (e.g. { kind: 'Deployment', name: 'web' })`);
       if (Array.isArray(x.patch) && x.patch.length === 0) c.add(`spec.patches[${i}] has no operations: give at least one, or remove the patch`);
     });
     (p.images ?? []).forEach((img, i) => {
@@ -393,9 +348,7 @@ export class Kustomization extends FluxObject implements IKustomization {
     (p.ignore ?? []).forEach((r, i) => r.paths.forEach((ptr, j) => {
       if (!ptr.startsWith('/')) c.add(`spec.ignore[${i}].paths[${j}] ${JSON.stringify(ptr)} is not a JSON pointer: start it with "/", e.g. "/spec/replicas"`);
     }));
-    if (p.kubeConfig && (p.kubeConfig.secret === undefined) === (p.kubeConfig.configMap === undefined)) {
-      c.add('spec.kubeConfig needs exactly one of secret (a kubeconfig Secret) and configMap (a cluster address for workload identity)');
-    }
+    checkKubeConfig(c, p.kubeConfig);
     for (const name of Object.keys(p.postBuild?.substitute ?? {})) {
       if (!VARIABLE_NAME.test(name)) {
         c.add(`spec.postBuild.substitute key ${JSON.stringify(name)} is not a variable name: use letters, digits and '_', not starting with a digit (e.g. "cluster_env")`);
