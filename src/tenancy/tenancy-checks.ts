@@ -3,6 +3,7 @@ import { isClusterScoped } from '../core/kustomize/namespace';
 import { FleetModel, FleetModule, ModelCheck } from '../core/model/fleet-model';
 import { ProblemSet } from '../core/model/problem-set';
 import { ReferenceResolution } from '../core/model/references';
+import { makesArtifact } from '../flux/model/artifact-generators';
 import { Tenant, tenantsOf } from './tenant';
 
 /** Options of the tenancy checks. */
@@ -239,8 +240,7 @@ function checkBroadBindings(applied: Applied[], report: Report): void {
 
 /** The ArtifactGenerator the cluster applies that makes an ExternalArtifact, if any. */
 function generatorOf(applied: readonly Applied[], namespace: string | undefined, name: string): Applied | undefined {
-  return applied.find(g => g.doc.kind === 'ArtifactGenerator' && g.namespace === namespace
-    && Array.isArray(g.doc.spec?.artifacts) && g.doc.spec.artifacts.some((x: { name?: unknown }) => x?.name === name));
+  return applied.find(g => makesArtifact(g.doc, g.namespace, namespace, name));
 }
 
 /**

@@ -6,6 +6,7 @@ import { OverlayPatch } from '../../core/model/kustomize-build';
 import { Doc, joinRepoPath } from '../../core/model/repo-tree';
 import { TargetSelector } from '../../core/kustomize/selector';
 import { substituteDocument } from '../envsubst';
+import { makesArtifact } from './artifact-generators';
 
 const KUSTOMIZE_GROUP = 'kustomize.toolkit.fluxcd.io';
 
@@ -225,8 +226,7 @@ function copyRule(pattern: string, to: string): ArtifactCopyRule {
  * or its generator has not been met yet.
  */
 function artifactDirectory(doc: Doc, source: SourceId, specPath: string, syncs: readonly SourceId[], walk: ClusterWalk): ArtifactDirectory | { problem: string } | undefined {
-  const isGenerator = (a: Application) => a.doc.kind === 'ArtifactGenerator' && a.namespace === source.namespace
-    && Array.isArray(a.doc.spec?.artifacts) && a.doc.spec.artifacts.some((x: unknown) => isMap(x) && x.name === source.name);
+  const isGenerator = (a: Application) => makesArtifact(a.doc, a.namespace, source.namespace, source.name);
   const generator = walk.applications.find(isGenerator) ?? walk.previous?.find(isGenerator);
   if (!generator) {
     walk.needsAnotherWalk(); // a later build may apply it; the reference check reports it if none does
