@@ -2,18 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { readBlockYaml } from '../src/core/block-yaml-reader';
 import { toYaml } from '../src/core/render';
-
-/** A small seeded generator (mulberry32), so that a failure can be replayed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// a seeded generator, so that a failure can be replayed
+import { mulberry32 as random } from './support/fleet-mutations';
 
 const STRINGS = ['app-0', 'strict', 'sha256:ab12', 'AQB+x/y==', 'true', 'null', 'yes', 'on', 'e5', '0o17', '12', '1.5', '', ' lead', 'a: b', 'x #y',
   'quote"d', 'back\\slash', 'tab\there', 'new\nline', 'ünïcode', '.hidden', '-dash', '~', 'key:', 'a'.repeat(80), '2027-12-08T00:19:51.000Z'];
