@@ -184,5 +184,7 @@ function register() {
 }
 
 register();
+// the code V8 made for each module in an earlier run of this entry script (see code-cache.js)
+if (process.argv[1]) require('./code-cache').enableCodeCache(path.join(path.dirname(cacheDirFor(path.resolve(process.argv[1]))), 'v8'), process.argv[1]);
 
 module.exports = { register, stats, cacheDirFor };

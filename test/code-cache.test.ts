@@ -1,0 +1,102 @@
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { FleetTesting } from '../src/testing';
+
+const PROJECT_ROOT = path.resolve(__dirname, '..');
+const HOOK = path.join(PROJECT_ROOT, 'src/cli/register-ts.js');
+const CODE_CACHE = path.join(PROJECT_ROOT, 'src/cli/code-cache.js');
+
+interface Stats { cached: number; compiled: number; written: boolean }
+
+/** Runs `node -r register-ts.js main.ts` in `dir` (transpile cache in dir/ts, code cache in dir/v8); the code cache's stats are printed on exit. */
+function run(dir: string, env: NodeJS.ProcessEnv = {}) {
+  const report = path.join(dir, 'report-stats.js');
+  fs.writeFileSync(report, `process.on('exit', () => process.stderr.write('STATS ' + JSON.stringify(require(${JSON.stringify(CODE_CACHE)}).stats) + '\\n'));\n`);
+  const r = spawnSync(process.execPath, ['-r', HOOK, '-r', report, 'main.ts'], { cwd: dir, encoding: 'utf8', env: { ...process.env, CDK8S_FLUX_TS_CACHE: path.join(dir, 'ts'), ...env } });
+  const stats = JSON.parse(/STATS (.*)/.exec(r.stderr)?.[1] ?? '{}') as Stats;
+  return { ...r, stats };
+}
+
+function project(): string {
+  const dir = FleetTesting.tempDir();
+  fs.writeFileSync(path.join(dir, 'lib.ts'), 'export const answer: number = 41;\n');
+  fs.mkdirSync(path.join(dir, 'node_modules', 'dep'), { recursive: true });
+  // a package module with a shebang, and one that imports dynamically (compiled by Node's own loader)
+  fs.writeFileSync(path.join(dir, 'node_modules', 'dep', 'index.js'), "#!/usr/bin/env node\n'use strict';\nexports.twice = n => n * 2;\nexports.resolved = require.resolve('./late');\n");
+  fs.writeFileSync(path.join(dir, 'node_modules', 'dep', 'late.js'), "exports.load = () => import('node:path').then(p => typeof p.join);\n");
+  fs.writeFileSync(path.join(dir, 'main.ts'), [
+    "import { answer } from './lib';",
+    "const dep = require('dep');",
+    "const late = require('dep/late');",
+    'late.load().then((kind: string) => console.log(`answer ${dep.twice(answer)}`, require.main === module, dep.resolved.endsWith("late.js"), kind));',
+  ].join('\n'));
+  return dir;
+}
+
+describe('the V8 code cache of register-ts.js', () => {
+  it('compiles each module once: a second run uses the cached code, an edit recompiles only that module, keyed by content', () => {
+    const dir = project();
+    const first = run(dir);
+    expect(first.status, first.stderr).toBe(0);
+    expect(first.stdout).toBe('answer 82 true true function\n');
+    // main.ts, lib.ts, dep/index.js and the stats reporter (late.js uses import(): Node compiles it)
+    expect(first.stats).toEqual({ cached: 0, compiled: 4, written: true });
+    expect(fs.readdirSync(path.join(dir, 'v8')).filter(f => f.endsWith('.bin'))).toHaveLength(1);
+
+    const warm = run(dir);
+    expect(warm.stdout).toBe('answer 82 true true function\n');
+    expect(warm.stats).toEqual({ cached: 4, compiled: 0, written: false });
+
+    // same size, same modification time: the content decides
+    const lib = path.join(dir, 'lib.ts');
+    const stat = fs.statSync(lib);
+    fs.writeFileSync(lib, 'export const answer: number = 51;\n');
+    fs.utimesSync(lib, stat.atime, stat.mtime);
+    const edited = run(dir);
+    expect(edited.stdout).toBe('answer 102 true true function\n');
+    expect(edited.stats).toEqual({ cached: 3, compiled: 1, written: true });
+    expect(run(dir).stats).toEqual({ cached: 4, compiled: 0, written: false });
+  });
+
+  it('ignores a torn cache file and data V8 rejects, and writes the cache anew', () => {
+    const dir = project();
+    run(dir);
+    const [file] = fs.readdirSync(path.join(dir, 'v8')).filter(f => f.endsWith('.bin')).map(f => path.join(dir, 'v8', f));
+    const whole = fs.readFileSync(file);
+
+    fs.writeFileSync(file, whole.subarray(0, whole.length - 100)); // cut short
+    const torn = run(dir);
+    expect(torn.stdout).toBe('answer 82 true true function\n');
+    expect(torn.stats).toEqual({ cached: 0, compiled: 4, written: true });
+
+    // the index intact, every byte of the data changed: V8 refuses it, the module is compiled
+    const header = whole.indexOf(10, whole.indexOf(10) + 1) + 1;
+    const garbled = Buffer.from(whole);
+    for (let i = header; i < garbled.length; i++) garbled[i] ^= 0x5a;
+    fs.writeFileSync(file, garbled);
+    const rejected = run(dir);
+    expect(rejected.stdout).toBe('answer 82 true true function\n');
+    expect(rejected.stats).toEqual({ cached: 0, compiled: 4, written: true });
+    expect(run(dir).stats).toEqual({ cached: 4, compiled: 0, written: false });
+  });
+
+  it('is off with CDK8S_FLUX_CODE_CACHE=0', () => {
+    const dir = project();
+    const r = run(dir, { CDK8S_FLUX_CODE_CACHE: '0' });
+    expect(r.stdout).toBe('answer 82 true true function\n');
+    expect(r.stats).toEqual({ cached: 0, compiled: 0, written: false });
+    expect(fs.existsSync(path.join(dir, 'v8'))).toBe(false);
+  });
+
+  it('keeps stack traces on the TypeScript lines', () => {
+    const dir = project();
+    fs.writeFileSync(path.join(dir, 'main.ts'), ['interface Env { readonly replicas?: { readonly count: number } }', 'type Unused = { a: string };', 'function f(env: Env): number {', '  return env.replicas!.count; // line 4', '}', 'f({});'].join('\n'));
+    for (let i = 0; i < 2; i++) {
+      const r = run(dir);
+      expect(r.status).not.toBe(0);
+      expect(r.stderr).toContain(`${path.join(dir, 'main.ts')}:4:`);
+    }
+  });
+});
