@@ -23,7 +23,7 @@ describe('the packed package', () => {
   it('ships the compiled library, its CRDs and the init templates, and nothing of the example fleet or the tests', () => {
     const { files } = packedTarball();
     expect(files).toEqual(expect.arrayContaining([
-      'package.json', 'README.md', 'lib/index.js', 'lib/index.d.ts', 'lib/cli/bin.js', 'lib/cli/register-ts.js', 'lib/cli/code-cache.js',
+      'package.json', 'README.md', 'lib/index.js', 'lib/index.d.ts', 'lib/cli/bin.js', 'lib/cli/register-ts.js', 'lib/cli/code-cache.js', 'lib/core/staging-worker.js',
       'crds/source-controller.yaml', 'crds/LICENSE', 'templates/init/src/main.ts', 'templates/init/gitignore', 'templates/init/gitattributes',
     ]));
     const unexpected = files.filter(f => !/^(lib\/.*\.(js|d\.ts)|crds\/.*|templates\/init\/.*|package\.json|README\.md)$/.test(f));

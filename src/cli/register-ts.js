@@ -178,13 +178,14 @@ function compileTs(module, filename) {
 
 /** Installs the hook (once per process, unless another one handles `.ts`) and the mapping of stack traces. */
 function register() {
-  if (require.extensions['.ts'] !== undefined) return;
+  if (require.extensions['.ts'] !== undefined) return false;
   require.extensions['.ts'] = compileTs;
   if (Error.prepareStackTrace === undefined) Error.prepareStackTrace = prepareStackTrace;
+  return true;
 }
 
-register();
-// the code V8 made for each module in an earlier run of this entry script (see code-cache.js)
-if (process.argv[1]) require('./code-cache').enableCodeCache(path.join(path.dirname(cacheDirFor(path.resolve(process.argv[1]))), 'v8'), process.argv[1]);
+// the code V8 made for each module in an earlier run of this entry script (see code-cache.js);
+// not under another loader (tsx), whose own compile step and source maps it would bypass
+if (register() && process.argv[1]) require('./code-cache').enableCodeCache(path.join(path.dirname(cacheDirFor(path.resolve(process.argv[1]))), 'v8'), process.argv[1]);
 
 module.exports = { register, stats, cacheDirFor };

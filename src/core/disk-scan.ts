@@ -168,7 +168,7 @@ function scan(rootDir: string, rel: string, generated: GeneratedFiles, foreign: 
 /** The entry at a path, not following a symbolic link, or undefined when there is none. */
 export function lstatOrUndefined(p: string): fs.Stats | undefined {
   try {
-    return fs.lstatSync(p);
+    return fs.lstatSync(p, { throwIfNoEntry: false }); // a missing path is the common case: no exception built for it
   } catch {
     return undefined;
   }

@@ -23,7 +23,7 @@ export interface CachedFile {
 }
 
 /** The stamp of a file: it changes with every write, rename over it or touch (ctime cannot be set back). */
-export function stampOf(st: fs.Stats): string {
+export function stampOf(st: Pick<fs.Stats, 'size' | 'mtimeMs' | 'ctimeMs' | 'ino'>): string {
   return `${st.size}:${st.mtimeMs}:${st.ctimeMs}:${st.ino}`;
 }
 

@@ -1,9 +1,8 @@
-import { spawnSync } from 'node:child_process';
 import { hash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type * as Diff from 'diff';
-import { fsyncDir, writeDurably } from './durable-file';
+import { fsyncDir } from './durable-file';
 import { describeFsError, isFileSystemError, isPermissionError, remedyFor } from './fs-errors';
 import { LayoutWriteError } from './errors';
 import { LayoutFiles } from './layout-model';
@@ -11,6 +10,7 @@ import { DiskFiles, DiskLayout } from './model/repo-tree';
 import { firstNonDirectory, GeneratedFiles, isGenerated, lstatOrUndefined, normalizedText, scanLayout } from './disk-scan';
 import { CachedFile, contentHash, layoutCacheStamp, removeLayoutCache, stampOf, writeLayoutCache } from './layout-cache';
 import { compareKeys, GENERATED_MARKER } from './render';
+import { StagedResult, StagingQueue } from './staging';
 
 /** The folder cdk8s-flux keeps its working state in, relative to the repository root. Git-ignored. */
 export const STATE_DIR = '.cdk8s-flux';
@@ -73,9 +73,8 @@ export function planLayout(rootDir: string, files: LayoutFiles, managedRoots: re
  * `planLayout`, also giving the hash of each file found up to date by the layout cache: a file
  * the cache vouches for whose new content has the cached hash is neither read nor compared.
  */
-function planWith(rootDir: string, files: LayoutFiles, disk: DiskLayout, upToDate?: Map<string, CachedFile>): LayoutPlan {
+function planWith(rootDir: string, files: LayoutFiles, disk: DiskLayout, upToDate?: Map<string, CachedFile>, early?: ReadonlyMap<string, FileVerdict>): LayoutPlan {
   const { generated, foreign } = disk;
-  const cached = generated instanceof GeneratedFiles ? generated : undefined;
   const deleting = new Set([...generated.keys()].filter(p => !files.has(p)));
 
   const writes: { path: string; content: string; previous?: string }[] = [];
@@ -83,17 +82,17 @@ function planWith(rootDir: string, files: LayoutFiles, disk: DiskLayout, upToDat
   let unchanged = 0;
   const prefixes = new Map<string, boolean>(); // directory prefix → blocks? (most files share their parents)
   for (const [p, content] of files) {
-    const entry = cached?.cachedEntry(p);
-    // the scan found the file the last synth wrote, under real directories: the same content is up to date
-    if (entry !== undefined && entry.sha256 === contentHash(content)) {
+    const verdict = early?.get(p) ?? fileVerdict(disk, p, content);
+    if (verdict.kind === 'cached') {
       unchanged++;
-      upToDate?.set(p, entry);
-      continue;
+      upToDate?.set(p, verdict.entry);
+    } else if (verdict.kind === 'unchanged') {
+      unchanged++;
+    } else if (foreign.has(p) || isBlocked(rootDir, p, deleting, prefixes)) {
+      conflicts.push(p);
+    } else {
+      writes.push({ path: p, content, previous: verdict.previous });
     }
-    const previous = generated.get(p);
-    if (foreign.has(p) || isBlocked(rootDir, p, deleting, prefixes)) conflicts.push(p);
-    else if (previous === content || (previous !== undefined && normalizedText(previous) === content)) unchanged++; // CRLF or a BOM from a checkout is the same file to Git
-    else writes.push({ path: p, content, previous });
   }
   const deletes = [...deleting].sort(compareKeys).map(p => ({ path: p, previous: generated.get(p)! }));
   return {
@@ -103,6 +102,26 @@ function planWith(rootDir: string, files: LayoutFiles, disk: DiskLayout, upToDat
     conflicts,
     pendingTransaction: fs.existsSync(path.join(rootDir, TRANSACTION_DIR, JOURNAL)),
   };
+}
+
+/** What the disk says of one file of the layout, before conflicts are looked for. */
+type FileVerdict =
+  /** The layout cache vouches for the file on disk, and the new content has its hash. */
+  | { readonly kind: 'cached'; readonly entry: CachedFile }
+  /** The generated file on disk has this content (a CRLF or BOM checkout of it counts). */
+  | { readonly kind: 'unchanged' }
+  /** To be written, unless something the writer may not replace stands in the way. */
+  | { readonly kind: 'changed'; readonly previous?: string };
+
+function fileVerdict(disk: DiskLayout, p: string, content: string): FileVerdict {
+  const entry = disk.generated instanceof GeneratedFiles ? disk.generated.cachedEntry(p) : undefined;
+  // the scan found the file the last synth wrote, under real directories: the same content is up to date
+  if (entry !== undefined && entry.sha256 === contentHash(content)) return { kind: 'cached', entry };
+  if (disk.foreign.has(p)) return { kind: 'changed' };
+  const previous = disk.generated.get(p);
+  // CRLF or a BOM from a checkout is the same file to Git (and a generated file there means nothing blocks it)
+  if (previous === content || (previous !== undefined && normalizedText(previous) === content)) return { kind: 'unchanged' };
+  return { kind: 'changed', previous };
 }
 
 /**
@@ -147,6 +166,8 @@ export interface WriteHooks {
   readonly beforeApply?: (index: number) => void;
   /** Called before the n-th move when finishing a transaction an earlier, interrupted synth committed. */
   readonly beforeRecoveryStep?: (index: number) => void;
+  /** Stage on a worker thread (true) or inline (false). @default a worker from STAGING_WORKER_MIN_FILES files on */
+  readonly stageInWorker?: boolean;
 }
 
 interface Journal {
@@ -180,56 +201,194 @@ interface Journal {
  * written since it began (see `stillCurrent`); otherwise the tree is scanned under the lock.
  */
 export function writeLayout(rootDir: string, files: LayoutFiles, managedRoots: readonly string[], hooks: WriteHooks = {}, scanned?: DiskFiles): LayoutPlan {
+  return openLayoutWrite(rootDir, managedRoots, hooks, scanned).finish(files).commit();
+}
+
+/**
+ * A layout write under way while the fleet is still rendered and checked: the lock is held, and
+ * each file given to `add` is staged at once when it differs from the disk. Nothing in the
+ * layout changes before `commit`.
+ */
+export interface OpenLayoutWrite {
+  /** A file of the layout whose content is final: staged now if the disk does not have it (on a worker thread for a large write). */
+  add(path: string, content: string): void;
+  /** Every file of the layout (those added included): plans the rest and stages what is left. */
+  finish(files: LayoutFiles): PendingLayoutWrite;
+  /** Throws away what was staged and releases the lock: nothing in the layout changed. */
+  abort(): void;
+}
+
+/** A planned layout write whose files are staged or being staged. */
+export interface PendingLayoutWrite {
+  /** Finishes the write (see `writeLayout`) and returns what changed; the lock is released. */
+  commit(): LayoutPlan;
+  /** Throws away what was staged and releases the lock: nothing in the layout changed. */
+  abort(): void;
+}
+
+/**
+ * The first half of `writeLayout`: takes the lock, finishes an interrupted transaction and
+ * compares each file added with the disk, staging the new ones meanwhile, so that the
+ * caller's rendering and checks run while the disk works. A conflict is reported by `commit`,
+ * so that the caller's own errors come first.
+ */
+export function openLayoutWrite(rootDir: string, managedRoots: readonly string[], hooks: WriteHooks = {}, scanned?: DiskFiles): OpenLayoutWrite {
+  const release = guarded(rootDir, () => acquireLock(rootDir));
+  let ended = false;
+  const end = () => {
+    if (ended) return;
+    ended = true;
+    release();
+  };
+  const txDir = path.join(rootDir, TRANSACTION_DIR);
+  let disk: DiskLayout;
   try {
-    return writeLocked(rootDir, files, managedRoots, hooks, scanned);
+    const recovered = recoverLocked(rootDir, managedRoots, hooks);
+    disk = recovered ? scanLayout(rootDir, managedRoots) : stillCurrent(rootDir, scanned) ?? scanLayout(rootDir, managedRoots);
   } catch (e) {
-    // taking the lock or reading the tree failed (staging and applying say more of their own)
-    if (e instanceof LayoutWriteError || !isFileSystemError(e)) throw e;
-    throw new LayoutWriteError(`Could not write the layout: ${describeFsError(rootDir, e)}. Nothing was written: the previous layout is intact. ${remedyFor(e)}`);
+    end();
+    throw wrapped(rootDir, e);
+  }
+  const queue = new StagingQueue(path.join(txDir, STAGED), hooks.stageInWorker);
+  const early = new Map<string, FileVerdict>();
+  const stage = (p: string, content: string) => {
+    resolveInside(rootDir, p);
+    queue.add({ file: path.join(rootDir, STAGED_PREFIX, p), content });
+  };
+  const discard = () => {
+    try {
+      queue.finish();
+    } catch {
+      // what failed to stage is thrown away with the rest
+    }
+    try {
+      if (!fs.existsSync(path.join(txDir, JOURNAL))) fs.rmSync(txDir, { recursive: true, force: true });
+    } finally {
+      end();
+    }
+  };
+  return {
+    add: (p, content) => {
+      if (ended || early.has(p)) return; // a path given twice is a collision the caller reports
+      try {
+        const verdict = fileVerdict(disk, p, content);
+        early.set(p, verdict);
+        if (verdict.kind === 'changed' && !disk.foreign.has(p)) stage(p, content);
+      } catch (e) {
+        discard();
+        throw wrapped(rootDir, e);
+      }
+    },
+    finish: files => {
+      try {
+        const upToDate = new Map<string, CachedFile>();
+        const plan = planWith(rootDir, files, disk, upToDate, early);
+        if (plan.conflicts.length > 0) {
+          discard();
+          const error = new LayoutWriteError(
+            `Refusing to write: ${plan.conflicts.length === 1 ? 'this path holds' : 'these paths hold'} something cdk8s-flux did not generate ` +
+            `(generated files start with "${GENERATED_MARKER.slice(0, 30)}…"; symlinks are never followed):\n${plan.conflicts.map(c => `  ${c}`).join('\n')}\n` +
+            'Move or delete it, or rename the construct that wants that path. Nothing was written.',
+          );
+          return { commit: () => { throw error; }, abort: () => undefined };
+        }
+        // the files not added early are staged now; the staging's order is the journal's
+        const order = new Map(plan.writes.map((w, i) => [w.path, i]));
+        const stagedOrder: string[] = [];
+        for (const [p, v] of early) if (v.kind === 'changed' && !disk.foreign.has(p)) stagedOrder.push(p);
+        for (const w of plan.writes) {
+          if (early.has(w.path)) continue;
+          stage(w.path, w.content);
+          stagedOrder.push(w.path);
+        }
+        if (stagedOrder.length !== plan.writes.length || stagedOrder.some(p => !order.has(p))) {
+          throw new Error('internal: the staged files are not the plan\'s writes'); // never: every staged path is planned as a write
+        }
+        const stagedIndex = new Map(stagedOrder.map((p, i) => [p, i]));
+        if (plan.writes.length === 0 && plan.deletes.length === 0) {
+          return {
+            commit: () => {
+              try {
+                if (upToDate.size < files.size) guarded(rootDir, () => updateCache(rootDir, files, upToDate));
+                return plan;
+              } finally {
+                discard();
+              }
+            },
+            abort: discard,
+          };
+        }
+        return {
+          commit: () => {
+            try {
+              return guarded(rootDir, () => commitAndApply(rootDir, txDir, files, plan, queue, stagedIndex, upToDate, hooks));
+            } finally {
+              end();
+            }
+          },
+          abort: discard,
+        };
+      } catch (e) {
+        discard();
+        throw wrapped(rootDir, e);
+      }
+    },
+    abort: discard,
+  };
+}
+
+/** Runs `fn`, turning a bare file-system error (taking the lock, reading the tree) into one that says nothing was written. */
+function guarded<T>(rootDir: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    throw wrapped(rootDir, e);
   }
 }
 
-function writeLocked(rootDir: string, files: LayoutFiles, managedRoots: readonly string[], hooks: WriteHooks, scanned?: DiskFiles): LayoutPlan {
-  return withLock(rootDir, () => {
-    const recovered = recoverLocked(rootDir, managedRoots, hooks);
-    const upToDate = new Map<string, CachedFile>();
-    const plan = planWith(rootDir, files, recovered ? scanLayout(rootDir, managedRoots) : stillCurrent(rootDir, scanned) ?? scanLayout(rootDir, managedRoots), upToDate);
-    if (plan.conflicts.length > 0) {
-      throw new LayoutWriteError(
-        `Refusing to write: ${plan.conflicts.length === 1 ? 'this path holds' : 'these paths hold'} something cdk8s-flux did not generate ` +
-        `(generated files start with "${GENERATED_MARKER.slice(0, 30)}…"; symlinks are never followed):\n${plan.conflicts.map(c => `  ${c}`).join('\n')}\n` +
-        'Move or delete it, or rename the construct that wants that path. Nothing was written.',
-      );
-    }
-    if (plan.writes.length === 0 && plan.deletes.length === 0) {
-      if (upToDate.size < files.size) updateCache(rootDir, files, upToDate);
-      return plan;
-    }
+function wrapped(rootDir: string, e: unknown): unknown {
+  // staging and applying say more of their own
+  if (e instanceof LayoutWriteError || !isFileSystemError(e)) return e;
+  return new LayoutWriteError(`Could not write the layout: ${describeFsError(rootDir, e)}. Nothing was written: the previous layout is intact. ${remedyFor(e)}`);
+}
 
-    const txDir = path.join(rootDir, TRANSACTION_DIR);
-    let journal: Journal;
-    try {
-      journal = stageAndCommit(rootDir, txDir, plan, hooks);
-    } catch (e) {
-      // before the commit point nothing in the layout has changed: free what was staged (on a
-      // full disk, the staged copies are what fills it) and say so
-      if (!fs.existsSync(path.join(txDir, JOURNAL))) fs.rmSync(txDir, { recursive: true, force: true });
-      if (e instanceof LayoutWriteError || !isFileSystemError(e)) throw e;
-      throw new LayoutWriteError(`Could not stage the new layout: ${describeFsError(rootDir, e)}. Nothing was written: the previous layout is intact. ${remedyFor(e)}`);
-    }
-    try {
-      applyJournal(rootDir, journal, hooks);
-    } catch (e) {
-      if (!(e instanceof LayoutWriteError) && !isFileSystemError(e)) throw e;
-      const [cause, remedy] = isFileSystemError(e) ? [describeFsError(rootDir, e), remedyFor(e)] : [e.message, 'Fix the cause above.'];
-      throw new LayoutWriteError(
-        `The synth stopped after its commit point: ${cause}. Some files of the layout are new and some are old; ` +
-        `the journal in ${TRANSACTION_DIR}/ records the rest. ${remedy} Then run the synth again: it finishes the transaction exactly.`,
-      );
-    }
-    updateCache(rootDir, files, upToDate);
-    return plan;
+/** The second half of a write: waits for the staging, commits the journal, applies it and records the cache. */
+function commitAndApply(rootDir: string, txDir: string, files: LayoutFiles, plan: LayoutPlan, staging: StagingQueue, stagedIndex: ReadonlyMap<string, number>, upToDate: Map<string, CachedFile>, hooks: WriteHooks): LayoutPlan {
+  let journal: Journal;
+  let staged: StagedResult;
+  try {
+    const body = { deletes: plan.deletes.map(d => d.path), dirs: newDirectories(rootDir, plan.writes.map(w => w.path)) };
+    // in the plan's order (by path), whatever order the files were staged in
+    const moves = plan.writes.map(w => ({ from: `${STAGED_PREFIX}/${w.path}`, to: w.path }));
+    staged = staging.finish({ file: path.join(txDir, `${JOURNAL}.tmp`), body, moves: moves.map(m => ({ ...m, file: path.join(rootDir, m.from) })) });
+    journal = { moves: moves.map(m => ({ ...m, sha256: staged.sha256[stagedIndex.get(m.to)!] })), ...body };
+    commitJournal(rootDir, txDir, plan, hooks);
+  } catch (e) {
+    // before the commit point nothing in the layout has changed: free what was staged (on a
+    // full disk, the staged copies are what fills it) and say so
+    if (!fs.existsSync(path.join(txDir, JOURNAL))) fs.rmSync(txDir, { recursive: true, force: true });
+    if (e instanceof LayoutWriteError || !isFileSystemError(e)) throw e;
+    throw new LayoutWriteError(`Could not stage the new layout: ${describeFsError(rootDir, e)}. Nothing was written: the previous layout is intact. ${remedyFor(e)}`);
+  }
+  let arrivedWithDirectory: (from: string) => boolean;
+  try {
+    arrivedWithDirectory = applyJournal(rootDir, journal, hooks);
+  } catch (e) {
+    if (!(e instanceof LayoutWriteError) && !isFileSystemError(e)) throw e;
+    const [cause, remedy] = isFileSystemError(e) ? [describeFsError(rootDir, e), remedyFor(e)] : [e.message, 'Fix the cause above.'];
+    throw new LayoutWriteError(
+      `The synth stopped after its commit point: ${cause}. Some files of the layout are new and some are old; ` +
+      `the journal in ${TRANSACTION_DIR}/ records the rest. ${remedy} Then run the synth again: it finishes the transaction exactly.`,
+    );
+  }
+  // a file that arrived inside a directory renamed whole is the inode staging wrote and stat'ed
+  const known = new Map(upToDate);
+  journal.moves.forEach(m => {
+    const st = staged.stats?.[stagedIndex.get(m.to)!];
+    if (st && arrivedWithDirectory(m.from)) known.set(m.to, { sha256: m.sha256, stamp: stampOf(st) });
   });
+  updateCache(rootDir, files, known);
+  return plan;
 }
 
 /**
@@ -265,29 +424,12 @@ function updateCache(rootDir: string, files: LayoutFiles, upToDate: ReadonlyMap<
   writeLayoutCache(rootDir, entries);
 }
 
-/** Stages every new file, tries every target for writing, and commits the journal: after it returns, the write can only be finished. */
-function stageAndCommit(rootDir: string, txDir: string, plan: LayoutPlan, hooks: WriteHooks): Journal {
-  const stagedDirs = new Set<string>();
-  const moves = plan.writes.map(w => {
-    resolveInside(rootDir, w.path);
-    const from = `${STAGED_PREFIX}/${w.path}`;
-    const dir = path.dirname(path.join(rootDir, from));
-    if (!stagedDirs.has(dir)) {
-      fs.mkdirSync(dir, { recursive: true });
-      stagedDirs.add(dir);
-    }
-    try {
-      fs.writeFileSync(path.join(rootDir, from), w.content);
-    } catch (e) {
-      (e as NodeJS.ErrnoException).path ??= path.join(rootDir, w.path); // a failed write names no path
-      throw e;
-    }
-    return { from, to: w.path, sha256: sha256(w.content) };
-  });
-  syncStaged(path.join(txDir, STAGED), moves.map(m => path.join(rootDir, m.from)), [...stagedDirs]);
+/**
+ * Commits the journal staging wrote and made durable (`journal.json.tmp`), once every target is
+ * found writable: after it returns, the write can only be finished.
+ */
+function commitJournal(rootDir: string, txDir: string, plan: LayoutPlan, hooks: WriteHooks): void {
   hooks.afterStaged?.();
-
-  const journal: Journal = { moves, deletes: plan.deletes.map(d => d.path), dirs: newDirectories(rootDir, plan.writes.map(w => w.path)) };
   // before the commit point: every directory that will change, and every file that will be replaced
   // or removed, must be writable (a read-only or immutable one would stop the renames half-way)
   const blocked = unwritable(rootDir, [...plan.writes.map(w => w.path), ...plan.deletes.map(d => d.path)], plan.writes.filter(w => w.previous !== undefined).map(w => w.path).concat(plan.deletes.map(d => d.path)));
@@ -295,14 +437,11 @@ function stageAndCommit(rootDir: string, txDir: string, plan: LayoutPlan, hooks:
     fs.rmSync(txDir, { recursive: true, force: true });
     throw new LayoutWriteError(`Refusing to write: ${blocked.length === 1 ? 'this path cannot' : 'these paths cannot'} be written (read-only, immutable or on a read-only file system):\n${blocked.map(b => `  ${b}`).join('\n')}\nMake ${blocked.length === 1 ? 'it' : 'them'} writable and run the synth again. Nothing was written.`);
   }
-  fs.mkdirSync(txDir, { recursive: true }); // a synth that only deletes has staged nothing, so nothing made it yet
   // the files change from here on: the cache goes (a cache that outlived an interrupted write would
   // only be caught by its stamps), and comes back once the write is done
   removeLayoutCache(rootDir);
-  writeDurably(path.join(txDir, `${JOURNAL}.tmp`), JSON.stringify(journal));
   fs.renameSync(path.join(txDir, `${JOURNAL}.tmp`), path.join(txDir, JOURNAL)); // commit point
   fsyncDir(txDir);
-  return journal;
 }
 
 /**
@@ -313,12 +452,17 @@ function stageAndCommit(rootDir: string, txDir: string, plan: LayoutPlan, hooks:
  */
 function unwritable(rootDir: string, files: readonly string[], existing: readonly string[]): string[] {
   const dirs = new Set<string>();
-  for (const f of files) {
-    let d = path.posix.dirname(f);
-    // the nearest directory that exists now (a generated file that becomes a directory is pruned first)
-    while (d !== '.' && !lstatOrUndefined(path.join(rootDir, d))?.isDirectory()) d = path.posix.dirname(d);
-    dirs.add(d === '.' ? '' : d);
-  }
+  const nearest = new Map<string, string>(); // directory → the nearest of it and its parents that exists (files share parents)
+  const nearestOf = (d: string): string => {
+    let found = nearest.get(d);
+    if (found === undefined) {
+      // a generated file that becomes a directory is pruned first
+      found = d === '.' ? '' : lstatOrUndefined(path.join(rootDir, d))?.isDirectory() ? d : nearestOf(path.posix.dirname(d));
+      nearest.set(d, found);
+    }
+    return found;
+  };
+  for (const f of files) dirs.add(nearestOf(path.posix.dirname(f)));
   const blocked: string[] = [];
   for (const d of [...dirs].sort(compareKeys)) {
     const probe = path.join(rootDir, d, `.cdk8s-flux-probe-${process.pid}`);
@@ -403,7 +547,8 @@ function recoverLocked(rootDir: string, managedRoots: readonly string[], hooks: 
   return true;
 }
 
-function applyJournal(rootDir: string, journal: Journal, hooks: WriteHooks = {}): void {
+/** Applies a committed journal; returns whether a staged file arrived with a directory renamed whole. */
+function applyJournal(rootDir: string, journal: Journal, hooks: WriteHooks = {}): (from: string) => boolean {
   const touched = new Set<string>();
   for (const del of journal.deletes) {
     const abs = resolveInside(rootDir, del);
@@ -464,6 +609,7 @@ function applyJournal(rootDir: string, journal: Journal, hooks: WriteHooks = {})
   }
   for (const dir of touched) if (fs.existsSync(dir)) fsyncDir(dir);
   fs.rmSync(path.join(rootDir, TRANSACTION_DIR), { recursive: true, force: true });
+  return arrivedWithDirectory;
 }
 
 /** Whether a directory holds nothing but (possibly) empty directories. */
@@ -535,8 +681,18 @@ function removeEmptyParents(rootDir: string, rel: string): void {
   }
 }
 
-/** Runs `fn` holding the repository's write lock; a stale lock of a dead process is taken over. */
+/** Runs `fn` holding the repository's write lock (see `acquireLock`). */
 function withLock<T>(rootDir: string, fn: () => T): T {
+  const release = acquireLock(rootDir);
+  try {
+    return fn();
+  } finally {
+    release();
+  }
+}
+
+/** Takes the repository's write lock, returning what releases it; a stale lock of a dead process is taken over. */
+function acquireLock(rootDir: string): () => void {
   const lock = path.join(rootDir, LOCK_FILE);
   // the lock appears with its owner already in it (a hard link of a written file), so that another
   // synth never reads an empty lock and takes it for stale while this one is alive
@@ -581,12 +737,10 @@ function withLock<T>(rootDir: string, fn: () => T): T {
   } finally {
     fs.rmSync(mine, { force: true });
   }
-  try {
-    return fn();
-  } finally {
+  return () => {
     fs.rmSync(lock, { force: true });
     removeEmptyParents(rootDir, STATE_DIR);
-  }
+  };
 }
 
 /** Hard links of a file are not everywhere (FAT, exFAT, some FUSE and container mounts). */
@@ -652,27 +806,6 @@ function isAlive(pid: number): boolean {
 
 function sha256(content: string): string {
   return hash('sha256', content, 'hex');
-}
-
-/**
- * Makes the staged files durable before the commit point: one `sync -f` of their file system
- * (Linux) rather than an fsync per file, which dominates large writes; an fsync per file and
- * per staged directory where `sync -f` is not available.
- */
-function syncStaged(stagedDir: string, files: string[], dirs: string[]): void {
-  const result = spawnSync('sync', ['-f', stagedDir], { stdio: 'ignore' });
-  if (result.status === 0) return;
-  for (const file of files) {
-    const fd = fs.openSync(file, 'r');
-    try {
-      fs.fsyncSync(fd);
-    } finally {
-      fs.closeSync(fd);
-    }
-  }
-  const all = new Set<string>();
-  for (const dir of dirs) for (let d = dir; d.startsWith(stagedDir); d = path.dirname(d)) all.add(d);
-  for (const dir of all) fsyncDir(dir);
 }
 
 /** A unified diff of everything a plan would change, `a/` being the disk and `b/` a fresh synth. */

@@ -22,7 +22,7 @@ import { warningsOf } from '../core/warnings';
 import { analyzeLayout, LayoutFiles, LayoutModel } from '../core/layout-model';
 import { Environment, RegisteredEnvironment } from './environment';
 import { DIRECTORY_NAME_PATTERN } from '../core/names';
-import { diffPlan, isClean, LayoutPlan, planLayout, writeLayout, WriteHooks } from '../core/tree-writer';
+import { diffPlan, isClean, LayoutPlan, OpenLayoutWrite, openLayoutWrite, planLayout, WriteHooks } from '../core/tree-writer';
 
 /** Props of a `GitOpsRepo`. */
 export interface GitOpsRepoProps extends AppProps {
@@ -286,7 +286,7 @@ export class GitOpsRepo extends App {
     return this.synthWith(scanUserFiles(this.rootDir, this.managedRoots));
   }
 
-  private synthWith(disk: DiskFiles): LayoutModel {
+  private synthWith(disk: DiskFiles, onFile?: (path: string, content: string) => void): LayoutModel {
     const result = analyzeLayout(this, this.managedRoots, {
       committedValues: new CommittedMarkedValues(this.rootDir),
       registry: this.registry(),
@@ -294,6 +294,7 @@ export class GitOpsRepo extends App {
       disk,
       clustersDir: this.clusters,
       strict: this.strictRules,
+      onFile,
     });
     return result;
   }
@@ -310,9 +311,25 @@ export class GitOpsRepo extends App {
    */
   public write(hooks?: WriteHooks): LayoutPlan {
     const disk = scanUserFiles(this.rootDir, this.managedRoots);
-    const files = this.synthWith(disk).files;
-    // the writer re-uses the model's scan when no synth has written since (see writeLayout)
-    const plan = writeLayout(this.rootDir, files, this.managedRoots, hooks, disk);
+    // each file is staged as soon as it is rendered, while the rest renders and the checks run;
+    // only a synth whose checks pass commits them (the writer re-uses the model's scan when no
+    // synth has written since: see writeLayout)
+    let writer: OpenLayoutWrite | undefined;
+    let writeError: { error: unknown } | undefined;
+    try {
+      writer = openLayoutWrite(this.rootDir, this.managedRoots, hooks, disk);
+    } catch (error) {
+      writeError = { error }; // the fleet's own problems are reported first
+    }
+    let files: LayoutFiles;
+    try {
+      files = this.synthWith(disk, writer ? (p, content) => writer.add(p, content) : undefined).files;
+    } catch (e) {
+      writer?.abort();
+      throw e;
+    }
+    if (writeError || !writer) throw writeError?.error;
+    const plan = writer.finish(files).commit();
     if (process.env.CDK8S_OUTDIR) this.copyTo(path.resolve(this.outdir), files);
     return plan;
   }

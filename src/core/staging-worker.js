@@ -1,0 +1,139 @@
+'use strict';
+// Stages the files of a layout write (see staging.ts): writes each one under the transaction's
+// staging directory, hashes it, and at the end makes them all durable before the commit point.
+// Loaded as a module by the main thread for a small write, and run as a worker thread's script
+// for a large one, which receives the files in batches while the main thread still renders and
+// checks (plain JavaScript: the thread must not need the TypeScript hook of the process).
+const { spawnSync } = require('node:child_process');
+const crypto = require('node:crypto');
+const fs = require('node:fs');
+const path = require('node:path');
+const { isMainThread, workerData } = require('node:worker_threads');
+
+/** Stages files one batch at a time; `end` makes them durable and returns what was found. */
+class Stager {
+  constructor(stagedDir, stat) {
+    this.stagedDir = stagedDir;
+    this.stat = stat;
+    this.unsynced = 0;
+    this.made = new Set();
+    this.dirs = [];
+    this.files = [];
+    this.sha256 = [];
+    this.stats = [];
+  }
+
+  /** Writes every `{ file, content }` (creating its directory), hashing it and, with `stat`, taking its fstat once written. */
+  add(files) {
+    for (const { file, content } of files) {
+      const dir = path.dirname(file);
+      if (!this.made.has(dir)) {
+        fs.mkdirSync(dir, { recursive: true });
+        this.made.add(dir);
+        this.dirs.push(dir);
+      }
+      const fd = fs.openSync(file, 'w');
+      try {
+        fs.writeFileSync(fd, content);
+        if (this.stat) {
+          const st = fs.fstatSync(fd);
+          this.stats.push({ size: st.size, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs, ino: st.ino });
+        }
+      } catch (e) {
+        e.path ??= file; // a failed write names no path
+        throw e;
+      } finally {
+        fs.closeSync(fd);
+      }
+      this.files.push(file);
+      this.sha256.push(crypto.hash ? crypto.hash('sha256', content, 'hex') : crypto.createHash('sha256').update(content).digest('hex'));
+      this.unsynced += content.length;
+    }
+  }
+
+  /**
+   * Flushes what was written so far when it is much (the worker does, between batches): the
+   * final flush before the commit point then has little left to write.
+   */
+  flushSome() {
+    if (this.unsynced < FLUSH_EVERY_BYTES) return;
+    this.unsynced = 0;
+    spawnSync('sync', ['-f', this.stagedDir], { stdio: 'ignore' });
+  }
+
+  /**
+   * Writes the journal that will commit this write (`journal.file`, a temporary name the caller
+   * renames at the commit point; each move's `sha256` filled in from what was staged), then makes
+   * it and every staged file durable. Returns each file's SHA-256 (hex) and, with `stat`, its
+   * stat, in the order added.
+   */
+  end(journal) {
+    if (journal) {
+      const hashes = new Map(this.files.map((f, i) => [f, this.sha256[i]]));
+      const moves = journal.moves.map(m => ({ from: m.from, to: m.to, sha256: hashes.get(m.file) }));
+      if (moves.some(m => m.sha256 === undefined)) throw new Error('internal: the journal names a file that was not staged');
+      fs.mkdirSync(path.dirname(journal.file), { recursive: true });
+      fs.writeFileSync(journal.file, JSON.stringify({ moves, ...journal.body }));
+      this.files.push(journal.file);
+    }
+    if (this.files.length > 0) syncStaged(this.stagedDir, this.files, this.dirs);
+    return this.stat ? { sha256: this.sha256, stats: this.stats } : { sha256: this.sha256 };
+  }
+}
+
+/** Bytes written between two intermediate flushes of a worker. */
+const FLUSH_EVERY_BYTES = 8 * 1024 * 1024;
+
+/**
+ * Makes the staged files durable: one `sync -f` of their file system (Linux) rather than an
+ * fsync per file, which dominates large writes; an fsync per file and per staged directory
+ * where `sync -f` is not available.
+ */
+function syncStaged(stagedDir, files, dirs) {
+  const result = spawnSync('sync', ['-f', files[0]], { stdio: 'ignore' }); // any file of that file system
+  if (result.status === 0) return;
+  const fsync = p => {
+    const fd = fs.openSync(p, 'r');
+    try {
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+  };
+  for (const file of files) fsync(file);
+  const all = new Set();
+  for (const dir of dirs) for (let d = dir; d.startsWith(stagedDir); d = path.dirname(d)) all.add(d);
+  for (const dir of all) fsync(dir);
+}
+
+if (!isMainThread && workerData && workerData.cdk8sFluxStaging) {
+  const { stagedDir, done, port } = workerData;
+  const flip = () => {
+    Atomics.store(done, 0, 1);
+    Atomics.notify(done, 0);
+  };
+  // the main thread waits for `done` once it has sent everything: it flips however this thread ends
+  process.on('exit', flip);
+  const stager = new Stager(stagedDir, true);
+  let failure;
+  port.on('message', message => {
+    try {
+      if (message.files && !failure) stager.add(message.files);
+      if (!message.end) {
+        if (!failure) stager.flushSome();
+        return;
+      }
+      const result = failure ? undefined : stager.end(message.journal);
+      // what the main thread needs to describe a file-system error (fs-errors.ts)
+      port.postMessage(result ? { ok: result } : { error: failure });
+    } catch (e) {
+      failure = { message: e.message, code: e.code, path: e.path, syscall: e.syscall, errno: e.errno };
+      if (!message.end) return;
+      port.postMessage({ error: failure });
+    }
+    port.close();
+    flip();
+  });
+}
+
+module.exports = { Stager };
