@@ -15,7 +15,6 @@ class Stager {
   constructor(stagedDir, stat) {
     this.stagedDir = stagedDir;
     this.stat = stat;
-    this.unsynced = 0;
     this.made = new Set();
     this.dirs = [];
     this.files = [];
@@ -47,18 +46,7 @@ class Stager {
       }
       this.files.push(file);
       this.sha256.push(crypto.hash ? crypto.hash('sha256', content, 'hex') : crypto.createHash('sha256').update(content).digest('hex'));
-      this.unsynced += content.length;
     }
-  }
-
-  /**
-   * Flushes what was written so far when it is much (the worker does, between batches): the
-   * final flush before the commit point then has little left to write.
-   */
-  flushSome() {
-    if (this.unsynced < FLUSH_EVERY_BYTES) return;
-    this.unsynced = 0;
-    spawnSync('sync', ['-f', this.stagedDir], { stdio: 'ignore' });
   }
 
   /**
@@ -81,8 +69,6 @@ class Stager {
   }
 }
 
-/** Bytes written between two intermediate flushes of a worker. */
-const FLUSH_EVERY_BYTES = 8 * 1024 * 1024;
 
 /**
  * Makes the staged files durable: one `sync -f` of their file system (Linux) rather than an
@@ -119,10 +105,7 @@ if (!isMainThread && workerData && workerData.cdk8sFluxStaging) {
   port.on('message', message => {
     try {
       if (message.files && !failure) stager.add(message.files);
-      if (!message.end) {
-        if (!failure) stager.flushSome();
-        return;
-      }
+      if (!message.end) return;
       const result = failure ? undefined : stager.end(message.journal);
       // what the main thread needs to describe a file-system error (fs-errors.ts)
       port.postMessage(result ? { ok: result } : { error: failure });
