@@ -120,6 +120,8 @@ function scalarText(value: unknown): string {
     throw FALLBACK; // bigint, symbol, function, non-plain object…
   } else if (Object.is(value, -0)) {
     throw FALLBACK; // a Map cannot tell -0 from 0
+  } else if (value === null || typeof value === 'boolean' || Number.isSafeInteger(value)) {
+    return String(value); // as `yaml` writes them (YAML 1.1): null, true, false, decimal integers
   }
   let text = valueMemo.get(value);
   if (text === undefined) {
