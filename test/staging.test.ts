@@ -1,16 +1,18 @@
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ApiObject } from 'cdk8s';
+import { ApiObject, Lazy } from 'cdk8s';
 import { createExampleFleet } from '../src/example-fleet';
 import { FleetValidationError, GENERATED_MARKER, GitOpsRepo, GitRepository, Kustomization, LayoutDirectory, LayoutWriteError, ManifestFile, WriteHooks } from '../src';
 import { readLayoutCache, stampOf } from '../src/core/layout-cache';
 import { openLayoutWrite, TRANSACTION_DIR, writeLayout } from '../src/core/tree-writer';
-import { STAGING_WORKER_MIN_FILES } from '../src/core/staging';
+import { STAGING_WORKER_MIN_FILES, stagingStats } from '../src/core/staging';
 import { FleetTesting } from '../src/testing';
 import { readTree, stateLeft } from './helpers';
 
 const ROOTS = GitOpsRepo.MANAGED_ROOTS;
+const PROJECT_ROOT = path.resolve(__dirname, '..');
 const gen = (body: string) => `${GENERATED_MARKER}\n${body}\n`;
 const visible = (root: string) => Object.fromEntries(Object.entries(readTree(root)).filter(([p]) => !p.startsWith('.cdk8s-flux/')));
 
@@ -123,11 +125,67 @@ describe('staging on a worker thread while the fleet is checked', () => {
 
   it('starts the worker only for a large write by default', () => {
     expect(STAGING_WORKER_MIN_FILES).toBeGreaterThan(100);
+    const many = (n: number) => new Map(Array.from({ length: n }, (_, i) => [`apps/d${i % 20}/f${i}.yaml`, gen(`kind: F${i}`)] as [string, string]));
+    const small = FleetTesting.tempDir();
+    const before = stagingStats.workers;
+    writeLayout(small, many(STAGING_WORKER_MIN_FILES - 1), ROOTS);
+    expect(stagingStats.workers).toBe(before);
     const root = FleetTesting.tempDir();
-    const files = new Map(Array.from({ length: STAGING_WORKER_MIN_FILES + 10 }, (_, i) => [`apps/d${i % 20}/f${i}.yaml`, gen(`kind: F${i}`)] as [string, string]));
+    const files = many(STAGING_WORKER_MIN_FILES + 10);
     const plan = writeLayout(root, files, ROOTS);
+    expect(stagingStats.workers).toBe(before + 1);
     expect(plan.writes.length).toBe(files.size);
     expect(Object.keys(visible(root)).length).toBe(files.size);
     expect(readLayoutCache(root)!.size).toBe(files.size);
+  });
+
+  it('stages inline when the worker cannot start (a preload that breaks worker threads), and writes nothing twice', () => {
+    const dir = FleetTesting.tempDir();
+    fs.writeFileSync(path.join(dir, 'break-workers.js'), "if (!require('node:worker_threads').isMainThread) throw new Error('no workers here');\n");
+    const root = path.join(dir, 'repo');
+    fs.writeFileSync(path.join(dir, 'child.ts'), [
+      `import { stagingOptions } from ${JSON.stringify(path.join(PROJECT_ROOT, 'src/core/staging'))};`,
+      `import { writeLayout } from ${JSON.stringify(path.join(PROJECT_ROOT, 'src/core/tree-writer'))};`,
+      'stagingOptions.workerStartTimeoutMs = 300;',
+      `const files = new Map(Array.from({ length: 600 }, (_, i) => [\`apps/d\${i % 7}/f\${i}.yaml\`, ${JSON.stringify(GENERATED_MARKER)} + \`\\nkind: F\${i}\\n\`] as [string, string]));`,
+      `console.log(writeLayout(${JSON.stringify(root)}, files, ['clusters', 'infrastructure', 'apps'], { stageInWorker: true }).writes.length);`,
+    ].join('\n'));
+    const r = spawnSync(process.execPath, ['-r', path.join(PROJECT_ROOT, 'src/cli/register-ts.js'), path.join(dir, 'child.ts')], {
+      cwd: dir, encoding: 'utf8', timeout: 60_000, env: { ...process.env, NODE_OPTIONS: `--require ${path.join(dir, 'break-workers.js')}` },
+    });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toBe('600\n');
+    const tree = visible(root);
+    expect(Object.keys(tree)).toHaveLength(600);
+    expect(tree['apps/d3/f10.yaml']).toBe(gen('kind: F10'));
+    expect(stateLeft(root)).toEqual([]);
+  });
+
+  it('a file that cannot be read while the fleet renders is a write error, reported after the fleet\'s own problems, with the lock freed', () => {
+    const root = FleetTesting.tempDir();
+    const fleetWith = (value: string, removeB: boolean) => {
+      const repo = new GitOpsRepo({ rootDir: root });
+      const dir = new LayoutDirectory(repo.apps, 'demo');
+      new ApiObject(new ManifestFile(dir, 'a'), 'cm', {
+        apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'a', namespace: 'default' },
+        // rendered first: takes b.yaml away after the scan, before b is compared with the disk
+        data: { v: Lazy.any({ produce: () => { if (removeB) fs.rmSync(path.join(root, 'apps/demo/b.yaml'), { force: true }); return 'a'; } }) },
+      });
+      new ApiObject(new ManifestFile(dir, 'b'), 'cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'b', namespace: 'default' }, data: { v: value } });
+      return repo;
+    };
+    fleetWith('1', false).write();
+    const failure = (() => {
+      try {
+        fleetWith('2', true).write({ stageInWorker: true });
+      } catch (e) {
+        return e as Error;
+      }
+      return undefined;
+    })();
+    expect(failure).toBeInstanceOf(LayoutWriteError);
+    expect(failure!.message).toMatch(/^Could not write the layout: .*apps\/demo\/b\.yaml.*Nothing was written/s);
+    expect(stateLeft(root)).toEqual([]);
+    expect(fleetWith('3', false).write().writes.map(w => w.path)).toEqual(['apps/demo/b.yaml']);
   });
 });

@@ -4,14 +4,19 @@
 // Node 20. Each module is compiled with the code V8 made for it in an earlier run, so a warm
 // process neither parses nor compiles again, which is most of what loading costs.
 //
-// One cache file per entry script and Node version, under the transpile cache's directory
-// (node_modules/.cache/cdk8s-flux/v8/, git-ignored). Entries are keyed by file name and the
+// One cache file per entry script and Node version, in the transpile cache's directory
+// (node_modules/.cache/cdk8s-flux/ts/v8/, git-ignored; at most 8 files), read only when that
+// directory is this user's own and writable by nobody else. Entries are keyed by file name and the
 // SHA-1 of the module's source, never by timestamps; V8 also refuses data made by another
 // version or with other flags (`cachedDataRejected`), and such a module is simply compiled.
 // A process that compiled anything without the cache writes the file anew at exit (atomically,
 // keeping the entries of modules it did not load), with the code of the functions it ran.
 //
-// CDK8S_FLUX_CODE_CACHE=0 turns it off. Plain JavaScript: it runs before any TypeScript.
+// Off with CDK8S_FLUX_CODE_CACHE=0, and under a debugger or --enable-source-maps (Node's own
+// compile step serves those). ES modules, and modules Node reports errors for, are compiled by
+// Node. Node 22's own compile cache is used where it exists. Plain JavaScript: it runs before
+// any TypeScript. One difference remains: a column on a module's first line is off by the
+// length of the CommonJS wrapper in stack traces (as it was in Node before 12).
 const crypto = require('node:crypto');
 const fs = require('node:fs');
 const Module = require('node:module');
@@ -23,7 +28,7 @@ const MAGIC = 'cdk8s-flux-v8-cache-1\n';
 /** The cache of this process: entries read at start, scripts compiled since, whether to write at exit. */
 let state;
 /** What this process found: modules compiled with cached code, and without (no entry, or rejected). */
-const stats = { cached: 0, compiled: 0, written: false };
+const stats = { cached: 0, compiled: 0, written: false, native: false };
 
 /** The index of a cache file and its data: file → { sha1, offset, length } within `data`. */
 function readCacheFile(file) {
@@ -60,16 +65,29 @@ function makeRequire(mod) {
 
 const originalCompile = Module.prototype._compile;
 
-function compileCached(content, filename) {
-  // dynamic import() needs Node's own loader; such modules (and the ones without a file) compile as usual
-  if (typeof filename !== 'string' || !path.isAbsolute(filename) || content.includes('import(')) {
-    return originalCompile.call(this, content, filename);
+/**
+ * A dynamic import(), which only Node's own compile step can serve (vm's default loader does not
+ * survive cached data); also with a comment between `import` and its parenthesis.
+ */
+const DYNAMIC_IMPORT = /\bimport\s*(\(|\/[*/])/;
+
+function compileCached(content, filename, format) {
+  // an ES module (require(esm), Node 20.19+), a module without a file, or one that imports
+  // dynamically: compiled by Node itself
+  if ((format !== undefined && format !== 'commonjs') || typeof filename !== 'string' || !path.isAbsolute(filename) || DYNAMIC_IMPORT.test(content)) {
+    return originalCompile.apply(this, arguments);
   }
   const source = content.startsWith('#!') ? `//${content.slice(2)}` : content; // a shebang is only valid first
   const hash = sha1(source);
   const known = state.entries?.index[filename];
   const cachedData = known && known.sha1 === hash ? state.entries.data.subarray(known.offset, known.offset + known.length) : undefined;
-  const script = new vm.Script(Module.wrap(source), { filename, cachedData });
+  let script;
+  try {
+    script = new vm.Script(Module.wrap(source), { filename, cachedData });
+  } catch {
+    // a syntax error (or ES module syntax Node detects) is Node's to report or handle
+    return originalCompile.apply(this, arguments);
+  }
   if (cachedData === undefined || script.cachedDataRejected) {
     state.dirty = true;
     stats.compiled++;
@@ -98,22 +116,64 @@ function save() {
     for (const [file, e] of Object.entries(state.entries?.index ?? {})) {
       if (!state.compiled.has(file)) add(file, e.sha1, state.entries.data.subarray(e.offset, e.offset + e.length));
     }
-    fs.mkdirSync(path.dirname(state.file), { recursive: true });
+    fs.mkdirSync(path.dirname(state.file), { recursive: true, mode: 0o700 });
     const tmp = `${state.file}.${process.pid}.${crypto.randomBytes(4).toString('hex')}.tmp`;
-    fs.writeFileSync(tmp, Buffer.concat([Buffer.from(`${MAGIC}${JSON.stringify(index)}\n`), ...chunks]));
+    fs.writeFileSync(tmp, Buffer.concat([Buffer.from(`${MAGIC}${JSON.stringify(index)}\n`), ...chunks]), { mode: 0o600 });
     fs.renameSync(tmp, state.file);
     stats.written = true;
+    prune(path.dirname(state.file), state.file);
   } catch {
     // a read-only or full cache directory only costs the next run its compile
   }
 }
 
+/** Cache files kept per directory (one per entry script and set of Node options): the least recently written go. */
+const KEEP_FILES = 8;
+
+function prune(dir, current) {
+  const files = fs.readdirSync(dir).filter(f => f.endsWith('.bin')).map(f => path.join(dir, f))
+    .map(f => ({ f, t: f === current ? Infinity : fs.statSync(f, { throwIfNoEntry: false })?.mtimeMs ?? 0 }))
+    .sort((a, b) => b.t - a.t);
+  for (const { f } of files.slice(KEEP_FILES)) fs.rmSync(f, { force: true });
+}
+
+/**
+ * Whether a cache directory can be trusted: code read from it runs in this process, so it must
+ * be this user's own and writable by nobody else (a shared temporary directory is not).
+ */
+function trusted(dir) {
+  if (typeof process.getuid !== 'function') return true;
+  // the directory and its parent (whoever may rename the one may swap the other)
+  return [dir, path.dirname(dir)].every(d => {
+    const st = fs.lstatSync(d, { throwIfNoEntry: false });
+    return st !== undefined && st.isDirectory() && (st.uid === process.getuid() || st.uid === 0) && (st.mode & 0o022) === 0;
+  });
+}
+
+/** Whether this process is debugged or maps stack traces with Node's source maps, which Node's own compile step serves. */
+function debuggedOrMapped() {
+  const options = `${process.execArgv.join(' ')} ${process.env.NODE_OPTIONS ?? ''}`;
+  return process.sourceMapsEnabled === true || /--(inspect|debug|enable-source-maps)/.test(options);
+}
+
 /**
  * Compiles every module loaded from now on through the code cache of `entry` (the script the
- * process runs), kept in `dir`. Once per process.
+ * process runs), kept in `dir` (created for this user alone). Once per process. Node 22's own
+ * compile cache is used where it exists.
  */
 function enableCodeCache(dir, entry) {
-  if (state || process.env.CDK8S_FLUX_CODE_CACHE === '0' || typeof vm.Script.prototype.createCachedData !== 'function') return;
+  if (state || process.env.CDK8S_FLUX_CODE_CACHE === '0' || typeof vm.Script.prototype.createCachedData !== 'function' || debuggedOrMapped()) return;
+  try {
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  } catch {
+    return; // a read-only place: no cache
+  }
+  if (!trusted(dir)) return;
+  if (typeof Module.enableCompileCache === 'function') {
+    Module.enableCompileCache(dir);
+    stats.native = true;
+    return;
+  }
   const name = sha1(`${process.version}\0${process.arch}\0${process.execArgv.join(' ')}\0${path.resolve(entry)}`).slice(0, 16);
   const file = path.join(dir, `${name}.bin`);
   state = { file, entries: readCacheFile(file), compiled: new Map(), dirty: false };

@@ -186,6 +186,6 @@ function register() {
 
 // the code V8 made for each module in an earlier run of this entry script (see code-cache.js);
 // not under another loader (tsx), whose own compile step and source maps it would bypass
-if (register() && process.argv[1]) require('./code-cache').enableCodeCache(path.join(path.dirname(cacheDirFor(path.resolve(process.argv[1]))), 'v8'), process.argv[1]);
+if (register() && process.argv[1]) require('./code-cache').enableCodeCache(path.join(cacheDirFor(path.resolve(process.argv[1])), 'v8'), process.argv[1]);
 
 module.exports = { register, stats, cacheDirFor };

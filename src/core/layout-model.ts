@@ -196,19 +196,20 @@ export function analyzeLayout(root: IConstruct, managedRoots: readonly string[],
       existing.push({ file, directory, repoPath: `${directory.repoPath}/${file.fileName}` });
       continue;
     }
+    let done: RenderedFile | undefined;
     try {
       const objects = file instanceof ManifestFile ? file.apiObjects : undefined;
       const docs = placeMarkedValues(file.renderDocuments(), objects);
       const repoPath = `${directory.repoPath}/${file.fileName}`;
       for (const doc of docs) options.committedValues?.apply(repoPath, doc, lineCommentsOf(doc));
-      if (docs.length > 0) rendered.push({ file, directory, repoPath, docs, objects });
-      if (options.onFile && docs.length > 0 && !directory.isVirtual && !flattened.some(f => repoPath.startsWith(f)) && !streamed.has(repoPath)) {
-        const text = withHeader(toYaml(docs, docs.map(lineCommentsOf)), file.node.path);
-        streamed.set(repoPath, text);
-        options.onFile(repoPath, text);
-      }
+      if (docs.length > 0) rendered.push(done = { file, directory, repoPath, docs, objects });
     } catch (e) {
       problems.push({ path: file.node.path, message: `could not be rendered: ${(e as Error).message}` });
+    }
+    if (done && options.onFile && !directory.isVirtual && !flattened.some(f => done.repoPath.startsWith(f)) && !streamed.has(done.repoPath)) {
+      const text = withHeader(toYaml(done.docs, done.docs.map(lineCommentsOf)), file.node.path);
+      streamed.set(done.repoPath, text);
+      options.onFile(done.repoPath, text);
     }
   }
 

@@ -22,9 +22,13 @@ class Stager {
     this.stats = [];
   }
 
-  /** Writes every `{ file, content }` (creating its directory), hashing it and, with `stat`, taking its fstat once written. */
-  add(files) {
+  /**
+   * Writes every `{ file, content }` (creating its directory), hashing it and, with `stat`,
+   * taking its fstat once written; stops early once `cancelled()` says so.
+   */
+  add(files, cancelled = () => false) {
     for (const { file, content } of files) {
+      if (cancelled()) return;
       const dir = path.dirname(file);
       if (!this.made.has(dir)) {
         fs.mkdirSync(dir, { recursive: true });
@@ -39,7 +43,8 @@ class Stager {
           this.stats.push({ size: st.size, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs, ino: st.ino });
         }
       } catch (e) {
-        e.path ??= file; // a failed write names no path
+        // a failed write names no path: the caller names the layout file it was for
+        if (e.path === undefined) Object.assign(e, { path: file, stagedPath: true });
         throw e;
       } finally {
         fs.closeSync(fd);
@@ -61,8 +66,14 @@ class Stager {
       const moves = journal.moves.map(m => ({ from: m.from, to: m.to, sha256: hashes.get(m.file) }));
       if (moves.some(m => m.sha256 === undefined)) throw new Error('internal: the journal names a file that was not staged');
       fs.mkdirSync(path.dirname(journal.file), { recursive: true });
-      fs.writeFileSync(journal.file, JSON.stringify({ moves, ...journal.body }));
-      this.files.push(journal.file);
+      // the journal is flushed on its own too: the commit point must never find it empty
+      const fd = fs.openSync(journal.file, 'w');
+      try {
+        fs.writeFileSync(fd, JSON.stringify({ moves, ...journal.body }));
+        fs.fsyncSync(fd);
+      } finally {
+        fs.closeSync(fd);
+      }
     }
     if (this.files.length > 0) syncStaged(this.stagedDir, this.files, this.dirs);
     return this.stat ? { sha256: this.sha256, stats: this.stats } : { sha256: this.sha256 };
@@ -76,8 +87,9 @@ class Stager {
  * where `sync -f` is not available.
  */
 function syncStaged(stagedDir, files, dirs) {
-  const result = spawnSync('sync', ['-f', files[0]], { stdio: 'ignore' }); // any file of that file system
-  if (result.status === 0) return;
+  // GNU sync's -f is syncfs(2) of the file system of any file on it; elsewhere `sync` takes no
+  // option, or returns before the data is on disk
+  if (process.platform === 'linux' && spawnSync('sync', ['-f', files[0]], { stdio: 'ignore' }).status === 0) return;
   const fsync = p => {
     const fd = fs.openSync(p, 'r');
     try {
@@ -92,31 +104,45 @@ function syncStaged(stagedDir, files, dirs) {
   for (const dir of all) fsync(dir);
 }
 
+/** The worker's state word (`state[0]`): who won the start. */
+const WAITING = 0;
+const STARTED = 1;
+const ABANDONED = 2;
+
 if (!isMainThread && workerData && workerData.cdk8sFluxStaging) {
-  const { stagedDir, done, port } = workerData;
-  const flip = () => {
-    Atomics.store(done, 0, 1);
-    Atomics.notify(done, 0);
-  };
-  // the main thread waits for `done` once it has sent everything: it flips however this thread ends
-  process.on('exit', flip);
-  const stager = new Stager(stagedDir, true);
-  let failure;
-  port.on('message', message => {
-    try {
-      if (message.files && !failure) stager.add(message.files);
-      if (!message.end) return;
-      const result = failure ? undefined : stager.end(message.journal);
-      // what the main thread needs to describe a file-system error (fs-errors.ts)
-      port.postMessage(result ? { ok: result } : { error: failure });
-    } catch (e) {
-      failure = { message: e.message, code: e.code, path: e.path, syscall: e.syscall, errno: e.errno };
-      if (!message.end) return;
-      port.postMessage({ error: failure });
-    }
+  const { stagedDir, state, done, cancel, port } = workerData;
+  // the main thread may have given up waiting for this thread to start (a preload that broke
+  // it, a machine too busy): then it stages inline, and this thread must write nothing
+  if (Atomics.compareExchange(state, 0, WAITING, STARTED) === WAITING) {
+    const flip = () => {
+      Atomics.store(done, 0, 1);
+      Atomics.notify(done, 0);
+    };
+    // the main thread waits for `done` once it has sent everything: it flips however this thread ends
+    process.on('exit', flip);
+    Atomics.notify(state, 0);
+    const stager = new Stager(stagedDir, true);
+    const cancelled = () => Atomics.load(cancel, 0) === 1;
+    let failure;
+    port.on('message', message => {
+      try {
+        if (message.files && !failure) stager.add(message.files, cancelled);
+        if (!message.end) return;
+        // cancelled: what was staged is thrown away, so it need not be flushed
+        const result = failure || cancelled() ? undefined : stager.end(message.journal);
+        // what the main thread needs to describe a file-system error (fs-errors.ts)
+        port.postMessage(result ? { ok: result } : { error: failure ?? { message: 'cancelled' } });
+      } catch (e) {
+        failure = { message: e.message, code: e.code, path: e.path, syscall: e.syscall, errno: e.errno, stagedPath: e.stagedPath };
+        if (!message.end) return;
+        port.postMessage({ error: failure });
+      }
+      port.close();
+      flip();
+    });
+  } else {
     port.close();
-    flip();
-  });
+  }
 }
 
-module.exports = { Stager };
+module.exports = { Stager, WAITING, STARTED, ABANDONED };

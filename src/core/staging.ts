@@ -51,9 +51,30 @@ interface Stager {
   end(journal?: JournalToWrite): StagedResult;
 }
 
+interface StagingModule {
+  Stager: new (stagedDir: string, stat: boolean) => Stager;
+  WAITING: number;
+  ABANDONED: number;
+}
+
 // plain JavaScript, shared by both ways: the worker thread runs it without the TypeScript hook
 const WORKER_SCRIPT = path.join(__dirname, 'staging-worker.js');
-const stagerClass = (): new (stagedDir: string, stat: boolean) => Stager => (require(WORKER_SCRIPT) as { Stager: new (stagedDir: string, stat: boolean) => Stager }).Stager;
+const stagingModule = (): StagingModule => require(WORKER_SCRIPT) as StagingModule;
+
+/** How long a worker may take to start before the files are staged inline instead (tests shorten it). @internal */
+export const stagingOptions = { workerStartTimeoutMs: 10_000 };
+
+/** How many staging threads were started (tests). @internal */
+export const stagingStats = { workers: 0 };
+
+interface StagingWorker {
+  readonly worker: Worker;
+  readonly port: MessagePort;
+  /** [0]: WAITING, STARTED or ABANDONED (see staging-worker.js). */
+  readonly state: Int32Array;
+  readonly done: Int32Array;
+  readonly cancel: Int32Array;
+}
 
 /**
  * The files of one write, staged below `stagedDir` as they are added: inline, or on a worker
@@ -61,9 +82,11 @@ const stagerClass = (): new (stagedDir: string, stat: boolean) => Stager => (req
  * waits for everything to be written, hashed and made durable.
  */
 export class StagingQueue {
-  private readonly pending: StagedFile[] = [];
-  private added = 0;
-  private worker?: { readonly port: MessagePort; readonly done: Int32Array };
+  /** Every file added, in order (the worker's share too: kept to stage inline if the worker never starts). */
+  private readonly all: StagedFile[] = [];
+  /** Files not yet handed to the worker. */
+  private pending: StagedFile[] = [];
+  private worker?: StagingWorker;
   private result?: StagedResult;
   private failure?: { error: unknown };
 
@@ -71,16 +94,16 @@ export class StagingQueue {
 
   /** Number of files added. */
   public get size(): number {
-    return this.added;
+    return this.all.length;
   }
 
   /** Stages a file (on the worker, in batches). */
   public add(file: StagedFile): void {
+    this.all.push(file);
     this.pending.push(file);
-    this.added++;
-    if (this.inWorker === false || (this.inWorker === undefined && this.added < STAGING_WORKER_MIN_FILES)) return;
+    if (this.inWorker === false || (this.inWorker === undefined && this.all.length < STAGING_WORKER_MIN_FILES)) return;
     this.worker ??= this.startWorker();
-    if (this.pending.length >= BATCH) this.worker.port.postMessage({ files: this.pending.splice(0) });
+    if (this.pending.length >= BATCH) this.flush(this.worker);
   }
 
   /**
@@ -91,7 +114,7 @@ export class StagingQueue {
     if (this.result) return this.result;
     if (this.failure) throw this.failure.error;
     try {
-      this.result = this.worker ? this.joinWorker(this.worker, journal) : this.stageInline(journal);
+      this.result = (this.worker && this.joinWorker(this.worker, journal)) || this.stageInline(this.all, journal);
       return this.result;
     } catch (error) {
       this.failure = { error };
@@ -99,23 +122,63 @@ export class StagingQueue {
     }
   }
 
-  private stageInline(journal?: JournalToWrite): StagedResult {
-    const stager = new (stagerClass())(this.stagedDir, false);
-    stager.add(this.pending.splice(0));
+  /**
+   * Stops staging: what is not written yet never is, and nothing is flushed. Returns once no
+   * thread writes under the staging directory any more (the caller then removes it).
+   */
+  public cancel(): void {
+    if (this.result || this.failure) return;
+    this.failure = { error: new Error('staging was cancelled') };
+    const worker = this.worker;
+    if (!worker) return;
+    Atomics.store(worker.cancel, 0, 1);
+    if (!this.started(worker)) return; // it will never write
+    worker.port.postMessage({ end: true });
+    Atomics.wait(worker.done, 0, 0);
+    worker.port.close();
+  }
+
+  private stageInline(files: readonly StagedFile[], journal?: JournalToWrite): StagedResult {
+    const stager = new (stagingModule().Stager)(this.stagedDir, false);
+    this.pending = [];
+    stager.add(files);
     return stager.end(journal);
   }
 
-  private startWorker(): { port: MessagePort; done: Int32Array } {
-    const done = new Int32Array(new SharedArrayBuffer(4));
-    const { port1, port2 } = new MessageChannel();
-    const worker = new Worker(WORKER_SCRIPT, { workerData: { cdk8sFluxStaging: true, stagedDir: this.stagedDir, done, port: port2 }, transferList: [port2] });
-    worker.unref(); // it ends by itself once it has posted its result
-    return { port: port1, done };
+  private flush(worker: StagingWorker): void {
+    worker.port.postMessage({ files: this.pending });
+    this.pending = [];
   }
 
-  private joinWorker(worker: { port: MessagePort; done: Int32Array }, journal?: JournalToWrite): StagedResult {
-    worker.port.postMessage({ files: this.pending.splice(0), end: true, journal });
-    // the worker posts its result, then flips `done` (also when its thread exits any other way)
+  private startWorker(): StagingWorker {
+    const shared = new Int32Array(new SharedArrayBuffer(12));
+    const [state, done, cancel] = [shared.subarray(0, 1), shared.subarray(1, 2), shared.subarray(2, 3)];
+    const { port1, port2 } = new MessageChannel();
+    // none of the process's own options (a -r preload written for the main thread may break a worker)
+    const worker = new Worker(WORKER_SCRIPT, { execArgv: [], workerData: { cdk8sFluxStaging: true, stagedDir: this.stagedDir, state, done, cancel, port: port2 }, transferList: [port2] });
+    // its failures reach the main thread through `done` and its message; an 'error' event left
+    // unheard would end the process
+    worker.on('error', () => undefined);
+    worker.unref(); // it ends by itself once it has posted its result
+    stagingStats.workers++;
+    return { worker, port: port1, state, done, cancel };
+  }
+
+  /** Whether the worker started; if it has not within the timeout, it is abandoned (it will then write nothing). */
+  private started(worker: StagingWorker): boolean {
+    const { WAITING, ABANDONED } = stagingModule();
+    Atomics.wait(worker.state, 0, WAITING, stagingOptions.workerStartTimeoutMs);
+    if (Atomics.compareExchange(worker.state, 0, WAITING, ABANDONED) !== WAITING) return Atomics.load(worker.state, 0) !== ABANDONED;
+    void worker.worker.terminate();
+    return false;
+  }
+
+  /** The worker's result, or undefined when it never started (the caller stages inline). */
+  private joinWorker(worker: StagingWorker, journal?: JournalToWrite): StagedResult | undefined {
+    if (!this.started(worker)) return undefined;
+    worker.port.postMessage({ files: this.pending, end: true, journal });
+    this.pending = [];
+    // the worker posts its result, then flips `done` (its exit handler does, however it ends)
     Atomics.wait(worker.done, 0, 0);
     const message = receiveMessageOnPort(worker.port)?.message as { ok?: StagedResult; error?: Record<string, unknown> } | undefined;
     worker.port.close();

@@ -255,32 +255,33 @@ export function openLayoutWrite(rootDir: string, managedRoots: readonly string[]
     resolveInside(rootDir, p);
     queue.add({ file: path.join(rootDir, STAGED_PREFIX, p), content });
   };
+  // only while the lock is held: once released, another synth may own the transaction directory
   const discard = () => {
+    if (ended) return;
     try {
-      queue.finish();
-    } catch {
-      // what failed to stage is thrown away with the rest
-    }
-    try {
+      queue.cancel();
       if (!fs.existsSync(path.join(txDir, JOURNAL))) fs.rmSync(txDir, { recursive: true, force: true });
     } finally {
       end();
     }
   };
+  // a failure to read or stage a file while the caller renders is reported by `finish`, after
+  // the caller's own problems (which come first), as a failure of the write
+  let addFailure: { error: unknown } | undefined;
   return {
     add: (p, content) => {
-      if (ended || early.has(p)) return; // a path given twice is a collision the caller reports
+      if (ended || addFailure || early.has(p)) return; // a path given twice is a collision the caller reports
       try {
         const verdict = fileVerdict(disk, p, content);
         early.set(p, verdict);
         if (verdict.kind === 'changed' && !disk.foreign.has(p)) stage(p, content);
-      } catch (e) {
-        discard();
-        throw wrapped(rootDir, e);
+      } catch (error) {
+        addFailure = { error };
       }
     },
     finish: files => {
       try {
+        if (addFailure) throw addFailure.error;
         const upToDate = new Map<string, CachedFile>();
         const plan = planWith(rootDir, files, disk, upToDate, early);
         if (plan.conflicts.length > 0) {
@@ -368,6 +369,10 @@ function commitAndApply(rootDir: string, txDir: string, files: LayoutFiles, plan
     // full disk, the staged copies are what fills it) and say so
     if (!fs.existsSync(path.join(txDir, JOURNAL))) fs.rmSync(txDir, { recursive: true, force: true });
     if (e instanceof LayoutWriteError || !isFileSystemError(e)) throw e;
+    // a failed write names no path of its own: it is the layout file's
+    const staged = `${path.join(rootDir, STAGED_PREFIX)}${path.sep}`;
+    const err = e as NodeJS.ErrnoException & { stagedPath?: boolean };
+    if (err.stagedPath && err.path?.startsWith(staged)) err.path = path.join(rootDir, err.path.slice(staged.length));
     throw new LayoutWriteError(`Could not stage the new layout: ${describeFsError(rootDir, e)}. Nothing was written: the previous layout is intact. ${remedyFor(e)}`);
   }
   let arrivedWithDirectory: (from: string) => boolean;
