@@ -47,6 +47,27 @@ describe('the transpile cache of register-ts.js', () => {
     expect(runWithHook(dir, cache, ['main.ts']).stats).toEqual({ hits: 2, transpiled: 0 });
   });
 
+  it('ends a finished process at once, with its exit code and exit listeners, and leaves a program that listens for beforeExit alone', () => {
+    const dir = FleetTesting.tempDir();
+    fs.writeFileSync(path.join(dir, 'main.ts'), [
+      "process.on('exit', code => console.log(`exit listener ${code}`));",
+      "setTimeout(() => console.log('timer ran'), 20);",
+      'process.exitCode = 3;',
+    ].join('\n'));
+    const done = runWithHook(dir, path.join(dir, 'cache'), ['main.ts']);
+    expect(done.status).toBe(3);
+    expect(done.stdout).toBe('timer ran\nexit listener 3\n');
+    // a program's own beforeExit listener may schedule more work: it runs, and so does that work
+    fs.writeFileSync(path.join(dir, 'main.ts'), [
+      'let rounds = 0;',
+      "process.on('beforeExit', () => { if (rounds++ < 2) setTimeout(() => console.log(`round ${rounds}`), 5); });",
+      "process.on('exit', code => console.log(`exit listener ${code}`));",
+    ].join('\n'));
+    const own = runWithHook(dir, path.join(dir, 'cache'), ['main.ts']);
+    expect(own.status).toBe(0);
+    expect(own.stdout).toBe('round 1\nround 2\nexit listener 0\n');
+  });
+
   it('maps stack traces to the TypeScript lines', () => {
     const dir = FleetTesting.tempDir();
     fs.writeFileSync(path.join(dir, 'main.ts'), [

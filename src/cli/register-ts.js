@@ -184,6 +184,13 @@ function register() {
   return true;
 }
 
+// A process whose work is done (its event loop empty) exits at once, with its exit code and its
+// 'exit' listeners, rather than tearing down a heap of a few hundred modules first (~20 ms);
+// not when the program listens for 'beforeExit' itself (it may have more to do).
+process.on('beforeExit', () => {
+  if (process.listenerCount('beforeExit') === 1) process.exit();
+});
+
 // the code V8 made for each module in an earlier run of this entry script (see code-cache.js);
 // not under another loader (tsx), whose own compile step and source maps it would bypass
 if (register() && process.argv[1]) require('./code-cache').enableCodeCache(path.join(cacheDirFor(path.resolve(process.argv[1])), 'v8'), process.argv[1]);

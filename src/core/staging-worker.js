@@ -66,16 +66,11 @@ class Stager {
       const moves = journal.moves.map(m => ({ from: m.from, to: m.to, sha256: hashes.get(m.file) }));
       if (moves.some(m => m.sha256 === undefined)) throw new Error('internal: the journal names a file that was not staged');
       fs.mkdirSync(path.dirname(journal.file), { recursive: true });
-      // the journal is flushed on its own too: the commit point must never find it empty
-      const fd = fs.openSync(journal.file, 'w');
-      try {
-        fs.writeFileSync(fd, JSON.stringify({ moves, ...journal.body }));
-        fs.fsyncSync(fd);
-      } finally {
-        fs.closeSync(fd);
-      }
+      fs.writeFileSync(journal.file, JSON.stringify({ moves, ...journal.body }));
     }
-    if (this.files.length > 0) syncStaged(this.stagedDir, this.files, this.dirs);
+    // the journal is flushed with the files (the commit point must never find it empty)
+    const files = journal ? [...this.files, journal.file] : this.files;
+    if (files.length > 0) syncStaged(this.stagedDir, files, this.dirs);
     return this.stat ? { sha256: this.sha256, stats: this.stats } : { sha256: this.sha256 };
   }
 }
