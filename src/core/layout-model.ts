@@ -228,7 +228,7 @@ export function analyzeLayout(root: IConstruct, managedRoots: readonly string[],
   for (const f of rendered) {
     if (f.directory.isVirtual || flat.suppressed.has(f.repoPath)) continue;
     // a data file's text is what a generator reads: the model needs it as it will be written
-    const dataText = f.file.role === FileRole.DATA ? withHeader(toYaml(f.docs, f.docs.map(lineCommentsOf)), f.file.node.path) : undefined;
+    const dataText = f.file.role === FileRole.DATA ? streamed.get(f.repoPath) ?? withHeader(toYaml(f.docs, f.docs.map(lineCommentsOf)), f.file.node.path) : undefined;
     generated.push({ path: f.repoPath, docs: f.docs, objects: f.objects, constructPath: f.file.node.path, ...dataText !== undefined ? { dataText } : {} });
     serialize.push({ path: f.repoPath, docs: f.docs, comments: f.docs.map(lineCommentsOf), source: f.file.node.path });
   }

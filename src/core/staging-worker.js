@@ -56,14 +56,13 @@ class Stager {
 
   /**
    * Writes the journal that will commit this write (`journal.file`, a temporary name the caller
-   * renames at the commit point; each move's `sha256` filled in from what was staged), then makes
+   * renames at the commit point; each move's `sha256` that of the file staged at its `index`), then makes
    * it and every staged file durable. Returns each file's SHA-256 (hex) and, with `stat`, its
    * stat, in the order added.
    */
   end(journal) {
     if (journal) {
-      const hashes = new Map(this.files.map((f, i) => [f, this.sha256[i]]));
-      const moves = journal.moves.map(m => ({ from: m.from, to: m.to, sha256: hashes.get(m.file) }));
+      const moves = journal.moves.map(m => ({ from: m.from, to: m.to, sha256: this.sha256[m.index] }));
       if (moves.some(m => m.sha256 === undefined)) throw new Error('internal: the journal names a file that was not staged');
       fs.mkdirSync(path.dirname(journal.file), { recursive: true });
       fs.writeFileSync(journal.file, JSON.stringify({ moves, ...journal.body }));

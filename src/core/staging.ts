@@ -42,8 +42,8 @@ export interface JournalToWrite {
   readonly file: string;
   /** The journal's other fields. */
   readonly body: Record<string, unknown>;
-  /** The moves, in the journal's order: each staged file (`file`, absolute) and its `from`/`to` paths. */
-  readonly moves: readonly { readonly file: string; readonly from: string; readonly to: string }[];
+  /** The moves, in the journal's order: `from`/`to` paths, and the `index` of the staged file among those added. */
+  readonly moves: readonly { readonly from: string; readonly to: string; readonly index: number }[];
 }
 
 interface Stager {

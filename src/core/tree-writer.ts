@@ -1,4 +1,3 @@
-import { hash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type * as Diff from 'diff';
@@ -251,8 +250,11 @@ export function openLayoutWrite(rootDir: string, managedRoots: readonly string[]
   }
   const queue = new StagingQueue(path.join(txDir, STAGED), hooks.stageInWorker);
   const early = new Map<string, FileVerdict>();
+  // each staged file's place in the staging's results (files are staged in the order they come)
+  const stagedIndex = new Map<string, number>();
   const stage = (p: string, content: string) => {
     resolveInside(rootDir, p);
+    stagedIndex.set(p, queue.size);
     queue.add({ file: path.join(rootDir, STAGED_PREFIX, p), content });
   };
   // only while the lock is held: once released, another synth may own the transaction directory
@@ -293,19 +295,11 @@ export function openLayoutWrite(rootDir: string, managedRoots: readonly string[]
           );
           return { commit: () => { throw error; }, abort: () => undefined };
         }
-        // the files not added early are staged now; the staging's order is the journal's
-        const order = new Map(plan.writes.map((w, i) => [w.path, i]));
-        const stagedOrder: string[] = [];
-        for (const [p, v] of early) if (v.kind === 'changed' && !disk.foreign.has(p)) stagedOrder.push(p);
-        for (const w of plan.writes) {
-          if (early.has(w.path)) continue;
-          stage(w.path, w.content);
-          stagedOrder.push(w.path);
+        // the files not added early are staged now
+        for (const w of plan.writes) if (!stagedIndex.has(w.path)) stage(w.path, w.content);
+        if (stagedIndex.size !== plan.writes.length) {
+          throw new Error('internal: a staged file is not one of the plan\'s writes'); // never: every staged path is planned as a write
         }
-        if (stagedOrder.length !== plan.writes.length || stagedOrder.some(p => !order.has(p))) {
-          throw new Error('internal: the staged files are not the plan\'s writes'); // never: every staged path is planned as a write
-        }
-        const stagedIndex = new Map(stagedOrder.map((p, i) => [p, i]));
         if (plan.writes.length === 0 && plan.deletes.length === 0) {
           return {
             commit: () => {
@@ -360,9 +354,10 @@ function commitAndApply(rootDir: string, txDir: string, files: LayoutFiles, plan
   try {
     const body = { deletes: plan.deletes.map(d => d.path), dirs: newDirectories(rootDir, plan.writes.map(w => w.path)) };
     // in the plan's order (by path), whatever order the files were staged in
-    const moves = plan.writes.map(w => ({ from: `${STAGED_PREFIX}/${w.path}`, to: w.path }));
-    staged = staging.finish({ file: path.join(txDir, `${JOURNAL}.tmp`), body, moves: moves.map(m => ({ ...m, file: path.join(rootDir, m.from) })) });
-    journal = { moves: moves.map(m => ({ ...m, sha256: staged.sha256[stagedIndex.get(m.to)!] })), ...body };
+    const moves = plan.writes.map(w => ({ from: `${STAGED_PREFIX}/${w.path}`, to: w.path, index: stagedIndex.get(w.path)! }));
+    staged = staging.finish({ file: path.join(txDir, `${JOURNAL}.tmp`), body, moves });
+    // what the staging wrote into the journal
+    journal = { moves: moves.map(m => ({ from: m.from, to: m.to, sha256: staged.sha256[m.index] })), ...body };
     commitJournal(rootDir, txDir, plan, hooks);
   } catch (e) {
     // before the commit point nothing in the layout has changed: free what was staged (on a
@@ -370,9 +365,9 @@ function commitAndApply(rootDir: string, txDir: string, files: LayoutFiles, plan
     if (!fs.existsSync(path.join(txDir, JOURNAL))) fs.rmSync(txDir, { recursive: true, force: true });
     if (e instanceof LayoutWriteError || !isFileSystemError(e)) throw e;
     // a failed write names no path of its own: it is the layout file's
-    const staged = `${path.join(rootDir, STAGED_PREFIX)}${path.sep}`;
+    const stagedRoot = `${path.join(rootDir, STAGED_PREFIX)}${path.sep}`;
     const err = e as NodeJS.ErrnoException & { stagedPath?: boolean };
-    if (err.stagedPath && err.path?.startsWith(staged)) err.path = path.join(rootDir, err.path.slice(staged.length));
+    if (err.stagedPath && err.path?.startsWith(stagedRoot)) err.path = path.join(rootDir, err.path.slice(stagedRoot.length));
     throw new LayoutWriteError(`Could not stage the new layout: ${describeFsError(rootDir, e)}. Nothing was written: the previous layout is intact. ${remedyFor(e)}`);
   }
   let arrivedWithDirectory: (from: string) => boolean;
@@ -525,7 +520,7 @@ function untrustedJournal(rootDir: string, journal: Journal, managedRoots: reado
   if (linked.length > 0) return `it names paths through a symbolic link (${linked.slice(0, 3).map(p => JSON.stringify(p)).join(', ')}), which recovery never follows`;
   for (const m of journal.moves) {
     const from = path.join(rootDir, m.from);
-    if (fs.existsSync(from) && sha256(fs.readFileSync(from, 'utf8')) !== m.sha256) return `the staged copy of ${m.to} does not hold the content its hash vouches for`;
+    if (fs.existsSync(from) && contentHash(fs.readFileSync(from, 'utf8')) !== m.sha256) return `the staged copy of ${m.to} does not hold the content its hash vouches for`;
   }
   return undefined;
 }
@@ -589,7 +584,7 @@ function applyJournal(rootDir: string, journal: Journal, hooks: WriteHooks = {})
     if (!fs.existsSync(from)) {
       // moved by an earlier, interrupted run: the target must hold exactly the staged content
       const existing = lstatOrUndefined(to);
-      if (!existing?.isFile() || sha256(fs.readFileSync(to, 'utf8')) !== move.sha256) {
+      if (!existing?.isFile() || contentHash(fs.readFileSync(to, 'utf8')) !== move.sha256) {
         throw new LayoutWriteError(`the staged copy of ${move.to} is missing and ${move.to} does not hold the new content`);
       }
       continue;
@@ -807,10 +802,6 @@ function isAlive(pid: number): boolean {
   } catch (e) {
     return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
-}
-
-function sha256(content: string): string {
-  return hash('sha256', content, 'hex');
 }
 
 /** A unified diff of everything a plan would change, `a/` being the disk and `b/` a fresh synth. */
