@@ -1,22 +1,17 @@
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FleetTesting } from '../src/testing';
+import { runWithHookStats } from './helpers';
 
 const PROJECT_ROOT = path.resolve(__dirname, '..');
-const HOOK = path.join(PROJECT_ROOT, 'src/cli/register-ts.js');
 const CODE_CACHE = path.join(PROJECT_ROOT, 'src/cli/code-cache.js');
 
 interface Stats { cached: number; compiled: number; written: boolean; native: boolean }
 
-/** Runs `node -r register-ts.js main.ts` in `dir` (transpile cache in dir/ts, code cache in dir/v8); the code cache's stats are printed on exit. */
+/** Runs `node -r register-ts.js main.ts` in `dir` (transpile cache in dir/ts, code cache in dir/ts/v8); the code cache's stats as the process exited. */
 function run(dir: string, env: NodeJS.ProcessEnv = {}) {
-  const report = path.join(dir, 'report-stats.js');
-  fs.writeFileSync(report, `process.on('exit', () => process.stderr.write('STATS ' + JSON.stringify(require(${JSON.stringify(CODE_CACHE)}).stats) + '\\n'));\n`);
-  const r = spawnSync(process.execPath, ['-r', HOOK, '-r', report, 'main.ts'], { cwd: dir, encoding: 'utf8', env: { ...process.env, CDK8S_FLUX_TS_CACHE: path.join(dir, 'ts'), ...env } });
-  const stats = JSON.parse(/STATS (.*)/.exec(r.stderr)?.[1] ?? '{}') as Stats;
-  return { ...r, stats };
+  return runWithHookStats<Stats>(dir, CODE_CACHE, ['main.ts'], { CDK8S_FLUX_TS_CACHE: path.join(dir, 'ts'), ...env });
 }
 
 function project(): string {

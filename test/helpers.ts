@@ -4,6 +4,21 @@ import { FleetTesting } from '../src/testing';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
+/** The transpile hook that npm scripts and the bin run TypeScript with. */
+export const REGISTER_TS = path.resolve(__dirname, '..', 'src/cli/register-ts.js');
+
+/**
+ * Runs `node -r register-ts.js <args>` in `cwd` with `env` added, and returns the `stats` that
+ * the module `statsModule` (the hook, the code cache) exports, as they were when the process exited.
+ */
+export function runWithHookStats<S>(cwd: string, statsModule: string, args: readonly string[], env: NodeJS.ProcessEnv) {
+  const report = path.join(cwd, 'report-stats.js');
+  fs.writeFileSync(report, `process.on('exit', () => process.stderr.write('STATS ' + JSON.stringify(require(${JSON.stringify(statsModule)}).stats) + '\\n'));\n`);
+  const r = spawnSync(process.execPath, ['-r', REGISTER_TS, '-r', report, ...args], { cwd, encoding: 'utf8', env: { ...process.env, ...env } });
+  const stats = JSON.parse(/STATS (.*)/.exec(r.stderr)?.[1] ?? '{}') as S;
+  return { ...r, stats };
+}
+
 /** The layout cache a successful synth leaves in the state directory (see src/core/layout-cache.ts). */
 export const LAYOUT_CACHE = '.cdk8s-flux/layout-cache.json';
 

@@ -4,17 +4,14 @@ import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { inProcessEntry } from '../src/cli/launcher';
 import { FleetTesting } from '../src/testing';
+import { runWithHookStats } from './helpers';
 
 const PROJECT_ROOT = path.resolve(__dirname, '..');
 const HOOK = path.join(PROJECT_ROOT, 'src/cli/register-ts.js');
 
-/** Runs `node -r register-ts.js <args>` in `cwd` with its own transpile cache; `stats` of the hook are printed on exit. */
+/** Runs `node -r register-ts.js <args>` in `cwd` with its own transpile cache; the hook's `stats` as the process exited. */
 function runWithHook(cwd: string, cache: string, args: string[]) {
-  const report = path.join(cwd, 'report-stats.js');
-  fs.writeFileSync(report, `process.on('exit', () => process.stderr.write('STATS ' + JSON.stringify(require(${JSON.stringify(HOOK)}).stats) + '\\n'));\n`);
-  const r = spawnSync(process.execPath, ['-r', HOOK, '-r', report, ...args], { cwd, encoding: 'utf8', env: { ...process.env, CDK8S_FLUX_TS_CACHE: cache } });
-  const stats = JSON.parse(/STATS (.*)/.exec(r.stderr)?.[1] ?? '{}') as { hits: number; transpiled: number };
-  return { ...r, stats };
+  return runWithHookStats<{ hits: number; transpiled: number }>(cwd, HOOK, args, { CDK8S_FLUX_TS_CACHE: cache });
 }
 
 describe('the transpile cache of register-ts.js', () => {
